@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IRewardToken} from "../interfaces/IRewardToken.sol";
+
+/// @title RewardToken — ServiceCoin loyalty points
+/// @notice See {IRewardToken}. Storage is packed so that a new holder costs one fresh slot.
+/// @dev Account storage, `_accounts[a]` (four slots):
+///      slot 0, customer: lots 0..2 (64 bits each) | lifetime earned (48) | ring head (4) | lot count (4) | flags (8)
+///      slot 0, acceptor: balance (248 bits) | flags (8), flag bit 0 = acceptor
+///      slots 1..3: lots 3..14, four per slot.
+///      A lot is epoch (16 bits) << 48 | amount (48 bits). Lots form a ring of `validityEpochs`
+///      positions, oldest at `head`; credits in the newest epoch merge into the newest lot.
+///      Because every live lot belongs to one of the last `validityEpochs` epochs, the ring never
+///      overflows once expired lots are swept, and every spend touches at most that many lots.
+///      `_epochBuckets` holds the live (unspent) total of each epoch, four 64-bit counters a slot:
+///      after an epoch expires its counter is exactly what expired from it.
+contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
+    /// @notice May credit points, within its budget.
+    bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
+    /// @notice May pause and unpause.
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice May burn customers' points for redemptions (the redemption vault).
+    bytes32 public constant SPENDER_ROLE = keccak256("SPENDER_ROLE");
+
+    /// @notice Most epochs a credit can stay valid (the lot ring has 15 places).
+    uint256 public constant MAX_VALIDITY_EPOCHS = 15;
+    /// @notice Largest amount one lot can hold (48 bits of hundredths of a point).
+    uint256 public constant MAX_LOT_AMOUNT = (1 << 48) - 1;
+    /// @notice Shortest epoch allowed, so that 16-bit epoch numbers last 179 years.
+    uint256 public constant MIN_EPOCH_LENGTH = 1 days;
+
+    uint256 private constant AMOUNT_MASK = (1 << 48) - 1;
+    uint256 private constant LOT_MASK = (1 << 64) - 1;
+    uint256 private constant MAX_EPOCH = (1 << 16) - 1;
+    uint256 private constant LIFETIME_SHIFT = 192;
+    uint256 private constant HEAD_SHIFT = 240;
+    uint256 private constant COUNT_SHIFT = 244;
+    uint256 private constant NIBBLE = 0xf;
+    uint256 private constant ACCEPTOR_FLAG = 1 << 248;
+    uint256 private constant ACCEPTOR_BALANCE_MASK = (1 << 248) - 1;
+    uint256 private constant BUCKET_MASK = (1 << 64) - 1;
+
+    uint256 private constant CFG_PAUSED = 1;
+    uint256 private constant CFG_TRANSFERS_OPEN = 2;
+    uint256 private constant CFG_MASK_SHIFT = 8;
+    uint8 private constant REFUND_BIT = uint8(1) << uint8(Reason.Refund);
+    uint256 private constant BPS = 10_000;
+    uint256 private constant MAX_TIERS = 4;
+
+    uint256 private immutable _genesis;
+    uint256 private immutable _epochLength;
+    uint256 private immutable _validity;
+
+    mapping(address account => uint256[4]) private _accounts;
+    mapping(uint256 bucketIndex => uint256) private _epochBuckets;
+    mapping(address issuer => uint256) private _budgets; // allowance (low 128) | used (high 128)
+    mapping(bytes32 batchId => uint256) private _batchBlock;
+    uint256 private _acceptorSupply;
+    uint256 private _issued;
+    uint256 private _tierTable; // per tier: threshold (48) | multiplier bps (16), tier i at bits 64*i
+    uint256 private _config; // paused | transfersOpen | tier-eligible reason mask << 8
+
+    /// @dev A customer's account slots cached in memory while one operation runs.
+    struct Ledger {
+        uint256 base;
+        uint256[4] s;
+        uint256 loaded;
+        uint256 dirty;
+    }
+
+    /// @param name_ Token name (also the EIP-712 domain name for permit).
+    /// @param symbol_ Token symbol.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE.
+    /// @param genesis_ Start of epoch 0 in unix seconds; 0 means the deployment block's time.
+    /// @param epochLength_ Seconds per epoch, at least one day.
+    /// @param validityEpochs_ Epochs a credit stays valid, 1..15.
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        address admin,
+        uint256 genesis_,
+        uint256 epochLength_,
+        uint256 validityEpochs_
+    ) ERC20(name_, symbol_) ERC20Permit(name_) {
+        if (admin == address(0)) revert ZeroAddress();
+        if (epochLength_ < MIN_EPOCH_LENGTH || validityEpochs_ == 0 || validityEpochs_ > MAX_VALIDITY_EPOCHS) {
+            revert InvalidEpochConfig(epochLength_, validityEpochs_);
+        }
+        uint256 start = genesis_ == 0 ? block.timestamp : genesis_;
+        if (start > block.timestamp) revert InvalidEpochConfig(epochLength_, validityEpochs_);
+        _genesis = start;
+        _epochLength = epochLength_;
+        _validity = validityEpochs_;
+        _tierTable = BPS << 48; // one base tier at 1x
+        uint8 mask = uint8(
+            (1 << uint8(Reason.Purchase)) | (1 << uint8(Reason.Survey)) | (1 << uint8(Reason.Referral))
+                | (1 << uint8(Reason.Social)) | (1 << uint8(Reason.Campaign))
+        );
+        _config = uint256(mask) << CFG_MASK_SHIFT;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // =====================================================================================
+    // ERC-20 surface
+    // =====================================================================================
+
+    /// @notice Points have two decimals (hundredths of a point).
+    function decimals() public pure override returns (uint8) {
+        return 2;
+    }
+
+    /// @inheritdoc IERC20
+    function balanceOf(address account) public view override(ERC20, IERC20) returns (uint256) {
+        uint256 s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return s0 & ACCEPTOR_BALANCE_MASK;
+        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        uint256 sum;
+        for (uint256 i; i < epochs.length; ++i) {
+            sum += amounts[i];
+        }
+        return sum;
+    }
+
+    /// @inheritdoc IERC20
+    function totalSupply() public view override(ERC20, IERC20) returns (uint256) {
+        uint256 cur = currentEpoch();
+        uint256 first = cur + 1 > _validity ? cur + 1 - _validity : 0;
+        return _acceptorSupply + _sumBuckets(first, cur);
+    }
+
+    // =====================================================================================
+    // Issuance
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function issue(address to, uint256 amount, Reason reason, bytes32 ref)
+        external
+        onlyRole(ISSUER_ROLE)
+        returns (uint256 minted)
+    {
+        uint256 cfg = _config;
+        if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
+        if (to == address(0)) revert ZeroAddress();
+        if (amount == 0) revert ZeroAmount();
+        uint256 cur = currentEpoch();
+        uint256 tierTable = _tierTable;
+        bool eligible = _isEligible(cfg, reason);
+        bool acceptor;
+        (minted, acceptor) = _creditIssued(to, amount, cur, eligible, reason != Reason.Refund, tierTable);
+        _chargeBudget(msg.sender, minted);
+        _issued += minted;
+        if (acceptor) _acceptorSupply += minted;
+        else _bucketAdd(cur, minted);
+        emit Transfer(address(0), to, minted);
+        emit Issued(to, msg.sender, reason, minted, amount, ref);
+    }
+
+    /// @inheritdoc IRewardToken
+    function issueBatch(bytes32 batchId, address[] calldata recipients, uint256[] calldata amounts, Reason reason)
+        external
+        onlyRole(ISSUER_ROLE)
+        returns (uint256 total)
+    {
+        uint256 cfg = _config;
+        if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
+        uint256 n = recipients.length;
+        if (n != amounts.length) revert LengthMismatch(n, amounts.length);
+        if (n == 0) revert EmptyBatch();
+        uint256 usedAt = _batchBlock[batchId];
+        if (usedAt != 0) revert BatchAlreadyUsed(batchId, usedAt);
+        _batchBlock[batchId] = block.number;
+
+        uint256 cur = currentEpoch();
+        uint256 toAcceptors;
+        (total, toAcceptors) = _creditBatch(recipients, amounts, cur, _isEligible(cfg, reason), reason != Reason.Refund);
+        _chargeBudget(msg.sender, total);
+        _issued += total;
+        if (toAcceptors != 0) _acceptorSupply += toAcceptors;
+        if (total != toAcceptors) _bucketAdd(cur, total - toAcceptors);
+        emit BatchIssued(batchId, msg.sender, reason, n, total);
+    }
+
+    /// @dev The loop of `issueBatch`: credits every recipient and emits its Transfer.
+    function _creditBatch(
+        address[] calldata recipients,
+        uint256[] calldata amounts,
+        uint256 cur,
+        bool eligible,
+        bool countLifetime
+    ) private returns (uint256 total, uint256 toAcceptors) {
+        uint256 tierTable = _tierTable;
+        uint256 n = recipients.length;
+        for (uint256 i; i < n; ++i) {
+            address to = recipients[i];
+            uint256 amount = amounts[i];
+            if (to == address(0)) revert ZeroAddress();
+            if (amount == 0) revert ZeroAmount();
+            (uint256 minted, bool acceptor) = _creditIssued(to, amount, cur, eligible, countLifetime, tierTable);
+            total += minted;
+            if (acceptor) toAcceptors += minted;
+            emit Transfer(address(0), to, minted);
+        }
+    }
+
+    /// @inheritdoc IRewardToken
+    function batchIssuedAt(bytes32 batchId) external view returns (uint256) {
+        return _batchBlock[batchId];
+    }
+
+    /// @inheritdoc IRewardToken
+    function isBatchUsed(bytes32 batchId) external view returns (bool) {
+        return _batchBlock[batchId] != 0;
+    }
+
+    // =====================================================================================
+    // Spending
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function burn(uint256 amount) external {
+        _burn(msg.sender, amount);
+    }
+
+    /// @inheritdoc IRewardToken
+    function burnFrom(address account, uint256 amount) external {
+        _spendAllowance(account, msg.sender, amount);
+        _burn(account, amount);
+    }
+
+    /// @inheritdoc IRewardToken
+    function spend(address account, uint256 amount, bytes32 ref) external onlyRole(SPENDER_ROLE) {
+        if (amount == 0) revert ZeroAmount();
+        _burn(account, amount);
+        emit Spent(account, msg.sender, amount, ref);
+    }
+
+    /// @dev The single place balances change for transfers and burns (issuance credits directly).
+    ///      Points moved between two customers keep the epochs they were earned in, so a transfer
+    ///      never extends their expiry; points an acceptor (merchant) gives out start a new lot.
+    function _update(address from, address to, uint256 value) internal override {
+        uint256 cfg = _config;
+        if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
+        uint256 cur = currentEpoch();
+        bool fromCustomer;
+        uint256[] memory epochs;
+        uint256[] memory amounts;
+        if (from != address(0)) {
+            uint256 fromSlot = _accounts[from][0];
+            fromCustomer = fromSlot & ACCEPTOR_FLAG == 0;
+            if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0) {
+                if (_accounts[to][0] & ACCEPTOR_FLAG == 0) revert TransferNotAllowed(from, to);
+            }
+            if (fromCustomer) {
+                (epochs, amounts) = _debitLots(from, value, cur);
+            } else {
+                uint256 bal = fromSlot & ACCEPTOR_BALANCE_MASK;
+                if (bal < value) revert ERC20InsufficientBalance(from, bal, value);
+                _accounts[from][0] = fromSlot - value;
+                _acceptorSupply -= value;
+            }
+        } else {
+            _issued += value;
+        }
+        if (to != address(0)) {
+            if (_accounts[to][0] & ACCEPTOR_FLAG != 0) {
+                _creditAcceptor(to, value);
+            } else if (fromCustomer) {
+                _creditLots(to, epochs, amounts, cur);
+            } else {
+                _creditPlain(to, value, cur);
+                _bucketAdd(cur, value);
+            }
+        }
+        emit Transfer(from, to, value);
+    }
+
+    // =====================================================================================
+    // Budgets
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function setIssuerBudget(address issuer, uint256 allowance) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (issuer == address(0)) revert ZeroAddress();
+        if (allowance > type(uint128).max) revert AmountTooLarge(allowance, type(uint128).max);
+        uint256 used = _budgets[issuer] >> 128;
+        _budgets[issuer] = (used << 128) | allowance;
+        emit IssuerBudgetSet(issuer, allowance, used);
+    }
+
+    /// @inheritdoc IRewardToken
+    function issuerBudget(address issuer) external view returns (uint256 allowance, uint256 used, uint256 remaining) {
+        uint256 b = _budgets[issuer];
+        allowance = uint128(b);
+        used = b >> 128;
+        remaining = allowance > used ? allowance - used : 0;
+    }
+
+    function _chargeBudget(address issuer, uint256 amount) private {
+        uint256 b = _budgets[issuer];
+        uint256 allowance = uint128(b);
+        uint256 used = b >> 128;
+        uint256 remaining = allowance > used ? allowance - used : 0;
+        if (amount > remaining) revert OverBudget(issuer, remaining, amount);
+        _budgets[issuer] = ((used + amount) << 128) | allowance;
+    }
+
+    // =====================================================================================
+    // Expiry views
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function genesis() external view returns (uint256) {
+        return _genesis;
+    }
+
+    /// @inheritdoc IRewardToken
+    function epochLength() external view returns (uint256) {
+        return _epochLength;
+    }
+
+    /// @inheritdoc IRewardToken
+    function validityEpochs() external view returns (uint256) {
+        return _validity;
+    }
+
+    /// @inheritdoc IRewardToken
+    function currentEpoch() public view returns (uint256) {
+        return (block.timestamp - _genesis) / _epochLength;
+    }
+
+    /// @inheritdoc IRewardToken
+    function expiryOfEpoch(uint256 epoch) public view returns (uint256) {
+        return _genesis + (epoch + _validity) * _epochLength;
+    }
+
+    /// @inheritdoc IRewardToken
+    function lotsOf(address account) external view returns (Lot[] memory lots) {
+        uint256 s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return lots;
+        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        lots = new Lot[](epochs.length);
+        for (uint256 i; i < epochs.length; ++i) {
+            lots[i] = Lot(epochs[i], amounts[i], expiryOfEpoch(epochs[i]));
+        }
+    }
+
+    /// @inheritdoc IRewardToken
+    function expiringBefore(address account, uint256 timestamp) external view returns (uint256 sum) {
+        uint256 s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return 0;
+        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        for (uint256 i; i < epochs.length; ++i) {
+            if (expiryOfEpoch(epochs[i]) <= timestamp) sum += amounts[i];
+        }
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalIssued() external view returns (uint256) {
+        return _issued;
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalExpired() public view returns (uint256) {
+        uint256 cur = currentEpoch();
+        if (cur < _validity) return 0;
+        return _sumBuckets(0, cur - _validity);
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalBurned() external view returns (uint256) {
+        return _issued - totalSupply() - totalExpired();
+    }
+
+    // =====================================================================================
+    // Tiers
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function lifetimeEarned(address account) external view returns (uint256) {
+        uint256 s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return 0;
+        return (s0 >> LIFETIME_SHIFT) & AMOUNT_MASK;
+    }
+
+    /// @inheritdoc IRewardToken
+    function tierOf(address account) external view returns (uint8) {
+        uint256 s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return 0;
+        (uint256 tier,) = _tierFor((s0 >> LIFETIME_SHIFT) & AMOUNT_MASK, _tierTable);
+        return uint8(tier);
+    }
+
+    /// @inheritdoc IRewardToken
+    function tiers() external view returns (uint256[] memory thresholds, uint256[] memory multipliersBps) {
+        uint256 t = _tierTable;
+        uint256 n;
+        while (n < MAX_TIERS && ((t >> (64 * n + 48)) & 0xffff) != 0) ++n;
+        thresholds = new uint256[](n);
+        multipliersBps = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            thresholds[i] = (t >> (64 * i)) & AMOUNT_MASK;
+            multipliersBps[i] = (t >> (64 * i + 48)) & 0xffff;
+        }
+    }
+
+    /// @inheritdoc IRewardToken
+    function setTiers(uint256[] calldata thresholds, uint256[] calldata multipliersBps)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        uint256 n = thresholds.length;
+        if (n != multipliersBps.length) revert LengthMismatch(n, multipliersBps.length);
+        if (n == 0 || n > MAX_TIERS || thresholds[0] != 0) revert InvalidTiers();
+        uint256 t;
+        for (uint256 i; i < n; ++i) {
+            if (i > 0 && thresholds[i] <= thresholds[i - 1]) revert InvalidTiers();
+            if (thresholds[i] > AMOUNT_MASK) revert InvalidTiers();
+            if (multipliersBps[i] < BPS || multipliersBps[i] > 0xffff) revert InvalidTiers();
+            t |= (thresholds[i] | (multipliersBps[i] << 48)) << (64 * i);
+        }
+        _tierTable = t;
+        emit TiersSet(thresholds, multipliersBps);
+    }
+
+    /// @inheritdoc IRewardToken
+    function tierEligibleReasons() external view returns (uint8) {
+        return uint8(_config >> CFG_MASK_SHIFT);
+    }
+
+    /// @inheritdoc IRewardToken
+    function setTierEligibleReasons(uint8 mask) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (mask & REFUND_BIT != 0) revert InvalidReason(uint8(Reason.Refund));
+        _config = (_config & ~(uint256(0xff) << CFG_MASK_SHIFT)) | (uint256(mask) << CFG_MASK_SHIFT);
+        emit TierEligibleReasonsSet(mask);
+    }
+
+    function _isEligible(uint256 cfg, Reason reason) private pure returns (bool) {
+        return (cfg >> (CFG_MASK_SHIFT + uint8(reason))) & 1 == 1;
+    }
+
+    /// @dev The highest tier whose threshold `lifetime` reaches, and its multiplier.
+    function _tierFor(uint256 lifetime, uint256 t) private pure returns (uint256 tier, uint256 multiplier) {
+        multiplier = (t >> 48) & 0xffff;
+        for (uint256 i = 1; i < MAX_TIERS; ++i) {
+            uint256 m = (t >> (64 * i + 48)) & 0xffff;
+            if (m == 0 || lifetime < ((t >> (64 * i)) & AMOUNT_MASK)) break;
+            tier = i;
+            multiplier = m;
+        }
+    }
+
+    // =====================================================================================
+    // Transfer policy, acceptors, pause
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function transfersOpen() external view returns (bool) {
+        return _config & CFG_TRANSFERS_OPEN != 0;
+    }
+
+    /// @inheritdoc IRewardToken
+    function setTransfersOpen(bool open) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _config = open ? _config | CFG_TRANSFERS_OPEN : _config & ~CFG_TRANSFERS_OPEN;
+        emit TransfersOpenSet(open);
+    }
+
+    /// @inheritdoc IRewardToken
+    function isAcceptor(address account) external view returns (bool) {
+        return _accounts[account][0] & ACCEPTOR_FLAG != 0;
+    }
+
+    /// @inheritdoc IRewardToken
+    function setAcceptor(address account, bool accepted) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (account == address(0)) revert ZeroAddress();
+        uint256 s0 = _accounts[account][0];
+        bool isAcc = s0 & ACCEPTOR_FLAG != 0;
+        if (isAcc == accepted) {
+            emit AcceptorSet(account, accepted);
+            return;
+        }
+        if (accepted) {
+            Ledger memory l = _open(account);
+            _sweep(l, account, currentEpoch());
+            uint256 live = _lotCount(l.s[0]);
+            if (live != 0) revert AccountHoldsPoints(account, balanceOf(account));
+            // An acceptor starts from a clean account (its lifetime earned no longer applies).
+            for (uint256 i; i < 4; ++i) {
+                _accounts[account][i] = 0;
+            }
+            _accounts[account][0] = ACCEPTOR_FLAG;
+        } else {
+            uint256 bal = s0 & ACCEPTOR_BALANCE_MASK;
+            if (bal != 0) revert AccountHoldsPoints(account, bal);
+            _accounts[account][0] = 0;
+        }
+        emit AcceptorSet(account, accepted);
+    }
+
+    /// @inheritdoc IRewardToken
+    function paused() external view returns (bool) {
+        return _config & CFG_PAUSED != 0;
+    }
+
+    /// @inheritdoc IRewardToken
+    function pause() external onlyRole(PAUSER_ROLE) {
+        if (_config & CFG_PAUSED != 0) revert EnforcedPause();
+        _config |= CFG_PAUSED;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IRewardToken
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        if (_config & CFG_PAUSED == 0) revert ExpectedPause();
+        _config &= ~CFG_PAUSED;
+        emit Unpaused(msg.sender);
+    }
+
+    // =====================================================================================
+    // Lots: credit, debit, sweep
+    // =====================================================================================
+
+    /// @dev Credits an issued amount (tier multiplier, lifetime) to `to`; returns what was minted
+    ///      and whether `to` is an acceptor. The caller updates supply counters and emits events.
+    function _creditIssued(
+        address to,
+        uint256 amount,
+        uint256 cur,
+        bool eligible,
+        bool countLifetime,
+        uint256 tierTable
+    ) private returns (uint256 minted, bool acceptor) {
+        uint256[4] storage acct = _accounts[to];
+        uint256 s0 = acct[0];
+        if (s0 & ACCEPTOR_FLAG != 0) {
+            if (amount > ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK)) {
+                revert AmountTooLarge(amount, ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK));
+            }
+            acct[0] = s0 + amount;
+            return (amount, true);
+        }
+        uint256 lifetime = (s0 >> LIFETIME_SHIFT) & AMOUNT_MASK;
+        minted = amount;
+        if (eligible) {
+            (, uint256 multiplier) = _tierFor(lifetime, tierTable);
+            if (multiplier != BPS) minted = (amount * multiplier) / BPS;
+        }
+        if (minted > MAX_LOT_AMOUNT || minted == 0) revert AmountTooLarge(minted, MAX_LOT_AMOUNT);
+        if (cur > MAX_EPOCH) revert EpochOverflow(cur);
+        if (countLifetime) {
+            lifetime += minted;
+            if (lifetime > AMOUNT_MASK) lifetime = AMOUNT_MASK; // saturates: only tiers read it
+        }
+        if (s0 == 0) {
+            // New holder: one lot at ring place 0, one fresh slot.
+            acct[0] = (cur << 48) | minted | (lifetime << LIFETIME_SHIFT) | (uint256(1) << COUNT_SHIFT);
+            return (minted, false);
+        }
+        s0 = (s0 & ~(AMOUNT_MASK << LIFETIME_SHIFT)) | (lifetime << LIFETIME_SHIFT);
+        Ledger memory l = _openWith(acct, s0);
+        l.dirty = 1;
+        _addToNewestLot(l, to, minted, cur);
+        _store(l);
+    }
+
+    /// @dev Adds `value` to an acceptor's plain (non-expiring) balance.
+    function _creditAcceptor(address to, uint256 value) private {
+        uint256 s0 = _accounts[to][0];
+        uint256 room = ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK);
+        if (value > room) revert AmountTooLarge(value, room);
+        _accounts[to][0] = s0 + value;
+        _acceptorSupply += value;
+    }
+
+    /// @dev Credits points a customer receives from an acceptor as a new lot in the current epoch
+    ///      (no lifetime, no multiplier). The caller updates the epoch counter.
+    function _creditPlain(address to, uint256 value, uint256 cur) private {
+        if (value == 0) return;
+        if (value > MAX_LOT_AMOUNT) revert AmountTooLarge(value, MAX_LOT_AMOUNT);
+        if (cur > MAX_EPOCH) revert EpochOverflow(cur);
+        Ledger memory l = _open(to);
+        _addToNewestLot(l, to, value, cur);
+        _store(l);
+    }
+
+    /// @dev Credits lots taken from another customer, keeping their epochs: the two sorted lists
+    ///      are merged and the ring is rewritten from place 0. Epoch counters get the points back.
+    function _creditLots(address to, uint256[] memory epochs, uint256[] memory amounts, uint256 cur) private {
+        uint256 n = epochs.length;
+        if (n == 0) return;
+        Ledger memory l = _open(to);
+        _sweep(l, to, cur);
+        uint256 s0 = l.s[0];
+        uint256 head = (s0 >> HEAD_SHIFT) & NIBBLE;
+        uint256 count = _lotCount(s0);
+        uint256[] memory mergedEpochs = new uint256[](count + n);
+        uint256[] memory mergedAmounts = new uint256[](count + n);
+        uint256 m;
+        uint256 j;
+        for (uint256 k; k < count || j < n;) {
+            uint256 e;
+            uint256 a;
+            if (j >= n || (k < count && (_getLot(l, (head + k) % _validity) >> 48) <= epochs[j])) {
+                uint256 lot = _getLot(l, (head + k) % _validity);
+                _setLot(l, (head + k) % _validity, 0);
+                (e, a) = (lot >> 48, lot & AMOUNT_MASK);
+                ++k;
+            } else {
+                (e, a) = (epochs[j], amounts[j]);
+                _bucketAdd(e, a);
+                ++j;
+            }
+            if (m != 0 && mergedEpochs[m - 1] == e) {
+                mergedAmounts[m - 1] += a;
+                if (mergedAmounts[m - 1] > MAX_LOT_AMOUNT) revert AmountTooLarge(mergedAmounts[m - 1], MAX_LOT_AMOUNT);
+            } else {
+                mergedEpochs[m] = e;
+                mergedAmounts[m] = a;
+                ++m;
+            }
+        }
+        for (uint256 p; p < m; ++p) {
+            _setLot(l, p, (mergedEpochs[p] << 48) | mergedAmounts[p]);
+        }
+        l.s[0] = (l.s[0] & ~((NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT))) | (m << COUNT_SHIFT);
+        l.dirty |= 1;
+        _store(l);
+    }
+
+    function _addToNewestLot(Ledger memory l, address account, uint256 amount, uint256 cur) private {
+        _sweep(l, account, cur);
+        uint256 s0 = l.s[0];
+        uint256 head = (s0 >> HEAD_SHIFT) & NIBBLE;
+        uint256 count = _lotCount(s0);
+        if (count != 0) {
+            uint256 tail = (head + count - 1) % _validity;
+            uint256 lot = _getLot(l, tail);
+            if (lot >> 48 == cur) {
+                uint256 merged = (lot & AMOUNT_MASK) + amount;
+                if (merged > MAX_LOT_AMOUNT) revert AmountTooLarge(merged, MAX_LOT_AMOUNT);
+                _setLot(l, tail, (cur << 48) | merged);
+                return;
+            }
+        }
+        // After the sweep every lot is from the last `_validity - 1` epochs, so a place is free.
+        _setLot(l, (head + count) % _validity, (cur << 48) | amount);
+        l.s[0] = (l.s[0] & ~(NIBBLE << COUNT_SHIFT)) | ((count + 1) << COUNT_SHIFT);
+        l.dirty |= 1;
+    }
+
+    /// @dev Takes `amount` from the customer's oldest live lots and from the epoch counters;
+    ///      returns what was taken from each epoch, oldest first.
+    function _debitLots(address account, uint256 amount, uint256 cur)
+        private
+        returns (uint256[] memory epochs, uint256[] memory amounts)
+    {
+        Ledger memory l = _open(account);
+        _sweep(l, account, cur);
+        uint256 s0 = l.s[0];
+        uint256 head = (s0 >> HEAD_SHIFT) & NIBBLE;
+        uint256 count = _lotCount(s0);
+        uint256 remaining = amount;
+        uint256 bucketIndex = type(uint256).max;
+        uint256 bucket;
+        epochs = new uint256[](count);
+        amounts = new uint256[](count);
+        uint256 taken;
+        while (remaining != 0 && count != 0) {
+            uint256 lot = _getLot(l, head);
+            uint256 epoch = lot >> 48;
+            uint256 lotAmount = lot & AMOUNT_MASK;
+            uint256 take = lotAmount < remaining ? lotAmount : remaining;
+            remaining -= take;
+            epochs[taken] = epoch;
+            amounts[taken] = take;
+            ++taken;
+            if (epoch >> 2 != bucketIndex) {
+                if (bucketIndex != type(uint256).max) _epochBuckets[bucketIndex] = bucket;
+                bucketIndex = epoch >> 2;
+                bucket = _epochBuckets[bucketIndex];
+            }
+            bucket -= take << (64 * (epoch & 3));
+            if (take == lotAmount) {
+                _setLot(l, head, 0);
+                head = (head + 1) % _validity;
+                --count;
+            } else {
+                _setLot(l, head, (epoch << 48) | (lotAmount - take));
+            }
+        }
+        if (remaining != 0) revert ERC20InsufficientBalance(account, amount - remaining, amount);
+        if (bucketIndex != type(uint256).max) _epochBuckets[bucketIndex] = bucket;
+        l.s[0] = (l.s[0] & ~((NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT))) | (head << HEAD_SHIFT)
+            | (count << COUNT_SHIFT);
+        l.dirty |= 1;
+        _store(l);
+        assembly ("memory-safe") {
+            mstore(epochs, taken)
+            mstore(amounts, taken)
+        }
+    }
+
+    /// @dev Drops expired lots from the head of the ring, with an event each.
+    function _sweep(Ledger memory l, address account, uint256 cur) private {
+        uint256 s0 = l.s[0];
+        uint256 head = (s0 >> HEAD_SHIFT) & NIBBLE;
+        uint256 count = _lotCount(s0);
+        uint256 swept;
+        while (count != 0) {
+            uint256 lot = _getLot(l, head);
+            uint256 epoch = lot >> 48;
+            if (epoch + _validity > cur) break;
+            emit PointsExpired(account, epoch, lot & AMOUNT_MASK);
+            _setLot(l, head, 0);
+            head = (head + 1) % _validity;
+            --count;
+            ++swept;
+        }
+        if (swept != 0) {
+            l.s[0] = (l.s[0] & ~((NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT))) | (head << HEAD_SHIFT)
+                | (count << COUNT_SHIFT);
+            l.dirty |= 1;
+        }
+    }
+
+    /// @dev Live lots (epoch, amount), oldest first, without touching storage.
+    function _liveLots(address account, uint256 s0)
+        private
+        view
+        returns (uint256[] memory epochs, uint256[] memory amounts)
+    {
+        uint256 head = (s0 >> HEAD_SHIFT) & NIBBLE;
+        uint256 count = _lotCount(s0);
+        uint256 cur = currentEpoch();
+        epochs = new uint256[](count);
+        amounts = new uint256[](count);
+        uint256 n;
+        uint256[4] storage acct = _accounts[account];
+        for (uint256 k; k < count; ++k) {
+            uint256 pos = (head + k) % _validity;
+            (uint256 i, uint256 shift) = _where(pos);
+            uint256 word = i == 0 ? s0 : acct[i];
+            uint256 lot = (word >> shift) & LOT_MASK;
+            uint256 epoch = lot >> 48;
+            if (epoch + _validity <= cur) continue;
+            epochs[n] = epoch;
+            amounts[n] = lot & AMOUNT_MASK;
+            ++n;
+        }
+        assembly ("memory-safe") {
+            mstore(epochs, n)
+            mstore(amounts, n)
+        }
+    }
+
+    // =====================================================================================
+    // Ledger helpers
+    // =====================================================================================
+
+    function _open(address account) private view returns (Ledger memory l) {
+        uint256[4] storage acct = _accounts[account];
+        return _openWith(acct, acct[0]);
+    }
+
+    function _openWith(uint256[4] storage acct, uint256 s0) private pure returns (Ledger memory l) {
+        uint256 base;
+        assembly ("memory-safe") {
+            base := acct.slot
+        }
+        l.base = base;
+        l.s[0] = s0;
+        l.loaded = 1;
+    }
+
+    /// @dev Ring place → (slot index, bit shift): places 0..2 share slot 0 with the header.
+    function _where(uint256 pos) private pure returns (uint256 index, uint256 shift) {
+        if (pos < 3) return (0, 64 * pos);
+        unchecked {
+            return (1 + (pos - 3) / 4, 64 * ((pos - 3) % 4));
+        }
+    }
+
+    function _getLot(Ledger memory l, uint256 pos) private view returns (uint256) {
+        (uint256 i, uint256 shift) = _where(pos);
+        _ensureLoaded(l, i);
+        return (l.s[i] >> shift) & LOT_MASK;
+    }
+
+    function _setLot(Ledger memory l, uint256 pos, uint256 lot) private view {
+        (uint256 i, uint256 shift) = _where(pos);
+        _ensureLoaded(l, i);
+        l.s[i] = (l.s[i] & ~(LOT_MASK << shift)) | (lot << shift);
+        l.dirty |= 1 << i;
+    }
+
+    function _ensureLoaded(Ledger memory l, uint256 i) private view {
+        if (l.loaded & (1 << i) == 0) {
+            uint256 base = l.base;
+            uint256 word;
+            assembly ("memory-safe") {
+                word := sload(add(base, i))
+            }
+            l.s[i] = word;
+            l.loaded |= 1 << i;
+        }
+    }
+
+    function _store(Ledger memory l) private {
+        uint256 base = l.base;
+        for (uint256 i; i < 4; ++i) {
+            if (l.dirty & (1 << i) != 0) {
+                uint256 word = l.s[i];
+                assembly ("memory-safe") {
+                    sstore(add(base, i), word)
+                }
+            }
+        }
+    }
+
+    function _lotCount(uint256 s0) private pure returns (uint256) {
+        return (s0 >> COUNT_SHIFT) & NIBBLE;
+    }
+
+    // =====================================================================================
+    // Epoch counters
+    // =====================================================================================
+
+    function _bucketAdd(uint256 epoch, uint256 amount) private {
+        uint256 index = epoch >> 2;
+        uint256 shift = 64 * (epoch & 3);
+        uint256 word = _epochBuckets[index];
+        uint256 next = ((word >> shift) & BUCKET_MASK) + amount;
+        if (next > BUCKET_MASK) revert AmountTooLarge(next, BUCKET_MASK);
+        _epochBuckets[index] = word + (amount << shift);
+    }
+
+    function _sumBuckets(uint256 first, uint256 last) private view returns (uint256 sum) {
+        if (first > last) return 0;
+        uint256 index = type(uint256).max;
+        uint256 word;
+        for (uint256 e = first; e <= last; ++e) {
+            if (e >> 2 != index) {
+                index = e >> 2;
+                word = _epochBuckets[index];
+            }
+            sum += (word >> (64 * (e & 3))) & BUCKET_MASK;
+        }
+    }
+
+    // =====================================================================================
+    // Interfaces
+    // =====================================================================================
+
+    /// @inheritdoc AccessControl
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(IRewardToken).interfaceId || interfaceId == type(IERC20).interfaceId
+            || super.supportsInterface(interfaceId);
+    }
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @title ServiceCoin reward points
+/// @notice ERC-20 loyalty points with a reason on every credit, issuer budgets, single-use batch
+///         ids, expiry by epoch (oldest points are spent first), tiers and a transfer policy.
+/// @dev Points have 2 decimals. Time is cut into epochs of `epochLength()` seconds counted from
+///      `genesis()`; points credited in epoch `e` expire when epoch `e + validityEpochs()` starts,
+///      i.e. at `expiryOfEpoch(e)`. `balanceOf` never counts expired points. `totalSupply` is the
+///      sum of every live balance (customers' unexpired lots plus acceptors' balances), so
+///      `totalIssued() == totalSupply() + totalExpired() + totalBurned()` at every block.
+interface IRewardToken is IERC20 {
+    /// @notice Why points were credited. Stored in events only.
+    enum Reason {
+        Purchase,
+        Feedback,
+        Survey,
+        Referral,
+        Social,
+        Campaign,
+        Compensation,
+        Refund
+    }
+
+    /// @notice A customer's unexpired points credited in one epoch.
+    struct Lot {
+        uint256 epoch;
+        uint256 amount;
+        uint256 expiresAt;
+    }
+
+    // ---------------------------------------------------------------- errors
+    error ZeroAddress();
+    error ZeroAmount();
+    error LengthMismatch(uint256 recipients, uint256 amounts);
+    error EmptyBatch();
+    error BatchAlreadyUsed(bytes32 batchId, uint256 issuedAtBlock);
+    error OverBudget(address issuer, uint256 remaining, uint256 needed);
+    error TransferNotAllowed(address from, address to);
+    error EnforcedPause();
+    error ExpectedPause();
+    error AmountTooLarge(uint256 amount, uint256 max);
+    error InvalidTiers();
+    error InvalidReason(uint8 reason);
+    error AccountHoldsPoints(address account, uint256 balance);
+    error EpochOverflow(uint256 epoch);
+    error InvalidEpochConfig(uint256 epochLength, uint256 validityEpochs);
+
+    // ---------------------------------------------------------------- events
+    /// @notice `amount` points (after the tier multiplier applied to `baseAmount`) credited to `to`.
+    event Issued(
+        address indexed to,
+        address indexed issuer,
+        Reason indexed reason,
+        uint256 amount,
+        uint256 baseAmount,
+        bytes32 ref
+    );
+    /// @notice A batch was issued; each credit is the `Transfer` from the zero address in the same
+    ///         transaction, and the batch id is the reference of every credit in it.
+    event BatchIssued(
+        bytes32 indexed batchId,
+        address indexed issuer,
+        Reason indexed reason,
+        uint256 recipients,
+        uint256 total
+    );
+    /// @notice Expired points of `account` credited in `epoch` were removed from its lots.
+    event PointsExpired(address indexed account, uint256 indexed epoch, uint256 amount);
+    /// @notice Points were spent by a spender contract (the redemption vault) for `ref`.
+    event Spent(address indexed account, address indexed spender, uint256 amount, bytes32 ref);
+    event IssuerBudgetSet(address indexed issuer, uint256 allowance, uint256 used);
+    event TiersSet(uint256[] thresholds, uint256[] multipliersBps);
+    event TierEligibleReasonsSet(uint8 mask);
+    event TransfersOpenSet(bool open);
+    event AcceptorSet(address indexed account, bool accepted);
+    event Paused(address account);
+    event Unpaused(address account);
+
+    // ---------------------------------------------------------------- issuance
+    /// @notice Credit `amount` points to `to` for `reason`, with a 32-byte reference (order id,
+    ///         ticket id, …). The recipient's tier multiplier applies when `reason` is tier-eligible.
+    /// @dev Caller needs ISSUER_ROLE; the minted amount is charged to the caller's budget.
+    /// @return minted The points credited after the multiplier.
+    function issue(address to, uint256 amount, Reason reason, bytes32 ref) external returns (uint256 minted);
+
+    /// @notice Credit many recipients at once under a batch id that can be used only once ever.
+    /// @dev Re-sending a batch reverts with `BatchAlreadyUsed`, which makes campaigns exactly-once.
+    /// @return total The points credited after multipliers.
+    function issueBatch(bytes32 batchId, address[] calldata recipients, uint256[] calldata amounts, Reason reason)
+        external
+        returns (uint256 total);
+
+    /// @notice Block number in which `batchId` was issued, or 0 if it never was.
+    function batchIssuedAt(bytes32 batchId) external view returns (uint256);
+
+    /// @notice Whether `batchId` has been used.
+    function isBatchUsed(bytes32 batchId) external view returns (bool);
+
+    // ---------------------------------------------------------------- spending
+    /// @notice Burn `amount` of the caller's points, oldest live points first.
+    function burn(uint256 amount) external;
+
+    /// @notice Burn `amount` of `account`'s points using the caller's allowance.
+    function burnFrom(address account, uint256 amount) external;
+
+    /// @notice Burn `amount` of `account`'s points for a redemption identified by `ref`.
+    /// @dev Only SPENDER_ROLE (the redemption vault), which must itself check the customer's consent
+    ///      (the customer is the caller of the vault, or signed the request).
+    function spend(address account, uint256 amount, bytes32 ref) external;
+
+    // ---------------------------------------------------------------- budgets
+    /// @notice Set how many points `issuer` may mint in total (its use so far is kept).
+    function setIssuerBudget(address issuer, uint256 allowance) external;
+
+    /// @notice An issuer's allowance, what it has used, and what remains.
+    function issuerBudget(address issuer) external view returns (uint256 allowance, uint256 used, uint256 remaining);
+
+    // ---------------------------------------------------------------- expiry
+    /// @notice Start of epoch 0 (unix seconds).
+    function genesis() external view returns (uint256);
+
+    /// @notice Length of one epoch in seconds.
+    function epochLength() external view returns (uint256);
+
+    /// @notice Number of epochs a credit stays spendable.
+    function validityEpochs() external view returns (uint256);
+
+    /// @notice The epoch of the current block.
+    function currentEpoch() external view returns (uint256);
+
+    /// @notice When points credited in `epoch` expire (unix seconds).
+    function expiryOfEpoch(uint256 epoch) external view returns (uint256);
+
+    /// @notice The account's live lots, oldest first.
+    function lotsOf(address account) external view returns (Lot[] memory);
+
+    /// @notice How many of the account's currently live points expire at or before `timestamp`.
+    function expiringBefore(address account, uint256 timestamp) external view returns (uint256);
+
+    /// @notice Points ever minted.
+    function totalIssued() external view returns (uint256);
+
+    /// @notice Points that expired unspent (swept or not).
+    function totalExpired() external view returns (uint256);
+
+    /// @notice Points burned by spending.
+    function totalBurned() external view returns (uint256);
+
+    // ---------------------------------------------------------------- tiers
+    /// @notice Points ever earned by issuance to `account` (spending never lowers it; refunds do not count).
+    function lifetimeEarned(address account) external view returns (uint256);
+
+    /// @notice The account's tier index (0 is the base tier).
+    function tierOf(address account) external view returns (uint8);
+
+    /// @notice Tier thresholds (lifetime points) and multipliers (basis points), lowest tier first.
+    function tiers() external view returns (uint256[] memory thresholds, uint256[] memory multipliersBps);
+
+    /// @notice Replace the tier table: up to 4 tiers, first threshold 0, thresholds ascending,
+    ///         multipliers between 1x and 6.5535x (10_000..65_535 bps).
+    function setTiers(uint256[] calldata thresholds, uint256[] calldata multipliersBps) external;
+
+    /// @notice Bit mask of reasons (bit i = Reason(i)) whose credits apply the tier multiplier.
+    function tierEligibleReasons() external view returns (uint8);
+
+    /// @notice Set which reasons apply the tier multiplier. Refund never does.
+    function setTierEligibleReasons(uint8 mask) external;
+
+    // ---------------------------------------------------------------- transfer policy
+    /// @notice Whether customer-to-customer transfers are open.
+    function transfersOpen() external view returns (bool);
+
+    /// @notice Open or close customer-to-customer transfers.
+    function setTransfersOpen(bool open) external;
+
+    /// @notice Whether `account` is an acceptor (vault, merchant): transfers to and from it always
+    ///         work and its points never expire.
+    function isAcceptor(address account) external view returns (bool);
+
+    /// @notice Register or remove an acceptor. An account holding lots cannot become one, and an
+    ///         acceptor holding points cannot be removed.
+    function setAcceptor(address account, bool accepted) external;
+
+    // ---------------------------------------------------------------- pause
+    /// @notice Whether issuance and spending are paused (reading never is).
+    function paused() external view returns (bool);
+
+    /// @notice Stop issuance, transfers and spending. PAUSER_ROLE.
+    function pause() external;
+
+    /// @notice Resume. PAUSER_ROLE.
+    function unpause() external;
+}
