@@ -1,0 +1,55 @@
+# ServiceCoin — every target installs what it needs (make setup is idempotent).
+SHELL := /bin/bash
+VENV := .venv
+SOLC_VERSION := 0.8.28
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PYTHONUNBUFFERED := 1
+
+.PHONY: setup compile test test-long bench demo clean-chain
+
+setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) $(VENV)/.networks
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(VENV)/bin/python || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	# Native anvil from @foundry-rs/anvil-linux-amd64, linked into the venv so brownie can stop it cleanly.
+	ln -sf "$$(ls $(CURDIR)/node_modules/@foundry-rs/anvil-*/bin/anvil | head -n1)" $(VENV)/bin/anvil
+	touch $@
+
+# py-solc-x and brownie find the compiler at $SOLCX_BINARY_PATH/solc-v<version>.
+.solcx/solc-v$(SOLC_VERSION): tools/solc.mjs
+	mkdir -p .solcx
+	ln -sf ../tools/solc.mjs $@
+
+# Brownie keeps network definitions per user: register ours (replacing older copies).
+$(VENV)/.networks: networks.yaml $(VENV)/.installed
+	python -c "from brownie._cli.networks import _import; _import('networks.yaml', True)"
+	touch $@
+
+compile: setup
+	brownie compile
+
+test: setup
+	brownie test tests/ -p no:cacheprovider
+
+test-long: setup
+	SVC_LONG=1 brownie test tests/ -p no:cacheprovider
+
+bench: setup
+	python -m benchmarks.run
+
+demo: setup
+	svc chain start
+	svc deploy --network svc-local
+	python -m servicecoin.demo --network svc-local
+
+clean-chain:
+	-svc chain stop
+	rm -rf .servicecoin/chain

@@ -1,0 +1,41 @@
+"""What the chain says about one account: balance, tier, lots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from web3 import Web3
+
+from servicecoin.chain import Chain
+from servicecoin.errors import ConfigError
+
+
+def checksum(address: str, where: str = "") -> str:
+    """A checksummed address, or a ConfigError naming what was wrong."""
+    try:
+        if address != address.lower() and address != address.upper()[:2].lower() + address[2:].upper() \
+                and not Web3.is_checksum_address(address):
+            raise ConfigError(f"{where}address {address} has a wrong checksum")
+        return Web3.to_checksum_address(address)
+    except ValueError:
+        raise ConfigError(f"{where}'{address}' is not an address") from None
+
+
+def account_summary(chain: Chain, address: str) -> dict:
+    token = chain.contract("RewardToken")
+    address = checksum(address)
+    names = chain.deployment().get("token", {}).get("tier_names", [])
+    tier = token.functions.tierOf(address).call()
+    lots = [
+        {"epoch": e, "amount": a, "expires_at": x,
+         "expires": datetime.fromtimestamp(x, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+        for e, a, x in token.functions.lotsOf(address).call()
+    ]
+    return {
+        "address": address,
+        "balance": token.functions.balanceOf(address).call(),
+        "lifetime": token.functions.lifetimeEarned(address).call(),
+        "tier": tier,
+        "tier_name": names[tier] if tier < len(names) else str(tier),
+        "lots": lots,
+    }

@@ -1,0 +1,226 @@
+"""A connection to one network: web3, the signing accounts, contract artifacts and transactions.
+
+Every off-chain module talks to the chain through `Chain`, so the same code path serves the
+embedded anvil, Ganache and live RPCs: transactions are signed locally (test keys on local
+chains, SVC_PRIVATE_KEY elsewhere) and priced with EIP-1559 fees where the node supports them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from web3 import Web3
+from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+
+from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
+from servicecoin.networks import LOCAL_ROLES, TEST_MNEMONIC, Network, get_network
+from servicecoin.paths import BUILD_DIR, deployment_file
+
+Account.enable_unaudited_hdwallet_features()
+
+
+def dev_account(index: int) -> LocalAccount:
+    """Account `index` of the well-known local test mnemonic."""
+    return Account.from_mnemonic(TEST_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+
+
+@lru_cache(maxsize=None)
+def artifact(name: str) -> dict:
+    """The brownie build artifact (abi, bytecode) of contract `name`."""
+    path = BUILD_DIR / f"{name}.json"
+    if not path.exists():
+        raise ConfigError(f"{path}: no build artifact for {name}; run 'make compile'")
+    return json.loads(path.read_text())
+
+
+@lru_cache(maxsize=1)
+def _error_selectors() -> dict[bytes, tuple[str, list[str]]]:
+    """4-byte selector → (error name, input types) for every custom error in the build."""
+    found: dict[bytes, tuple[str, list[str]]] = {}
+    for path in BUILD_DIR.glob("*.json"):
+        for item in json.loads(path.read_text()).get("abi", []):
+            if item.get("type") == "error":
+                types = [i["type"] for i in item["inputs"]]
+                sig = f"{item['name']}({','.join(types)})"
+                found[keccak(text=sig)[:4]] = (item["name"], types)
+    return found
+
+
+def decode_revert(data: Any) -> str:
+    """A readable form of revert data: `ErrorName(arg, …)` for custom errors."""
+    if isinstance(data, str):
+        raw = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+    elif isinstance(data, (bytes, bytearray)):
+        raw = bytes(data)
+    else:
+        return str(data)
+    if len(raw) < 4:
+        return "reverted without a reason"
+    entry = _error_selectors().get(raw[:4])
+    if entry is None:
+        if raw[:4] == bytes.fromhex("08c379a0"):
+            from eth_abi import decode
+
+            return decode(["string"], raw[4:])[0]
+        return f"unknown error 0x{raw.hex()}"
+    name, types = entry
+    from eth_abi import decode
+
+    values = decode(types, raw[4:]) if types else ()
+    shown = ", ".join(f"0x{v.hex()}" if isinstance(v, bytes) else str(v) for v in values)
+    return f"{name}({shown})"
+
+
+def _revert_message(exc: Exception) -> str:
+    if isinstance(exc, ContractCustomError):
+        return decode_revert(exc.data if isinstance(exc.data, str) else exc.args[0])
+    if isinstance(exc, ContractLogicError):
+        if exc.data:
+            return decode_revert(exc.data)
+        return str(exc)
+    return str(exc)
+
+
+@dataclass
+class Chain:
+    """One network connection with the accounts that sign on it."""
+
+    network: Network
+    w3: Web3
+    signers: dict[str, LocalAccount] = field(default_factory=dict)
+    _nonces: dict[str, int] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ accounts
+    def account(self, role: str) -> LocalAccount:
+        if role in self.signers:
+            return self.signers[role]
+        if self.network.uses_test_keys:
+            if role not in LOCAL_ROLES:
+                raise ConfigError(f"unknown role '{role}' (known: {', '.join(LOCAL_ROLES)})")
+            self.signers[role] = dev_account(LOCAL_ROLES[role])
+            return self.signers[role]
+        key = os.environ.get(f"SVC_{role.upper()}_KEY") or os.environ.get("SVC_PRIVATE_KEY")
+        if not key:
+            raise ConfigError(
+                f"network {self.network.id}: set SVC_PRIVATE_KEY (or SVC_{role.upper()}_KEY) to sign as {role}"
+            )
+        self.signers[role] = Account.from_key(key)
+        return self.signers[role]
+
+    @property
+    def chain_id(self) -> int:
+        return self.w3.eth.chain_id
+
+    # ------------------------------------------------------------------ contracts
+    def contract(self, name: str, address: str | None = None):
+        """A web3 contract for `name`, at `address` or at the address in deployments/<network>.json."""
+        if address is None:
+            address = self.deployment()["contracts"][name]
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact(name)["abi"])
+
+    def deployment(self) -> dict:
+        path = deployment_file(self.network.id)
+        if not path.exists():
+            raise ConfigError(f"{path}: no deployment on {self.network.id}; run 'svc deploy --network {self.network.id}'")
+        return json.loads(path.read_text())
+
+    # ------------------------------------------------------------------ transactions
+    def fee_fields(self) -> dict[str, int]:
+        """EIP-1559 fees where the node has a base fee, a legacy gas price otherwise."""
+        block = self.w3.eth.get_block("latest")
+        base = block.get("baseFeePerGas")
+        if base is None:
+            return {"gasPrice": self.w3.eth.gas_price}
+        try:
+            tip = self.w3.eth.max_priority_fee
+        except Exception:  # nodes without eth_maxPriorityFeePerGas
+            tip = 10**9
+        return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+
+    def next_nonce(self, address: str) -> int:
+        pending = self.w3.eth.get_transaction_count(address, "pending")
+        nonce = max(pending, self._nonces.get(address, 0))
+        self._nonces[address] = nonce + 1
+        return nonce
+
+    def build(self, call, sender: LocalAccount, gas: int | None = None, nonce: int | None = None) -> dict:
+        """A signed-ready transaction for a contract function call; reverts surface here decoded."""
+        tx: dict[str, Any] = {"from": sender.address, "chainId": self.chain_id, **self.fee_fields()}
+        try:
+            if gas is None:
+                gas = int(call.estimate_gas({"from": sender.address}) * 1.2) + 20_000
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise ChainError(f"{_call_name(call)} would revert: {_revert_message(exc)}") from None
+        tx["gas"] = gas
+        tx["nonce"] = self.next_nonce(sender.address) if nonce is None else nonce
+        return call.build_transaction(tx)
+
+    def send_raw(self, tx: dict, sender: LocalAccount) -> bytes:
+        signed = sender.sign_transaction(tx)
+        return self.w3.eth.send_raw_transaction(signed.raw_transaction)
+
+    def wait(self, tx_hash: bytes, timeout: float = 120, confirmations: int = 0) -> Any:
+        try:
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.05)
+        except TimeExhausted:
+            raise ChainError(f"transaction 0x{tx_hash.hex()} not mined within {timeout}s") from None
+        if confirmations > 0:
+            target = receipt["blockNumber"] + confirmations
+            while self.w3.eth.block_number < target:
+                time.sleep(0.2)
+        return receipt
+
+    def transact(self, call, sender: LocalAccount | str = "operator", gas: int | None = None) -> Any:
+        """Sign, send and wait for a contract call; raise ChainError with the decoded error if it reverts."""
+        account = self.account(sender) if isinstance(sender, str) else sender
+        tx = self.build(call, account, gas=gas)
+        receipt = self.wait(self.send_raw(tx, account))
+        if receipt["status"] != 1:
+            raise ChainError(f"{_call_name(call)} reverted in tx 0x{receipt['transactionHash'].hex()}")
+        return receipt
+
+    def deploy(self, name: str, *args, sender: LocalAccount | str = "deployer") -> tuple[str, Any]:
+        """Deploy contract `name` with constructor `args`; returns (address, receipt)."""
+        account = self.account(sender) if isinstance(sender, str) else sender
+        art = artifact(name)
+        factory = self.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+        tx = self.build(factory.constructor(*args), account)
+        receipt = self.wait(self.send_raw(tx, account))
+        if receipt["status"] != 1 or not receipt["contractAddress"]:
+            raise ChainError(f"deploying {name} failed in tx 0x{receipt['transactionHash'].hex()}")
+        return receipt["contractAddress"], receipt
+
+
+def _call_name(call) -> str:
+    name = getattr(call, "fn_name", None) or getattr(call, "abi", {}).get("name") or "constructor"
+    return str(name)
+
+
+def connect(network_id: str, timeout: float = 10) -> Chain:
+    """Connect to `network_id` (see networks.yaml) or raise a clear error if the node is not up."""
+    network = get_network(network_id)
+    w3 = Web3(Web3.HTTPProvider(network.rpc_url, request_kwargs={"timeout": 60}))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            w3.eth.chain_id
+            break
+        except Exception as exc:  # connection refused while a node starts
+            if time.monotonic() > deadline:
+                hint = " (start it with 'svc chain start')" if network_id == "svc-local" else ""
+                raise ServiceCoinError(f"network {network_id}: no node answers at {network.rpc_url}{hint}: {exc}") from None
+            time.sleep(0.2)
+    return Chain(network, w3)
+
+
+def from_web3(w3: Web3, network_id: str = "development") -> Chain:
+    """A Chain over an existing Web3 (brownie's, in tests and brownie scripts)."""
+    return Chain(get_network(network_id) if network_id else Network("custom", "", True), w3)
