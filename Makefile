@@ -1,7 +1,7 @@
 # ServiceCoin — every target installs what it needs (make setup is idempotent).
 SHELL := /bin/bash
 VENV := .venv
-SOLC_VERSION := 0.8.28
+SOLC_VERSION := 0.8.29
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PYTHONUNBUFFERED := 1
@@ -45,9 +45,8 @@ test-long: setup
 bench: setup
 	python -m benchmarks.run
 
-demo: setup
+demo: setup compile
 	svc chain start
-	svc deploy --network svc-local
 	python -m servicecoin.demo --network svc-local
 
 clean-chain:

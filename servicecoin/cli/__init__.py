@@ -131,6 +131,20 @@ def balance(address, network, as_json):
     emit(data, as_json, human)
 
 
+def _register_groups() -> None:
+    """Add the command groups defined in the other modules of this package (one noun each)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for command in getattr(module, "COMMANDS", []):
+            cli.add_command(command)
+
+
+_register_groups()
+
+
 def main():
     cli(prog_name="svc")
 

@@ -1,0 +1,67 @@
+"""RewardToken gas beside plain OpenZeppelin and Solady ERC20 mints."""
+
+from __future__ import annotations
+
+from web3 import Web3
+
+from servicecoin.config import load_config
+from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.token import Reason
+
+TARGETS = {
+    "token.issue_new_holder.gas": ("<=", 80_000, "one `issue` tx to a new holder (program already issued this epoch)"),
+    "token.issue_batch100_new.gas_per_recipient": ("<=", 30_000, "one `issueBatch` of 100 new holders, total / 100"),
+    "token.spend_3_epochs.gas": ("<=", 60_000, "a transfer to a merchant that consumes lots from 3 epochs"),
+}
+NOREF = b"\0" * 32
+
+
+def fresh_addresses(label: str, n: int) -> list[str]:
+    return [Web3.to_checksum_address(Web3.keccak(text=f"{label}-{i}")[:20]) for i in range(n)]
+
+
+def advance(chain, seconds: int) -> None:
+    chain.w3.provider.make_request("evm_increaseTime", [seconds])
+    chain.w3.provider.make_request("evm_mine", [])
+
+
+def run(ctx) -> dict:
+    chain = ctx.chain
+    config = load_config()
+    token = deploy_token(chain, config)
+    operator = chain.account("operator")
+    grant_issuer(chain, token, operator.address, 10**9)
+    merchant = chain.account("merchant")
+    chain.transact(token.functions.setAcceptor(merchant.address, True), "deployer")
+    out = {}
+
+    # Steady state: the program has already issued this epoch (the very first credit of a contract
+    # also creates its supply counters, two more fresh slots, once).
+    warmup, new_holder = fresh_addresses("single", 2)
+    chain.transact(token.functions.issue(warmup, 100, Reason.PURCHASE, NOREF), operator)
+    receipt = chain.transact(token.functions.issue(new_holder, 12_345, Reason.PURCHASE, NOREF), operator)
+    out["token.issue_new_holder.gas"] = receipt["gasUsed"]
+
+    recipients = fresh_addresses("batch", 100)
+    receipt = chain.transact(
+        token.functions.issueBatch(Web3.keccak(text="bench-batch"), recipients, [1_000] * 100, Reason.CAMPAIGN), operator
+    )
+    out["token.issue_batch100_new.gas_per_recipient"] = receipt["gasUsed"] / 100
+
+    customer = chain.account("customer")
+    epoch = token.functions.epochLength().call()
+    for _ in range(3):
+        chain.transact(token.functions.issue(customer.address, 1_000, Reason.PURCHASE, NOREF), operator)
+        advance(chain, epoch)
+    assert len(token.functions.lotsOf(customer.address).call()) == 3
+    chain.transact(token.functions.issue(merchant.address, 1, Reason.COMPENSATION, NOREF), operator)
+    receipt = chain.transact(token.functions.transfer(merchant.address, 2_500), customer)
+    assert len(token.functions.lotsOf(customer.address).call()) == 1
+    out["token.spend_3_epochs.gas"] = receipt["gasUsed"]
+
+    for peer, key in (("OZMintLoop", "peer.oz_erc20"), ("SoladyMintLoop", "peer.solady_erc20")):
+        address, _ = chain.deploy(peer)
+        contract = chain.contract(peer, address)
+        receipt = chain.transact(contract.functions.mintLoop(fresh_addresses(peer, 100), 1_000), operator)
+        out[f"{key}.mint_loop100.gas_per_recipient"] = receipt["gasUsed"] / 100
+    return out
