@@ -233,10 +233,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     }
 
     /// @inheritdoc IRewardToken
-    function spend(address account, uint256 amount, bytes32 ref) external onlyRole(SPENDER_ROLE) {
+    function spend(address account, uint256 amount) external onlyRole(SPENDER_ROLE) {
         if (amount == 0) revert ZeroAmount();
         _burn(account, amount);
-        emit Spent(account, msg.sender, amount, ref);
     }
 
     /// @dev The single place balances change for transfers and burns (issuance credits directly).

@@ -69,8 +69,6 @@ interface IRewardToken is IERC20 {
     );
     /// @notice Expired points of `account` credited in `epoch` were removed from its lots.
     event PointsExpired(address indexed account, uint256 indexed epoch, uint256 amount);
-    /// @notice Points were spent by a spender contract (the redemption vault) for `ref`.
-    event Spent(address indexed account, address indexed spender, uint256 amount, bytes32 ref);
     event IssuerBudgetSet(address indexed issuer, uint256 allowance, uint256 used);
     event TiersSet(uint256[] thresholds, uint256[] multipliersBps);
     event TierEligibleReasonsSet(uint8 mask);
@@ -106,10 +104,11 @@ interface IRewardToken is IERC20 {
     /// @notice Burn `amount` of `account`'s points using the caller's allowance.
     function burnFrom(address account, uint256 amount) external;
 
-    /// @notice Burn `amount` of `account`'s points for a redemption identified by `ref`.
+    /// @notice Burn `amount` of `account`'s points, oldest live points first, for a redemption.
     /// @dev Only SPENDER_ROLE (the redemption vault), which must itself check the customer's consent
-    ///      (the customer is the caller of the vault, or signed the request).
-    function spend(address account, uint256 amount, bytes32 ref) external;
+    ///      (the customer is the caller of the vault, or signed the request) and record what the
+    ///      points bought in its own event; the burn itself is the `Transfer` to the zero address.
+    function spend(address account, uint256 amount) external;
 
     // ---------------------------------------------------------------- budgets
     /// @notice Set how many points `issuer` may mint in total (its use so far is kept).

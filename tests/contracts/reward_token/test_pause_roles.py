@@ -17,7 +17,7 @@ def test_pause_stops_issuance_and_spending_not_reading(token, pauser, issuer, al
     with reverts_with("EnforcedPause"):
         token.burn(1, {"from": alice})
     with reverts_with("EnforcedPause"):
-        token.spend(alice, 1, NOREF, {"from": spender})
+        token.spend(alice, 1, {"from": spender})
     assert token.balanceOf(alice) == 10 and token.totalSupply() == 10
     token.unpause({"from": pauser})
     token.transfer(merchant, 1, {"from": alice})
@@ -43,7 +43,7 @@ ROLE_CALLS = {
     "issue": ("ISSUER_ROLE", lambda t, a: t.issue(a, 1, 0, NOREF, {"from": a})),
     "issueBatch": ("ISSUER_ROLE", lambda t, a: t.issueBatch(batch_id(str(a)), [a], [1], 5, {"from": a})),
     "pause": ("PAUSER_ROLE", lambda t, a: t.pause({"from": a})),
-    "spend": ("SPENDER_ROLE", lambda t, a: t.spend(a, 1, NOREF, {"from": a})),
+    "spend": ("SPENDER_ROLE", lambda t, a: t.spend(a, 1, {"from": a})),
 }
 
 
