@@ -151,6 +151,10 @@ class Chain:
         self._nonces[address] = nonce + 1
         return nonce
 
+    def reset_nonce(self, address: str) -> None:
+        """Forget the locally counted nonce (after a node restart or a dropped tx): ask the node again."""
+        self._nonces.pop(address, None)
+
     def build(self, call, sender: LocalAccount, gas: int | None = None, nonce: int | None = None) -> dict:
         """A signed-ready transaction for a contract function call; reverts surface here decoded."""
         tx: dict[str, Any] = {"from": sender.address, "chainId": self.chain_id, **self.fee_fields()}

@@ -1,0 +1,430 @@
+"""Send a campaign plan: exactly once, resumable, with a progress bar.
+
+Every batch goes planned → sent → confirmed (or failed) in the journal, each step committed
+before the next action: the signed transaction's hash and nonce are journaled *before* it is
+broadcast. A rerun (after SIGKILL, a node restart, an RPC error, a dropped transaction, or with
+the journal lost) first reconciles each unfinished batch with the chain: `batchIssuedAt(batchId)`
+says whether it was paid, and the `BatchIssued` event of that block gives its receipt. The token
+refuses a used batch id, so nothing can be paid twice whatever the journal says.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+
+from eth_utils import keccak
+from tqdm import tqdm
+from web3 import Web3
+from web3.exceptions import (
+    ContractCustomError, ContractLogicError, ProviderConnectionError, TimeExhausted, TransactionNotFound, Web3RPCError,
+)
+
+from servicecoin.campaign.definition import TX_GAS_CAP
+from servicecoin.campaign.journal import CONFIRMED, FAILED, PLANNED, SENT, Journal, JournalError
+from servicecoin.campaign.plan import Batch, Plan
+from servicecoin.chain import Chain, _revert_message
+from servicecoin.deploy import role_id
+from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
+from servicecoin.token import fmt
+
+TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
+BATCH_ISSUED_TOPIC = keccak(text="BatchIssued(bytes32,address,uint8,uint256,uint256)")
+ZERO_TOPIC = b"\0" * 32
+# Connection-level failures: the node is down or restarting; the run waits and reconciles.
+TRANSIENT = (OSError, ProviderConnectionError, TimeExhausted)
+FAULT_ENV = "SVC_CAMPAIGN_FAULT"  # fault injection for the crash tests: "<point>:<batch index>"
+
+
+class InvalidInput(ServiceCoinError):
+    """The input has bad rows and the run was not told --skip-invalid."""
+
+
+class _Retry(Exception):
+    """Something changed under the run (receipt vanished, tx dropped): reconcile and go on."""
+
+
+def _fault(point: str, index: int) -> None:
+    """Kill this process with SIGKILL at a named point, when SVC_CAMPAIGN_FAULT asks for it (tests)."""
+    spec = os.environ.get(FAULT_ENV)
+    if spec and spec == f"{point}:{index}":
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def resolve_token(chain: Chain, address: str | None):
+    """The RewardToken at `address`, or the one in deployments/<network>.json."""
+    token = chain.contract("RewardToken", address) if address else chain.contract("RewardToken")
+    if not chain.w3.eth.get_code(token.address):
+        raise ConfigError(f"no contract at {token.address} on {chain.network.id} (token address)")
+    return token
+
+
+def token_address(campaign_token: str | None, network: str, override: str | None = None) -> str:
+    """The token a campaign pays from: --token, the campaign's `token:`, or deployments/<network>.json."""
+    import json
+
+    from servicecoin.paths import deployment_file
+
+    if override or campaign_token:
+        return Web3.to_checksum_address(override or campaign_token)
+    path = deployment_file(network)
+    if not path.exists():
+        raise ConfigError(f"{path}: no deployment on {network}; pass --token or set 'token:' in the campaign file")
+    return Web3.to_checksum_address(json.loads(path.read_text())["contracts"]["RewardToken"])
+
+
+def check_chain_rules(chain: Chain, token, plan: Plan) -> None:
+    """The campaign's tier_multipliers must say what the chain does for its reason."""
+    campaign = plan.campaign
+    eligible = bool((token.functions.tierEligibleReasons().call() >> int(campaign.reason)) & 1)
+    if eligible != campaign.tier_multipliers:
+        does = "applies" if eligible else "does not apply"
+        raise ConfigError(f"{campaign.where('tier_multipliers')}: the token {does} tier multipliers to reason "
+                          f"'{campaign.reason.name.lower()}'; set tier_multipliers: {str(eligible).lower()} "
+                          f"or choose another reason")
+
+
+# ---------------------------------------------------------------------------------------- dry run
+@dataclass
+class DryRun:
+    """What a run would do now: the batches still to send, their gas and cost, and the budgets."""
+
+    summary: dict
+    pending_batches: int
+    pending_recipients: int
+    pending_points: int
+    estimated_gas: int
+    estimated_minted: int
+    gas_price: int  # wei per gas expected now (base fee + tip, or legacy gas price)
+    estimated_cost_wei: int
+    issuer: str
+    issuer_allowance: int
+    issuer_used: int
+    issuer_remaining: int
+    budget_ok: bool
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def expected_gas_price(chain: Chain) -> int:
+    fees = chain.fee_fields()
+    if "gasPrice" in fees:
+        return fees["gasPrice"]
+    base = chain.w3.eth.get_block("latest").get("baseFeePerGas") or 0
+    return base + fees["maxPriorityFeePerGas"]
+
+
+def dry_run(chain: Chain, plan: Plan, token, issuer: str | None = None) -> DryRun:
+    """Estimate the batches not yet issued on chain (eth_estimateGas and eth_call per batch)."""
+    check_chain_rules(chain, token, plan)
+    issuer = issuer or chain.account("operator").address
+    allowance, used, remaining = token.functions.issuerBudget(issuer).call()
+    problems: list[str] = []
+    if not token.functions.hasRole(role_id("ISSUER_ROLE"), issuer).call():
+        problems.append(f"{issuer} lacks ISSUER_ROLE on {token.address}")
+    if token.functions.paused().call():
+        problems.append("the token is paused")
+    if plan.total > plan.campaign.budget:
+        problems.append(f"planned {fmt(plan.total)} points exceed the campaign budget of {fmt(plan.campaign.budget)}")
+    gas = minted = points = recipients = batches = 0
+    for batch in plan.batches:
+        if token.functions.batchIssuedAt(batch.batch_id).call():
+            continue
+        batches += 1
+        recipients += len(batch.recipients)
+        points += batch.total
+        call = token.functions.issueBatch(batch.batch_id, batch.recipients, batch.amounts, int(plan.campaign.reason))
+        if problems:
+            gas += batch.gas_model
+            minted += batch.total
+            continue
+        try:
+            minted += call.call({"from": issuer})
+            gas += call.estimate_gas({"from": issuer})
+        except (ContractCustomError, ContractLogicError) as exc:
+            problems.append(f"batch {batch.index} would revert: {_revert_message(exc)}")
+            gas += batch.gas_model
+            minted += batch.total
+    if minted > remaining:
+        problems.append(f"the issuer's remaining budget {fmt(remaining)} does not cover {fmt(minted)} points")
+    price = expected_gas_price(chain)
+    return DryRun(plan.summary(), batches, recipients, points, gas, minted, price, gas * price, issuer,
+                  allowance, used, remaining, not problems, problems)
+
+
+# ---------------------------------------------------------------------------------------- run
+@dataclass
+class RunResult:
+    campaign_key: str
+    batches_total: int
+    batches_confirmed: int
+    batches_failed: int
+    sent_this_run: int
+    recipients: int
+    minted: int
+    gas_used: int
+    cost_wei: int
+    duration: float
+    complete: bool
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _InFlight:
+    batch: Batch
+    tx_hash: bytes
+
+
+class Runner:
+    def __init__(self, chain: Chain, plan: Plan, token, journal: Journal, *, progress: bool = True,
+                 max_in_flight: int = 4, receipt_timeout: float = 120, rpc_patience: float = 120):
+        self.chain, self.plan, self.token, self.journal = chain, plan, token, journal
+        self.w3: Web3 = chain.w3
+        self.issuer = chain.account("operator")
+        self.confirmations = plan.campaign.confirmations
+        self.max_in_flight = max(1, max_in_flight)
+        self.receipt_timeout = receipt_timeout
+        self.rpc_patience = rpc_patience
+        self.show_progress = progress
+        self.key = ""
+        self.sent = 0
+        self.bar = None
+
+    # ------------------------------------------------------------------ main loop
+    def run(self) -> RunResult:
+        started = time.monotonic()
+        self.key = self.journal.open_campaign(self.plan, self.token.address, self.chain.chain_id, self.chain.network.id)
+        run_id = self.journal.start_run(self.key)
+        outcome = "interrupted"
+        total = sum(len(b.recipients) for b in self.plan.batches)
+        self.bar = tqdm(total=total, unit="rcpt", desc=self.plan.campaign.id, disable=not self.show_progress,
+                        file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+        try:
+            last_progress = time.monotonic()
+            while True:
+                try:
+                    self._reconcile()
+                    self._refresh_bar()
+                    self._send_all()
+                    if self._verify():
+                        break
+                    last_progress = time.monotonic()
+                except (_Retry, *TRANSIENT) as exc:
+                    if time.monotonic() - last_progress > self.rpc_patience:
+                        raise ChainError(f"{self.chain.network.rpc_url}: no progress for {self.rpc_patience:.0f}s: {exc}") from None
+                    self.bar.write(f"  node trouble ({type(exc).__name__}: {str(exc)[:120]}); reconciling and resuming")
+                    time.sleep(1)
+                    self.chain.reset_nonce(self.issuer.address)
+            result = self._result(started)
+            outcome = "complete" if result.complete else "incomplete"
+            if result.complete:
+                self.journal.finish(self.key)
+            return result
+        finally:
+            self.bar.close()
+            self.journal.end_run(run_id, outcome)
+
+    def _records(self) -> dict[int, object]:
+        return {r.idx: r for r in self.journal.batches(self.key)}
+
+    def _refresh_bar(self) -> None:
+        records = self._records()
+        done = sum(r.recipients for r in records.values() if r.status == CONFIRMED)
+        gas = sum(r.gas_used or 0 for r in records.values() if r.status == CONFIRMED)
+        confirmed = sum(1 for r in records.values() if r.status == CONFIRMED)
+        self.bar.n = done
+        self.bar.set_postfix_str(f"batches {confirmed}/{len(records)} gas {gas:,}", refresh=False)
+        self.bar.refresh()
+
+    # ------------------------------------------------------------------ reconcile
+    def _reconcile(self) -> None:
+        """Bring every unfinished batch in line with the chain before sending anything."""
+        self.in_flight: list[_InFlight] = []
+        records = self._records()
+        latest_nonce = self.w3.eth.get_transaction_count(self.issuer.address, "latest")
+        for batch in self.plan.batches:
+            rec = records[batch.index]
+            if rec.status == CONFIRMED:
+                continue
+            used_at = self.token.functions.batchIssuedAt(batch.batch_id).call()
+            if used_at:
+                self._confirm_from_chain(batch, used_at, rec.tx_hash)
+                continue
+            if rec.status == FAILED:
+                self.journal.mark_planned(self.key, batch.index, note=f"retrying after: {rec.error}")
+            elif rec.status == SENT:
+                tx_hash = bytes.fromhex(rec.tx_hash[2:])
+                receipt = self._receipt(tx_hash)
+                if receipt is not None:  # mined but reverted (used_at is 0)
+                    self.journal.mark_planned(self.key, batch.index, note=f"tx {rec.tx_hash} reverted")
+                elif self._known(tx_hash):
+                    self.in_flight.append(_InFlight(batch, tx_hash))
+                elif rec.nonce is not None and rec.nonce >= latest_nonce and rec.raw_tx:
+                    try:  # never broadcast, or dropped: the signed tx is still valid
+                        self.w3.eth.send_raw_transaction(rec.raw_tx)
+                        self.in_flight.append(_InFlight(batch, tx_hash))
+                    except Web3RPCError as exc:
+                        self.journal.mark_planned(self.key, batch.index, note=f"rebroadcast refused: {exc}")
+                else:
+                    self.journal.mark_planned(self.key, batch.index, note=f"tx {rec.tx_hash} dropped")
+        self.chain.reset_nonce(self.issuer.address)
+
+    def _receipt(self, tx_hash: bytes):
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return None
+
+    def _known(self, tx_hash: bytes) -> bool:
+        try:
+            self.w3.eth.get_transaction(tx_hash)
+            return True
+        except TransactionNotFound:
+            return False
+
+    def _confirm_from_chain(self, batch: Batch, used_at: int, tx_hex: str | None) -> None:
+        """The batch is paid on chain: find its receipt (the journal's tx, or the BatchIssued log)."""
+        receipt = self._receipt(bytes.fromhex(tx_hex[2:])) if tx_hex else None
+        if receipt is None or receipt["status"] != 1 or receipt["blockNumber"] != used_at:
+            logs = self.w3.eth.get_logs({"address": self.token.address, "fromBlock": used_at, "toBlock": used_at,
+                                         "topics": ["0x" + BATCH_ISSUED_TOPIC.hex(), "0x" + batch.batch_id.hex()]})
+            if not logs:
+                raise _Retry(f"batch {batch.index} used at block {used_at} but its BatchIssued log is missing")
+            receipt = self.w3.eth.get_transaction_receipt(logs[0]["transactionHash"])
+        self._record_receipt(batch, receipt)
+
+    # ------------------------------------------------------------------ send and confirm
+    def _send_all(self) -> None:
+        records = self._records()
+        for batch in self.plan.batches:
+            if records[batch.index].status != PLANNED or any(f.batch.index == batch.index for f in self.in_flight):
+                continue
+            while len(self.in_flight) >= self.max_in_flight:
+                self._confirm(self.in_flight.pop(0))
+            self._send(batch)
+        while self.in_flight:
+            self._confirm(self.in_flight.pop(0))
+
+    def _send(self, batch: Batch) -> None:
+        call = self.token.functions.issueBatch(batch.batch_id, batch.recipients, batch.amounts,
+                                               int(self.plan.campaign.reason))
+        try:
+            estimate = call.estimate_gas({"from": self.issuer.address})
+        except (ContractCustomError, ContractLogicError) as exc:
+            reason = _revert_message(exc)
+            if reason.startswith("BatchAlreadyUsed"):
+                raise _Retry(f"batch {batch.index} was issued meanwhile")
+            self.journal.mark_failed(self.key, batch.index, f"would revert: {reason}")
+            self.bar.write(f"  batch {batch.index} not sent: {reason}")
+            return
+        gas = min(int(estimate * 1.1) + 30_000, TX_GAS_CAP)
+        tx = self.chain.build(call, self.issuer, gas=gas)
+        signed = self.issuer.sign_transaction(tx)
+        tx_hash = bytes(signed.hash)
+        self.journal.mark_sent(self.key, batch.index, "0x" + tx_hash.hex(), tx["nonce"], bytes(signed.raw_transaction))
+        _fault("before_send", batch.index)
+        try:
+            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except Web3RPCError as exc:  # nonce too low/high, underpriced, already known…: reconcile
+            raise _Retry(f"batch {batch.index}: node refused the transaction: {exc}") from None
+        self.sent += 1
+        _fault("after_send", batch.index)
+        self.in_flight.append(_InFlight(batch, tx_hash))
+
+    def _confirm(self, flight: _InFlight) -> None:
+        batch = flight.batch
+        try:
+            receipt = self.w3.eth.wait_for_transaction_receipt(flight.tx_hash, timeout=self.receipt_timeout,
+                                                               poll_latency=0.05)
+        except TimeExhausted:
+            raise _Retry(f"batch {batch.index}: no receipt for 0x{flight.tx_hash.hex()} in {self.receipt_timeout:.0f}s")
+        if self.confirmations > 1:
+            target = receipt["blockNumber"] + self.confirmations - 1
+            deadline = time.monotonic() + self.receipt_timeout
+            while self.w3.eth.block_number < target:
+                if time.monotonic() > deadline:
+                    raise _Retry(f"batch {batch.index}: waiting for {self.confirmations} confirmations")
+                time.sleep(0.5)
+            again = self._receipt(flight.tx_hash)
+            if again is None or again["blockHash"] != receipt["blockHash"]:
+                raise _Retry(f"batch {batch.index}: its block was replaced (reorg)")
+        if receipt["status"] != 1:
+            used_at = self.token.functions.batchIssuedAt(batch.batch_id).call()
+            if used_at:  # another transaction paid this batch (a concurrent or journal-less run)
+                self._confirm_from_chain(batch, used_at, None)
+            else:
+                self.journal.mark_failed(self.key, batch.index, f"reverted in tx 0x{flight.tx_hash.hex()}")
+            return
+        self._record_receipt(batch, receipt)
+        _fault("after_confirm", batch.index)
+
+    def _record_receipt(self, batch: Batch, receipt) -> None:
+        credits = [
+            ("0x" + log["topics"][2][-20:].hex(), int.from_bytes(log["data"], "big"))
+            for log in receipt["logs"]
+            if log["address"] == self.token.address and len(log["topics"]) == 3
+            and bytes(log["topics"][0]) == TRANSFER_TOPIC and bytes(log["topics"][1]) == ZERO_TOPIC
+        ]
+        credits = [(Web3.to_checksum_address(a), m) for a, m in credits]
+        self.journal.mark_confirmed(self.key, batch.index, "0x" + bytes(receipt["transactionHash"]).hex(),
+                                    receipt["blockNumber"], receipt["gasUsed"], receipt.get("effectiveGasPrice", 0),
+                                    credits)
+        self.bar.update(len(batch.recipients))
+        self._refresh_bar()
+
+    def _verify(self) -> bool:
+        """Every confirmed batch is still on chain (a node reset or reorg may drop blocks); requeue the rest."""
+        done = True
+        for rec in self.journal.batches(self.key):
+            if rec.status == CONFIRMED:
+                if not self.token.functions.batchIssuedAt(bytes.fromhex(rec.batch_id[2:])).call():
+                    self.journal.mark_planned(self.key, rec.idx, note=f"block {rec.block} no longer on chain")
+                    done = False
+            elif rec.status in (PLANNED, SENT):
+                done = False
+        return done
+
+    def _result(self, started: float) -> RunResult:
+        records = self.journal.batches(self.key)
+        confirmed = [r for r in records if r.status == CONFIRMED]
+        failed = [r for r in records if r.status == FAILED]
+        return RunResult(
+            self.key, len(records), len(confirmed), len(failed), self.sent,
+            sum(r.recipients for r in confirmed), sum(r.minted or 0 for r in confirmed),
+            sum(r.gas_used or 0 for r in confirmed), sum((r.gas_used or 0) * (r.gas_price or 0) for r in confirmed),
+            time.monotonic() - started, len(confirmed) == len(records),
+            [f"batch {r.idx}: {r.error}" for r in failed],
+        )
+
+
+def run_campaign(chain: Chain, plan: Plan, journal: Journal, token=None, *, skip_invalid: bool = False,
+                 progress: bool = True, max_in_flight: int = 4, receipt_timeout: float = 120,
+                 rpc_patience: float = 120) -> RunResult:
+    """Send every batch of `plan` not yet paid; safe to call again after any interruption."""
+    if plan.skipped and not skip_invalid:
+        shown = "\n  ".join(str(b) for b in plan.skipped[:20])
+        more = f"\n  … and {len(plan.skipped) - 20} more" if len(plan.skipped) > 20 else ""
+        raise InvalidInput(f"{len(plan.skipped)} bad row(s); fix them or run with --skip-invalid:\n  {shown}{more}")
+    if plan.total > plan.campaign.budget:
+        raise ConfigError(f"{plan.campaign.where('budget')}: planned {fmt(plan.total)} points exceed the budget of "
+                          f"{fmt(plan.campaign.budget)}")
+    if not plan.batches:
+        raise ConfigError(f"{plan.campaign.path}: nothing to send (no valid rows)")
+    token = token if token is not None else resolve_token(chain, plan.campaign.token)
+    check_chain_rules(chain, token, plan)
+    issuer = chain.account("operator").address
+    if not token.functions.hasRole(role_id("ISSUER_ROLE"), issuer).call():
+        raise ChainError(f"{issuer} lacks ISSUER_ROLE on {token.address}")
+    with journal.lock(plan.campaign.id):
+        runner = Runner(chain, plan, token, journal, progress=progress, max_in_flight=max_in_flight,
+                        receipt_timeout=receipt_timeout, rpc_patience=rpc_patience)
+        return runner.run()
+
+
+__all__ = ["DryRun", "InvalidInput", "JournalError", "RunResult", "dry_run", "run_campaign", "resolve_token"]
