@@ -1,0 +1,72 @@
+// Shared setup of the browser tests: the served page, the chain, headless Chromium and screenshots.
+// Environment: SVC_URL (the page, from `svc serve`), SVC_RPC_URL (the node), SVC_ARTIFACTS (screenshots).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ethers } from 'ethers';
+import { TestWallet, devWallet } from './testwallet.mjs';
+
+export const URL = process.env.SVC_URL || 'http://127.0.0.1:8800/';
+export const RPC_URL = process.env.SVC_RPC_URL || 'http://127.0.0.1:8801';
+export const ARTIFACTS = process.env.SVC_ARTIFACTS || 'test-artifacts/e2e';
+export const CHROMIUM = process.env.SVC_CHROMIUM || '/usr/bin/chromium';
+export const CUSTOMER = 5; // test mnemonic index of the customer the Python wrapper seeded
+export const OTHER_CUSTOMER = 6;
+
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export async function loadConfig() {
+  const res = await fetch(new globalThis.URL('/config.json', URL));
+  if (!res.ok) throw new Error(`GET /config.json: ${res.status}`);
+  return res.json();
+}
+
+export function node() {
+  return new ethers.JsonRpcProvider(RPC_URL, undefined, { staticNetwork: true, pollingInterval: 100 });
+}
+
+export function contract(config, name, runner) {
+  return new ethers.Contract(config.contracts[name], config.abis[name], runner);
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+/**
+ * A fresh page with (unless wallet === null) a TestWallet installed.
+ * Console errors and page errors are collected in `errors` so tests can assert there were none.
+ */
+export async function openPage(browser, { wallet, viewport = { width: 1100, height: 900 }, walletOptions } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console: ${msg.text()}`); });
+  if (wallet) await wallet.install(page, walletOptions);
+  await page.goto(URL);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  return { context, page, errors };
+}
+
+export function newWallet(config, overrides = {}) {
+  return new TestWallet({ rpcUrl: RPC_URL, accountIndex: CUSTOMER, chainId: config.chain_id, ...overrides });
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Points as the page shows them: raw units → "1,234.5". */
+export function points(raw, decimals = 2) {
+  const [whole, frac = ''] = ethers.formatUnits(raw, decimals).split('.');
+  const trimmed = frac.replace(/0+$/, '');
+  const grouped = BigInt(whole).toLocaleString('en-US');
+  return trimmed ? `${grouped}.${trimmed.padEnd(2, '0')}` : grouped;
+}
+
+export { devWallet, ethers };

@@ -1,0 +1,152 @@
+"""The customer page in headless Chromium: a fresh anvil, the contracts deployed with
+servicecoin.deploy, sample points, `svc serve`, then the Node browser tests (node --test).
+
+Runs on its own ports (SVC_E2E_PORTS, default 8800-8849) so it never meets the other test chains.
+Skipped, with the reason, only when Chromium or Node is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from servicecoin import PROJECT_ROOT
+from servicecoin.chain import Chain, dev_account
+from servicecoin.deploy import deploy
+from servicecoin.localchain import anvil_binary
+from servicecoin.networks import TEST_MNEMONIC, Network
+from servicecoin.paths import deployment_file
+from servicecoin.token import UNIT, Reason
+
+CHROMIUM = os.environ.get("SVC_CHROMIUM", "/usr/bin/chromium")
+E2E_DIR = Path(__file__).resolve().parent
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+NETWORK = "e2e"
+CUSTOMER, OTHER_CUSTOMER = 5, 6
+DAY = 86_400
+
+
+@pytest.fixture(autouse=True)
+def isolation():
+    """The browser tests run on their own chain: no brownie snapshot needed."""
+
+
+def _free_ports(count: int) -> list[int]:
+    low, high = (int(p) for p in os.environ.get("SVC_E2E_PORTS", "8800-8849").split("-"))
+    found = []
+    for port in range(low, high + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    pytest.fail(f"no {count} free ports in {low}-{high} (set SVC_E2E_PORTS)")
+
+
+def _wait_http(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def seed(chain: Chain) -> None:
+    """Sample history for the customer: a purchase that expires within 30 days, then a survey batch
+    and a compensation a year later; the other customer gets a smaller purchase."""
+    token = chain.contract("RewardToken")
+    operator = chain.account("operator")
+    customer = dev_account(CUSTOMER).address
+    other = dev_account(OTHER_CUSTOMER).address
+    ref = Web3.keccak(text="e2e-order-1")
+    chain.transact(token.functions.issue(customer, 120 * UNIT, Reason.PURCHASE, ref), operator)
+    # Move to 10 days before that purchase expires.
+    lot = token.functions.lotsOf(customer).call()[0]
+    now = chain.w3.eth.get_block("latest")["timestamp"]
+    chain.w3.provider.make_request("evm_increaseTime", [lot[2] - now - 10 * DAY])
+    chain.w3.provider.make_request("evm_mine", [])
+    batch = Web3.keccak(text="e2e-survey-1")
+    chain.transact(token.functions.issueBatch(batch, [customer, other], [50 * UNIT, 20 * UNIT], Reason.SURVEY), operator)
+    chain.transact(token.functions.issue(customer, 30 * UNIT + 50, Reason.COMPENSATION, ref), operator)
+    chain.transact(token.functions.issue(other, 75 * UNIT, Reason.PURCHASE, ref), operator)
+
+
+@pytest.fixture(scope="module")
+def served():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set SVC_CHROMIUM)")
+    if not shutil.which("node"):
+        pytest.skip("node not found: the browser tests run under Node 20+")
+    anvil_port, web_port = _free_ports(2)
+    rpc = f"http://127.0.0.1:{anvil_port}"
+    procs: list[subprocess.Popen] = []
+    try:
+        procs.append(subprocess.Popen(
+            [anvil_binary(), "--port", str(anvil_port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
+             "--accounts", "10", "--gas-limit", "30000000", "--silent"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        w3 = Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": 60}))
+        deadline = time.monotonic() + 20
+        while not w3.is_connected():
+            if time.monotonic() > deadline:
+                pytest.fail(f"anvil did not start on {rpc}")
+            time.sleep(0.1)
+        chain = Chain(Network(NETWORK, rpc, True), w3)
+        deploy(chain)
+        seed(chain)
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", "from servicecoin.cli import main; main()", "serve",
+             "--deployment", str(deployment_file(NETWORK)), "--port", str(web_port)],
+            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        url = f"http://127.0.0.1:{web_port}/"
+        _wait_http(url + "api/health")
+        yield {"url": url, "rpc": rpc, "chain": chain}
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_browser_suite_passes(served):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    files = sorted(str(p) for p in E2E_DIR.glob("*.test.mjs"))
+    env = {**os.environ, "SVC_URL": served["url"], "SVC_RPC_URL": served["rpc"], "SVC_ARTIFACTS": str(ARTIFACTS),
+           "SVC_CHROMIUM": CHROMIUM}
+    result = subprocess.run(
+        ["node", "--test", "--test-concurrency=1", "--test-reporter=spec", *files],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    (ARTIFACTS / "node-test.log").write_text(result.stdout + result.stderr)
+    summary = [line for line in result.stdout.splitlines() if line.startswith(("ℹ tests", "ℹ pass", "ℹ fail"))]
+    assert result.returncode == 0, f"browser tests failed ({'; '.join(summary)}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+    passed = next((int(line.split()[-1]) for line in summary if line.startswith("ℹ pass")), 0)
+    assert passed >= 10, f"expected the whole browser suite to run, got: {summary}"
+
+
+def test_served_config_names_the_deployment(served):
+    with urllib.request.urlopen(served["url"] + "config.json") as res:
+        config = json.load(res)
+    record = json.loads(deployment_file(NETWORK).read_text())
+    assert config["chain_id"] == record["chain_id"]
+    assert config["token"]["address"] == record["contracts"]["RewardToken"]
+    assert config["rpc_url"] == served["rpc"]

@@ -1,0 +1,145 @@
+// What the chain says about one customer, read directly from the token with ethers:
+// balance, tier, lots, and a history built from the token's own events.
+import { ethers } from '/vendor/ethers.min.js';
+
+export const REASONS = ['Purchase', 'Feedback', 'Survey', 'Referral', 'Social', 'Campaign', 'Compensation', 'Refund'];
+export const DAY = 86400;
+const LOG_CHUNK = 50000; // blocks per eth_getLogs call (public RPCs limit ranges)
+
+/** Raw units → "1,234.5" (at most `decimals` decimals, grouped). */
+export function formatPoints(raw, decimals = 2) {
+  const text = ethers.formatUnits(raw, decimals);
+  const [whole, frac = ''] = text.split('.');
+  const grouped = BigInt(whole).toLocaleString('en-US');
+  const trimmed = frac.replace(/0+$/, '');
+  return trimmed ? `${grouped}.${trimmed.padEnd(2, '0').slice(0, decimals)}` : grouped;
+}
+
+export function formatDate(seconds) {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(Number(seconds) * 1000));
+}
+
+export function formatDateTime(seconds) {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+    .format(new Date(Number(seconds) * 1000));
+}
+
+/** Tier index → what the customer sees about it and the next one. */
+export function tierProgress(tier, lifetime, thresholds, multipliers, names) {
+  const name = (i) => names[i] || `Tier ${i + 1}`;
+  const current = { index: tier, name: name(tier), multiplierBps: Number(multipliers[tier] ?? 10000n) };
+  if (tier + 1 >= thresholds.length) {
+    return { current, next: null, percent: 100, missing: 0n };
+  }
+  const lo = thresholds[tier];
+  const hi = thresholds[tier + 1];
+  const span = hi - lo;
+  const done = lifetime > lo ? lifetime - lo : 0n;
+  const percent = span > 0n ? Number((done * 100n) / span) : 100;
+  return { current, next: { index: tier + 1, name: name(tier + 1) }, percent: Math.min(percent, 100), missing: hi > lifetime ? hi - lifetime : 0n };
+}
+
+/** eth_getLogs in chunks from `from` to `to` (inclusive). */
+async function getLogs(provider, filter, from, to) {
+  const out = [];
+  for (let start = from; start <= to; start += LOG_CHUNK) {
+    const end = Math.min(to, start + LOG_CHUNK - 1);
+    out.push(...await provider.getLogs({ ...filter, fromBlock: start, toBlock: end }));
+  }
+  return out;
+}
+
+export class AccountReader {
+  constructor(provider, config) {
+    this.provider = provider;
+    this.config = config;
+    this.token = new ethers.Contract(config.token.address, config.abis.RewardToken, provider);
+    this.iface = this.token.interface;
+    this.blockTimes = new Map();
+  }
+
+  async blockTime(number) {
+    if (!this.blockTimes.has(number)) {
+      const block = await this.provider.getBlock(number);
+      this.blockTimes.set(number, block.timestamp);
+    }
+    return this.blockTimes.get(number);
+  }
+
+  /** Balance, tier and lots (everything that changes block by block). */
+  async summary(address) {
+    const t = this.token;
+    const [head, balance, tier, lifetime, tiers, lots] = await Promise.all([
+      this.provider.getBlock('latest'), t.balanceOf(address), t.tierOf(address), t.lifetimeEarned(address), t.tiers(), t.lotsOf(address),
+    ]);
+    const now = BigInt(head.timestamp);
+    const soon = now + 30n * BigInt(DAY);
+    const allLots = lots.map((l) => ({ epoch: l.epoch, amount: l.amount, expiresAt: l.expiresAt }));
+    return {
+      block: head.number,
+      now,
+      balance,
+      lifetime,
+      tier: Number(tier),
+      progress: tierProgress(Number(tier), lifetime, [...tiers[0]], [...tiers[1]], this.config.token.tier_names || []),
+      lots: allLots,
+      expiring: allLots.filter((l) => l.expiresAt <= soon),
+    };
+  }
+
+  /** Credits (with reasons), spending, transfers and expiries of `address`, newest first. */
+  async history(address, toBlock) {
+    const from = this.config.deployment_block || 0;
+    const topic = (name) => this.iface.getEvent(name).topicHash;
+    const who = ethers.zeroPadValue(address, 32);
+    const base = { address: this.config.token.address };
+    const [minted, sent, received, issued, expired] = await Promise.all([
+      getLogs(this.provider, { ...base, topics: [topic('Transfer'), ethers.ZeroHash, who] }, from, toBlock),
+      getLogs(this.provider, { ...base, topics: [topic('Transfer'), who] }, from, toBlock),
+      getLogs(this.provider, { ...base, topics: [topic('Transfer'), null, who] }, from, toBlock),
+      getLogs(this.provider, { ...base, topics: [topic('Issued'), who] }, from, toBlock),
+      getLogs(this.provider, { ...base, topics: [topic('PointsExpired'), who] }, from, toBlock),
+    ]);
+    const reasonByTx = new Map();
+    for (const log of issued) {
+      const ev = this.iface.parseLog(log);
+      reasonByTx.set(`${log.transactionHash}:${ev.args.amount}`, { reason: Number(ev.args.reason), ref: ev.args.ref });
+    }
+    const entries = [];
+    for (const log of minted) {
+      const ev = this.iface.parseLog(log);
+      let info = reasonByTx.get(`${log.transactionHash}:${ev.args.value}`);
+      if (!info) info = await this.batchReason(log.transactionHash);
+      entries.push({ kind: 'credit', amount: ev.args.value, reason: info?.reason, ref: info?.ref, log });
+    }
+    for (const log of sent) {
+      const ev = this.iface.parseLog(log);
+      if (ev.args.to === ethers.ZeroAddress) entries.push({ kind: 'spent', amount: ev.args.value, log });
+      else entries.push({ kind: 'sent', amount: ev.args.value, counterparty: ev.args.to, log });
+    }
+    for (const log of received) {
+      const ev = this.iface.parseLog(log);
+      if (ev.args.from !== ethers.ZeroAddress) entries.push({ kind: 'received', amount: ev.args.value, counterparty: ev.args.from, log });
+    }
+    for (const log of expired) {
+      const ev = this.iface.parseLog(log);
+      entries.push({ kind: 'expired', amount: ev.args.amount, epoch: ev.args.epoch, log });
+    }
+    await Promise.all(entries.map(async (e) => { e.time = await this.blockTime(e.log.blockNumber); }));
+    entries.sort((a, b) => (b.log.blockNumber - a.log.blockNumber) || (b.log.index - a.log.index));
+    return entries;
+  }
+
+  /** The reason of a batch credit: the BatchIssued event in the same transaction. */
+  async batchReason(txHash) {
+    const receipt = await this.provider.getTransactionReceipt(txHash);
+    for (const log of receipt?.logs || []) {
+      if (log.address.toLowerCase() !== this.config.token.address.toLowerCase()) continue;
+      try {
+        const ev = this.iface.parseLog(log);
+        if (ev?.name === 'BatchIssued') return { reason: Number(ev.args.reason), ref: ev.args.batchId };
+      } catch { /* another event */ }
+    }
+    return null;
+  }
+}
