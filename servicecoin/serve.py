@@ -72,7 +72,7 @@ def _load_relays() -> None:
     """Import the modules that register relays (those that exist in this checkout)."""
     import importlib
 
-    for module in ("servicecoin.webrelay",):
+    for module in ("servicecoin.relay",):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

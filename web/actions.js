@@ -1,17 +1,52 @@
 // Actions on the customer's points: feedback on resolved tickets (ServiceLog) and redemptions
-// (RedemptionVault). Each section shows only when its contract is deployed and the server relays it.
+// (RedemptionVault). Each section shows only when its contract is deployed. Requests are signed in
+// the wallet and relayed by `svc serve` (no ETH needed), or sent directly by customers who have ETH.
+import { ethers } from '/vendor/ethers.min.js';
+import { walletMessage } from './wallet.js';
+import { formatDate, formatPoints } from './account.js';
+
+const KIND = { Opened: 0, Reply: 1, Resolved: 2, FollowUp: 3, Complaint: 4, Feedback: 5, Amendment: 6 };
+
+/** POST a JSON request to the relay API; throws an Error with the server's message. */
+export async function relay(path, body) {
+  const res = await fetch(`/api/${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  let data = {};
+  try { data = await res.json(); } catch { /* empty */ }
+  if (!res.ok) throw new Error(data.error || `the server answered ${res.status}`);
+  return data;
+}
 
 export class Actions {
   constructor(ctx) {
     this.ctx = ctx; // { state, track, showMessage, refresh, el, txLink }
+    this.feedbackTicket = null;
+    this.ethBalance = 0n;
+    const form = document.getElementById('feedback-form');
+    if (!form.dataset.bound) {
+      form.dataset.bound = 'true';
+      form.addEventListener('submit', (e) => { e.preventDefault(); this.ctx.state.actions.submitFeedback(); });
+      document.getElementById('feedback-cancel').addEventListener('click', () => document.getElementById('feedback-dialog').close());
+    }
   }
 
   get config() {
     return this.ctx.state.config;
   }
 
-  has(contract, relay) {
-    return Boolean(this.config.contracts[contract] && this.config.abis[contract] && (!relay || this.config.relays.includes(relay)));
+  get provider() {
+    return this.ctx.state.provider;
+  }
+
+  has(contract) {
+    return Boolean(this.config.contracts[contract] && this.config.abis[contract]);
+  }
+
+  contract(name, runner = this.provider) {
+    return new ethers.Contract(this.config.contracts[name], this.config.abis[name], runner);
   }
 
   /** Render the action sections for `account` (called after every refresh). */
@@ -20,7 +55,119 @@ export class Actions {
     const hasVault = this.has('RedemptionVault');
     document.getElementById('tickets-card').hidden = !hasLog;
     document.getElementById('catalog-card').hidden = !hasVault;
-    if (hasLog && this.renderTickets) await this.renderTickets(account, summary);
+    this.ethBalance = await this.provider.getBalance(account);
+    if (hasLog) await this.renderTickets(account, summary);
     if (hasVault && this.renderCatalog) await this.renderCatalog(account, summary);
+  }
+
+  // --------------------------------------------------------------------------- tickets & feedback
+  async tickets(account, toBlock) {
+    const log = this.contract('ServiceLog');
+    const filter = log.filters.Recorded(null, null, account);
+    const events = await log.queryFilter(filter, this.config.deployment_block || 0, toBlock);
+    const byTicket = new Map();
+    for (const ev of events) {
+      const id = ev.args.ticket;
+      const t = byTicket.get(id) || { id, status: 'open', opened: null, resolved: null, rating: null, seq: null };
+      const kind = Number(ev.args.kind);
+      if (kind === KIND.Opened) t.opened = ev.args.timestamp;
+      if (kind === KIND.Resolved) { t.status = 'resolved'; t.resolved = ev.args.timestamp; }
+      if (kind === KIND.Feedback) { t.rating = Number(ev.args.detail); t.seq = ev.args.seq; }
+      byTicket.set(id, t);
+    }
+    return [...byTicket.values()].sort((a, b) => Number((b.opened ?? 0n) - (a.opened ?? 0n)));
+  }
+
+  async renderTickets(account, summary) {
+    const { el } = this.ctx;
+    const [tickets, rewards] = await Promise.all([this.tickets(account, summary.block), this.contract('ServiceLog').rewards()]);
+    const reward = formatPoints(rewards[0], this.config.token.decimals);
+    const rows = tickets.map((t) => {
+      let state;
+      let action = null;
+      if (t.rating !== null) {
+        state = `Feedback given: ${'★'.repeat(t.rating)}${'☆'.repeat(5 - t.rating)}`;
+      } else if (t.status === 'resolved') {
+        state = `Resolved on ${formatDate(t.resolved)}`;
+        action = el('button', {
+          type: 'button', class: 'primary', 'data-ticket': String(t.id),
+          onclick: () => this.openFeedback(t.id),
+        }, `Rate this ticket${rewards[0] > 0n ? ` (+${reward} points)` : ''}`);
+      } else {
+        state = `Open since ${formatDate(t.opened ?? 0n)}`;
+      }
+      return el('li', { class: 'ticket', 'data-ticket': String(t.id) },
+        el('span', { class: 'what', text: `Ticket #${t.id}` }), el('span', { class: 'when', text: state }), action);
+    });
+    document.getElementById('tickets').replaceChildren(...rows);
+    document.getElementById('tickets-empty').hidden = rows.length > 0;
+  }
+
+  openFeedback(ticket) {
+    this.feedbackTicket = ticket;
+    const form = document.getElementById('feedback-form');
+    form.reset();
+    document.getElementById('feedback-ticket').textContent = `Ticket #${ticket}`;
+    const dialog = document.getElementById('feedback-dialog');
+    const direct = document.getElementById('feedback-direct-row');
+    direct.hidden = this.ethBalance === 0n;
+    dialog.showModal();
+    form.querySelector('input[name="rating"]').focus();
+  }
+
+  async submitFeedback() {
+    const { state, track, showMessage, refresh } = this.ctx;
+    const form = document.getElementById('feedback-form');
+    const rating = Number(new FormData(form).get('rating'));
+    if (!rating) {
+      showMessage('Choose a rating from 1 to 5 first.', 'warn');
+      return;
+    }
+    const text = document.getElementById('feedback-text').value;
+    const direct = document.getElementById('feedback-direct').checked;
+    const ticket = this.feedbackTicket;
+    document.getElementById('feedback-dialog').close();
+    const t = track(`Feedback on ticket #${ticket}`);
+    const customer = state.account;
+    try {
+      t.waiting('Saving your words…');
+      const prep = await relay('feedback/prepare', { ticket: String(ticket), customer, rating, text });
+      const domain = prep.typed_data.domain;
+      if (ethers.getAddress(domain.verifyingContract) !== ethers.getAddress(this.config.contracts.ServiceLog)
+        || Number(domain.chainId) !== this.config.chain_id || String(prep.typed_data.message.ticket) !== String(ticket)
+        || Number(prep.typed_data.message.rating) !== rating) {
+        throw new Error('the server asked to sign something else than your feedback');
+      }
+      let result;
+      if (direct) {
+        t.waiting('Confirm the transaction in your wallet…');
+        const signer = await this.provider.getSigner(customer);
+        const tx = await this.contract('ServiceLog', signer).giveFeedback(ticket, rating, prep.commitment);
+        t.sent(tx.hash);
+        const receipt = await tx.wait();
+        if (receipt.status !== 1) throw new Error('the transaction reverted');
+        result = await relay('feedback/confirm', { tx: tx.hash });
+      } else {
+        t.waiting('Sign your feedback in your wallet (free, no ETH needed)…');
+        const signature = await state.wallet.request('eth_signTypedData_v4', [customer, JSON.stringify(prep.typed_data)]);
+        t.waiting('Sending…');
+        result = await relay('feedback', {
+          ticket: String(ticket), customer, rating, commitment: prep.commitment, deadline: prep.deadline, signature,
+        });
+        t.sent(result.tx);
+      }
+      const paid = BigInt(result.reward_paid ?? 0);
+      t.confirmed(paid > 0n ? `Confirmed: thank you! +${formatPoints(paid, this.config.token.decimals)} points` : 'Confirmed: thank you!');
+      await refresh(true);
+    } catch (err) {
+      if (walletMessage(err).startsWith('You rejected')) {
+        t.rejected();
+        showMessage(walletMessage(err));
+      } else {
+        const text = walletMessage(err, 'Sending your feedback');
+        t.failed(text.replace(/^Sending your feedback failed: /, ''));
+        showMessage(text);
+      }
+    }
   }
 }

@@ -19,6 +19,7 @@ const state = {
   actions: null,
   lastBlock: -1,
   loading: false,
+  again: false,
 };
 
 // ----------------------------------------------------------------------------- messages
@@ -241,7 +242,12 @@ async function watchAsset() {
 
 // ----------------------------------------------------------------------------- account view
 async function refresh(force = false) {
-  if (!state.reader || !state.account || state.loading) return;
+  if (!state.reader || !state.account) return;
+  if (state.loading) {
+    // A forced refresh during a running one runs again right after it.
+    if (force) state.again = true;
+    return;
+  }
   state.loading = true;
   try {
     const block = await state.provider.getBlockNumber();
@@ -260,6 +266,10 @@ async function refresh(force = false) {
     showMessage(walletMessage(err, 'Reading your points'));
   } finally {
     state.loading = false;
+    if (state.again) {
+      state.again = false;
+      refresh(true);
+    }
   }
 }
 

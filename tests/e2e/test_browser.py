@@ -25,7 +25,7 @@ from servicecoin.chain import Chain, dev_account
 from servicecoin.deploy import deploy
 from servicecoin.localchain import anvil_binary
 from servicecoin.networks import TEST_MNEMONIC, Network
-from servicecoin.paths import deployment_file
+from servicecoin.paths import data_dir, deployment_file
 from servicecoin.token import UNIT, Reason
 
 CHROMIUM = os.environ.get("SVC_CHROMIUM", "/usr/bin/chromium")
@@ -86,6 +86,28 @@ def seed(chain: Chain) -> None:
     chain.transact(token.functions.issueBatch(batch, [customer, other], [50 * UNIT, 20 * UNIT], Reason.SURVEY), operator)
     chain.transact(token.functions.issue(customer, 30 * UNIT + 50, Reason.COMPENSATION, ref), operator)
     chain.transact(token.functions.issue(other, 75 * UNIT, Reason.PURCHASE, ref), operator)
+    if "ServiceLog" in chain.deployment()["contracts"]:
+        seed_tickets(chain)
+
+
+FEEDBACK_TICKET, OPEN_TICKET, REJECT_TICKET = 1001, 1002, 1003
+
+
+def seed_tickets(chain: Chain) -> None:
+    """Two resolved tickets (one to rate, one to refuse signing) and an open one for the customer."""
+    from servicecoin.contentstore import ContentStore
+    from servicecoin.servicelog import Entry, Kind, append_batch
+
+    customer = dev_account(CUSTOMER).address
+    entries = [
+        Entry(Kind.OPENED, FEEDBACK_TICKET, customer, "My order arrived broken."),
+        Entry(Kind.RESOLVED, FEEDBACK_TICKET, customer, "Replacement sent."),
+        Entry(Kind.OPENED, REJECT_TICKET, customer, "Wrong size."),
+        Entry(Kind.RESOLVED, REJECT_TICKET, customer, "Exchanged."),
+        Entry(Kind.OPENED, OPEN_TICKET, customer, "Where is my parcel?"),
+    ]
+    with ContentStore.for_network(NETWORK) as store:
+        append_batch(chain, entries, store)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +130,7 @@ def served():
             if time.monotonic() > deadline:
                 pytest.fail(f"anvil did not start on {rpc}")
             time.sleep(0.1)
+        shutil.rmtree(data_dir(NETWORK), ignore_errors=True)  # the content store of the last run
         chain = Chain(Network(NETWORK, rpc, True), w3)
         deploy(chain)
         seed(chain)
@@ -141,6 +164,23 @@ def test_browser_suite_passes(served):
     assert result.returncode == 0, f"browser tests failed ({'; '.join(summary)}):\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
     passed = next((int(line.split()[-1]) for line in summary if line.startswith("ℹ pass")), 0)
     assert passed >= 10, f"expected the whole browser suite to run, got: {summary}"
+
+
+def test_relayed_feedback_text_is_in_the_content_store(served):
+    """The browser test gave feedback on FEEDBACK_TICKET: its words are off chain, matching the commitment."""
+    chain = served["chain"]
+    if "ServiceLog" not in chain.deployment()["contracts"]:
+        pytest.skip("no ServiceLog in this deployment")
+    from servicecoin.contentstore import ContentStore
+    from servicecoin.servicelog import Kind, fetch_records, log_contract
+
+    log = log_contract(chain)
+    feedback = [r for r in fetch_records(chain, log) if r.kind == Kind.FEEDBACK and r.ticket == FEEDBACK_TICKET]
+    assert len(feedback) == 1 and feedback[0].detail == 4
+    with ContentStore.for_network(NETWORK) as store:
+        content = store.get(log.address, feedback[0].seq)
+    assert content is not None and content.text == "Fast and polite, thank you!"
+    assert content.matches(feedback[0].commitment)
 
 
 def test_served_config_names_the_deployment(served):
