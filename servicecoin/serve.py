@@ -335,3 +335,22 @@ def require_hex(body: dict, name: str, size: int | None = None) -> bytes:
     if size is not None and len(raw) != size:
         raise RequestError(f"field '{name}' must be {size} bytes", name)
     return raw
+
+
+# --------------------------------------------------------------------------- demo
+def demo_step(chain: Chain, state: dict) -> None:
+    """`make demo`: where the customer page is, and how to open it with MetaMask."""
+    import urllib.request
+
+    url = f"http://127.0.0.1:{DEFAULT_PORT}/"
+    try:
+        with urllib.request.urlopen(url + "api/health", timeout=1) as res:
+            running = json.load(res).get("network") == chain.network.id
+    except (OSError, ValueError):
+        running = False
+    how = "it is being served now" if running else f"start it with: svc serve --network {chain.network.id}"
+    print(f"""
+The customer web page: {url}  ({how})
+  Open it in a browser with MetaMask on chain id {chain.chain_id} and the customer account imported
+  (above); it shows the balance, tier, what expires soon and the history, and relays feedback
+  without ETH. See docs/web.md.""")
