@@ -141,10 +141,8 @@ interface IRedemptionVault {
     event DiscountCapsSet(uint256 perOrderCap, uint256 perDayCap);
     event NoticePeriodSet(uint256 noticePeriod);
     event RefundWindowSet(uint256 refundWindow);
-    /// @notice `points` of `customer` were burned for `quantity` units of item `id >> 224`.
-    event Redeemed(
-        uint256 indexed id, address indexed customer, uint256 indexed itemId, uint256 quantity, uint256 points
-    );
+    /// @notice `points` of `customer` were burned for `quantity` units of item `itemId` (also `id >> 224`).
+    event Redeemed(uint256 indexed id, address indexed customer, uint256 itemId, uint256 quantity, uint256 points);
     /// @notice The merchant delivered: `voucherHash` commits to the voucher code the customer got off chain.
     event Fulfilled(uint256 indexed id, address indexed merchant, bytes32 voucherHash);
     /// @notice The merchant refunded: `points` were credited back to `customer` (reason Refund).
