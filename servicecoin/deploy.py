@@ -12,7 +12,8 @@ from web3 import Web3
 from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
-from servicecoin.paths import DEPLOYMENTS_DIR, deployment_file
+from servicecoin.paths import deployment_file
+from servicecoin.servicelog import deploy_log
 from servicecoin.token import UNIT, Reason
 
 DAY = 86_400
@@ -70,6 +71,7 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
     chain.transact(token.functions.setAcceptor(merchant, True), admin)
 
     contracts = {"RewardToken": token.address}
+    contracts["ServiceLog"] = deploy_log(chain, config, token)
     record = {
         "network": chain.network.id,
         "chain_id": chain.chain_id,
@@ -89,6 +91,7 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
             "tier_names": [t["name"] for t in config["token"]["tiers"]],
         },
     }
-    DEPLOYMENTS_DIR.mkdir(exist_ok=True)
-    deployment_file(chain.network.id).write_text(json.dumps(record, indent=2) + "\n")
+    path = deployment_file(chain.network.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
     return record

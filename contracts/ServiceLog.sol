@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IServiceLog} from "../interfaces/IServiceLog.sol";
+import {IRewardToken} from "../interfaces/IRewardToken.sol";
+
+/// @title ServiceLog — the append-only, hash-chained service record
+/// @notice See {IServiceLog}.
+/// @dev Storage: `_log` = head (bytes24, high 192 bits) | count (low 64 bits), one slot written per
+///      transaction; `_tickets[id]` = customer (bits 0..159) | status (160..167) | feedback given
+///      (bit 168) | follow-up bonus paid (bit 169), one slot per ticket, written only by Opened,
+///      Resolved, Feedback and a rewarded satisfied FollowUp. Records themselves live in events.
+contract ServiceLog is IServiceLog, AccessControl, EIP712 {
+    /// @notice May append service records (help-desk systems).
+    bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
+    /// @notice EIP-712 type of a customer's signed feedback.
+    bytes32 public constant FEEDBACK_TYPEHASH =
+        keccak256("Feedback(uint256 ticket,uint8 rating,bytes32 commitment,uint256 deadline)");
+    /// @notice Gas a reward payment may need; a call with less reverts rather than skip the reward.
+    uint256 public constant REWARD_GAS = 200_000;
+
+    uint256 private constant COUNT_MASK = (1 << 64) - 1;
+    uint256 private constant CUSTOMER_MASK = (1 << 160) - 1;
+    uint256 private constant STATUS_SHIFT = 160;
+    uint256 private constant FEEDBACK_FLAG = 1 << 168;
+    uint256 private constant BONUS_FLAG = 1 << 169;
+    uint256 private constant OPEN = uint256(uint8(Status.Open)) << STATUS_SHIFT;
+    uint256 private constant RESOLVED = uint256(uint8(Status.Resolved)) << STATUS_SHIFT;
+    uint256 private constant STATUS_BITS = uint256(0xff) << STATUS_SHIFT;
+    uint256 private constant MAX_REWARD = type(uint128).max;
+    uint256 private constant ENTRY_SIZE = 0xc0; // six ABI words
+
+    IRewardToken private immutable _token;
+
+    uint256 private _log; // head << 64 | count
+    uint256 private _rewards; // followUpBonus << 128 | feedbackReward
+    mapping(uint256 ticket => uint256) private _tickets;
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (grants AGENT_ROLE, sets rewards).
+    /// @param token_ The RewardToken; this contract needs its ISSUER_ROLE and a budget to pay rewards.
+    /// @param feedbackReward Raw token units for accepted feedback (0: none).
+    /// @param followUpBonus Raw token units for a satisfied follow-up (0: none).
+    constructor(address admin, address token_, uint256 feedbackReward, uint256 followUpBonus)
+        EIP712("ServiceCoin Log", "1")
+    {
+        if (admin == address(0) || token_ == address(0)) revert ZeroAddress();
+        _token = IRewardToken(token_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRewards(feedbackReward, followUpBonus);
+    }
+
+    // =====================================================================================
+    // Agents
+    // =====================================================================================
+
+    /// @inheritdoc IServiceLog
+    function append(Entry calldata entry) external onlyRole(AGENT_ROLE) returns (uint64 seq) {
+        uint256 log = _log;
+        seq = uint64(log & COUNT_MASK) + 1;
+        uint256 p;
+        assembly {
+            p := entry
+        }
+        (bytes24 newHead, uint256 bonus) = _appendAt(p, bytes24(bytes32(log)), seq);
+        _log = uint256(bytes32(newHead)) | seq;
+        if (bonus != 0) _reward(seq, entry.ticket, entry.customer, bonus);
+    }
+
+    /// @inheritdoc IServiceLog
+    function appendBatch(Entry[] calldata entries) external onlyRole(AGENT_ROLE) returns (uint64 firstSeq) {
+        uint256 n = entries.length;
+        if (n == 0) revert EmptyBatch();
+        uint256 log = _log;
+        bytes24 h = bytes24(bytes32(log));
+        uint64 seq = uint64(log & COUNT_MASK);
+        firstSeq = seq + 1;
+        uint256 p;
+        assembly {
+            p := entries.offset
+        }
+        for (uint256 end = p + n * ENTRY_SIZE; p < end; p += ENTRY_SIZE) {
+            ++seq;
+            uint256 bonus;
+            (h, bonus) = _appendAt(p, h, seq);
+            if (bonus != 0) {
+                _log = uint256(bytes32(h)) | seq; // effects before the token call
+                _reward(seq, _word(p, 3), address(uint160(_word(p, 4))), bonus);
+            }
+        }
+        _log = uint256(bytes32(h)) | seq;
+    }
+
+    /// @dev Word `i` of the ABI-encoded Entry at calldata offset `p` (Entry is six static words).
+    function _word(uint256 p, uint256 i) private pure returns (uint256 w) {
+        assembly {
+            w := calldataload(add(p, shl(5, i)))
+        }
+    }
+
+    /// @dev Check the agent entry at calldata offset `p` against the ticket rules, update the ticket
+    ///      where a rule needs it (Opened, Resolved, a satisfied FollowUp that earns the bonus), and
+    ///      emit the record. Reads the entry's words directly: this loop is the batch's hot path.
+    function _appendAt(uint256 p, bytes24 h, uint64 seq) private returns (bytes24 newHead, uint256 bonus) {
+        uint256 kind = _word(p, 0);
+        uint256 detail = _word(p, 1);
+        uint256 ref = _word(p, 2);
+        uint256 ticket = _word(p, 3);
+        uint256 customer = _word(p, 4);
+        // What the ABI decoder checks for an Entry, then the record rules.
+        if (kind > uint8(type(Kind).max) || detail > 0xff || ref > type(uint64).max || customer >> 160 != 0) {
+            revert InvalidEntry(seq);
+        }
+        if (ticket == 0) revert InvalidTicket();
+        if (kind == uint8(Kind.Feedback)) revert KindNotAllowed(Kind.Feedback);
+        if (kind == uint8(Kind.FollowUp) ? detail > uint8(type(Outcome).max) : detail != 0) {
+            revert InvalidDetail(Kind(kind), uint8(detail));
+        }
+        if (kind == uint8(Kind.Amendment) ? (ref == 0 || ref >= seq) : ref != 0) {
+            revert InvalidAmendment(uint64(ref), seq - 1);
+        }
+        uint256 t = _tickets[ticket];
+        if (kind == uint8(Kind.Opened)) {
+            if (t != 0) revert TicketExists(ticket, address(uint160(t)));
+            if (customer == 0) revert ZeroAddress();
+            _tickets[ticket] = OPEN | customer;
+        } else {
+            if (t == 0) revert UnknownTicket(ticket);
+            if (t & CUSTOMER_MASK != customer) {
+                revert CustomerMismatch(ticket, address(uint160(t)), address(uint160(customer)));
+            }
+            if (kind == uint8(Kind.Resolved)) {
+                if (t & STATUS_BITS != OPEN) revert TicketNotOpen(ticket, _status(t));
+                _tickets[ticket] = (t & ~STATUS_BITS) | RESOLVED;
+            } else if (kind == uint8(Kind.FollowUp) && detail == uint8(Outcome.Satisfied) && t & BONUS_FLAG == 0) {
+                bonus = _rewards >> 128;
+                if (bonus != 0) _tickets[ticket] = t | BONUS_FLAG;
+            }
+        }
+        newHead = _emitEntry(p, h, seq);
+    }
+
+    // =====================================================================================
+    // Customers
+    // =====================================================================================
+
+    /// @inheritdoc IServiceLog
+    function giveFeedback(uint256 ticket, uint8 rating, bytes32 commitment) external returns (uint64 seq) {
+        return _feedback(ticket, rating, commitment, msg.sender);
+    }
+
+    /// @inheritdoc IServiceLog
+    function giveFeedbackBySig(
+        uint256 ticket,
+        uint8 rating,
+        bytes32 commitment,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint64 seq) {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        address customer = address(uint160(_tickets[ticket]));
+        if (customer == address(0)) revert UnknownTicket(ticket);
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(FEEDBACK_TYPEHASH, ticket, rating, commitment, deadline)));
+        if (!SignatureChecker.isValidSignatureNow(customer, digest, signature)) revert InvalidSignature(ticket, customer);
+        return _feedback(ticket, rating, commitment, customer);
+    }
+
+    /// @dev Feedback from `customer` (the caller or the verified signer): rules, record, reward.
+    function _feedback(uint256 ticket, uint8 rating, bytes32 commitment, address customer) private returns (uint64 seq) {
+        if (rating == 0 || rating > 5) revert InvalidDetail(Kind.Feedback, rating);
+        uint256 t = _tickets[ticket];
+        if (t == 0) revert UnknownTicket(ticket);
+        if (address(uint160(t)) != customer) revert NotTicketCustomer(ticket, address(uint160(t)), customer);
+        if (t & STATUS_BITS != RESOLVED) revert TicketNotResolved(ticket, _status(t));
+        if (t & FEEDBACK_FLAG != 0) revert FeedbackAlreadyGiven(ticket);
+        _tickets[ticket] = t | FEEDBACK_FLAG;
+
+        uint256 log = _log;
+        seq = uint64(log & COUNT_MASK) + 1;
+        bytes24 h = _emitFeedback(bytes24(bytes32(log)), seq, ticket, customer, commitment, rating);
+        _log = uint256(bytes32(h)) | seq;
+
+        uint256 reward = uint128(_rewards);
+        if (reward != 0) _reward(seq, ticket, customer, reward);
+    }
+
+    // =====================================================================================
+    // Admin
+    // =====================================================================================
+
+    /// @inheritdoc IServiceLog
+    function setRewards(uint256 feedbackReward, uint256 followUpBonus) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRewards(feedbackReward, followUpBonus);
+    }
+
+    function _setRewards(uint256 feedbackReward, uint256 followUpBonus) private {
+        if (feedbackReward > MAX_REWARD) revert RewardTooLarge(feedbackReward);
+        if (followUpBonus > MAX_REWARD) revert RewardTooLarge(followUpBonus);
+        _rewards = (followUpBonus << 128) | feedbackReward;
+        emit RewardsSet(feedbackReward, followUpBonus);
+    }
+
+    // =====================================================================================
+    // Views
+    // =====================================================================================
+
+    /// @inheritdoc IServiceLog
+    function head() external view returns (bytes24) {
+        return bytes24(bytes32(_log));
+    }
+
+    /// @inheritdoc IServiceLog
+    function count() external view returns (uint64) {
+        return uint64(_log & COUNT_MASK);
+    }
+
+    /// @inheritdoc IServiceLog
+    function state() external view returns (bytes24 head_, uint64 count_) {
+        uint256 log = _log;
+        return (bytes24(bytes32(log)), uint64(log & COUNT_MASK));
+    }
+
+    /// @inheritdoc IServiceLog
+    function ticketOf(uint256 ticket)
+        external
+        view
+        returns (address customer, Status status, bool feedbackGiven, bool bonusPaid)
+    {
+        uint256 t = _tickets[ticket];
+        return (address(uint160(t)), _status(t), t & FEEDBACK_FLAG != 0, t & BONUS_FLAG != 0);
+    }
+
+    /// @inheritdoc IServiceLog
+    function rewards() external view returns (uint256 feedbackReward, uint256 followUpBonus) {
+        uint256 r = _rewards;
+        return (uint128(r), r >> 128);
+    }
+
+    /// @inheritdoc IServiceLog
+    function feedbackDigest(uint256 ticket, uint8 rating, bytes32 commitment, uint256 deadline)
+        external
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(FEEDBACK_TYPEHASH, ticket, rating, commitment, deadline)));
+    }
+
+    /// @inheritdoc IServiceLog
+    function token() external view returns (address) {
+        return address(_token);
+    }
+
+    /// @notice The EIP-712 domain separator of this log on this chain.
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // =====================================================================================
+    // Internals
+    // =====================================================================================
+
+    function _status(uint256 t) private pure returns (Status) {
+        return Status(uint8(t >> STATUS_SHIFT));
+    }
+
+    /// @dev Emit the agent record at calldata offset `p` as record `seq`; returns the next head.
+    ///      The ten hash words are laid out in scratch memory past the free pointer (nothing is
+    ///      allocated, so a batch does not grow memory record by record).
+    function _emitEntry(uint256 p, bytes24 h, uint64 seq) private returns (bytes24) {
+        uint256 m;
+        assembly ("memory-safe") {
+            m := mload(0x40)
+            // values narrower than a word may carry dirty bits on the stack: clean them
+            mstore(m, and(h, not(0xffffffffffffffff)))
+            mstore(add(m, 0x20), and(seq, 0xffffffffffffffff))
+            mstore(add(m, 0x40), calldataload(p)) // kind
+            mstore(add(m, 0x60), calldataload(add(p, 0x60))) // ticket
+            mstore(add(m, 0x80), calldataload(add(p, 0x80))) // customer
+            mstore(add(m, 0xa0), caller()) // agent
+            mstore(add(m, 0xc0), calldataload(add(p, 0xa0))) // commitment
+            mstore(add(m, 0xe0), calldataload(add(p, 0x20))) // detail
+            mstore(add(m, 0x100), calldataload(add(p, 0x40))) // ref
+        }
+        return _seal(m);
+    }
+
+    /// @dev Emit a customer's feedback as record `seq` (the customer is also the record's agent).
+    function _emitFeedback(bytes24 h, uint64 seq, uint256 ticket, address customer, bytes32 commitment, uint8 rating)
+        private
+        returns (bytes24)
+    {
+        uint256 m;
+        assembly ("memory-safe") {
+            m := mload(0x40)
+            let who := and(customer, 0xffffffffffffffffffffffffffffffffffffffff)
+            mstore(m, and(h, not(0xffffffffffffffff)))
+            mstore(add(m, 0x20), and(seq, 0xffffffffffffffff))
+            mstore(add(m, 0x40), 5) // Kind.Feedback
+            mstore(add(m, 0x60), ticket)
+            mstore(add(m, 0x80), who)
+            mstore(add(m, 0xa0), who)
+            mstore(add(m, 0xc0), commitment)
+            mstore(add(m, 0xe0), and(rating, 0xff))
+            mstore(add(m, 0x100), 0)
+        }
+        return _seal(m);
+    }
+
+    /// @dev With h, seq, kind, ticket, customer, agent, commitment, detail, ref at memory `m`: add
+    ///      the timestamp, hash the ten words (the chain encoding of {IServiceLog}), and emit
+    ///      `Recorded` with data (seq, agent, commitment, detail, ref, timestamp, head) from the
+    ///      same words, moving only seq and appending the head.
+    function _seal(uint256 m) private returns (bytes24 newHead) {
+        bytes32 topic0 = Recorded.selector;
+        assembly ("memory-safe") {
+            mstore(add(m, 0x120), timestamp())
+            newHead := and(keccak256(m, 0x140), not(0xffffffffffffffff))
+            let kind := mload(add(m, 0x40))
+            let ticket := mload(add(m, 0x60))
+            let customer := mload(add(m, 0x80))
+            mstore(add(m, 0x80), mload(add(m, 0x20))) // seq
+            mstore(add(m, 0x140), newHead)
+            log4(add(m, 0x80), 0xe0, topic0, kind, ticket, customer)
+        }
+    }
+
+    /// @dev Pay `amount` through the token; a refusal (budget spent, token paused) is recorded as
+    ///      unpaid and never reverts the record. Running out of gas inside the token is not a
+    ///      refusal: the transaction reverts, so a relayer cannot skip a reward by sending little gas.
+    function _reward(uint64 seq, uint256 ticket, address customer, uint256 amount) private {
+        if (gasleft() < REWARD_GAS) revert InsufficientGasForReward(gasleft());
+        uint256 paid;
+        try _token.issue(customer, amount, IRewardToken.Reason.Feedback, bytes32(ticket)) returns (uint256 minted) {
+            paid = minted;
+        } catch {}
+        emit Rewarded(seq, ticket, customer, amount, paid);
+    }
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title ServiceCoin service log
+/// @notice An append-only, hash-chained record of customer-service interactions and feedback.
+///         Nothing is ever edited or deleted: a correction is an `Amendment` record that points at
+///         an earlier sequence number. Content (the customer's words, call notes) stays off chain;
+///         a record holds only `commitment = keccak256(salt ‖ content)` with a random 32-byte salt,
+///         so deleting salt and text off chain erases the personal data and the chain still verifies.
+/// @dev Hash chain. Records are numbered from 1 (`seq`); `count()` is the last number used.
+///      The head starts at zero and every record moves it:
+///
+///          head_n = bytes24(keccak256(abi.encode(
+///              head_{n-1},   // bytes24 (abi.encode pads it on the right)
+///              seq,          // uint64
+///              kind,         // uint8 (Kind)
+///              ticket,       // uint256
+///              customer,     // address
+///              agent,        // address: the sender, or the signer of a relayed feedback
+///              commitment,   // bytes32
+///              detail,       // uint8: rating 1..5 (Feedback), outcome 0..3 (FollowUp), else 0
+///              ref,          // uint64: amended seq (Amendment), else 0
+///              timestamp     // uint64: block timestamp
+///          )))
+///
+///      i.e. the first 24 bytes of the keccak of ten ABI words. Every field is in the `Recorded`
+///      event, with the head after the record, so anyone can recompute the chain from the events,
+///      find the first record where a copy diverges, and compare the last head with `head()`.
+///      The head is 192 bits so that it shares one storage slot with the count.
+interface IServiceLog {
+    /// @notice What a record says happened.
+    enum Kind {
+        Opened, // a ticket was opened (creates the ticket and binds it to its customer)
+        Reply, // an agent replied
+        Resolved, // the ticket was resolved (feedback becomes possible)
+        FollowUp, // a follow-up call; detail = Outcome
+        Complaint, // the customer complained
+        Feedback, // the customer's feedback; detail = rating 1..5
+        Amendment // a correction of the record `ref`
+    }
+
+    /// @notice Result of a follow-up call (the `detail` of a FollowUp record).
+    enum Outcome {
+        Reached,
+        NotReached,
+        Satisfied,
+        Unsatisfied
+    }
+
+    /// @notice Lifecycle of a ticket.
+    enum Status {
+        None,
+        Open,
+        Resolved
+    }
+
+    /// @notice One record an agent appends.
+    /// @param kind Any kind but Feedback (customers give feedback themselves).
+    /// @param detail Outcome for FollowUp, 0 otherwise.
+    /// @param ref The earlier seq an Amendment corrects, 0 otherwise.
+    /// @param ticket Non-zero ticket id chosen by the help desk (unique in this log).
+    /// @param customer The ticket's customer (set by Opened, must match afterwards).
+    /// @param commitment keccak256(salt ‖ content), or zero for a record without text.
+    struct Entry {
+        Kind kind;
+        uint8 detail;
+        uint64 ref;
+        uint256 ticket;
+        address customer;
+        bytes32 commitment;
+    }
+
+    // ---------------------------------------------------------------- errors
+    error ZeroAddress();
+    error InvalidTicket();
+    error TicketExists(uint256 ticket, address customer);
+    error UnknownTicket(uint256 ticket);
+    error CustomerMismatch(uint256 ticket, address expected, address given);
+    error TicketNotOpen(uint256 ticket, Status status);
+    error TicketNotResolved(uint256 ticket, Status status);
+    error KindNotAllowed(Kind kind);
+    error InvalidDetail(Kind kind, uint8 detail);
+    error InvalidAmendment(uint64 ref, uint64 count);
+    error FeedbackAlreadyGiven(uint256 ticket);
+    error NotTicketCustomer(uint256 ticket, address customer, address caller);
+    error InvalidSignature(uint256 ticket, address customer);
+    error SignatureExpired(uint256 deadline, uint256 timestamp);
+    error EmptyBatch();
+    error InvalidEntry(uint64 seq);
+    error RewardTooLarge(uint256 amount);
+    error InsufficientGasForReward(uint256 gasLeft);
+
+    // ---------------------------------------------------------------- events
+    /// @notice Record `seq` was appended; `head` is the chain head after it (see the contract NatSpec).
+    event Recorded(
+        Kind indexed kind,
+        uint256 indexed ticket,
+        address indexed customer,
+        uint64 seq,
+        address agent,
+        bytes32 commitment,
+        uint8 detail,
+        uint64 ref,
+        uint64 timestamp,
+        bytes24 head
+    );
+    /// @notice Record `seq` earned `due` points; `paid` is what the token credited (0 when the
+    ///         registry's budget is spent or the token is paused — the record stands anyway).
+    event Rewarded(uint64 indexed seq, uint256 indexed ticket, address indexed customer, uint256 due, uint256 paid);
+    /// @notice The admin changed the rewards (raw token units).
+    event RewardsSet(uint256 feedbackReward, uint256 followUpBonus);
+
+    // ---------------------------------------------------------------- agents
+    /// @notice Append one service record. AGENT_ROLE.
+    /// @dev Opened creates the ticket (one fresh storage slot); Resolved needs an open ticket;
+    ///      every other kind needs an existing ticket with the same customer and writes no ticket
+    ///      state, except a satisfied FollowUp that pays the follow-up bonus (once per ticket).
+    /// @return seq The record's sequence number.
+    function append(Entry calldata entry) external returns (uint64 seq);
+
+    /// @notice Append many service records in order, with the rules of `append`. AGENT_ROLE.
+    /// @return firstSeq The sequence number of the first record.
+    function appendBatch(Entry[] calldata entries) external returns (uint64 firstSeq);
+
+    // ---------------------------------------------------------------- customers
+    /// @notice Give feedback (rating 1..5) on your own resolved ticket, once; earns the feedback reward.
+    /// @return seq The feedback record's sequence number.
+    function giveFeedback(uint256 ticket, uint8 rating, bytes32 commitment) external returns (uint64 seq);
+
+    /// @notice Submit a customer's signed feedback (anyone may relay it, e.g. the merchant's relayer).
+    /// @dev `signature` is the ticket customer's EIP-712 signature (EOA or ERC-1271 wallet) of
+    ///      `Feedback(uint256 ticket,uint8 rating,bytes32 commitment,uint256 deadline)` under domain
+    ///      name "ServiceCoin Log", version "1", this chain id and this contract. It cannot be replayed:
+    ///      it names one ticket, and a ticket takes feedback once.
+    /// @return seq The feedback record's sequence number.
+    function giveFeedbackBySig(uint256 ticket, uint8 rating, bytes32 commitment, uint256 deadline, bytes calldata signature)
+        external
+        returns (uint64 seq);
+
+    // ---------------------------------------------------------------- admin
+    /// @notice Set the points (raw token units) accepted feedback and a satisfied follow-up earn. Admin.
+    function setRewards(uint256 feedbackReward, uint256 followUpBonus) external;
+
+    // ---------------------------------------------------------------- views
+    /// @notice The chain head after the last record (zero before the first).
+    function head() external view returns (bytes24);
+
+    /// @notice Number of records (the last sequence number).
+    function count() external view returns (uint64);
+
+    /// @notice Head and count in one call, read from the same slot.
+    function state() external view returns (bytes24 head_, uint64 count_);
+
+    /// @notice A ticket's customer, status and whether feedback / the follow-up bonus were given.
+    function ticketOf(uint256 ticket)
+        external
+        view
+        returns (address customer, Status status, bool feedbackGiven, bool bonusPaid);
+
+    /// @notice Points for accepted feedback and for a satisfied follow-up (raw token units).
+    function rewards() external view returns (uint256 feedbackReward, uint256 followUpBonus);
+
+    /// @notice The EIP-712 digest a customer signs for `giveFeedbackBySig`.
+    function feedbackDigest(uint256 ticket, uint8 rating, bytes32 commitment, uint256 deadline)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice The token that pays rewards.
+    function token() external view returns (address);
+}

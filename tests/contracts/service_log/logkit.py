@@ -1,0 +1,77 @@
+"""ServiceLog test helpers: entries, tickets, signatures, chain recomputation (fixtures are in conftest.py)."""
+
+import importlib.util
+from pathlib import Path
+
+from brownie import ServiceLog, accounts, web3
+
+from servicecoin.chain import dev_account, from_web3
+from servicecoin.servicelog import Kind, Outcome, fetch_records, sign_feedback, verify
+
+UNIT = 100
+FEEDBACK_REWARD = 25 * UNIT
+FOLLOWUP_BONUS = 5 * UNIT
+LOG_BUDGET = 1_000 * UNIT
+ZERO32 = "0x" + "00" * 32
+OPENED, REPLY, RESOLVED, FOLLOWUP, COMPLAINT, FEEDBACK, AMENDMENT = (int(k) for k in Kind)
+REACHED, NOT_REACHED, SATISFIED, UNSATISFIED = (int(o) for o in Outcome)
+
+
+def deploy_log(admin, token, agent, reward=FEEDBACK_REWARD, bonus=FOLLOWUP_BONUS, budget=LOG_BUDGET):
+    log = ServiceLog.deploy(admin, token, reward, bonus, {"from": admin})
+    token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
+    token.setIssuerBudget(log, budget, {"from": admin})
+    log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})
+    return log
+
+
+def entry(kind, ticket, customer, commitment=None, detail=0, ref=0):
+    c = commitment or web3.keccak(text=f"{kind}-{ticket}-{customer}-{detail}-{ref}")
+    return (kind, detail, ref, ticket, str(customer), c)
+
+
+def open_ticket(log, agent, ticket, customer):
+    return log.append(entry(OPENED, ticket, customer), {"from": agent})
+
+
+def resolved_ticket(log, agent, ticket, customer):
+    open_ticket(log, agent, ticket, customer)
+    return log.append(entry(RESOLVED, ticket, customer), {"from": agent})
+
+
+def key_of(account):
+    """The private key of a brownie test account (anvil's accounts come from the test mnemonic)."""
+    acct = dev_account(list(accounts).index(account))
+    assert acct.address == account.address
+    return acct
+
+
+def signed(log, account, ticket, rating, commitment=ZERO32, deadline=None, chain_id=None, address=None):
+    deadline = deadline if deadline is not None else web3.eth.get_block("latest")["timestamp"] + 3600
+    sig = sign_feedback(key_of(account), chain_id or web3.eth.chain_id, address or log.address, ticket, rating,
+                        bytes.fromhex(commitment[2:]) if isinstance(commitment, str) else commitment, deadline)
+    return deadline, sig
+
+
+def chain_records(log):
+    chain = from_web3(web3, "development")
+    return fetch_records(chain, chain.contract("ServiceLog", log.address))
+
+
+def assert_chain_verifies(log):
+    head, count = log.state()
+    result = verify(chain_records(log), bytes(head), count)
+    assert result.ok, result.summary()
+    return result
+
+
+def _root_conftest():
+    spec = importlib.util.spec_from_file_location("svc_root_conftest", Path(__file__).parents[2] / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_root = _root_conftest()
+reverts_with = _root.reverts_with
+REASON = _root.REASON
