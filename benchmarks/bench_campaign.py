@@ -1,0 +1,146 @@
+"""Campaign throughput: 10,000 new holders end to end vs one brownie `issue` tx per recipient.
+
+`campaign.10k.*` time the whole operator path on the bench anvil — validate the CSV, plan, send
+(20 batches of 500), wait for receipts, journal, write the report — median of 3 runs, each to
+10,000 fresh addresses under a new campaign id. `campaign.naive_1k.seconds` runs 1,000 rows the
+way a quick script would: a brownie process attached to the same node, one `token.issue` per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from web3 import Web3
+
+from servicecoin.campaign.journal import Journal
+from servicecoin.campaign.plan import load_plan
+from servicecoin.campaign.report import build_report, write_report
+from servicecoin.campaign.runner import run_campaign
+from servicecoin.config import load_config
+from servicecoin.deploy import deploy_token, grant_issuer
+
+TARGETS = {
+    "campaign.10k.seconds": ("<=", 60, "10,000 rows → 10,000 new holders, validate to report (median of 3)"),
+    "campaign.10k.gas_per_recipient": ("<=", 30_000, "gas of all batch txs / 10,000 recipients"),
+    "campaign.naive_1k.seconds": ("<=", 10**9, "1,000 rows as one brownie `issue` tx each (for the ratio)"),
+    "campaign.speedup_per_recipient": (">=", 20, "naive seconds per recipient ÷ campaign seconds per recipient"),
+}
+ROWS = 10_000
+NAIVE_ROWS = 1_000
+REPEATS = 3
+
+CAMPAIGN_YAML = """id: {id}
+name: Benchmark {id}
+network: bench
+reason: campaign
+budget: 100000000
+batch_size: 500
+confirmations: 1
+tier_multipliers: true
+rules:
+  purchase: {{points_per_unit: 1, rounding: down}}
+"""
+
+
+def addresses(label: str, n: int) -> list[str]:
+    return [Web3.to_checksum_address(Web3.keccak(text=f"{label}-{i}")[:20]) for i in range(n)]
+
+
+def write_input(folder: Path, label: str, n: int) -> tuple[Path, list[str]]:
+    """A campaign file and a CSV of `n` purchases by `n` distinct new customers."""
+    people = addresses(label, n)
+    csv_path = folder / f"{label}.csv"
+    with csv_path.open("w", newline="") as fp:
+        out = csv.writer(fp)
+        out.writerow(["address", "action", "amount", "ref"])
+        for i, a in enumerate(people):
+            out.writerow([a, "purchase", f"{10 + i % 90}.{i % 100:02d}", f"{label}-order-{i}"])
+    yaml_path = folder / f"{label}.yaml"
+    yaml_path.write_text(CAMPAIGN_YAML.format(id=label) + f"input: {csv_path.name}\n")
+    return yaml_path, people
+
+
+def one_campaign(chain, token, folder: Path, label: str) -> tuple[float, int, int]:
+    yaml_path, people = write_input(folder, label, ROWS)
+    started = time.monotonic()
+    plan = load_plan(yaml_path)
+    journal = Journal(folder / "journal.sqlite")
+    result = run_campaign(chain, plan, journal, token, progress=False)
+    write_report(build_report(plan, journal, token.address, "bench", chain.chain_id), folder / label)
+    elapsed = time.monotonic() - started
+    assert result.complete and result.recipients == ROWS, result
+    sample = people[:: ROWS // 10]
+    for a in sample:
+        assert token.functions.balanceOf(a).call() == plan.allocation(a).points
+    return elapsed, result.gas_used, result.recipients
+
+
+def naive(url: str, token: str, n: int) -> float:
+    """Run in a subprocess: brownie attached to the bench node, one `issue` per row."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_campaign", "naive", url, token, str(n)],
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"naive brownie run failed:\n{proc.stdout}\n{proc.stderr}")
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def naive_main(url: str, token_address: str, n: int) -> None:
+    """Brownie, attached (as a development network) to the node at `url`: n `issue` transactions."""
+    from urllib.parse import urlparse
+
+    from brownie import accounts, network, project, web3
+    from brownie._config import CONFIG
+
+    parsed = urlparse(url)
+    CONFIG.networks["svc-bench-campaign"] = {
+        "id": "svc-bench-campaign", "name": "campaign bench node", "cmd": "anvil",
+        "host": f"{parsed.scheme}://{parsed.hostname}", "cmd_settings": {"port": parsed.port},
+    }
+    proj = project.load(str(Path(__file__).resolve().parent.parent), name="ServiceCoinBench")
+    network.connect("svc-bench-campaign")
+    token = proj.RewardToken.at(token_address)
+    operator = accounts[1]
+    people = addresses("naive", n)
+    price = 2 * web3.eth.gas_price  # the bench node has a base fee; brownie's dev default is 0
+    started = time.monotonic()
+    for i, a in enumerate(people):
+        token.issue(a, 1000 + i, 5, Web3.keccak(text=f"naive-order-{i}"), {"from": operator, "gas_price": price, "silent": True})
+    elapsed = time.monotonic() - started
+    assert token.balanceOf(people[-1]) == 1000 + n - 1
+    network.disconnect(kill_rpc=False)
+    print(elapsed)
+
+
+def run(ctx) -> dict:
+    chain = ctx.chain
+    token = deploy_token(chain, load_config())
+    grant_issuer(chain, token, chain.account("operator").address, 10**9)
+    times, gas = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-campaign-") as tmp:
+        for i in range(REPEATS):
+            elapsed, used, recipients = one_campaign(chain, token, Path(tmp), f"bench-10k-{i}")
+            print(f"   run {i}: {elapsed:.2f}s, {used / recipients:,.0f} gas per recipient", flush=True)
+            times.append(elapsed)
+            gas.append(used / recipients)
+    naive_seconds = naive(ctx.url, token.address, NAIVE_ROWS)
+    print(f"   naive: {naive_seconds:.2f}s for {NAIVE_ROWS} issue txs", flush=True)
+    seconds = statistics.median(times)
+    return {
+        "campaign.10k.seconds": round(seconds, 2),
+        "campaign.10k.gas_per_recipient": round(statistics.median(gas), 1),
+        "campaign.naive_1k.seconds": round(naive_seconds, 2),
+        "campaign.speedup_per_recipient": round((naive_seconds / NAIVE_ROWS) / (seconds / ROWS), 1),
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "naive":
+        naive_main(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        sys.exit("usage: python -m benchmarks.bench_campaign naive URL TOKEN ROWS")
