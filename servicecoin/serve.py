@@ -282,6 +282,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(exc.status, str(exc), exc.field)
         except ServiceCoinError as exc:
             return self._error(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc))
+        except Exception as exc:  # a bug or a node failure: answer, and keep the trace for the operator
+            import traceback
+
+            traceback.print_exc()
+            return self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"relaying failed: {type(exc).__name__}: {exc}")
         return self._json(HTTPStatus.OK, result)
 
 

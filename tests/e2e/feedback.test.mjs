@@ -45,7 +45,8 @@ test('feedback is signed in the wallet, relayed without ETH, and rewarded on cha
   await page.fill('#feedback-text', 'Fast and polite, thank you!');
   await shot(page, '08-feedback-dialog');
   await page.click('#feedback-form button[type="submit"]');
-  await page.waitForSelector('#activity .status.confirmed', { timeout: 20000 });
+  await page.waitForSelector('#activity .status.confirmed, #activity .status.failed', { timeout: 30000 });
+  assert.equal(await page.$('#activity .status.failed'), null, await page.textContent('#activity'));
   assert.match(await page.textContent('#activity .status.confirmed'), new RegExp(`\\+${points(reward).replace('.', '\\.')} points`));
   const methods = wallet.calls.map((c) => c.method);
   assert.ok(methods.includes('eth_signTypedData_v4'), 'the customer signed');

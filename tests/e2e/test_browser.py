@@ -119,6 +119,8 @@ def served():
     anvil_port, web_port = _free_ports(2)
     rpc = f"http://127.0.0.1:{anvil_port}"
     procs: list[subprocess.Popen] = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    serve_log = open(ARTIFACTS / "serve.log", "wb")
     try:
         procs.append(subprocess.Popen(
             [anvil_binary(), "--port", str(anvil_port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
@@ -136,8 +138,8 @@ def served():
         seed(chain)
         procs.append(subprocess.Popen(
             [sys.executable, "-c", "from servicecoin.cli import main; main()", "serve",
-             "--deployment", str(deployment_file(NETWORK)), "--port", str(web_port)],
-            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+             "--deployment", str(deployment_file(NETWORK)), "--port", str(web_port), "--verbose"],
+            cwd=PROJECT_ROOT, stdout=serve_log, stderr=subprocess.STDOUT))
         url = f"http://127.0.0.1:{web_port}/"
         _wait_http(url + "api/health")
         yield {"url": url, "rpc": rpc, "chain": chain}
@@ -148,6 +150,7 @@ def served():
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        serve_log.close()
 
 
 def test_browser_suite_passes(served):
