@@ -165,7 +165,10 @@ class Chain:
             raise ChainError(f"{_call_name(call)} would revert: {_revert_message(exc)}") from None
         tx["gas"] = gas
         tx["nonce"] = self.next_nonce(sender.address) if nonce is None else nonce
-        return call.build_transaction(tx)
+        built = call.build_transaction(tx)
+        if "maxFeePerGas" in built:
+            built.pop("gasPrice", None)  # a gas price strategy on the Web3 (brownie's) may add one
+        return built
 
     def send_raw(self, tx: dict, sender: LocalAccount) -> bytes:
         signed = sender.sign_transaction(tx)

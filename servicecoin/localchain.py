@@ -17,10 +17,34 @@ from servicecoin.errors import ServiceCoinError
 from servicecoin.networks import TEST_MNEMONIC, get_network
 from servicecoin.paths import CHAIN_DIR
 
-PORT = 8546
-STATE_FILE = CHAIN_DIR / "state.json"
-PID_FILE = CHAIN_DIR / "anvil.pid"
-LOG_FILE = CHAIN_DIR / "anvil.log"
+PORT = int(get_network("svc-local").rpc_url.rsplit(":", 1)[1])  # networks.yaml is the one place
+
+
+@dataclass(frozen=True)
+class LocalChain:
+    """Where one persistent anvil listens and keeps its files (the default: svc-local)."""
+
+    port: int = PORT
+    folder: Path = CHAIN_DIR
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def state_file(self) -> Path:
+        return self.folder / "state.json"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.folder / "anvil.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.folder / "anvil.log"
+
+
+DEFAULT = LocalChain()
 
 
 @dataclass
@@ -43,9 +67,9 @@ def anvil_binary() -> str:
     return found
 
 
-def _pid() -> int | None:
+def _pid(lc: LocalChain) -> int | None:
     try:
-        pid = int(PID_FILE.read_text())
+        pid = int(lc.pid_file.read_text())
     except (FileNotFoundError, ValueError):
         return None
     try:
@@ -55,9 +79,9 @@ def _pid() -> int | None:
     return pid
 
 
-def status() -> ChainStatus:
-    url = get_network("svc-local").rpc_url
-    pid = _pid()
+def status(lc: LocalChain = DEFAULT) -> ChainStatus:
+    url = lc.url
+    pid = _pid(lc)
     block = chain_id = None
     if pid:
         try:
@@ -65,44 +89,45 @@ def status() -> ChainStatus:
             block, chain_id = w3.eth.block_number, w3.eth.chain_id
         except Exception:
             pass
-    return ChainStatus(pid is not None and block is not None, pid, url, block, chain_id, STATE_FILE)
+    return ChainStatus(pid is not None and block is not None, pid, url, block, chain_id, lc.state_file)
 
 
-def start(timeout: float = 20) -> ChainStatus:
+def start(lc: LocalChain = DEFAULT, timeout: float = 20) -> ChainStatus:
     """Start anvil in the background (reusing a running one); state is loaded and saved to disk."""
-    current = status()
+    current = status(lc)
     if current.running:
         return current
-    CHAIN_DIR.mkdir(parents=True, exist_ok=True)
+    lc.folder.mkdir(parents=True, exist_ok=True)
     cmd = [
         anvil_binary(),
-        "--port", str(PORT),
+        "--port", str(lc.port),
         "--host", "127.0.0.1",
         "--hardfork", "shanghai",
         "--mnemonic", TEST_MNEMONIC,
         "--accounts", "10",
-        "--state", str(STATE_FILE),
+        "--state", str(lc.state_file),
         "--state-interval", "5",
     ]
-    log = open(LOG_FILE, "ab")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    PID_FILE.write_text(str(proc.pid))
+    with open(lc.log_file, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    lc.pid_file.write_text(str(proc.pid))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        current = status()
+        current = status(lc)
         if current.running:
             return current
         if proc.poll() is not None:
-            raise ServiceCoinError(f"anvil exited with code {proc.returncode}; see {LOG_FILE}")
+            raise ServiceCoinError(f"anvil exited with code {proc.returncode}; see {lc.log_file}")
         time.sleep(0.2)
-    raise ServiceCoinError(f"anvil did not answer on port {PORT} within {timeout}s; see {LOG_FILE}")
+    raise ServiceCoinError(f"anvil did not answer on port {lc.port} within {timeout}s; see {lc.log_file}")
 
 
-def stop(timeout: float = 15) -> bool:
-    """Stop anvil gracefully (it writes its state on SIGTERM/SIGINT). Returns whether it was running."""
-    pid = _pid()
+def stop(lc: LocalChain = DEFAULT, timeout: float = 15) -> bool:
+    """Stop anvil gracefully (it writes its state on SIGINT). Returns whether it was running."""
+    pid = _pid(lc)
     if pid is None:
-        PID_FILE.unlink(missing_ok=True)
+        lc.pid_file.unlink(missing_ok=True)
         return False
     os.kill(pid, signal.SIGINT)
     deadline = time.monotonic() + timeout
@@ -114,5 +139,5 @@ def stop(timeout: float = 15) -> bool:
         time.sleep(0.1)
     else:
         os.kill(pid, signal.SIGKILL)
-    PID_FILE.unlink(missing_ok=True)
+    lc.pid_file.unlink(missing_ok=True)
     return True

@@ -1,5 +1,6 @@
 """Where the project keeps its files."""
 
+import os
 from pathlib import Path
 
 from servicecoin import PROJECT_ROOT
@@ -19,5 +20,10 @@ def data_dir(network: str) -> Path:
     return path
 
 
+def deployments_dir() -> Path:
+    """deployments/ in the project, or SVC_DEPLOYMENTS_DIR (tests use a temporary folder)."""
+    return Path(os.environ.get("SVC_DEPLOYMENTS_DIR", DEPLOYMENTS_DIR))
+
+
 def deployment_file(network: str) -> Path:
-    return DEPLOYMENTS_DIR / f"{network}.json"
+    return deployments_dir() / f"{network}.json"
