@@ -71,6 +71,9 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
     chain.transact(token.functions.setAcceptor(merchant, True), admin)
 
     contracts = {"RewardToken": token.address}
+    from servicecoin.vault import deploy_vault
+
+    contracts["RedemptionVault"] = deploy_vault(chain, config, token)
     contracts["ServiceLog"] = deploy_log(chain, config, token)
     record = {
         "network": chain.network.id,

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from servicecoin.account import checksum
+from eth_utils import to_checksum_address
+
 from servicecoin.campaign.definition import Campaign
 from servicecoin.errors import ConfigError
 from servicecoin.token import fmt
@@ -60,9 +61,9 @@ class InputCheck:
 def _check_address(value: str) -> tuple[str | None, str | None]:
     if not _HEX_ADDRESS.match(value):
         return None, "not an address (0x followed by 40 hex digits)"
-    try:
-        address = checksum(value)
-    except ConfigError:
+    address = to_checksum_address(value)
+    digits = value[2:]
+    if digits != digits.lower() and digits != digits.upper() and address != value:
         return None, "wrong checksum (mixed-case address whose case does not match EIP-55)"
     if address == ZERO:
         return None, "the zero address cannot receive points"

@@ -125,7 +125,7 @@ def max_batch(batch_size: int) -> int:
 def batch_id(campaign_id: str, reason: int, recipients: list[str], amounts: list[int]) -> bytes:
     """keccak256(abi.encode(domain, campaign id, reason, recipients, amounts))."""
     return keccak(encode(["string", "string", "uint8", "address[]", "uint256[]"],
-                         [BATCH_ID_DOMAIN, campaign_id, int(reason), recipients, amounts]))
+                         [BATCH_ID_DOMAIN, campaign_id, int(reason), [bytes.fromhex(a[2:]) for a in recipients], amounts]))
 
 
 def make_plan(campaign: Campaign, checked: InputCheck) -> Plan:
