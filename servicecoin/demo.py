@@ -12,6 +12,7 @@ import sys
 from web3 import Web3
 
 from servicecoin.account import account_summary
+from servicecoin.campaign import demo_campaign as campaign_demo_step
 from servicecoin.chain import Chain, connect, dev_account
 from servicecoin.deploy import deploy
 from servicecoin.errors import ServiceCoinError
@@ -66,7 +67,7 @@ To look at it in MetaMask:
   3. Import the token {record['contracts']['RewardToken']} (symbol {record['token']['symbol']}, 2 decimals).""")
 
 
-STEPS = [issue_sample_points, metamask_help, log_demo_step, web_demo_step]
+STEPS = [issue_sample_points, metamask_help, log_demo_step, web_demo_step, campaign_demo_step]
 
 
 def main(argv=None) -> int:
