@@ -1,0 +1,180 @@
+"""Stateful property test: random issue / spend / transfer / burn / time-jump sequences.
+
+(Driven by hypothesis' RuleBasedStateMachine with brownie chain snapshots, because brownie 1.22's
+`state_machine` fixture refuses the classes it builds under this hypothesis.)
+
+A Python model keeps every customer's lots (epoch, amount) and spends oldest first. After every
+step: live balances + expired + burned == issued; every balance equals the model's unexpired lots
+(so nobody ever spends an expired point and spending is FIFO); no issuer exceeds its budget;
+totalSupply is the sum of all live balances.
+"""
+
+import os
+
+import brownie
+from brownie import chain
+from conftest import EPOCH, NOREF, VALIDITY
+from hypothesis import settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+STEPS = 60 if os.environ.get("SVC_LONG") else 15
+EXAMPLES = 60 if os.environ.get("SVC_LONG") else 12
+BUDGET = 40_000
+
+
+WHO = st.integers(0, 2)
+AMOUNT = st.integers(1, 3_000)
+
+
+class TokenMachine(RuleBasedStateMachine):
+    token = customers = issuer = merchant = None
+
+    def __init__(self):
+        super().__init__()
+        chain.snapshot()
+        self.lots = {c.address: [] for c in self.customers}
+        self.merchant_balance = 0
+        self.issued = 0
+        self.burned = 0
+        self.expired = 0
+
+    def teardown(self):
+        chain.revert()
+
+    # ------------------------------------------------------------ model helpers
+    def _epoch(self):
+        return self.token.currentEpoch()
+
+    def _expire(self):
+        cur = self._epoch()
+        for addr, lots in self.lots.items():
+            keep = []
+            for epoch, amount in lots:
+                if epoch + VALIDITY <= cur:
+                    self.expired += amount
+                else:
+                    keep.append([epoch, amount])
+            self.lots[addr] = keep
+
+    def _live(self, addr):
+        return sum(a for _, a in self.lots[addr])
+
+    def _take(self, addr, amount):
+        taken = []
+        for lot in self.lots[addr]:
+            if amount == 0:
+                break
+            t = min(lot[1], amount)
+            lot[1] -= t
+            amount -= t
+            taken.append([lot[0], t])
+        self.lots[addr] = [l for l in self.lots[addr] if l[1] > 0]
+        return taken
+
+    def _credit(self, addr, epoch, amount):
+        for lot in self.lots[addr]:
+            if lot[0] == epoch:
+                lot[1] += amount
+                return
+        self.lots[addr].append([epoch, amount])
+        self.lots[addr].sort()
+
+    # ------------------------------------------------------------ rules
+    @rule(st_who=WHO, st_amount=AMOUNT)
+    def issue(self, st_who, st_amount):
+        self._expire()
+        customer = self.customers[st_who]
+        used = self.token.issuerBudget(self.issuer)[1]
+        if used + st_amount > BUDGET:
+            with brownie.reverts():
+                self.token.issue(customer, st_amount, 0, NOREF, {"from": self.issuer})
+            return
+        self.token.issue(customer, st_amount, 0, NOREF, {"from": self.issuer})
+        self._credit(customer.address, self._epoch(), st_amount)
+        self.issued += st_amount
+
+    @rule(st_who=WHO, st_amount=AMOUNT)
+    def spend_at_merchant(self, st_who, st_amount):
+        self._expire()
+        customer = self.customers[st_who]
+        if st_amount > self._live(customer.address):
+            with brownie.reverts():
+                self.token.transfer(self.merchant, st_amount, {"from": customer})
+            return
+        self.token.transfer(self.merchant, st_amount, {"from": customer})
+        self._take(customer.address, st_amount)
+        self.merchant_balance += st_amount
+
+    @rule(st_who=WHO, st_amount=AMOUNT)
+    def transfer_between_customers(self, st_who, st_amount):
+        self._expire()
+        sender = self.customers[st_who]
+        receiver = self.customers[(st_who + 1) % len(self.customers)]
+        if st_amount > self._live(sender.address):
+            with brownie.reverts():
+                self.token.transfer(receiver, st_amount, {"from": sender})
+            return
+        self.token.transfer(receiver, st_amount, {"from": sender})
+        for epoch, amount in self._take(sender.address, st_amount):
+            self._credit(receiver.address, epoch, amount)
+
+    @rule(st_who=WHO, st_amount=AMOUNT)
+    def burn(self, st_who, st_amount):
+        self._expire()
+        customer = self.customers[st_who]
+        if st_amount > self._live(customer.address):
+            with brownie.reverts():
+                self.token.burn(st_amount, {"from": customer})
+            return
+        self.token.burn(st_amount, {"from": customer})
+        self._take(customer.address, st_amount)
+        self.burned += st_amount
+
+    @rule(st_who=WHO, st_amount=AMOUNT)
+    def merchant_gives_back(self, st_who, st_amount):
+        self._expire()
+        if st_amount > self.merchant_balance:
+            return
+        customer = self.customers[st_who]
+        self.token.transfer(customer, st_amount, {"from": self.merchant})
+        self.merchant_balance -= st_amount
+        self._credit(customer.address, self._epoch(), st_amount)
+
+    @rule(st_seconds=st.integers(1, 2 * EPOCH))
+    def time_passes(self, st_seconds):
+        chain.sleep(int(st_seconds))
+        chain.mine()
+
+    # ------------------------------------------------------------ invariants
+    @invariant()
+    def balances_match_model(self):
+        self._expire()
+        for c in self.customers:
+            assert self.token.balanceOf(c) == self._live(c.address)
+            assert [[int(l[0]), int(l[1])] for l in self.token.lotsOf(c)] == self.lots[c.address]
+        assert self.token.balanceOf(self.merchant) == self.merchant_balance
+
+    @invariant()
+    def supply_reconciles(self):
+        self._expire()
+        live = sum(self._live(c.address) for c in self.customers) + self.merchant_balance
+        assert self.token.totalSupply() == live
+        assert self.token.totalIssued() == self.issued
+        assert self.token.totalExpired() == self.expired
+        assert self.token.totalBurned() == self.burned
+        assert live + self.expired + self.burned == self.issued
+
+    @invariant()
+    def budget_never_exceeded(self):
+        allowance, used, _ = self.token.issuerBudget(self.issuer)
+        assert used <= allowance and used == self.issued
+
+
+def test_token_state_machine(token, alice, bob, carol, issuer, merchant, admin):
+    token.setTransfersOpen(True, {"from": admin})
+    token.setIssuerBudget(issuer, BUDGET, {"from": admin})
+    TokenMachine.token, TokenMachine.customers = token, [alice, bob, carol]
+    TokenMachine.issuer, TokenMachine.merchant = issuer, merchant
+    run_state_machine_as_test(
+        TokenMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None)
+    )
