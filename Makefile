@@ -6,9 +6,20 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup compile test test-long bench demo clean-chain
+.PHONY: setup system-deps compile test test-long test-ganache bench demo serve clean-chain
 
-setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) $(VENV)/.networks
+setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) $(VENV)/.networks system-deps
+
+# Debian packages the browser and database tests use. Installed when missing and we are root
+# (CI, these machines); elsewhere those tests skip and say why.
+SYSTEM_PACKAGES := chromium
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: missing Debian packages:$$missing (their tests will be skipped)"; fi; \
+	fi
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(VENV)/bin/python || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,7 +28,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error
 	# Native anvil from @foundry-rs/anvil-linux-amd64, linked into the venv so brownie can stop it cleanly.
 	ln -sf "$$(ls $(CURDIR)/node_modules/@foundry-rs/anvil-*/bin/anvil | head -n1)" $(VENV)/bin/anvil
@@ -38,6 +49,10 @@ compile: setup
 
 test: setup
 	brownie test tests/ -p no:cacheprovider
+
+# The RewardToken suite again on Ganache 7 (brownie launches it).
+test-ganache: setup
+	brownie test tests/contracts/reward_token --network ganache -p no:cacheprovider
 
 test-long: setup
 	SVC_LONG=1 brownie test tests/ -p no:cacheprovider
