@@ -11,6 +11,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 
 from servicecoin.chain import dev_account
+from servicecoin.vault import sign_redeem
 
 DAY = 86_400
 UNIT = 100
@@ -88,32 +89,10 @@ def key_of(account):
 
 
 def sign_request(vault, signer_key, customer, item_id, quantity, max_points, nonce, deadline):
-    data = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Redeem": [
-                {"name": "customer", "type": "address"},
-                {"name": "itemId", "type": "uint256"},
-                {"name": "quantity", "type": "uint256"},
-                {"name": "maxPoints", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Redeem",
-        "domain": {"name": "ServiceCoin RedemptionVault", "version": "1", "chainId": chain.id,
-                   "verifyingContract": vault.address},
-        "message": {"customer": str(customer), "itemId": item_id, "quantity": quantity, "maxPoints": max_points,
-                    "nonce": nonce, "deadline": deadline},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=data), signer_key)
-    request = (str(customer), item_id, quantity, max_points, nonce, deadline)
-    return request, signed.signature
+    """A redemption request for `customer` signed with `signer_key` (servicecoin.vault's typed data)."""
+    signer = Account.from_key(signer_key)
+    request, signature = sign_redeem(signer, chain.id, vault.address, item_id, quantity, max_points, nonce, deadline)
+    return (str(customer), *request[1:]), signature
 
 
 def sign_permit(token, key, owner, spender, value, deadline):

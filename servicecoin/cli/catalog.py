@@ -1,0 +1,101 @@
+"""`svc catalog add|list|update`: the redemption catalog (gifts, discount vouchers, exclusive services)."""
+
+from __future__ import annotations
+
+import click
+
+from servicecoin.cli import emit, handle_errors, json_option, network_option
+from servicecoin.token import fmt, to_raw
+
+
+def _stock(text: str | None):
+    if text is None:
+        return "keep"
+    if text.strip().lower() in ("unlimited", "none", "-"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        from servicecoin.errors import ConfigError
+
+        raise ConfigError(f"--stock: '{text}' is not a whole number or 'unlimited'") from None
+
+
+def _human_items(items: list[dict]) -> None:
+    if not items:
+        click.echo("the catalog is empty")
+    for it in items:
+        stock = "unlimited" if it["stock"] is None else f"{it['stock']} left"
+        state = "" if it["active"] else "  (inactive)"
+        click.echo(f"#{it['item_id']:<3} {it['kind']:17s} {fmt(it['price']):>10} points  {stock:>10}  "
+                   f"min tier {it['min_tier']}  redeemed {it['redeemed']}  merchant {it['merchant']}{state}")
+        if it["pending_at"]:
+            click.echo(f"     price becomes {fmt(it['pending_price'])} at {it['pending_at']} (announced)")
+        if it["metadata_uri"]:
+            click.echo(f"     {it['metadata_uri']}")
+
+
+@click.group()
+def catalog():
+    """The redemption catalog."""
+
+
+@catalog.command("add")
+@click.option("--kind", required=True, help="gift, discount-voucher (voucher) or exclusive-service (service).")
+@click.option("--price", required=True, help="Points per unit (up to 2 decimals).")
+@click.option("--stock", default="unlimited", show_default=True, help="Units available, or 'unlimited'.")
+@click.option("--min-tier", default=0, show_default=True, type=int, help="Lowest tier index that may redeem.")
+@click.option("--uri", "metadata_uri", default="", help="Metadata URI (name, picture, terms).")
+@click.option("--merchant", default=None, help="Merchant address (admin only; default: the signer).")
+@click.option("--from", "sender", default="merchant", show_default=True, help="Signer: role, account number or key.")
+@network_option
+@json_option
+@handle_errors
+def catalog_add(kind, price, stock, min_tier, metadata_uri, merchant, sender, network, as_json):
+    """List a new item."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import Kind, add_item, get_item, resolve_signer
+
+    chain = connect(network)
+    item_id = add_item(chain, Kind.parse(kind, "--kind: "), to_raw(price), _stock(stock), min_tier, merchant,
+                       metadata_uri, sender=resolve_signer(chain, sender))
+    data = get_item(chain, item_id).to_json()
+    emit(data, as_json, lambda d: _human_items([d]))
+
+
+@catalog.command("list")
+@network_option
+@json_option
+@handle_errors
+def catalog_list(network, as_json):
+    """Every item with the price in force and any announced change."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import list_items
+
+    emit([i.to_json() for i in list_items(connect(network))], as_json, _human_items)
+
+
+@catalog.command("update")
+@click.argument("item_id", type=int)
+@click.option("--stock", default=None, help="New stock, or 'unlimited'.")
+@click.option("--min-tier", default=None, type=int)
+@click.option("--active/--inactive", default=None)
+@click.option("--uri", "metadata_uri", default=None)
+@click.option("--price", default=None, help="New price in points: announced, applies after the notice period.")
+@click.option("--from", "sender", default="merchant", show_default=True)
+@network_option
+@json_option
+@handle_errors
+def catalog_update(item_id, stock, min_tier, active, metadata_uri, price, sender, network, as_json):
+    """Change an item (a price change waits for the notice period)."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import resolve_signer, update_item
+
+    chain = connect(network)
+    item = update_item(chain, item_id, stock=_stock(stock), min_tier=min_tier, active=active,
+                       metadata_uri=metadata_uri, price=None if price is None else to_raw(price),
+                       sender=resolve_signer(chain, sender))
+    emit(item.to_json(), as_json, lambda d: _human_items([d]))
+
+
+COMMANDS = [catalog]

@@ -1,0 +1,130 @@
+"""`svc redeem`, `svc redemptions list|fulfil|refund`, `svc discount`: spending points."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import click
+
+from servicecoin.cli import emit, handle_errors, json_option, network_option
+from servicecoin.token import fmt, to_raw
+
+
+def _when(ts: int) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if ts else "-"
+
+
+def _human_redemptions(rows: list[dict]) -> None:
+    if not rows:
+        click.echo("no redemptions")
+    for r in rows:
+        qty = f" x{r['quantity']}" if r["quantity"] else ""
+        click.echo(f"{r['redemption_id']}  item #{r['item_id']}{qty}  {fmt(r['points']):>10} points  "
+                   f"{r['status']:9s} {_when(r['created_at'])}  {r['customer']}")
+        if r.get("voucher_hash"):
+            click.echo(f"    voucher commitment {r['voucher_hash']}")
+
+
+@click.command("redeem")
+@click.argument("item_id", type=int)
+@click.option("--qty", default=1, show_default=True, type=int)
+@click.option("--from", "key", required=True, help="The customer: role name, account number (local) or private key.")
+@click.option("--gasless", is_flag=True, help="Sign an EIP-712 request as the customer; the relayer pays the gas.")
+@click.option("--relayer", default="relayer", show_default=True, help="Who submits a --gasless request.")
+@network_option
+@json_option
+@handle_errors
+def redeem_cmd(item_id, qty, key, gasless, relayer, network, as_json):
+    """Spend points on QTY units of catalog item ITEM_ID."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import redeem, redeem_gasless, resolve_signer
+
+    chain = connect(network)
+    customer = resolve_signer(chain, key)
+    if gasless:
+        rec = redeem_gasless(chain, item_id, qty, customer, resolve_signer(chain, relayer, "--relayer"))
+    else:
+        rec = redeem(chain, item_id, qty, customer)
+    emit(rec.to_json(), as_json, lambda d: click.echo(
+        f"redeemed item #{d['item_id']} x{d['quantity']} for {fmt(d['points'])} points: redemption {d['redemption_id']}"
+        f"{' (relayed)' if gasless else ''}"))
+
+
+@click.group()
+def redemptions():
+    """Redemptions: list, fulfil with a voucher, refund."""
+
+
+@redemptions.command("list")
+@click.option("--customer", default=None, help="Only this customer's.")
+@click.option("--item", "item_id", default=None, type=int, help="Only this item's.")
+@click.option("--status", default=None, help="open, fulfilled, refunded.")
+@network_option
+@json_option
+@handle_errors
+def redemptions_list(customer, item_id, status, network, as_json):
+    """Redemptions from the chain's events, with their current status."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import Status, list_redemptions
+
+    rows = list_redemptions(connect(network), customer, item_id, Status.parse(status, "--status: ") if status else None)
+    emit([r.to_json() for r in rows], as_json, _human_redemptions)
+
+
+@redemptions.command("fulfil")
+@click.argument("redemption_id")
+@click.option("--voucher", required=True, help="The voucher code sent to the customer (only its hash goes on chain).")
+@click.option("--from", "key", default="merchant", show_default=True)
+@network_option
+@json_option
+@handle_errors
+def redemptions_fulfil(redemption_id, voucher, key, network, as_json):
+    """Mark REDEMPTION_ID delivered with a commitment to the voucher code."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import fulfil, parse_redemption_id, resolve_signer
+
+    chain = connect(network)
+    rec = fulfil(chain, parse_redemption_id(redemption_id), voucher, resolve_signer(chain, key))
+    emit(rec.to_json(), as_json, lambda d: click.echo(
+        f"fulfilled {d['redemption_id']} (voucher commitment {d['voucher_hash']})"))
+
+
+@redemptions.command("refund")
+@click.argument("redemption_id")
+@click.option("--from", "key", default="merchant", show_default=True)
+@network_option
+@json_option
+@handle_errors
+def redemptions_refund(redemption_id, key, network, as_json):
+    """Give the points of REDEMPTION_ID back to the customer (within the refund window)."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import parse_redemption_id, refund, resolve_signer
+
+    chain = connect(network)
+    rec = refund(chain, parse_redemption_id(redemption_id), resolve_signer(chain, key))
+    emit(rec.to_json(), as_json, lambda d: click.echo(
+        f"refunded {d['redemption_id']}: {fmt(d['points'])} points back to {d['customer']}"))
+
+
+@click.command("discount")
+@click.option("--points", required=True, help="Points to spend (only what the discount is worth is burned).")
+@click.option("--order", required=True, help="Order reference (text, or 0x + 64 hex digits).")
+@click.option("--from", "key", default="customer", show_default=True, help="The customer.")
+@network_option
+@json_option
+@handle_errors
+def discount_cmd(points, order, key, network, as_json):
+    """Take a checkout discount at the published points-per-currency-unit rate."""
+    from dataclasses import asdict
+
+    from servicecoin.chain import connect
+    from servicecoin.vault import discount, resolve_signer
+
+    chain = connect(network)
+    result = discount(chain, to_raw(points), order, resolve_signer(chain, key))
+    emit(asdict(result), as_json, lambda d: click.echo(
+        f"{d['discount_cents'] // 100}.{d['discount_cents'] % 100:02d} off order {order} for {fmt(d['points'])} points "
+        f"(rate {fmt(d['rate'])} points per unit)"))
+
+
+COMMANDS = [redeem_cmd, redemptions, discount_cmd]

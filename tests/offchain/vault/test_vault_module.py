@@ -1,0 +1,130 @@
+"""servicecoin.vault and the `svc catalog|redeem|redemptions|discount` commands on brownie's anvil."""
+
+import json
+
+import pytest
+from brownie import web3
+from click.testing import CliRunner
+from web3 import Web3
+
+from servicecoin.chain import dev_account, from_web3
+from servicecoin.config import load_config
+from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.errors import ChainError, ConfigError
+from servicecoin.token import UNIT, Reason
+from servicecoin import vault as sv
+
+NOREF = b"\0" * 32
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    # A plain Web3 on brownie's node: brownie's own instance carries a gas-price strategy that adds
+    # `gasPrice` to the EIP-1559 transactions Chain builds, which eth-account then refuses.
+    chain = from_web3(Web3(Web3.HTTPProvider(web3.provider.endpoint_uri)), "development")
+    config = load_config()
+    token = deploy_token(chain, config)
+    grant_issuer(chain, token, chain.account("operator").address, 10**7)
+    vault = sv.vault_contract(chain, sv.deploy_vault(chain, config, token))
+    for i in (5, 6):
+        chain.transact(token.functions.issue(dev_account(i).address, 1_000 * UNIT, Reason.PURCHASE, NOREF), "operator")
+    folder = tmp_path_factory.mktemp("deployments")
+    (folder / "development.json").write_text(json.dumps(
+        {"chain_id": chain.chain_id, "block": 0,
+         "contracts": {"RewardToken": token.address, "RedemptionVault": vault.address}}))
+    return chain, token, vault, folder
+
+
+@pytest.fixture
+def env(setup, monkeypatch):
+    chain, token, vault, folder = setup
+    chain._nonces.clear()  # every test starts from the same chain snapshot (nonces included)
+    monkeypatch.setenv("SVC_DEPLOYMENTS_DIR", str(folder))
+    monkeypatch.setattr("servicecoin.chain.connect", lambda network, timeout=10: chain)
+    return setup
+
+
+def test_deploy_wires_roles_budget_and_settings(env):
+    chain, token, vault, _ = env
+    assert token.functions.hasRole(web3.keccak(text="SPENDER_ROLE"), vault.address).call()
+    assert token.functions.issuerBudget(vault.address).call()[0] == 1_000_000 * UNIT
+    assert vault.functions.hasRole(web3.keccak(text="MERCHANT_ROLE"), chain.account("merchant").address).call()
+    assert vault.functions.noticePeriod().call() == 7 * 86_400
+    assert sv.discount_terms(chain, vault)["rate"] == 100 * UNIT
+
+
+def test_catalog_add_and_list(env):
+    chain, _, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 40 * UNIT, 5, metadata_uri="demo://mug", vault=vault)
+    items = {i.item_id: i for i in sv.list_items(chain, vault)}
+    assert items[item_id].kind == "gift" and items[item_id].stock == 5 and items[item_id].metadata_uri == "demo://mug"
+
+
+def test_redeem_fulfil_and_list_by_status(env):
+    chain, _, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 40 * UNIT, 5, vault=vault)
+    rec = sv.redeem(chain, item_id, 2, dev_account(5), vault)
+    assert rec.points == 80 * UNIT and rec.status == "open" and rec.quantity == 2
+    done = sv.fulfil(chain, rec.redemption_id, "CODE-1", vault=vault)
+    assert done.status == "fulfilled"
+    assert done.voucher_hash == "0x" + sv.voucher_hash(rec.redemption_id, "CODE-1").hex().removeprefix("0x")
+    listed = sv.list_redemptions(chain, customer=dev_account(5).address, status=sv.Status.FULFILLED, vault=vault)
+    assert rec.redemption_id in [r.redemption_id for r in listed]
+
+
+def test_gasless_redeem_is_paid_by_relayer(env):
+    chain, token, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.DISCOUNT_VOUCHER, 25 * UNIT, None, vault=vault)
+    customer = dev_account(6)
+    eth_before = web3.eth.get_balance(customer.address)
+    points_before = token.functions.balanceOf(customer.address).call()
+    rec = sv.redeem_gasless(chain, item_id, 1, customer, vault=vault)
+    assert rec.customer == customer.address and rec.redemption_id >> 224 == item_id
+    assert web3.eth.get_balance(customer.address) == eth_before
+    assert token.functions.balanceOf(customer.address).call() == points_before - 25 * UNIT
+
+
+def test_refund_and_discount(env):
+    chain, token, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 10 * UNIT, 5, vault=vault)
+    rec = sv.redeem(chain, item_id, 1, dev_account(5), vault)
+    assert sv.refund(chain, rec.redemption_id, vault=vault).status == "refunded"
+    result = sv.discount(chain, 150 * UNIT, "order-77", dev_account(5), vault)
+    assert (result.points, result.discount_cents) == (150 * UNIT, 150)
+
+
+def test_revert_is_a_clear_chain_error(env):
+    chain, _, vault, _ = env
+    with pytest.raises(ChainError, match="UnknownItem"):
+        sv.redeem(chain, 999, 1, dev_account(5), vault)
+
+
+def test_bad_signer_and_kind_are_config_errors(env):
+    chain = env[0]
+    with pytest.raises(ConfigError, match="--from"):
+        sv.resolve_signer(chain, "nobody")
+    with pytest.raises(ConfigError, match="unknown item kind"):
+        sv.Kind.parse("car")
+
+
+def test_cli_catalog_redeem_redemptions_discount(env):
+    from servicecoin.cli import cli
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["catalog", "add", "--kind", "service", "--price", "12.5", "--stock", "3", "--json",
+                              "--network", "development"])
+    assert out.exit_code == 0, out.output
+    item_id = json.loads(out.output)["item_id"]
+    out = runner.invoke(cli, ["redeem", str(item_id), "--qty", "2", "--from", "5", "--network", "development", "--json"])
+    assert out.exit_code == 0, out.output
+    rid = json.loads(out.output)["redemption_id"]
+    out = runner.invoke(cli, ["redemptions", "fulfil", rid, "--voucher", "VIP-9", "--network", "development"])
+    assert out.exit_code == 0 and "fulfilled" in out.output
+    out = runner.invoke(cli, ["redemptions", "list", "--item", str(item_id), "--network", "development"])
+    assert "fulfilled" in out.output and "25.00" in out.output
+    out = runner.invoke(cli, ["catalog", "list", "--network", "development"])
+    assert "exclusive-service" in out.output and "1 left" in out.output
+    out = runner.invoke(cli, ["discount", "--points", "3", "--order", "A-1", "--from", "5", "--network", "development"])
+    assert out.exit_code == 0 and "0.03 off" in out.output
+    out = runner.invoke(cli, ["redeem", "999", "--from", "5", "--network", "development"])
+    assert out.exit_code == 1 and "UnknownItem" in out.output
