@@ -20,6 +20,7 @@ from servicecoin.paths import deployment_file
 from servicecoin.serve import demo_step as web_demo_step
 from servicecoin.servicelog import demo_step as log_demo_step
 from servicecoin.token import UNIT, Reason, fmt
+from servicecoin.vault import demo_step as vault_demo_step
 
 CUSTOMERS = {"Ana": 5, "Ben": 6, "Chloe": 7}
 
@@ -67,7 +68,7 @@ To look at it in MetaMask:
   3. Import the token {record['contracts']['RewardToken']} (symbol {record['token']['symbol']}, 2 decimals).""")
 
 
-STEPS = [issue_sample_points, metamask_help, log_demo_step, web_demo_step, campaign_demo_step]
+STEPS = [issue_sample_points, metamask_help, log_demo_step, web_demo_step, campaign_demo_step, vault_demo_step]
 
 
 def main(argv=None) -> int:
