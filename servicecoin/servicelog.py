@@ -164,7 +164,7 @@ def log_contract(chain: Chain, address: str | None = None):
     return chain.contract(CONTRACT, address)
 
 
-def _start_block(chain: Chain, log) -> int:
+def start_block(chain: Chain, log) -> int:
     """Where the log's events start: the deployment's block when `log` is the deployed one, else 0."""
     try:
         record = chain.deployment()
@@ -203,7 +203,7 @@ def verify_log(chain: Chain, log=None, records: list[Record] | None = None) -> V
     log = log or log_contract(chain)
     head, count = log.functions.state().call()
     if records is None:
-        records = fetch_records(chain, log, _start_block(chain, log))
+        records = fetch_records(chain, log, start_block(chain, log))
     return verify(records, bytes(head), count)
 
 
@@ -380,7 +380,7 @@ def show(chain: Chain, seq: int, store: ContentStore | None = None, log=None) ->
     count = log.functions.count().call()
     if not 1 <= seq <= count:
         raise ServiceCoinError(f"log {log.address}: no record {seq} (the log has {count})")
-    record = next((r for r in fetch_records(chain, log, _start_block(chain, log)) if r.seq == seq), None)
+    record = next((r for r in fetch_records(chain, log, start_block(chain, log)) if r.seq == seq), None)
     if record is None:
         raise ServiceCoinError(f"log {log.address}: record {seq} has no event in the node's history")
     data = record.to_json()

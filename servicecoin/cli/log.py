@@ -1,0 +1,206 @@
+"""`svc log …` and `svc verify-log`: thin commands over servicecoin.servicelog and the content store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from servicecoin.cli import emit, handle_errors, json_option, network_option
+
+
+def _ctx(network):
+    from servicecoin.chain import connect
+    from servicecoin.contentstore import ContentStore
+
+    return connect(network), ContentStore.for_network(network)
+
+
+def _print_appended(results, as_json):
+    from servicecoin.token import fmt
+
+    data = [r.__dict__ for r in results]
+
+    def human(rows):
+        for r in rows:
+            reward = f", reward {fmt(r['reward_paid'])} of {fmt(r['reward_due'])} points" if r["reward_due"] else ""
+            click.echo(f"#{r['seq']} {r['kind']} ticket {r['ticket']} customer {r['customer']} (tx {r['tx']}){reward}")
+
+    emit(data if len(data) > 1 else data[0], as_json, lambda d: human(d if isinstance(d, list) else [d]))
+
+
+@click.group("log")
+def log_group():
+    """The service log: append records, give feedback, show and erase content."""
+
+
+def _record_command(name: str, kind_name: str, help_text: str, with_outcome: bool = False, with_ref: bool = False):
+    @log_group.command(name, help=help_text)
+    @click.argument("ticket", type=int)
+    @click.argument("customer")
+    @click.option("--text", "-t", default=None, help="What was said or done (kept off chain, salted hash on chain).")
+    @network_option
+    @json_option
+    @handle_errors
+    def command(ticket, customer, text, network, as_json, outcome=None, ref=0):
+        from servicecoin.servicelog import Entry, Kind, Outcome, append
+
+        chain, store = _ctx(network)
+        detail = int(Outcome.parse(outcome, "--outcome: ")) if outcome else 0
+        with store:
+            result = append(chain, Entry(Kind.parse(kind_name), ticket, customer, text, detail, int(ref or 0)), store)
+        _print_appended([result], as_json)
+
+    if with_outcome:
+        command = click.option("--outcome", required=True,
+                               type=click.Choice(["reached", "not-reached", "satisfied", "unsatisfied"]))(command)
+    if with_ref:
+        command = click.option("--ref", required=True, type=int, help="Sequence number of the corrected record.")(command)
+    return command
+
+
+_record_command("open", "opened", "Open TICKET for CUSTOMER (binds the ticket to the customer).")
+_record_command("reply", "reply", "Record an agent reply on TICKET.")
+_record_command("resolve", "resolved", "Resolve TICKET (the customer may then give feedback).")
+_record_command("followup", "followup", "Record a follow-up call on TICKET and its outcome.", with_outcome=True)
+_record_command("complaint", "complaint", "Record a complaint on TICKET.")
+_record_command("amend", "amendment", "Correct an earlier record of TICKET (nothing is ever edited).", with_ref=True)
+
+
+@log_group.command("feedback")
+@click.argument("ticket", type=int)
+@click.argument("rating", type=click.IntRange(1, 5))
+@click.option("--text", "-t", default=None, help="The customer's words (kept off chain).")
+@click.option("--customer-key", envvar="SVC_CUSTOMER_KEY", default=None,
+              help="Customer private key (default on local chains: the test customer account).")
+@click.option("--direct", is_flag=True, help="The customer sends the transaction itself instead of a relayer.")
+@network_option
+@json_option
+@handle_errors
+def feedback(ticket, rating, text, customer_key, direct, network, as_json):
+    """Give feedback on a resolved TICKET: signed by the customer (EIP-712) and relayed gas-free."""
+    from eth_account import Account
+
+    from servicecoin.servicelog import give_feedback
+
+    chain, store = _ctx(network)
+    customer = Account.from_key(customer_key) if customer_key else chain.account("customer")
+    with store:
+        result = give_feedback(chain, customer, ticket, rating, text, store, relayer=None if direct else "relayer")
+    _print_appended([result], as_json)
+
+
+@log_group.command("batch")
+@click.argument("csv_file", type=click.Path(path_type=Path))
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 500))
+@network_option
+@json_option
+@handle_errors
+def batch(csv_file, batch_size, network, as_json):
+    """Append the records of CSV_FILE (kind,ticket,customer,text,outcome,ref) in batches."""
+    from servicecoin.servicelog import append_batch, read_batch_csv
+
+    entries = read_batch_csv(csv_file)
+    chain, store = _ctx(network)
+    with store, click.progressbar(length=len(entries), label="appending", file=sys.stderr) as bar:
+        results = append_batch(chain, entries, store, batch_size=batch_size, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in results], indent=2))
+    else:
+        click.echo(f"appended {len(results)} records (#{results[0].seq}–#{results[-1].seq}) "
+                   f"in {(len(entries) + batch_size - 1) // batch_size} transaction(s)")
+
+
+@log_group.command("show")
+@click.argument("seq", type=int)
+@network_option
+@json_option
+@handle_errors
+def show(seq, network, as_json):
+    """Print record SEQ with its text and whether the text still matches the commitment."""
+    from servicecoin.servicelog import show as do_show
+
+    chain, store = _ctx(network)
+    with store:
+        data = do_show(chain, seq, store)
+
+    def human(d):
+        extra = f" outcome {d['outcome']}" if "outcome" in d else f" rating {d['rating']}" if "rating" in d else ""
+        click.echo(f"#{d['seq']} {d['kind']}{extra} ticket {d['ticket']} ({d['ticket_status']})")
+        click.echo(f"  customer {d['customer']}  agent {d['agent']}  at {d['timestamp']}  tx {d['tx']}")
+        click.echo(f"  commitment {d['commitment']}  content: {d['content']}")
+        if d["text"] is not None:
+            click.echo(f"  text: {d['text']}")
+
+    emit(data, as_json, human)
+
+
+@log_group.command("erase")
+@click.argument("seq", type=int)
+@network_option
+@handle_errors
+def erase(seq, network):
+    """Delete the text and salt of record SEQ (personal data gone; the chain still verifies)."""
+    from servicecoin.servicelog import log_contract
+
+    chain, store = _ctx(network)
+    with store:
+        store.erase(log_contract(chain).address, seq)
+    click.echo(f"erased the content of record {seq}; the commitment on chain now reveals nothing")
+
+
+@log_group.command("export")
+@click.argument("out", type=click.Path(path_type=Path))
+@network_option
+@handle_errors
+def export(out, network):
+    """Write every record (from the chain's events) to OUT as JSON: an archive copy for auditors."""
+    from servicecoin.servicelog import fetch_records, log_contract, start_block
+
+    chain, _ = _ctx(network)
+    log = log_contract(chain)
+    records = fetch_records(chain, log, start_block(chain, log))
+    out.write_text(json.dumps([r.to_json() for r in records], indent=2) + "\n")
+    click.echo(f"wrote {len(records)} records to {out}")
+
+
+@click.command("verify-log")
+@click.option("--copy", "copy", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Verify this archived copy (from 'svc log export') instead of the node's events.")
+@network_option
+@json_option
+@handle_errors
+def verify_log(copy, network, as_json):
+    """Recompute the hash chain and compare it with the on-chain head and count; also check local texts."""
+    from servicecoin.errors import ConfigError
+    from servicecoin.servicelog import Record, check_contents, fetch_records, log_contract, verify, start_block
+
+    chain, store = _ctx(network)
+    log = log_contract(chain)
+    if copy:
+        try:
+            records = [Record.from_json(d) for d in json.loads(copy.read_text())]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{copy}: not a log export: {exc}") from None
+    else:
+        records = fetch_records(chain, log, start_block(chain, log))
+    head, count = log.functions.state().call()
+    result = verify(records, bytes(head), count)
+    with store:
+        contents = check_contents(store, log.address, records)
+    ok = result.ok and not contents.mismatched
+    data = {**result.__dict__, "contents": contents.__dict__}
+
+    def human(_):
+        click.echo(result.summary())
+        click.echo(f"texts: {contents.matching} match, {contents.erased} erased, {contents.missing} not held here"
+                   + (f", MISMATCH at {', '.join(map(str, contents.mismatched))}" if contents.mismatched else ""))
+
+    emit(data, as_json, human)
+    if not ok:
+        sys.exit(1)
+
+
+COMMANDS = [log_group, verify_log]
