@@ -1,0 +1,184 @@
+"""`svc statement`, `svc reminders`, `svc followups`, `svc report …`: answers from the index.
+
+Each command first brings the index up to the chain's head (skip with --no-update), then reads
+the database; balances and totals are checked against the chain at the index's last block.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+
+from servicecoin.cli import emit, handle_errors, json_option, network_option
+from servicecoin.cli.index import db_option, open_index
+from servicecoin.token import fmt
+
+
+def update_option(fn):
+    return click.option("--no-update", "no_update", is_flag=True,
+                        help="Answer from the index as it is (no catch-up, no chain check).")(fn)
+
+
+def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
+    """Tier names and account labels from deployments/<network>.json, when there is one."""
+    from servicecoin.networks import get_network
+    from servicecoin.paths import deployment_file
+
+    import json
+
+    path = deployment_file(get_network(network).id)
+    if not path.exists():
+        return None, {}
+    record = json.loads(path.read_text())
+    labels = {a.lower(): role for role, a in record.get("accounts", {}).items()}
+    labels.update({a.lower(): name for name, a in record.get("contracts", {}).items()})
+    return record.get("token", {}).get("tier_names"), labels
+
+
+@click.command("statement")
+@click.argument("address")
+@network_option
+@db_option
+@update_option
+@click.option("--soon", default="30d", show_default=True, help="What 'expiring soon' means.")
+@json_option
+@handle_errors
+def statement_cmd(address, network, db_url, no_update, soon, as_json):
+    """Balance, tier, lots, expiring points and full history of ADDRESS."""
+    from servicecoin.statement import chain_view, parse_window, statement
+
+    chain, db = open_index(network, db_url, update=not no_update)
+    tiers, labels = _names(network)
+    view = None if no_update else chain_view(chain, db, address)
+    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"))
+    emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
+
+
+def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
+    labels = labels or {}
+    lines = [f"Statement for {d['address']} as of {d['as_of_text']} (block {d['indexed_block']})",
+             f"  balance      {fmt(d['balance']):>14} points"]
+    if "chain" in d:
+        lines[-1] += "   (matches the chain)" if d["chain"]["matches"] else \
+            f"   (CHAIN SAYS {fmt(d['chain']['balance'])}, tier {d['chain']['tier']}: the index is behind or wrong)"
+    lines.append(f"  tier         {d['tier_name']} (x{d['multiplier_bps'] / 10_000:g}), lifetime {fmt(d['lifetime_earned'])}")
+    if d["next_tier"]:
+        n = d["next_tier"]
+        lines.append(f"  next tier    {n['name']} at {fmt(n['threshold'])}: {fmt(n['needed'])} to go ({n['progress']:.0%})")
+    s = d["expiring_soon"]
+    lines.append(f"  expiring     {fmt(s['amount'])} within {s['within_days']} days")
+    if d["lots"]:
+        lines.append("  lots")
+        lines += [f"    {fmt(l['amount']):>14}  expire {l['expires']}" for l in d["lots"]]
+    lines.append("  history")
+    for h in d["history"]:
+        what = h["kind"]
+        if h["kind"] == "credit":
+            who = labels.get(h["issuer"], h["issuer"][:10])
+            what = f"credit  {h['reason']} by {who}" + (f" batch {h['batch'][:10]}…" if h["batch"] else f" ref {h['ref'][:10]}…")
+        elif h["kind"] == "spend":
+            what = "spend" + (f"  redemption #{h['redemption']} {h.get('item_name') or h['item']} ({h['status']})"
+                              if "redemption" in h else "")
+        elif h["kind"] in ("transfer out", "transfer in"):
+            other = h.get("to") or h.get("from")
+            what = f"{h['kind']} {'to' if 'to' in h else 'from'} {labels.get(other, other)}"
+        elif h["kind"] == "expired":
+            what = f"expired (epoch {h['epoch']})"
+        lines.append(f"    {h['date']}  {fmt(h['amount']):>12}  {what}")
+    if d["tickets"]:
+        lines.append("  tickets")
+        for t in d["tickets"]:
+            extra = (f", rating {t['rating']}" if t["rating"] else "") + (", complaint" if t["complaint"] else "")
+            extra += f", follow-up: {', '.join(t['follow_ups'])}" if t["follow_ups"] else ""
+            lines.append(f"    #{t['ticket']} {t['status']} (opened {t['opened']}){extra}")
+    return "\n".join(lines)
+
+
+@click.command("reminders")
+@click.option("--within", default="30d", show_default=True, help="Window: 30d, 2w, 12h…")
+@network_option
+@db_option
+@update_option
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="CSV for the notification system.")
+@handle_errors
+def reminders_cmd(within, network, db_url, no_update, as_json, as_csv):
+    """Customers with points expiring within the window, and how many."""
+    from servicecoin.statement import parse_window, reminders
+
+    _, db = open_index(network, db_url, update=not no_update)
+    rows = reminders(db, parse_window(within))
+    if as_csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(["address", "points", "raw_amount", "first_expiry"])
+        for r in rows:
+            w.writerow([r["address"], fmt(r["amount"]).replace(",", ""), r["amount"], r["first_expiry_text"]])
+        return
+
+    def human(rs):
+        if not rs:
+            click.echo(f"no points expire within {within}")
+        for r in rs:
+            click.echo(f"{r['address']}  {fmt(r['amount']):>14}  first expiry {r['first_expiry_text']}")
+
+    emit(rows, as_json, human)
+
+
+@click.command("followups")
+@network_option
+@db_option
+@update_option
+@json_option
+@handle_errors
+def followups_cmd(network, db_url, no_update, as_json):
+    """Complaints and low-rated tickets resolved without a follow-up call, oldest first."""
+    from servicecoin.config import load_config
+    from servicecoin.statement import FollowupPolicy, followups
+
+    _, db = open_index(network, db_url, update=not no_update)
+    data = followups(db, FollowupPolicy.from_config(load_config()))
+
+    def human(d):
+        click.echo(f"{len(d['due'])} follow-up call(s) due (delay {d['delay_days']:g} days)")
+        for f in d["due"]:
+            click.echo(f"  ticket #{f['ticket']}  {f['customer']}  {f['why']:10s} resolved {f['resolved']} "
+                       f"({f['overdue_days']} days overdue)")
+        cov = f"{d['coverage']:.0%}" if d["coverage"] is not None else "—"
+        sat = f"{d['satisfaction_rate']:.0%}" if d["satisfaction_rate"] is not None else "—"
+        click.echo(f"coverage {cov} of {d['important_resolved']} important resolved tickets; "
+                   f"outcomes {d['outcomes']}; satisfaction {sat}")
+
+    emit(data, as_json, human)
+
+
+@click.group("report")
+def report_group():
+    """Transparency, analytics and settlement reports."""
+
+
+@report_group.command("transparency")
+@network_option
+@db_option
+@update_option
+@json_option
+@click.option("--md", "as_md", is_flag=True, help="Markdown, ready to publish.")
+@handle_errors
+def transparency_cmd(network, db_url, no_update, as_json, as_md):
+    """Issued, redeemed, refunded, expired, outstanding and budgets, reconciled with the chain."""
+    from servicecoin.reports.transparency import chain_totals, to_markdown, transparency
+
+    chain, db = open_index(network, db_url, update=not no_update)
+    _, labels = _names(network)
+    data = transparency(db, None if no_update else chain_totals(chain, db), labels)
+    if as_md:
+        click.echo(to_markdown(data))
+        return
+    emit(data, as_json, lambda d: click.echo(to_markdown(d)))
+    rec = data.get("reconciliation")
+    if rec is not None and not rec["reconciled"]:
+        sys.exit(2)
+
+
+COMMANDS = [statement_cmd, reminders_cmd, followups_cmd, report_group]

@@ -1,0 +1,137 @@
+"""Balances, lots, tiers and expiry answered from the index (what statements and reports share)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from servicecoin.errors import ConfigError
+from servicecoin.index.db import Database
+from servicecoin.index.indexer import NEVER, ZERO
+
+DAY = 86_400
+REASONS = ["purchase", "feedback", "survey", "referral", "social", "campaign", "compensation", "refund"]
+RECORD_KINDS = ["opened", "reply", "resolved", "follow-up", "complaint", "feedback", "amendment"]
+OUTCOMES = ["reached", "not reached", "satisfied", "unsatisfied"]
+
+
+@dataclass(frozen=True)
+class Epochs:
+    """The token's expiry clock, as stored in the index's meta table."""
+
+    genesis: int
+    length: int
+    validity: int
+
+    @classmethod
+    def of(cls, db: Database) -> "Epochs":
+        genesis = db.meta("genesis")
+        if genesis is None:
+            raise ConfigError(f"index database {db.url}: empty; run 'svc index' first")
+        return cls(int(genesis), int(db.meta("epoch_length")), int(db.meta("validity")))
+
+    def epoch_at(self, ts: int) -> int:
+        return (ts - self.genesis) // self.length
+
+    def expiry(self, epoch: int) -> int:
+        return self.genesis + (epoch + self.validity) * self.length
+
+    def first_live(self, now: int) -> int:
+        """The oldest epoch whose points are still live at `now`."""
+        return self.epoch_at(now) - self.validity + 1
+
+
+def norm(address: str) -> str:
+    """An address as the index stores it (lower case), or a ConfigError."""
+    a = address.strip().lower()
+    if not (a.startswith("0x") and len(a) == 42 and all(c in "0123456789abcdef" for c in a[2:])):
+        raise ConfigError(f"'{address}' is not an address")
+    return a
+
+
+def indexed_now(db: Database) -> int:
+    """The time of the newest indexed block (the index's 'now' when no node is asked)."""
+    return int(db.meta("cursor_ts") or db.scalar("SELECT MAX(ts) FROM blocks", default=0))
+
+
+def acceptors(db: Database) -> set[str]:
+    rows = db.query("SELECT account, accepted FROM acceptor_changes ORDER BY block, log_index")
+    current: dict[str, int] = {}
+    for account, accepted in rows:
+        current[account] = accepted
+    return {a for a, v in current.items() if v}
+
+
+def lots(db: Database, account: str, now: int) -> list[dict]:
+    """The account's live lots at `now`, oldest first (amount, epoch, expires_at)."""
+    ep = Epochs.of(db)
+    rows = db.query("SELECT epoch, SUM(delta) FROM lot_changes WHERE account = ? AND epoch >= ? "
+                    "GROUP BY epoch ORDER BY epoch", (account, ep.first_live(now)))
+    return [{"epoch": e, "amount": int(a), "expires_at": ep.expiry(e)} for e, a in rows if a]
+
+
+def plain_balance(db: Database, account: str) -> int:
+    """An acceptor's never-expiring balance."""
+    return int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE account = ? AND epoch = ?", (account, NEVER), 0))
+
+
+def balance(db: Database, account: str, now: int) -> int:
+    return plain_balance(db, account) + sum(l["amount"] for l in lots(db, account, now))
+
+
+def tier_table(db: Database) -> tuple[list[int], list[int]]:
+    rows = db.query("SELECT thresholds, multipliers FROM tier_changes ORDER BY block DESC, log_index DESC LIMIT 1")
+    if not rows:
+        return [0], [10_000]
+    return json.loads(rows[0][0]), json.loads(rows[0][1])
+
+
+def lifetime(db: Database, account: str) -> int:
+    """Points the account earned by issuance since it last stopped being an acceptor (tiers)."""
+    last = db.query("SELECT block, log_index FROM acceptor_changes WHERE account = ? "
+                    "ORDER BY block DESC, log_index DESC LIMIT 1", (account,))
+    b, i = last[0] if last else (-1, -1)
+    return int(db.scalar("SELECT SUM(amount) FROM credits WHERE account = ? AND counts_lifetime = 1 "
+                         "AND (block > ? OR (block = ? AND log_index > ?))", (account, b, b, i), 0))
+
+
+def tier_for(points: int, thresholds: list[int]) -> int:
+    tier = 0
+    for i, t in enumerate(thresholds):
+        if points >= t:
+            tier = i
+    return tier
+
+
+def expired_total(db: Database, now: int) -> int:
+    """Points that expired unspent by `now`: swept by the token, and still in expired lots."""
+    ep = Epochs.of(db)
+    swept = int(db.scalar("SELECT SUM(amount) FROM expirations", default=0))
+    unswept = int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE epoch >= 0 AND epoch < ?",
+                            (ep.first_live(now),), 0))
+    return swept + unswept
+
+
+def outstanding(db: Database, now: int) -> dict[str, int]:
+    ep = Epochs.of(db)
+    customers = int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE epoch >= ?", (ep.first_live(now),), 0))
+    accepted = int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE epoch = ?", (NEVER,), 0))
+    return {"customers": customers, "acceptors": accepted, "total": customers + accepted}
+
+
+def expiring_within(db: Database, now: int, seconds: int) -> list[tuple[str, int, int]]:
+    """(account, points, first expiry) for every account with live points expiring by now + seconds."""
+    ep = Epochs.of(db)
+    first = ep.first_live(now)
+    last = ep.epoch_at(now + seconds) - ep.validity  # newest epoch expiring by then
+    if last < first:
+        return []
+    rows = db.query("SELECT account, epoch, SUM(delta) FROM lot_changes WHERE epoch >= ? AND epoch <= ? "
+                    "GROUP BY account, epoch", (first, last))
+    found: dict[str, list[int]] = {}
+    for account, epoch, amount in rows:
+        if amount and account != ZERO:
+            entry = found.setdefault(account, [0, ep.expiry(epoch)])
+            entry[0] += int(amount)
+            entry[1] = min(entry[1], ep.expiry(epoch))
+    return sorted(((a, v[0], v[1]) for a, v in found.items() if v[0] > 0), key=lambda r: (r[2], r[0]))

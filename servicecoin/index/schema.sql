@@ -1,0 +1,206 @@
+-- ServiceCoin index: the contracts' events as tables you can query by hand.
+--
+-- Written by `svc index` (servicecoin/index/indexer.py). The same file runs on SQLite (the
+-- embedded default, .servicecoin/<network>/index.sqlite) and on PostgreSQL (`--db postgresql://…`).
+--
+-- Conventions
+--   * Every event row carries its position on chain: `block` and `log_index` (unique together),
+--     the transaction hash and the block's unix time `ts`. Rolling back a reorg is
+--     `DELETE FROM <table> WHERE block > ?` on every table; nothing is ever updated in place.
+--   * Addresses are lower-case hex strings ('0xabc…'; lower-case the address you look up); hashes and references are '0x…' hex.
+--   * Amounts are raw token units (hundredths of a point; 2 decimals). 150 points = 15000.
+--   * Reasons are the RewardToken enum: 0 purchase, 1 feedback, 2 survey, 3 referral, 4 social,
+--     5 campaign, 6 compensation, 7 refund.
+--   * Epochs are the token's expiry epochs: points credited in epoch e expire at
+--     genesis + (e + validity) * epoch_length (all three are in `meta`).
+
+-- Index state: chain_id, contract addresses, token genesis / epoch_length / validity,
+-- `cursor` (last block fully indexed), `cursor_hash`, `cursor_ts` and `schema_version`.
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Headers of the blocks holding indexed events (the cursor block's hash and time are in meta:
+-- cursor_hash, cursor_ts). Reorgs are found by comparing the parent hash of the next block with
+-- cursor_hash, and rolled back to the newest of these blocks the node still has.
+CREATE TABLE IF NOT EXISTS blocks (
+    number      BIGINT PRIMARY KEY,
+    hash        TEXT NOT NULL,
+    parent_hash TEXT NOT NULL,
+    ts          BIGINT NOT NULL
+);
+
+-- Every ERC-20 Transfer of the token: mints (sender = zero address), burns (recipient = zero
+-- address: spending, redemptions) and moves to or from acceptors (merchants, the vault).
+CREATE TABLE IF NOT EXISTS transfers (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    sender    TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    amount    BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS transfers_sender ON transfers (sender, block);
+CREATE INDEX IF NOT EXISTS transfers_recipient ON transfers (recipient, block);
+CREATE INDEX IF NOT EXISTS transfers_tx ON transfers (tx_hash);
+
+-- One row per credit: an `Issued` event, or one recipient of an `issueBatch` (its mint
+-- Transfer, with the batch's reason and issuer, and the batch id as reference).
+-- `amount` is what was minted (after the tier multiplier), `base_amount` what the issuer asked
+-- (equal to amount for batch credits, whose events carry only the minted amount).
+-- `counts_lifetime` is 1 when the credit raised the account's lifetime earned (tiers).
+CREATE TABLE IF NOT EXISTS credits (
+    block           BIGINT NOT NULL,
+    log_index       INTEGER NOT NULL,
+    tx_hash         TEXT NOT NULL,
+    ts              BIGINT NOT NULL,
+    account         TEXT NOT NULL,
+    issuer          TEXT NOT NULL,
+    reason          INTEGER NOT NULL,
+    amount          BIGINT NOT NULL,
+    base_amount     BIGINT NOT NULL,
+    ref             TEXT NOT NULL,
+    batch_id        TEXT,
+    epoch           INTEGER NOT NULL,
+    counts_lifetime INTEGER NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS credits_account ON credits (account, block);
+CREATE INDEX IF NOT EXISTS credits_issuer ON credits (issuer);
+
+-- `BatchIssued`: one row per batch id (a batch id can be used once on chain).
+CREATE TABLE IF NOT EXISTS batches (
+    block      BIGINT NOT NULL,
+    log_index  INTEGER NOT NULL,
+    tx_hash    TEXT NOT NULL,
+    ts         BIGINT NOT NULL,
+    batch_id   TEXT NOT NULL,
+    issuer     TEXT NOT NULL,
+    reason     INTEGER NOT NULL,
+    recipients INTEGER NOT NULL,
+    total      BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- `PointsExpired`: expired lots the token swept off an account (the sweep happens lazily, at the
+-- account's next movement; points of an expired epoch not swept yet are still expired).
+CREATE TABLE IF NOT EXISTS expirations (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    account   TEXT NOT NULL,
+    epoch     INTEGER NOT NULL,
+    amount    BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS expirations_account ON expirations (account);
+
+-- The ledger of lots, derived from the events above by replaying the token's rules (credits go
+-- to the current epoch's lot, spending takes the oldest lots first, customer-to-customer
+-- transfers keep epochs, sweeps remove expired lots). An account's lot in epoch e is
+-- SUM(delta) over its rows with that epoch; epoch -1 is the plain, never-expiring balance of an
+-- acceptor (merchant, vault). Live balance at time t = the sum over epochs not yet expired at t.
+CREATE TABLE IF NOT EXISTS lot_changes (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    seq       INTEGER NOT NULL,
+    account   TEXT NOT NULL,
+    epoch     INTEGER NOT NULL,
+    delta     BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index, seq)
+);
+CREATE INDEX IF NOT EXISTS lot_changes_account ON lot_changes (account, epoch);
+CREATE INDEX IF NOT EXISTS lot_changes_epoch ON lot_changes (epoch);
+
+-- `IssuerBudgetSet`: allowance given to an issuer (decimal strings: allowances go up to 2^128).
+CREATE TABLE IF NOT EXISTS budget_changes (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    issuer    TEXT NOT NULL,
+    allowance TEXT NOT NULL,
+    used      TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- `AcceptorSet`: accounts registered as acceptors (1) or removed (0).
+CREATE TABLE IF NOT EXISTS acceptor_changes (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    account   TEXT NOT NULL,
+    accepted  INTEGER NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- `TiersSet`: the tier table (JSON arrays: thresholds in raw units, multipliers in bps).
+CREATE TABLE IF NOT EXISTS tier_changes (
+    block       BIGINT NOT NULL,
+    log_index   INTEGER NOT NULL,
+    tx_hash     TEXT NOT NULL,
+    ts          BIGINT NOT NULL,
+    thresholds  TEXT NOT NULL,
+    multipliers TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- Every other event of the indexed contracts (roles, pause, transfer policy, …), decoded from
+-- the ABI: `args` is a JSON object of the event's fields.
+CREATE TABLE IF NOT EXISTS events (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    contract  TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    args      TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS events_name ON events (name);
+
+-- ServiceLog `Recorded`: every service record, in log order. kind: 0 opened, 1 reply,
+-- 2 resolved, 3 follow-up (detail = outcome: 0 reached, 1 not reached, 2 satisfied,
+-- 3 unsatisfied), 4 complaint, 5 feedback (detail = rating 1..5), 6 amendment (ref = the seq it
+-- corrects). `ticket` is the help desk's uint256 id as a decimal string. `head` is the hash-chain
+-- head after the record (`svc verify-log` recomputes it). The text itself stays off chain.
+CREATE TABLE IF NOT EXISTS service_records (
+    block      BIGINT NOT NULL,
+    log_index  INTEGER NOT NULL,
+    tx_hash    TEXT NOT NULL,
+    ts         BIGINT NOT NULL,
+    seq        BIGINT NOT NULL,
+    kind       INTEGER NOT NULL,
+    ticket     TEXT NOT NULL,
+    customer   TEXT NOT NULL,
+    agent      TEXT NOT NULL,
+    commitment TEXT NOT NULL,
+    detail     INTEGER NOT NULL,
+    ref        BIGINT NOT NULL,
+    record_ts  BIGINT NOT NULL,
+    head       TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS service_records_ticket ON service_records (ticket, seq);
+CREATE INDEX IF NOT EXISTS service_records_customer ON service_records (customer, seq);
+CREATE INDEX IF NOT EXISTS service_records_kind ON service_records (kind);
+
+-- ServiceLog `Rewarded`: points a record earned (`due`) and what the token credited (`paid`).
+CREATE TABLE IF NOT EXISTS service_rewards (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    seq       BIGINT NOT NULL,
+    ticket    TEXT NOT NULL,
+    customer  TEXT NOT NULL,
+    due       BIGINT NOT NULL,
+    paid      BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS service_rewards_customer ON service_rewards (customer);

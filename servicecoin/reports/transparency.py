@@ -1,0 +1,134 @@
+"""The transparency report the program owner publishes: where every point came from and went.
+
+Issued (by reason and by issuer), spent and redeemed (by item kind), refunded, expired, outstanding,
+issuer budgets used — every figure from the index, reconciled against the token's own counters
+read at the same block, with any difference called out.
+"""
+
+from __future__ import annotations
+
+from servicecoin.index import ledger
+from servicecoin.index.db import Database
+from servicecoin.index.indexer import ZERO
+from servicecoin.index.ledger import REASONS
+from servicecoin.index.vault import redemptions
+from servicecoin.statement import iso
+from servicecoin.token import fmt
+
+
+def chain_totals(chain, db: Database) -> dict:
+    """The token's counters and issuer budgets at the index's last block."""
+    from web3 import Web3
+
+    token = chain.contract("RewardToken", db.meta("token"))
+    at = int(db.meta("cursor"))
+    f = token.functions
+    out = {name: getattr(f, name)().call(block_identifier=at)
+           for name in ("totalIssued", "totalSupply", "totalExpired", "totalBurned")}
+    out["budgets"] = {}
+    for (issuer,) in db.query("SELECT DISTINCT issuer FROM budget_changes UNION SELECT DISTINCT issuer FROM credits"):
+        allowance, used, remaining = f.issuerBudget(Web3.to_checksum_address(issuer)).call(block_identifier=at)
+        out["budgets"][issuer] = {"allowance": allowance, "used": used, "remaining": remaining}
+    return out
+
+
+def transparency(db: Database, on_chain: dict | None = None, names: dict[str, str] | None = None,
+                 now: int | None = None) -> dict:
+    now = ledger.indexed_now(db) if now is None else now
+    names = names or {}
+    by_reason = {REASONS[r]: int(a) for r, a in db.query("SELECT reason, SUM(amount) FROM credits GROUP BY reason ORDER BY reason")}
+    by_issuer = {i: int(a) for i, a in db.query("SELECT issuer, SUM(amount) FROM credits GROUP BY issuer ORDER BY 2 DESC")}
+    issued = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE sender = ?", (ZERO,), 0))
+    burned = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE recipient = ?", (ZERO,), 0))
+    expired = ledger.expired_total(db, now)
+    outstanding = ledger.outstanding(db, now)
+    redeemed_by_kind: dict[str, int] = {}
+    vault_refunds = 0
+    for r in redemptions(db):
+        redeemed_by_kind[r["kind"]] = redeemed_by_kind.get(r["kind"], 0) + r["points"]
+        if r["status"] == "refunded":
+            vault_refunds += r["points"]
+    redeemed = sum(redeemed_by_kind.values())
+    budgets = {}
+    latest = {}
+    for issuer, allowance in db.query("SELECT issuer, allowance FROM budget_changes ORDER BY block, log_index"):
+        latest[issuer] = int(allowance)
+    for issuer in sorted(set(latest) | set(by_issuer)):
+        used = by_issuer.get(issuer, 0)
+        allowance = latest.get(issuer, 0)
+        budgets[issuer] = {"name": names.get(issuer), "allowance": allowance, "used": used,
+                           "remaining": max(0, allowance - used),
+                           "used_share": round(used / allowance, 4) if allowance else None}
+    report = {
+        "as_of": now,
+        "as_of_text": iso(now),
+        "block": int(db.meta("cursor", "0")),
+        "token": db.meta("token"),
+        "issued": {"total": issued, "by_reason": by_reason,
+                   "by_issuer": {i: {"name": names.get(i), "amount": a} for i, a in by_issuer.items()}},
+        "spent": {"total": burned, "redeemed_by_item_kind": redeemed_by_kind, "redeemed": redeemed,
+                  "other_burns": burned - redeemed},
+        "refunded": {"credited_as_refund": by_reason.get("refund", 0), "vault_refunds": vault_refunds},
+        "expired": expired,
+        "outstanding": outstanding,
+        "budgets": budgets,
+        "identity": {"issued": issued, "outstanding_plus_expired_plus_spent": outstanding["total"] + expired + burned,
+                     "balanced": issued == outstanding["total"] + expired + burned},
+    }
+    if on_chain is not None:
+        report["reconciliation"] = reconcile(report, on_chain)
+    return report
+
+
+def reconcile(report: dict, on_chain: dict) -> dict:
+    """Index figures beside the token's counters; every difference is listed."""
+    pairs = {
+        "issued": (report["issued"]["total"], on_chain["totalIssued"]),
+        "outstanding": (report["outstanding"]["total"], on_chain["totalSupply"]),
+        "expired": (report["expired"], on_chain["totalExpired"]),
+        "spent": (report["spent"]["total"], on_chain["totalBurned"]),
+    }
+    for issuer, b in on_chain.get("budgets", {}).items():
+        mine = report["budgets"].get(issuer, {"used": 0, "allowance": 0})
+        pairs[f"budget used {issuer}"] = (mine["used"], b["used"])
+        pairs[f"budget allowance {issuer}"] = (mine["allowance"], b["allowance"])
+    rows = [{"figure": k, "index": a, "chain": b, "difference": a - b} for k, (a, b) in pairs.items()]
+    differences = [r for r in rows if r["difference"]]
+    return {"rows": rows, "differences": differences, "reconciled": not differences}
+
+
+def to_markdown(r: dict) -> str:
+    """The report as the Markdown page the owner publishes."""
+    out = [f"# ServiceCoin transparency report", "",
+           f"As of block {r['block']} ({r['as_of_text']}), token `{r['token']}`. Amounts in points.", "",
+           "## Summary", "", "| | points |", "|---|---:|",
+           f"| Issued | {fmt(r['issued']['total'])} |",
+           f"| Spent (burned) | {fmt(r['spent']['total'])} |",
+           f"| — of which redeemed in the vault | {fmt(r['spent']['redeemed'])} |",
+           f"| Refunded (credited back) | {fmt(r['refunded']['credited_as_refund'])} |",
+           f"| Expired unspent | {fmt(r['expired'])} |",
+           f"| Outstanding, customers | {fmt(r['outstanding']['customers'])} |",
+           f"| Outstanding, merchants and vault | {fmt(r['outstanding']['acceptors'])} |",
+           f"| **Outstanding, total** | **{fmt(r['outstanding']['total'])}** |", "",
+           "Issued = outstanding + expired + spent: " + ("holds." if r["identity"]["balanced"] else
+                                                       f"**does not hold** ({fmt(r['identity']['outstanding_plus_expired_plus_spent'])})."),
+           "", "## Issued by reason", "", "| reason | points |", "|---|---:|"]
+    out += [f"| {k} | {fmt(v)} |" for k, v in r["issued"]["by_reason"].items()]
+    out += ["", "## Issued by issuer and budgets", "", "| issuer | issued | allowance | used |", "|---|---:|---:|---:|"]
+    for issuer, b in r["budgets"].items():
+        label = f"{b['name']} `{issuer}`" if b["name"] else f"`{issuer}`"
+        share = f"{b['used_share']:.1%}" if b["used_share"] is not None else "—"
+        out.append(f"| {label} | {fmt(b['used'])} | {fmt(b['allowance'])} | {share} |")
+    if r["spent"]["redeemed_by_item_kind"]:
+        out += ["", "## Redeemed by item kind", "", "| kind | points |", "|---|---:|"]
+        out += [f"| {k} | {fmt(v)} |" for k, v in r["spent"]["redeemed_by_item_kind"].items()]
+    rec = r.get("reconciliation")
+    out += ["", "## Reconciliation with the chain", ""]
+    if rec is None:
+        out.append("Not reconciled (no node was asked).")
+    else:
+        out += ["| figure | index | chain | difference |", "|---|---:|---:|---:|"]
+        out += [f"| {x['figure']} | {fmt(x['index'])} | {fmt(x['chain'])} | {fmt(x['difference'])} |" for x in rec["rows"]]
+        out += ["", "Every figure matches the token's counters." if rec["reconciled"] else
+                f"**{len(rec['differences'])} difference(s)** between the index and the chain: see the table."]
+    return "\n".join(out) + "\n"

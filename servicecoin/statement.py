@@ -1,0 +1,271 @@
+"""Account statements, expiry reminders and the follow-up queue, answered from the index.
+
+A statement is what a customer (or the help desk for them) wants to see: live balance (checked
+against the chain), tier and progress to the next, lots with their expiry, what expires soon, and
+the history of every credit, spend, redemption, transfer and expiry, plus tickets and feedback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from servicecoin.errors import ConfigError
+from servicecoin.index import ledger
+from servicecoin.index.db import Database
+from servicecoin.index.indexer import ZERO
+from servicecoin.index.ledger import DAY, OUTCOMES, REASONS, RECORD_KINDS, Epochs, norm
+
+DEFAULT_TIER_NAMES = ["Member", "Silver", "Gold", "Platinum"]
+
+
+def iso(ts: int | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def parse_window(text: str, where: str = "--within") -> int:
+    """'30d', '12h', '2w', '90m' or plain seconds → seconds."""
+    m = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", str(text))
+    if not m:
+        raise ConfigError(f"{where}: '{text}' is not a duration (like 30d, 12h, 2w)")
+    scale = {"": 1, "s": 1, "m": 60, "h": 3600, "d": DAY, "w": 7 * DAY}[m.group(2)]
+    return int(m.group(1)) * scale
+
+
+@dataclass
+class ChainView:
+    """What a statement checks against the chain (None when no node is asked)."""
+
+    balance: int
+    tier: int
+    lifetime: int
+    now: int
+
+
+def chain_view(chain, db: Database, account: str) -> ChainView:
+    """The token's own answers for `account` at the index's last block (same block, same time)."""
+    from web3 import Web3
+
+    token = chain.contract("RewardToken", db.meta("token"))
+    addr = Web3.to_checksum_address(norm(account))
+    at = int(db.meta("cursor"))
+    block = chain.w3.eth.get_block(at)
+    return ChainView(token.functions.balanceOf(addr).call(block_identifier=at),
+                     token.functions.tierOf(addr).call(block_identifier=at),
+                     token.functions.lifetimeEarned(addr).call(block_identifier=at),
+                     int(block["timestamp"]))
+
+
+def statement(db: Database, address: str, now: int | None = None, on_chain: ChainView | None = None,
+              tier_names: list[str] | None = None, soon_seconds: int = 30 * DAY) -> dict:
+    """The statement of `address` at time `now` (the chain's time when `on_chain` is given)."""
+    account = norm(address)
+    now = on_chain.now if on_chain else (now if now is not None else ledger.indexed_now(db))
+    names = tier_names or DEFAULT_TIER_NAMES
+    lots = ledger.lots(db, account, now)
+    plain = ledger.plain_balance(db, account)
+    balance = plain + sum(l["amount"] for l in lots)
+    thresholds, multipliers = ledger.tier_table(db)
+    earned = ledger.lifetime(db, account)
+    tier = ledger.tier_for(earned, thresholds)
+    nxt = None
+    if tier + 1 < len(thresholds):
+        nxt = {"tier": tier + 1, "name": _name(names, tier + 1), "threshold": thresholds[tier + 1],
+               "needed": thresholds[tier + 1] - earned,
+               "progress": round(earned / thresholds[tier + 1], 4) if thresholds[tier + 1] else 1.0}
+    soon = sum(l["amount"] for l in lots if l["expires_at"] <= now + soon_seconds)
+    for lot in lots:
+        lot["expires"] = iso(lot["expires_at"])
+
+    history = _history(db, account)
+    tickets = _tickets(db, account)
+    data = {
+        "address": account,
+        "as_of": now,
+        "as_of_text": iso(now),
+        "indexed_block": int(db.meta("cursor", "0")),
+        "balance": balance,
+        "acceptor_balance": plain,
+        "tier": tier,
+        "tier_name": _name(names, tier),
+        "multiplier_bps": multipliers[tier] if tier < len(multipliers) else 10_000,
+        "lifetime_earned": earned,
+        "next_tier": nxt,
+        "lots": lots,
+        "expiring_soon": {"within_days": soon_seconds // DAY, "amount": soon,
+                          "first_expiry": iso(lots[0]["expires_at"]) if lots else None},
+        "totals": _totals(history),
+        "history": history,
+        "tickets": tickets,
+    }
+    if on_chain is not None:
+        data["chain"] = {"balance": on_chain.balance, "tier": on_chain.tier, "lifetime_earned": on_chain.lifetime,
+                         "matches": on_chain.balance == balance and on_chain.tier == tier and on_chain.lifetime == earned}
+    return data
+
+
+def _name(names: list[str], tier: int) -> str:
+    return names[tier] if tier < len(names) else f"tier {tier}"
+
+
+def _history(db: Database, account: str) -> list[dict]:
+    """Every movement of the account's points, oldest first."""
+    items: list[tuple] = []
+    for block, li, tx, ts, issuer, reason, amount, base, ref, batch, epoch in db.query(
+            "SELECT block, log_index, tx_hash, ts, issuer, reason, amount, base_amount, ref, batch_id, epoch "
+            "FROM credits WHERE account = ?", (account,)):
+        items.append((block, li, {"kind": "credit", "ts": ts, "amount": amount, "reason": REASONS[reason],
+                                  "ref": ref, "issuer": issuer, "batch": batch, "base_amount": base, "tx": tx}))
+    redemptions = _redemptions_by_tx(db, account)
+    for block, li, tx, ts, sender, recipient, amount in db.query(
+            "SELECT block, log_index, tx_hash, ts, sender, recipient, amount FROM transfers "
+            "WHERE (sender = ? OR recipient = ?) AND sender <> ?", (account, account, ZERO)):
+        if recipient == ZERO:
+            entry = {"kind": "spend", "ts": ts, "amount": -amount, "tx": tx}
+            entry.update(redemptions.get(tx, {}))
+        elif sender == account:
+            entry = {"kind": "transfer out", "ts": ts, "amount": -amount, "to": recipient, "tx": tx}
+        else:
+            entry = {"kind": "transfer in", "ts": ts, "amount": amount, "from": sender, "tx": tx}
+        items.append((block, li, entry))
+    for block, li, tx, ts, epoch, amount in db.query(
+            "SELECT block, log_index, tx_hash, ts, epoch, amount FROM expirations WHERE account = ?", (account,)):
+        items.append((block, li, {"kind": "expired", "ts": ts, "amount": -amount, "epoch": epoch, "tx": tx}))
+    items.sort(key=lambda x: (x[0], x[1]))
+    out = []
+    for block, li, entry in items:
+        entry["block"] = block
+        entry["date"] = iso(entry["ts"])
+        out.append(entry)
+    return out
+
+
+def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
+    """What a spend bought, when the vault recorded it (tx hash → item, status)."""
+    from servicecoin.index.vault import redemptions_of
+
+    return {r["tx"]: {"redemption": r["id"], "item": r["item"], "item_name": r.get("item_name"),
+                      "status": r["status"]} for r in redemptions_of(db, account)}
+
+
+def _totals(history: list[dict]) -> dict:
+    t = {"credited": 0, "spent": 0, "expired": 0, "transferred_in": 0, "transferred_out": 0}
+    key = {"credit": "credited", "spend": "spent", "expired": "expired", "transfer in": "transferred_in",
+           "transfer out": "transferred_out"}
+    for h in history:
+        t[key[h["kind"]]] += abs(h["amount"])
+    return t
+
+
+def _tickets(db: Database, account: str) -> list[dict]:
+    """The customer's tickets with their records (kinds, ratings, follow-up outcomes)."""
+    tickets: dict[str, dict] = {}
+    for seq, kind, ticket, detail, ref, ts in db.query(
+            "SELECT seq, kind, ticket, detail, ref, record_ts FROM service_records WHERE customer = ? ORDER BY seq",
+            (account,)):
+        t = tickets.setdefault(ticket, {"ticket": ticket, "opened": None, "status": "open", "records": [],
+                                        "rating": None, "complaint": False, "follow_ups": []})
+        rec = {"seq": seq, "kind": RECORD_KINDS[kind], "date": iso(ts)}
+        if kind == 0:
+            t["opened"] = iso(ts)
+        elif kind == 2:
+            t["status"] = "resolved"
+            t["resolved"] = iso(ts)
+        elif kind == 3:
+            rec["outcome"] = OUTCOMES[detail] if detail < len(OUTCOMES) else str(detail)
+            t["follow_ups"].append(rec["outcome"])
+        elif kind == 4:
+            t["complaint"] = True
+        elif kind == 5:
+            rec["rating"] = detail
+            t["rating"] = detail
+        elif kind == 6:
+            rec["amends"] = ref
+        t["records"].append(rec)
+    for seq, ticket, due, paid in db.query(
+            "SELECT seq, ticket, due, paid FROM service_rewards WHERE customer = ? ORDER BY seq", (account,)):
+        if ticket in tickets:
+            tickets[ticket].setdefault("rewards", []).append({"seq": seq, "due": due, "paid": paid})
+    return list(tickets.values())
+
+
+# =====================================================================================
+# Reminders
+# =====================================================================================
+
+def reminders(db: Database, within_seconds: int, now: int | None = None) -> list[dict]:
+    """Customers with live points expiring within the window, soonest first, for notifications."""
+    now = ledger.indexed_now(db) if now is None else now
+    return [{"address": a, "amount": amount, "first_expiry": first, "first_expiry_text": iso(first)}
+            for a, amount, first in ledger.expiring_within(db, now, within_seconds)]
+
+
+# =====================================================================================
+# Follow-up queue
+# =====================================================================================
+
+@dataclass
+class FollowupPolicy:
+    delay_seconds: int = 3 * DAY  # a follow-up call is due this long after resolution
+    low_rating: int = 2  # feedback at or below this makes a ticket important
+
+    @classmethod
+    def from_config(cls, config: dict | None) -> "FollowupPolicy":
+        section = (config or {}).get("followups", {}) or {}
+        p = cls()
+        if "delay" in section:
+            p.delay_seconds = parse_window(section["delay"], "servicecoin.yaml followups.delay")
+        if "low_rating" in section:
+            p.low_rating = int(section["low_rating"])
+        return p
+
+
+def followups(db: Database, policy: FollowupPolicy | None = None, now: int | None = None) -> dict:
+    """Due follow-ups (important tickets resolved without a follow-up call), and how calls went."""
+    policy = policy or FollowupPolicy()
+    now = ledger.indexed_now(db) if now is None else now
+    tickets: dict[str, dict] = {}
+    outcomes = {name: 0 for name in OUTCOMES}
+    for seq, kind, ticket, customer, detail, ts in db.query(
+            "SELECT seq, kind, ticket, customer, detail, record_ts FROM service_records ORDER BY seq"):
+        t = tickets.setdefault(ticket, {"ticket": ticket, "customer": customer, "complaint": False, "rating": None,
+                                        "resolved_at": None, "followed_up": False})
+        if kind == 2:
+            t["resolved_at"] = ts
+            t["followed_up"] = False  # a reopened-and-resolved ticket needs a new call
+        elif kind == 3:
+            t["followed_up"] = True
+            if detail < len(OUTCOMES):
+                outcomes[OUTCOMES[detail]] += 1
+        elif kind == 4:
+            t["complaint"] = True
+        elif kind == 5:
+            t["rating"] = detail
+    due = []
+    important = 0
+    covered = 0
+    for t in tickets.values():
+        low = t["rating"] is not None and t["rating"] <= policy.low_rating
+        if not (t["complaint"] or low) or t["resolved_at"] is None:
+            continue
+        important += 1
+        if t["followed_up"]:
+            covered += 1
+        elif t["resolved_at"] + policy.delay_seconds <= now:
+            due.append({"ticket": t["ticket"], "customer": t["customer"],
+                        "why": "complaint" if t["complaint"] else f"rating {t['rating']}",
+                        "resolved_at": t["resolved_at"], "resolved": iso(t["resolved_at"]),
+                        "overdue_days": round((now - t["resolved_at"] - policy.delay_seconds) / DAY, 1)})
+    due.sort(key=lambda d: (d["resolved_at"], d["ticket"]))
+    answered = outcomes["satisfied"] + outcomes["unsatisfied"]
+    return {
+        "as_of": now,
+        "delay_days": policy.delay_seconds / DAY,
+        "due": due,
+        "important_resolved": important,
+        "followed_up": covered,
+        "coverage": round(covered / important, 4) if important else None,
+        "outcomes": outcomes,
+        "satisfaction_rate": round(outcomes["satisfied"] / answered, 4) if answered else None,
+    }
