@@ -255,7 +255,10 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
                 if (_accounts[to][0] & ACCEPTOR_FLAG == 0) revert TransferNotAllowed(from, to);
             }
             if (fromCustomer) {
-                (epochs, amounts) = _debitLots(from, value, cur);
+                bool toCustomer = to != address(0) && _accounts[to][0] & ACCEPTOR_FLAG == 0;
+                if (toCustomer || !_debitSlotZero(from, fromSlot, value, cur)) {
+                    (epochs, amounts) = _debitLots(from, value, cur);
+                }
             } else {
                 uint256 bal = fromSlot & ACCEPTOR_BALANCE_MASK;
                 if (bal < value) revert ERC20InsufficientBalance(from, bal, value);
@@ -651,6 +654,50 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         l.dirty |= 1;
     }
 
+    /// @dev Fast path of a debit (burn, spend, payment to an acceptor) when every lot sits in slot 0,
+    ///      as for most customers: works on the one word without the memory ledger. Returns false
+    ///      (having changed nothing) when the lots wrap into other slots.
+    function _debitSlotZero(address account, uint256 s0, uint256 amount, uint256 cur) private returns (bool) {
+        uint256 head = (s0 >> HEAD_SHIFT) & NIBBLE;
+        uint256 count = _lotCount(s0);
+        if (head + count > (_validity < 3 ? _validity : 3)) return false;
+        uint256 remaining = amount;
+        uint256 bucketIndex = type(uint256).max;
+        uint256 bucket;
+        while (count != 0) {
+            uint256 shift = 64 * head;
+            uint256 lot = (s0 >> shift) & LOT_MASK;
+            uint256 epoch = lot >> 48;
+            uint256 lotAmount = lot & AMOUNT_MASK;
+            if (epoch + _validity <= cur) {
+                emit PointsExpired(account, epoch, lotAmount);
+            } else {
+                if (remaining == 0) break;
+                uint256 take = lotAmount < remaining ? lotAmount : remaining;
+                remaining -= take;
+                if (epoch >> 2 != bucketIndex) {
+                    if (bucketIndex != type(uint256).max) _epochBuckets[bucketIndex] = bucket;
+                    bucketIndex = epoch >> 2;
+                    bucket = _epochBuckets[bucketIndex];
+                }
+                bucket -= take << (64 * (epoch & 3));
+                if (take != lotAmount) {
+                    s0 -= take << shift;
+                    break;
+                }
+            }
+            s0 &= ~(LOT_MASK << shift);
+            ++head;
+            --count;
+        }
+        if (remaining != 0) revert ERC20InsufficientBalance(account, amount - remaining, amount);
+        if (bucketIndex != type(uint256).max) _epochBuckets[bucketIndex] = bucket;
+        if (count == 0) head = 0; // an empty ring restarts in slot 0
+        _accounts[account][0] = (s0 & ~((NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT))) | (head << HEAD_SHIFT)
+            | (count << COUNT_SHIFT);
+        return true;
+    }
+
     /// @dev Takes `amount` from the customer's oldest live lots and from the epoch counters;
     ///      returns what was taken from each epoch, oldest first.
     function _debitLots(address account, uint256 amount, uint256 cur)
@@ -693,6 +740,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         }
         if (remaining != 0) revert ERC20InsufficientBalance(account, amount - remaining, amount);
         if (bucketIndex != type(uint256).max) _epochBuckets[bucketIndex] = bucket;
+        if (count == 0) head = 0; // an empty ring restarts in slot 0
         l.s[0] = (l.s[0] & ~((NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT))) | (head << HEAD_SHIFT)
             | (count << COUNT_SHIFT);
         l.dirty |= 1;
@@ -720,6 +768,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
             ++swept;
         }
         if (swept != 0) {
+            if (count == 0) head = 0; // an empty ring restarts in slot 0
             l.s[0] = (l.s[0] & ~((NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT))) | (head << HEAD_SHIFT)
                 | (count << COUNT_SHIFT);
             l.dirty |= 1;
