@@ -1,0 +1,13 @@
+# Static analysis (issue 8). Included by the Makefile: `include security/slither.mk`.
+# `make slither` creates .venv-slither (its own venv: slither pins its own web3/crytic-compile)
+# and fails on any untriaged finding or any high/medium not reviewed in security/slither-triage.json.
+SLITHER_VENV := .venv-slither
+
+$(SLITHER_VENV)/.installed: security/requirements-slither.txt
+	test -x $(SLITHER_VENV)/bin/python || python3.11 -m venv $(SLITHER_VENV) || python3 -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install -q -r security/requirements-slither.txt
+	touch $@
+
+.PHONY: slither
+slither: setup $(SLITHER_VENV)/.installed
+	python security/run_slither.py
