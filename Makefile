@@ -60,10 +60,22 @@ test-long: setup
 bench: setup
 	python -m benchmarks.run
 
+SERVE_URL := http://127.0.0.1:8080/
 demo: setup compile
 	svc chain start
 	python -m servicecoin.demo --network svc-local
+	@if python -c "import urllib.request as u; u.urlopen('$(SERVE_URL)api/health', timeout=2)" 2>/dev/null; then \
+	  echo "customer page: $(SERVE_URL) (already being served)"; \
+	else \
+	  mkdir -p .servicecoin; nohup svc serve --network svc-local > .servicecoin/serve.log 2>&1 & echo $$! > .servicecoin/serve.pid; \
+	  sleep 2; echo "customer page: $(SERVE_URL) (svc serve runs in the background; log in .servicecoin/serve.log)"; \
+	fi
+
+# The customer page in the foreground.
+serve: setup
+	svc serve --network svc-local
 
 clean-chain:
+	-kill $$(cat .servicecoin/serve.pid 2>/dev/null) 2>/dev/null; rm -f .servicecoin/serve.pid
 	-svc chain stop
 	rm -rf .servicecoin/chain

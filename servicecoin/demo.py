@@ -14,7 +14,7 @@ from web3 import Web3
 from servicecoin.account import account_summary
 from servicecoin.campaign import demo_campaign as campaign_demo_step
 from servicecoin.chain import Chain, connect, dev_account
-from servicecoin.deploy import deploy
+from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy
 from servicecoin.errors import ServiceCoinError
 from servicecoin.paths import deployment_file
 from servicecoin.serve import demo_step as web_demo_step
@@ -30,8 +30,9 @@ def ensure_deployed(chain: Chain) -> dict:
     path = deployment_file(chain.network.id)
     if path.exists():
         record = chain.deployment()
-        addresses = record.get("contracts", {}).values()
-        if record.get("chain_id") == chain.chain_id and all(chain.w3.eth.get_code(a) for a in addresses):
+        contracts = record.get("contracts", {})
+        if (record.get("chain_id") == chain.chain_id and set(DEPLOYED_CONTRACTS) <= set(contracts)
+                and all(chain.w3.eth.get_code(a) for a in contracts.values())):
             print(f"reusing the deployment in {path}")
             return record
     print("deploying the contracts…")

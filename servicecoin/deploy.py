@@ -17,6 +17,8 @@ from servicecoin.servicelog import deploy_log
 from servicecoin.token import UNIT, Reason
 
 DAY = 86_400
+# What `deploy()` puts on chain; a deployment record without one of them is out of date.
+DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog")
 
 
 def _commit() -> str:

@@ -353,7 +353,7 @@ def demo_step(chain: Chain, state: dict) -> None:
             running = json.load(res).get("network") == chain.network.id
     except (OSError, ValueError):
         running = False
-    how = "it is being served now" if running else f"start it with: svc serve --network {chain.network.id}"
+    how = "it is being served now" if running else f"make demo serves it next; or run: svc serve --network {chain.network.id}"
     print(f"""
 The customer web page: {url}  ({how})
   Open it in a browser with MetaMask on chain id {chain.chain_id} and the customer account imported
