@@ -34,6 +34,8 @@ VENDOR = {
     "/vendor/ethers.min.js": PROJECT_ROOT / "node_modules" / "ethers" / "dist" / "ethers.min.js",
 }
 MAX_BODY = 16 * 1024  # bytes; relayed requests are a signature and a few fields
+RATE_LIMIT = (30, 60.0)  # relayed requests per client address per window (seconds); pages are not limited
+READ_TIMEOUT = 10  # seconds a client may take to send its request (slow clients hold a thread)
 DEFAULT_PORT = 8080
 # Explorers for the networks customers are likely to use; servicecoin.yaml web.explorers overrides.
 EXPLORERS = {
@@ -188,6 +190,7 @@ class Handler(BaseHTTPRequestHandler):
     """Static files, /config.json and POST /api/<relay>."""
 
     site: Site  # set on the subclass made by make_server
+    timeout = READ_TIMEOUT  # socket timeout: a client that stalls mid-request is dropped
     server_version = "svc-serve"
     sys_version = ""
 
@@ -255,6 +258,8 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith("/api/"):
             return self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: {path}")
         name = path[len("/api/"):]
+        if not self._within_rate_limit():
+            return self._error(HTTPStatus.TOO_MANY_REQUESTS, "too many requests from this address; wait a minute")
         if name not in RELAYS or RELAYS[name][0] not in self.site.contracts():
             return self._error(HTTPStatus.NOT_FOUND, f"this server does not relay '{name}' on {self.site.network.id}")
         origin = self.headers.get("Origin")
@@ -267,10 +272,15 @@ class Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
             return self._error(HTTPStatus.LENGTH_REQUIRED, "Content-Length is required")
+        if length < 0:
+            return self._error(HTTPStatus.BAD_REQUEST, "Content-Length must not be negative")
         if length > MAX_BODY:
             return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"request is {length} bytes; the limit is {MAX_BODY}")
         try:
             body = json.loads(self.rfile.read(length) or b"null")
+        except TimeoutError:
+            self.close_connection = True
+            return
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             return self._error(HTTPStatus.BAD_REQUEST, f"request body is not valid JSON: {exc}")
         if not isinstance(body, dict):
@@ -290,6 +300,24 @@ class Handler(BaseHTTPRequestHandler):
         return self._json(HTTPStatus.OK, result)
 
 
+    def _within_rate_limit(self) -> bool:
+        """Count this request against its client address (sliding window); False when over the limit."""
+        import time
+
+        limit = getattr(self.server, "rate_limit", RATE_LIMIT)
+        if not limit:
+            return True
+        count, window = limit
+        now = time.monotonic()
+        with self.server.rate_lock:  # type: ignore[attr-defined]
+            hits = [t for t in self.server.hits.get(self.client_address[0], []) if now - t < window]  # type: ignore[attr-defined]
+            allowed = len(hits) < count
+            if allowed:
+                hits.append(now)
+            self.server.hits[self.client_address[0]] = hits  # type: ignore[attr-defined]
+        return allowed
+
+
 def make_server(site: Site, host: str = "127.0.0.1", port: int = DEFAULT_PORT, verbose: bool = False) -> ThreadingHTTPServer:
     """An HTTP server for `site` (not yet serving; call serve_forever)."""
     handler = type("SiteHandler", (Handler,), {"site": site})
@@ -299,6 +327,9 @@ def make_server(site: Site, host: str = "127.0.0.1", port: int = DEFAULT_PORT, v
         raise ServiceCoinError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     server.daemon_threads = True
     server.verbose = verbose  # type: ignore[attr-defined]
+    server.rate_limit = RATE_LIMIT  # type: ignore[attr-defined]  # (requests, seconds) per client; None: off
+    server.hits = {}  # type: ignore[attr-defined]
+    server.rate_lock = threading.Lock()  # type: ignore[attr-defined]
     return server
 
 
