@@ -47,7 +47,8 @@ $(VENV)/.networks: networks.yaml $(VENV)/.installed
 compile: setup
 	brownie compile
 
-test: setup
+# Static analysis first (it fails on any new finding), then every test; pytest's summary closes the run.
+test: setup slither
 	brownie test tests/ -p no:cacheprovider
 
 # The RewardToken suite again on Ganache 7 (brownie launches it).
@@ -74,6 +75,8 @@ demo: setup compile
 # The customer page in the foreground.
 serve: setup
 	svc serve --network svc-local
+
+include security/slither.mk
 
 clean-chain:
 	-kill $$(cat .servicecoin/serve.pid 2>/dev/null) 2>/dev/null; rm -f .servicecoin/serve.pid
