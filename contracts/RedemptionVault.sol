@@ -10,15 +10,27 @@ import {IRedemptionVault} from "../interfaces/IRedemptionVault.sol";
 
 /// @title RedemptionVault — spend ServiceCoin points on a catalog and on checkout discounts
 /// @notice See {IRedemptionVault}.
-/// @dev Storage is packed so that a redemption costs one fresh slot (its record) plus warm updates:
+/// @dev Storage is packed so that a redemption costs its record word plus warm updates, and the record
+///      word of a finished direct redemption is reused by a later redemption of the same item:
 ///      `_state`    : locked (bit 0) | paused (bit 8) | item count (32 bits from bit 16) | refund window (40 bits from bit 48)
 ///                    | notice period (40 bits from bit 88) | discount day (32 bits from bit 128) | points used that day (64 bits from bit 160)
 ///      `_discount` : rate (48) | pending rate (48 bits from bit 48) | pending at (40 bits from bit 96) | per-order cap (48 bits from bit 136)
 ///                    | per-day cap (64 bits from bit 184)
 ///      `_items[id]`: price (48) | pending price (48 bits from bit 48) | pending at (40 bits from bit 96) | stock (32 bits from bit 136)
 ///                    | redeemed count (32 bits from bit 168) | min tier (8 bits from bit 200) | kind (8 bits from bit 208) | active (bit 216)
-///      `_records[id]`: customer (160) | points (40 bits from bit 160) | created at (32 bits from bit 200) | quantity (16 bits from bit 232)
-///                    | status (8 bits from bit 248)
+///                    | free-slot list head (16 bits from bit 224) | record slots allocated (16 bits from bit 240)
+///      `_records[key]`: customer (160) | points (40 bits from bit 160) | created at (32 bits from bit 200) | quantity (16 bits from bit 232)
+///                    | status (8 bits from bit 248). A finished direct record (Fulfilled or Refunded) keeps everything but
+///                    the quantity, whose bits then hold the next slot of its item's free list.
+///      Record keys: a signed redemption's key is its id (the record is its nonce's replay guard and is never
+///      reused). A direct redemption's key is `itemId << 224 | slot` and its id adds its created time:
+///      `itemId << 224 | createdAt << 64 | slot`. Slots 1..65535 of an item are recycled: finishing a
+///      redemption pushes its slot on the item's free list (head in the item word, links in the records), and
+///      a new redemption pops the head when the head's last redemption was created in an earlier second
+///      (a recycled word costs 2,100 + 2,900 gas instead of 22,100 for a fresh one). So the created time is
+///      strictly increasing per slot and no two redemptions ever share an id; an old id no longer matches its
+///      slot's word and reads as unknown. When an item has 65535 slots in use, further redemptions take
+///      never-recycled slots `1 << 32 | redeemed count`.
 ///      The reentrancy lock lives in `_state`, which every guarded call reads anyway: setting it and
 ///      restoring the original word costs ~200 gas net (the restore is refunded).
 contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
@@ -44,6 +56,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     uint256 public constant CENTS = 100;
 
     uint256 private constant U8 = 0xff;
+    uint256 private constant U16 = 0xffff;
     uint256 private constant U32 = (1 << 32) - 1;
     uint256 private constant U40 = (1 << 40) - 1;
     uint256 private constant U48 = (1 << 48) - 1;
@@ -67,17 +80,25 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     uint256 private constant TIER_SHIFT = 200;
     uint256 private constant KIND_SHIFT = 208;
     uint256 private constant ACTIVE = 1 << 216;
+    uint256 private constant HEAD_SHIFT = 224;
+    uint256 private constant SLOTS_SHIFT = 240;
     /// @dev The price fields of an item (price, pending price, pending at), rewritten by announcements.
     uint256 private constant PRICE_FIELDS = (1 << 136) - 1;
 
     uint256 private constant POINTS_SHIFT = 160;
     uint256 private constant CREATED_SHIFT = 200;
     uint256 private constant QTY_SHIFT = 232;
+    /// @dev In a finished direct record, the quantity bits hold the next free slot.
+    uint256 private constant NEXT_SHIFT = 232;
     uint256 private constant STATUS_SHIFT = 248;
 
     uint256 private constant ITEM_SHIFT = 224;
     uint256 private constant SIGNED_FLAG = 1 << 223;
     uint256 private constant NONCE_LIMIT = 1 << 63;
+    /// @dev Where a direct id keeps its created time (the slot is below it).
+    uint256 private constant ID_CREATED_SHIFT = 64;
+    /// @dev Slots from here on are never recycled (an item with 65535 slots in use).
+    uint256 private constant OVERFLOW_SLOT = 1 << 32;
 
     IRewardToken private immutable _token;
 
@@ -85,7 +106,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     uint256 private _discount;
     mapping(uint256 itemId => uint256) private _items;
     mapping(uint256 itemId => address) private _merchants;
-    mapping(uint256 id => uint256) private _records;
+    mapping(uint256 key => uint256) private _records;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
     /// @param token_ The RewardToken; this vault needs its SPENDER_ROLE, and ISSUER_ROLE with a budget for refunds.
@@ -264,7 +285,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
 
     /// @inheritdoc IRedemptionVault
     function redemption(uint256 id) external view returns (Redemption memory r) {
-        uint256 rec = _records[id];
+        (, uint256 rec) = _recordOf(id);
         if (rec == 0) return r;
         r.customer = address(uint160(rec));
         r.itemId = id >> ITEM_SHIFT;
@@ -274,7 +295,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     }
 
     /// @dev One redemption: checks, then the item and the record, then the burn (the only call out).
-    ///      `signedId` is the id of a signed request (0 for a direct one, whose id is the item's count).
+    ///      `signedId` is the id of a signed request (0 for a direct one, which gets a recycled or new slot).
     function _redeem(
         address customer,
         uint256 itemId,
@@ -287,14 +308,16 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         if (st & LOCKED != 0) revert ReentrantCall();
         if (st & PAUSED != 0) revert EnforcedPause();
         (uint256 it, uint256 points) = _take(customer, itemId, quantity, maxPoints);
+        uint256 key;
         if (signedId == 0) {
-            id = (itemId << ITEM_SHIFT) | ((it >> SOLD_SHIFT) & U32);
+            (key, it) = _takeSlot(itemId, it);
+            id = key | (block.timestamp << ID_CREATED_SHIFT);
         } else {
-            id = signedId;
-            if (_records[id] != 0) revert NonceUsed(customer, itemId, id & (NONCE_LIMIT - 1));
+            id = key = signedId;
+            if (_records[key] != 0) revert NonceUsed(customer, itemId, id & (NONCE_LIMIT - 1));
         }
         _items[itemId] = it;
-        _records[id] = uint256(uint160(customer)) | (points << POINTS_SHIFT) | (block.timestamp << CREATED_SHIFT)
+        _records[key] = uint256(uint160(customer)) | (points << POINTS_SHIFT) | (block.timestamp << CREATED_SHIFT)
             | (quantity << QTY_SHIFT) | (uint256(Status.Open) << STATUS_SHIFT);
         _state = st | LOCKED;
         if (viaAllowance) _token.burnFrom(customer, points);
@@ -331,6 +354,23 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         }
     }
 
+    /// @dev The record key for a new direct redemption of `itemId` and the item word with the free list
+    ///      and slot count updated (not stored yet): the free list's head if its last redemption was created
+    ///      before this second (so the new id differs from every earlier one of that slot), else a new slot.
+    function _takeSlot(uint256 itemId, uint256 it) private view returns (uint256 key, uint256) {
+        uint256 base = itemId << ITEM_SHIFT;
+        uint256 head = (it >> HEAD_SHIFT) & U16;
+        if (head != 0) {
+            uint256 node = _records[base | head];
+            if ((node >> CREATED_SHIFT) & U32 < block.timestamp) {
+                return (base | head, (it & ~(U16 << HEAD_SHIFT)) | (((node >> NEXT_SHIFT) & U16) << HEAD_SHIFT));
+            }
+        }
+        uint256 slots = (it >> SLOTS_SHIFT) & U16;
+        if (slots < U16) return (base | (slots + 1), it + (1 << SLOTS_SHIFT));
+        return (base | OVERFLOW_SLOT | ((it >> SOLD_SHIFT) & U32), it);
+    }
+
     function _digest(RedeemRequest calldata q) private view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(abi.encode(REDEEM_TYPEHASH, q.customer, q.itemId, q.quantity, q.maxPoints, q.nonce, q.deadline))
@@ -346,8 +386,10 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         uint256 st = _state;
         if (st & LOCKED != 0) revert ReentrantCall();
         if (st & PAUSED != 0) revert EnforcedPause();
-        uint256 rec = _openRecord(id);
-        _records[id] = (rec & ~(U8 << STATUS_SHIFT)) | (uint256(Status.Fulfilled) << STATUS_SHIFT);
+        (uint256 key, uint256 rec) = _openRecord(id);
+        uint256 itemId = id >> ITEM_SHIFT;
+        if (_recycles(id)) _items[itemId] = _release(key, rec, _items[itemId], Status.Fulfilled);
+        else _records[key] = (rec & ~(U8 << STATUS_SHIFT)) | (uint256(Status.Fulfilled) << STATUS_SHIFT);
         emit Fulfilled(id, msg.sender, voucherHash);
     }
 
@@ -356,34 +398,61 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         uint256 st = _state;
         if (st & LOCKED != 0) revert ReentrantCall();
         if (st & PAUSED != 0) revert EnforcedPause();
-        uint256 rec = _openRecord(id);
+        (uint256 key, uint256 rec) = _openRecord(id);
         uint256 closesAt = ((rec >> CREATED_SHIFT) & U32) + ((st >> WINDOW_SHIFT) & U40);
         if (block.timestamp > closesAt) revert RefundWindowClosed(id, closesAt);
         address customer = address(uint160(rec));
         uint256 points = (rec >> POINTS_SHIFT) & U40;
         uint256 itemId = id >> ITEM_SHIFT;
-        _records[id] = (rec & ~(U8 << STATUS_SHIFT)) | (uint256(Status.Refunded) << STATUS_SHIFT);
         uint256 it = _items[itemId];
         uint256 stock = (it >> STOCK_SHIFT) & U32;
         if (stock != UNLIMITED) {
-            uint256 back = (rec >> QTY_SHIFT) & 0xffff;
+            uint256 back = (rec >> QTY_SHIFT) & U16;
             uint256 restocked = stock + back >= UNLIMITED ? UNLIMITED - 1 : stock + back;
-            _items[itemId] = (it & ~(U32 << STOCK_SHIFT)) | (restocked << STOCK_SHIFT);
+            it = (it & ~(U32 << STOCK_SHIFT)) | (restocked << STOCK_SHIFT);
         }
+        if (_recycles(id)) {
+            it = _release(key, rec, it, Status.Refunded);
+        } else {
+            _records[key] = (rec & ~(U8 << STATUS_SHIFT)) | (uint256(Status.Refunded) << STATUS_SHIFT);
+        }
+        if (stock != UNLIMITED || _recycles(id)) _items[itemId] = it;
         _state = st | LOCKED;
         _token.issue(customer, points, IRewardToken.Reason.Refund, bytes32(id));
         _state = st;
         emit Refunded(id, customer, msg.sender, points);
     }
 
-    /// @dev The record of an open redemption whose item the caller fulfils.
-    function _openRecord(uint256 id) private view returns (uint256 rec) {
-        rec = _records[id];
+    /// @dev The key and record of an open redemption whose item the caller fulfils.
+    function _openRecord(uint256 id) private view returns (uint256 key, uint256 rec) {
+        (key, rec) = _recordOf(id);
         if (rec == 0) revert UnknownRedemption(id);
         uint256 itemId = id >> ITEM_SHIFT;
         if (msg.sender != _merchants[itemId]) revert NotItemMerchant(itemId, msg.sender);
         Status status = Status(rec >> STATUS_SHIFT);
         if (status != Status.Open) revert RedemptionClosed(id, status);
+    }
+
+    /// @dev The storage key of `id` and its record, or 0 when `id` names no redemption: a direct id must
+    ///      carry the created time of its slot's redemption (an id whose slot was reused reads as unknown).
+    function _recordOf(uint256 id) private view returns (uint256 key, uint256 rec) {
+        if (id & SIGNED_FLAG != 0) return (id, _records[id]);
+        key = id & ~(U32 << ID_CREATED_SHIFT);
+        rec = _records[key];
+        if ((rec >> CREATED_SHIFT) & U32 != (id >> ID_CREATED_SHIFT) & U32) rec = 0;
+    }
+
+    /// @dev Whether finishing `id` frees its slot for reuse (a direct redemption in a recycled slot).
+    function _recycles(uint256 id) private pure returns (bool) {
+        return id & SIGNED_FLAG == 0 && id & U64 < OVERFLOW_SLOT;
+    }
+
+    /// @dev Marks the record at `key` finished with `status` and pushes its slot on the item's free list:
+    ///      the quantity bits take the old head, the item word (returned, not stored) the slot as new head.
+    function _release(uint256 key, uint256 rec, uint256 it, Status status) private returns (uint256) {
+        _records[key] = (rec & ~((U16 << NEXT_SHIFT) | (U8 << STATUS_SHIFT))) | (((it >> HEAD_SHIFT) & U16) << NEXT_SHIFT)
+            | (uint256(status) << STATUS_SHIFT);
+        return (it & ~(U16 << HEAD_SHIFT)) | ((key & U16) << HEAD_SHIFT);
     }
 
     // =====================================================================================

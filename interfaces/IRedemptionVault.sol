@@ -12,9 +12,12 @@ pragma solidity ^0.8.28;
 ///      were spent, and they never count toward tiers.
 ///
 ///      Redemption ids carry the item: `id >> 224` is the item id. A direct redemption has id
-///      `itemId << 224 | sequence`; a signed (gasless) one has
-///      `itemId << 224 | 1 << 223 | uint160(customer) << 63 | nonce`, so the redemption record itself
-///      is the replay guard and a signed request costs no extra storage.
+///      `itemId << 224 | createdAt << 64 | slot`: its record lives in a storage slot of the item that is
+///      reused once the redemption is fulfilled or refunded, and a slot is only reused in a later second,
+///      so ids never repeat and an id whose slot was reused reads as unknown (`Status.None`). A signed
+///      (gasless) one has `itemId << 224 | 1 << 223 | uint160(customer) << 63 | nonce`, so the
+///      redemption record itself is the replay guard and a signed request costs no extra storage; signed
+///      records are never reused. The full history is in the events (`Redeemed`, `Fulfilled`, `Refunded`).
 interface IRedemptionVault {
     /// @notice What a catalog item is.
     enum Kind {
@@ -229,16 +232,21 @@ interface IRedemptionVault {
     /// @notice The EIP-712 digest the customer signs for `request`.
     function redeemDigest(RedeemRequest calldata request) external view returns (bytes32);
 
-    /// @notice A redemption record.
+    /// @notice A redemption record: every open redemption, and a finished (fulfilled or refunded) one until
+    ///         a later redemption of the item reuses its storage.
+    /// @dev All zero (`Status.None`) for an id that was never issued and for a finished direct redemption
+    ///      whose slot was reused; its `Fulfilled` or `Refunded` event is the lasting record.
     function redemption(uint256 id) external view returns (Redemption memory);
 
     // ---------------------------------------------------------------- fulfilment
     /// @notice Mark an open redemption delivered, committing to the voucher code sent off chain.
-    /// @dev Only the item's merchant. Once fulfilled it can no longer be refunded.
+    /// @dev Only the item's merchant. Once fulfilled it can no longer be refunded; a direct redemption's
+    ///      storage becomes free for a later redemption of the same item.
     function fulfil(uint256 id, bytes32 voucherHash) external;
 
     /// @notice Give the points of an open redemption back (reason Refund) within the refund window.
-    /// @dev Only the item's merchant. The stock comes back too. The vault's issuer budget pays.
+    /// @dev Only the item's merchant. The stock comes back too. The vault's issuer budget pays. A direct
+    ///      redemption's storage becomes free for a later redemption of the same item.
     function refund(uint256 id) external;
 
     // ---------------------------------------------------------------- checkout discount
