@@ -17,6 +17,7 @@ from servicecoin.chain import Chain, connect, dev_account
 from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy
 from servicecoin.errors import ServiceCoinError
 from servicecoin.paths import deployment_file
+from servicecoin.reports import demo_step as report_demo_step
 from servicecoin.serve import demo_step as web_demo_step
 from servicecoin.servicelog import demo_step as log_demo_step
 from servicecoin.token import UNIT, Reason, fmt
@@ -69,7 +70,7 @@ To look at it in MetaMask:
   3. Import the token {record['contracts']['RewardToken']} (symbol {record['token']['symbol']}, 2 decimals).""")
 
 
-STEPS = [issue_sample_points, metamask_help, log_demo_step, web_demo_step, campaign_demo_step, vault_demo_step]
+STEPS = [issue_sample_points, metamask_help, log_demo_step, web_demo_step, campaign_demo_step, vault_demo_step, report_demo_step]  # report_demo_step stays last
 
 
 def main(argv=None) -> int:

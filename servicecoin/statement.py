@@ -143,10 +143,13 @@ def _history(db: Database, account: str) -> list[dict]:
 
 def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
     """What a spend bought, when the vault recorded it (tx hash → item, status)."""
-    from servicecoin.index.vault import redemptions_of
+    from servicecoin.index.vault import discounts_of, redemptions_of
 
-    return {r["tx"]: {"redemption": r["id"], "item": r["item"], "item_name": r.get("item_name"),
-                      "status": r["status"]} for r in redemptions_of(db, account)}
+    found: dict[str, dict] = discounts_of(db, account)
+    for r in redemptions_of(db, account):
+        found[r["tx"]] = {"redemption": r["id"], "item": r["item"], "item_name": r["item_name"],
+                          "item_kind": r["kind"], "status": r["status"]}
+    return found
 
 
 def _totals(history: list[dict]) -> dict:

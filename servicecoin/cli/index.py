@@ -19,7 +19,7 @@ def open_index(network: str, db_url: str | None, update: bool = True, progress: 
     from servicecoin.config import load_config
     from servicecoin.index import Indexer, open_db, settings_from_config
 
-    chain = connect(network)
+    chain = connect(network) if update else None
     db = open_db(db_url, network)
     if update:
         Indexer(chain, db, settings_from_config(load_config(), chain.network.local)).run(progress=progress)

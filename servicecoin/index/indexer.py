@@ -31,6 +31,7 @@ from eth_utils import keccak
 from servicecoin.chain import Chain, artifact
 from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
 from servicecoin.index.db import Database
+from servicecoin.servicelog import unpack_info
 
 ZERO = "0x" + "00" * 20
 NEVER = -1  # lot epoch of an acceptor's plain balance
@@ -219,6 +220,10 @@ class Replay:
         "events": "block, log_index, tx_hash, ts, contract, name, args",
         "service_records": "block, log_index, tx_hash, ts, seq, kind, ticket, customer, agent, commitment, detail, ref, record_ts, head",
         "service_rewards": "block, log_index, tx_hash, ts, seq, ticket, customer, due, paid",
+        "vault_items": "block, log_index, tx_hash, ts, item_id, merchant, kind, price, stock, min_tier, metadata_uri, metadata_hash",
+        "redemptions": "block, log_index, tx_hash, ts, id, customer, item_id, quantity, points",
+        "redemption_outcomes": "block, log_index, tx_hash, ts, id, outcome, merchant, voucher_hash, points",
+        "discounts": "block, log_index, tx_hash, ts, customer, order_ref, points, discount, rate",
     }
 
     def add(self, table: str, row: tuple) -> None:
@@ -382,7 +387,7 @@ def _tiers_set(r: Replay, log: Log) -> None:
 
 @handles("ServiceLog", "Recorded")
 def _recorded(r: Replay, log: Log) -> None:
-    a = log.args
+    a = {**log.args, **unpack_info(log.args["info"])}  # seq, timestamp, ref, detail, kind
     r.add("service_records", (log.block, log.log_index, log.tx_hash, log.ts, a["seq"], a["kind"], str(a["ticket"]),
                               a["customer"], a["agent"], a["commitment"], a["detail"], a["ref"], a["timestamp"],
                               a["head"]))
@@ -393,6 +398,43 @@ def _rewarded(r: Replay, log: Log) -> None:
     a = log.args
     r.add("service_rewards", (log.block, log.log_index, log.tx_hash, log.ts, a["seq"], str(a["ticket"]),
                               a["customer"], a["due"], a["paid"]))
+
+
+# ---------------------------------------------------------------- RedemptionVault decoders
+
+@handles("RedemptionVault", "ItemListed")
+def _item_listed(r: Replay, log: Log) -> None:
+    a = log.args
+    r.add("vault_items", (log.block, log.log_index, log.tx_hash, log.ts, str(a["itemId"]), a["merchant"], a["kind"],
+                          a["price"], a["stock"], a["minTier"], a["metadataURI"], a["metadataHash"]))
+
+
+@handles("RedemptionVault", "Redeemed")
+def _redeemed(r: Replay, log: Log) -> None:
+    a = log.args
+    r.add("redemptions", (log.block, log.log_index, log.tx_hash, log.ts, str(a["id"]), a["customer"], str(a["itemId"]),
+                          a["quantity"], a["points"]))
+
+
+@handles("RedemptionVault", "Fulfilled")
+def _fulfilled(r: Replay, log: Log) -> None:
+    a = log.args
+    r.add("redemption_outcomes", (log.block, log.log_index, log.tx_hash, log.ts, str(a["id"]), "fulfilled",
+                                  a["merchant"], a["voucherHash"], 0))
+
+
+@handles("RedemptionVault", "Refunded")
+def _refunded(r: Replay, log: Log) -> None:
+    a = log.args
+    r.add("redemption_outcomes", (log.block, log.log_index, log.tx_hash, log.ts, str(a["id"]), "refunded",
+                                  a["merchant"], None, a["points"]))
+
+
+@handles("RedemptionVault", "DiscountRedeemed")
+def _discount(r: Replay, log: Log) -> None:
+    a = log.args
+    r.add("discounts", (log.block, log.log_index, log.tx_hash, log.ts, a["customer"], a["orderRef"], a["points"],
+                        a["discount"], a["rate"]))
 
 
 def _generic(r: Replay, log: Log) -> None:

@@ -204,3 +204,69 @@ CREATE TABLE IF NOT EXISTS service_rewards (
     PRIMARY KEY (block, log_index)
 );
 CREATE INDEX IF NOT EXISTS service_rewards_customer ON service_rewards (customer);
+
+-- RedemptionVault `ItemListed`: catalog items (kind: 0 gift, 1 discount voucher, 2 exclusive
+-- service). Ids are uint256 decimal strings. Later changes are in `events` (ItemUpdated, …).
+CREATE TABLE IF NOT EXISTS vault_items (
+    block         BIGINT NOT NULL,
+    log_index     INTEGER NOT NULL,
+    tx_hash       TEXT NOT NULL,
+    ts            BIGINT NOT NULL,
+    item_id       TEXT NOT NULL,
+    merchant      TEXT NOT NULL,
+    kind          INTEGER NOT NULL,
+    price         BIGINT NOT NULL,
+    stock         BIGINT NOT NULL,
+    min_tier      INTEGER NOT NULL,
+    metadata_uri  TEXT NOT NULL,
+    metadata_hash TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- RedemptionVault `Redeemed`: points burned for `quantity` units of an item (the burn is the
+-- token Transfer to the zero address in the same transaction).
+CREATE TABLE IF NOT EXISTS redemptions (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    id        TEXT NOT NULL,
+    customer  TEXT NOT NULL,
+    item_id   TEXT NOT NULL,
+    quantity  BIGINT NOT NULL,
+    points    BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS redemptions_customer ON redemptions (customer);
+CREATE INDEX IF NOT EXISTS redemptions_id ON redemptions (id);
+
+-- RedemptionVault `Fulfilled` and `Refunded`: how a redemption ended (outcome 'fulfilled' with
+-- the voucher commitment, or 'refunded' with the points credited back).
+CREATE TABLE IF NOT EXISTS redemption_outcomes (
+    block        BIGINT NOT NULL,
+    log_index    INTEGER NOT NULL,
+    tx_hash      TEXT NOT NULL,
+    ts           BIGINT NOT NULL,
+    id           TEXT NOT NULL,
+    outcome      TEXT NOT NULL,
+    merchant     TEXT NOT NULL,
+    voucher_hash TEXT,
+    points       BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS redemption_outcomes_id ON redemption_outcomes (id);
+
+-- RedemptionVault `DiscountRedeemed`: points paying `discount` currency cents off an order.
+CREATE TABLE IF NOT EXISTS discounts (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    customer  TEXT NOT NULL,
+    order_ref TEXT NOT NULL,
+    points    BIGINT NOT NULL,
+    discount  BIGINT NOT NULL,
+    rate      BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS discounts_customer ON discounts (customer);

@@ -1,25 +1,36 @@
-"""RedemptionVault events in the index: redemptions (item, status) and refunds.
-
-Read only when the deployment has a RedemptionVault; until then every answer is empty.
-"""
+"""RedemptionVault events in the index: redemptions (item, kind, status), refunds and discounts."""
 
 from __future__ import annotations
 
 from servicecoin.index.db import Database
 
+ITEM_KINDS = ["gift", "discount voucher", "exclusive service"]
 
-def vault_indexed(db: Database) -> bool:
-    return db.meta("contract.RedemptionVault") is not None
+
+def redemptions(db: Database, customer: str | None = None) -> list[dict]:
+    """Redemptions, oldest first: id, customer, item, kind, merchant, points, status, tx."""
+    items = {i: (m, k, uri) for i, m, k, uri in db.query("SELECT item_id, merchant, kind, metadata_uri FROM vault_items")}
+    outcomes = {i: (o, m, p) for i, o, m, p in db.query(
+        "SELECT id, outcome, merchant, points FROM redemption_outcomes ORDER BY block, log_index")}
+    where, params = ("WHERE customer = ?", (customer,)) if customer else ("", ())
+    out = []
+    for block, tx, ts, rid, cust, item, qty, points in db.query(
+            f"SELECT block, tx_hash, ts, id, customer, item_id, quantity, points FROM redemptions {where} "
+            f"ORDER BY block, log_index", params):
+        merchant, kind, uri = items.get(item, ("", -1, ""))
+        outcome = outcomes.get(rid)
+        out.append({"id": rid, "customer": cust, "item": item, "item_name": uri or None,
+                    "kind": ITEM_KINDS[kind] if 0 <= kind < len(ITEM_KINDS) else "unknown",
+                    "merchant": outcome[1] if outcome else merchant, "quantity": qty, "points": points,
+                    "status": outcome[0] if outcome else "open", "refunded": outcome[2] if outcome else 0,
+                    "block": block, "ts": ts, "tx": tx})
+    return out
 
 
 def redemptions_of(db: Database, account: str) -> list[dict]:
-    """The account's redemptions, oldest first: id, item, item name, points, status, tx."""
-    if not vault_indexed(db):
-        return []
-    return [r for r in redemptions(db) if r["customer"] == account]
+    return redemptions(db, account)
 
 
-def redemptions(db: Database) -> list[dict]:
-    if not vault_indexed(db):
-        return []
-    return []
+def discounts_of(db: Database, account: str) -> dict[str, dict]:
+    return {tx: {"discount_order": ref, "discount_cents": d, "rate": rate} for tx, ref, d, rate in db.query(
+        "SELECT tx_hash, order_ref, discount, rate FROM discounts WHERE customer = ?", (account,))}
