@@ -27,6 +27,8 @@ DOMAIN_NAME = "ServiceCoin RedemptionVault"
 DOMAIN_VERSION = "1"
 UNLIMITED = 2**32 - 1
 ITEM_SHIFT = 224
+SIGNED_FLAG = 1 << 223  # a signed (gasless) redemption's id: item << 224 | 1 << 223 | customer << 63 | nonce
+ID_CREATED_SHIFT = 64  # a direct redemption's id: item << 224 | created at << 64 | storage slot
 LOG_CHUNK = 5_000
 DAY = 86_400
 
@@ -231,14 +233,30 @@ def update_item(chain: Chain, item_id: int, *, stock: int | None | str = "keep",
 
 
 # ---------------------------------------------------------------------------------------- redeeming
-def _record(vault, redemption_id: int, quantity: int = 0, tx: str = "") -> RedemptionRecord:
-    customer, item_id, points, created, status = vault.functions.redemption(redemption_id).call()
+def is_signed(redemption_id: int) -> bool:
+    """Whether the id is a signed (gasless) redemption's (its record is never reused)."""
+    return bool(redemption_id & SIGNED_FLAG)
+
+
+def redemption_slot(redemption_id: int) -> int | None:
+    """The item storage slot a direct redemption's record lives in (reused once it is finished); None if signed."""
+    return None if is_signed(redemption_id) else redemption_id & (2**ID_CREATED_SHIFT - 1)
+
+
+def _tx_hex(receipt) -> str:
+    return "0x" + receipt["transactionHash"].hex().removeprefix("0x")
+
+
+def _record(vault, redemption_id: int, quantity: int = 0, tx: str = "", block: int | str = "latest") -> RedemptionRecord:
+    """The record as the chain holds it at `block` (a finished direct redemption reads as `none` once a later
+    redemption reused its slot: read at the block of the transaction that touched it)."""
+    customer, item_id, points, created, status = vault.functions.redemption(redemption_id).call(block_identifier=block)
     return RedemptionRecord(redemption_id, item_id, customer, quantity, points, created, Status(status).name.lower(), tx)
 
 
 def _redeemed(vault, receipt) -> RedemptionRecord:
     ev = vault.events.Redeemed().process_receipt(receipt, errors=DISCARD)[0]["args"]
-    return _record(vault, ev["id"], ev["quantity"], "0x" + receipt["transactionHash"].hex().removeprefix("0x"))
+    return _record(vault, ev["id"], ev["quantity"], _tx_hex(receipt), receipt["blockNumber"])
 
 
 def redeem(chain: Chain, item_id: int, quantity: int, customer: LocalAccount, vault=None) -> RedemptionRecord:
@@ -312,21 +330,34 @@ def _events(chain: Chain, vault, name: str, argument_filters: dict | None = None
 
 def list_redemptions(chain: Chain, customer: str | None = None, item_id: int | None = None,
                      status: Status | None = None, vault=None) -> list[RedemptionRecord]:
-    """Every redemption from the `Redeemed` events, with its current status from the chain."""
+    """Every redemption, from the events alone: `Redeemed` (open), then `Fulfilled` or `Refunded`.
+
+    The events are the lasting record: the vault reuses the storage of finished direct redemptions, so
+    `redemption(id)` forgets a finished one once a later redemption of its item takes its slot.
+    """
     vault = vault or vault_contract(chain)
     filters = {"customer": Web3.to_checksum_address(customer)} if customer else None
     logs = _events(chain, vault, "Redeemed", filters)
     vouchers = {ev["args"]["id"]: "0x" + ev["args"]["voucherHash"].hex().removeprefix("0x")
                 for ev in _events(chain, vault, "Fulfilled")}
+    refunded = {ev["args"]["id"] for ev in _events(chain, vault, "Refunded")}
+    times: dict[int, int] = {}
     out = []
     for ev in logs:
         args = ev["args"]
         if item_id is not None and args["itemId"] != item_id:
             continue
-        rec = _record(vault, args["id"], args["quantity"], "0x" + ev["transactionHash"].hex().removeprefix("0x"))
-        rec.voucher_hash = vouchers.get(args["id"], "")
-        if status is None or rec.status == status.name.lower():
-            out.append(rec)
+        rid = args["id"]
+        state = Status.FULFILLED if rid in vouchers else Status.REFUNDED if rid in refunded else Status.OPEN
+        if status is not None and state != status:
+            continue
+        if not is_signed(rid):
+            created = (rid >> ID_CREATED_SHIFT) & (2**32 - 1)
+        else:
+            block = ev["blockNumber"]
+            created = times.setdefault(block, chain.w3.eth.get_block(block)["timestamp"])
+        out.append(RedemptionRecord(rid, args["itemId"], args["customer"], args["quantity"], args["points"], created,
+                                    state.name.lower(), _tx_hex(ev), vouchers.get(rid, "")))
     return out
 
 
@@ -347,7 +378,7 @@ def fulfil(chain: Chain, redemption_id: int, voucher_code: str, merchant: LocalA
     vault = vault or vault_contract(chain)
     commitment = voucher_hash(redemption_id, voucher_code)
     receipt = chain.transact(vault.functions.fulfil(redemption_id, commitment), merchant)
-    rec = _record(vault, redemption_id, tx="0x" + receipt["transactionHash"].hex().removeprefix("0x"))
+    rec = _record(vault, redemption_id, tx=_tx_hex(receipt), block=receipt["blockNumber"])
     rec.voucher_hash = "0x" + commitment.hex().removeprefix("0x")
     return rec
 
@@ -355,7 +386,7 @@ def fulfil(chain: Chain, redemption_id: int, voucher_code: str, merchant: LocalA
 def refund(chain: Chain, redemption_id: int, merchant: LocalAccount | str = "merchant", vault=None) -> RedemptionRecord:
     vault = vault or vault_contract(chain)
     receipt = chain.transact(vault.functions.refund(redemption_id), merchant)
-    return _record(vault, redemption_id, tx="0x" + receipt["transactionHash"].hex().removeprefix("0x"))
+    return _record(vault, redemption_id, tx=_tx_hex(receipt), block=receipt["blockNumber"])
 
 
 # ---------------------------------------------------------------------------------------- discount

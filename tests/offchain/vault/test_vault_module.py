@@ -128,3 +128,19 @@ def test_cli_catalog_redeem_redemptions_discount(env):
     assert out.exit_code == 0 and "0.03 off" in out.output
     out = runner.invoke(cli, ["redeem", "999", "--from", "5", "--network", "development"])
     assert out.exit_code == 1 and "UnknownItem" in out.output
+
+
+def test_listed_status_survives_reuse_of_the_record_slot(env):
+    chain, _, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 10 * UNIT, 5, vault=vault)
+    first = sv.redeem(chain, item_id, 1, dev_account(5), vault)
+    sv.fulfil(chain, first.redemption_id, "CODE-A", vault=vault)
+    web3.provider.make_request("evm_increaseTime", [1])  # the slot is reused from the next second on
+    second = sv.redeem(chain, item_id, 1, dev_account(6), vault)
+    assert sv.redemption_slot(second.redemption_id) == sv.redemption_slot(first.redemption_id)
+    assert second.redemption_id != first.redemption_id
+    assert vault.functions.redemption(first.redemption_id).call()[4] == sv.Status.NONE  # the chain forgot it
+    listed = {r.redemption_id: r for r in sv.list_redemptions(chain, item_id=item_id, vault=vault)}
+    assert listed[first.redemption_id].status == "fulfilled" and listed[first.redemption_id].customer == first.customer
+    assert listed[first.redemption_id].created_at == first.created_at and listed[first.redemption_id].voucher_hash
+    assert listed[second.redemption_id].status == "open" and listed[second.redemption_id].points == 10 * UNIT
