@@ -35,7 +35,7 @@ def generate(chain, token, operator) -> int:
     batches = (EVENTS + BATCH - 1) // BATCH
     first = token.functions.issueBatch(Web3.keccak(text="bench-index-0"), _addresses("ix0", BATCH), [100] * BATCH,
                                        Reason.CAMPAIGN)
-    gas = chain.build(first, operator)["gas"]
+    gas = int(first.estimate_gas({"from": operator.address}) * 1.1)
     hashes = []
     for b in range(batches):
         call = token.functions.issueBatch(Web3.keccak(text=f"bench-index-{b}"), _addresses(f"ix{b}", BATCH),

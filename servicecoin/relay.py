@@ -11,6 +11,10 @@ Feedback, in two steps so the customer's words never reach the chain:
       → verified and relayed with giveFeedbackBySig; answers the record and the reward.
   POST /api/feedback/confirm {tx}
       → a customer who sent giveFeedback themselves (with ETH) links the mined record to its text.
+
+Redemptions, in one step (the page builds the EIP-712 `Redeem` message itself from the chain):
+  POST /api/redeem {customer, itemId, quantity, maxPoints, nonce, deadline, signature}
+      → verified and relayed with redeemBySig; answers the redemption (id, points, status) and tx.
 """
 
 from __future__ import annotations
@@ -100,6 +104,20 @@ def _assign(site: Site, log, receipt) -> list[dict]:
         return [vars(a) for a in _results(site.chain, log, receipt, store)]
 
 
+SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
+
+
+def recover_typed(typed: dict, signature: bytes) -> str | None:
+    """The signer of an EIP-712 message, accepting only what OpenZeppelin's ECDSA accepts on chain
+    (65 bytes, v 27 or 28, low s); None for anything else."""
+    if len(signature) != 65 or signature[64] not in (27, 28) or int.from_bytes(signature[32:64], "big") > SECP256K1_HALF_N:
+        return None
+    try:
+        return Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
+    except Exception:  # r or s out of range
+        return None
+
+
 def feedback(site: Site, body: dict) -> dict:
     from servicecoin.servicelog import feedback_typed_data
 
@@ -116,10 +134,9 @@ def feedback(site: Site, body: dict) -> dict:
     if deadline > now + MAX_DEADLINE:
         raise RequestError("field 'deadline' is more than a day ahead", "deadline")
     typed = feedback_typed_data(site.chain.chain_id, log.address, ticket, rating, commitment, deadline)
-    try:
-        signer = Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
-    except Exception:  # malformed signature (bad v, s out of range)
-        raise RequestError("field 'signature' is not a valid signature", "signature") from None
+    signer = recover_typed(typed, signature)
+    if signer is None:
+        raise RequestError("field 'signature' is not a valid signature", "signature")
     if signer != customer:
         raise RequestError("the signature is not the customer's", "signature", HTTPStatus.FORBIDDEN)
     _open_for_feedback(log, ticket, customer)
@@ -146,3 +163,83 @@ def feedback_confirm(site: Site, body: dict) -> dict:
 register_relay("feedback/prepare", "ServiceLog", feedback_prepare)
 register_relay("feedback", "ServiceLog", feedback)
 register_relay("feedback/confirm", "ServiceLog", feedback_confirm)
+
+
+# ------------------------------------------------------------------------------------- redemptions
+NONCE_BITS = 63  # signed-request nonces are below 2**63
+MAX_SIGNATURE = 1_024  # bytes: 65 for an ordinary key, more for a contract wallet (ERC-1271)
+ERC1271_MAGIC = bytes.fromhex("1626ba7e")
+ERC1271_ABI = [{"type": "function", "name": "isValidSignature", "stateMutability": "view",
+                "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
+                "outputs": [{"name": "", "type": "bytes4"}]}]
+
+
+def _vault(site: Site):
+    from servicecoin.vault import vault_contract
+
+    return vault_contract(site.chain, site.contracts()["RedemptionVault"])
+
+
+def _signed_by(site: Site, vault, request: dict, signature: bytes) -> bool:
+    """Whether `signature` is the customer's over `request`: ECDSA recovered off chain, or ERC-1271
+    asked of the customer's contract wallet (a view call, no gas)."""
+    from servicecoin.vault import redeem_typed_data
+
+    typed = redeem_typed_data(site.chain.chain_id, vault.address, request)
+    if recover_typed(typed, signature) == request["customer"]:
+        return True
+    if not site.chain.w3.eth.get_code(request["customer"]):
+        return False
+    digest = vault.functions.redeemDigest(tuple(request.values())).call()
+    wallet = site.chain.w3.eth.contract(address=request["customer"], abi=ERC1271_ABI)
+    try:
+        return bytes(wallet.functions.isValidSignature(digest, signature).call()) == ERC1271_MAGIC
+    except Exception:  # not an ERC-1271 wallet, or it reverted
+        return False
+
+
+def redeem(site: Site, body: dict) -> dict:
+    """Relay a customer's signed `Redeem` request: fields, deadline, signature and the item are checked
+    before the relayer pays; the transaction is estimated first, so one that would revert costs nothing."""
+    from servicecoin.token import fmt
+    from servicecoin.vault import _redeemed, get_item  # the vault module's own readers
+
+    customer = require_address(body, "customer")
+    item_id = require_uint(body, "itemId", 32)
+    quantity = require_uint(body, "quantity", 16)
+    if quantity == 0:
+        raise RequestError("field 'quantity' must be at least 1", "quantity")
+    max_points = require_uint(body, "maxPoints")
+    nonce = require_uint(body, "nonce", NONCE_BITS)
+    deadline = require_uint(body, "deadline", 64)
+    signature = require_hex(body, "signature")
+    if not 0 < len(signature) <= MAX_SIGNATURE:
+        raise RequestError(f"field 'signature' must be 1 to {MAX_SIGNATURE} bytes (65 for a usual wallet)", "signature")
+    vault = _vault(site)
+    now = site.chain.w3.eth.get_block("latest")["timestamp"]
+    if deadline <= now:
+        raise RequestError("the signature has expired; sign again", "deadline", HTTPStatus.CONFLICT)
+    if deadline > now + MAX_DEADLINE:
+        raise RequestError("field 'deadline' is more than a day ahead", "deadline")
+    count = vault.functions.itemCount().call()
+    if not 1 <= item_id <= count:
+        raise RequestError(f"item {item_id} does not exist", "itemId", HTTPStatus.NOT_FOUND)
+    request = {"customer": customer, "itemId": item_id, "quantity": quantity, "maxPoints": max_points,
+               "nonce": nonce, "deadline": deadline}
+    if not _signed_by(site, vault, request, signature):
+        raise RequestError("the signature is not the customer's", "signature", HTTPStatus.FORBIDDEN)
+    item = get_item(site.chain, item_id, vault, metadata={})
+    if not item.active:
+        raise RequestError(f"item {item_id} is no longer offered", "itemId", HTTPStatus.CONFLICT)
+    if item.stock is not None and item.stock < quantity:
+        raise RequestError(f"item {item_id} has {item.stock} left; you asked for {quantity}", "quantity",
+                           HTTPStatus.CONFLICT)
+    if item.price * quantity > max_points:
+        raise RequestError(f"the price is now {fmt(item.price * quantity)} points for {quantity}, more than the "
+                           f"{fmt(max_points)} you signed for; sign again", "maxPoints", HTTPStatus.CONFLICT)
+    call = vault.functions.redeemBySig(tuple(request.values()), signature)
+    receipt = site.chain.transact(call, "relayer")
+    return {"tx": _hex(receipt["transactionHash"]), **_redeemed(vault, receipt).to_json()}
+
+
+register_relay("redeem", "RedemptionVault", redeem)
