@@ -107,6 +107,15 @@ def _assign(site: Site, log, receipt) -> list[dict]:
 SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 
 
+def _check_deadline(site: Site, deadline: int) -> None:
+    """Refuse a signature that expired (409: sign again) or that stays valid for more than a day."""
+    now = site.chain.w3.eth.get_block("latest")["timestamp"]
+    if deadline <= now:
+        raise RequestError("the signature has expired; sign again", "deadline", HTTPStatus.CONFLICT)
+    if deadline > now + MAX_DEADLINE:
+        raise RequestError("field 'deadline' is more than a day ahead", "deadline")
+
+
 def recover_typed(typed: dict, signature: bytes) -> str | None:
     """The signer of an EIP-712 message, accepting only what OpenZeppelin's ECDSA accepts on chain
     (65 bytes, v 27 or 28, low s); None for anything else."""
@@ -128,11 +137,7 @@ def feedback(site: Site, body: dict) -> dict:
     deadline = require_uint(body, "deadline", 64)
     signature = require_hex(body, "signature", 65)
     log = _log(site)
-    now = site.chain.w3.eth.get_block("latest")["timestamp"]
-    if deadline <= now:
-        raise RequestError("the signature has expired; sign again", "deadline", HTTPStatus.CONFLICT)
-    if deadline > now + MAX_DEADLINE:
-        raise RequestError("field 'deadline' is more than a day ahead", "deadline")
+    _check_deadline(site, deadline)
     typed = feedback_typed_data(site.chain.chain_id, log.address, ticket, rating, commitment, deadline)
     signer = recover_typed(typed, signature)
     if signer is None:
@@ -216,11 +221,7 @@ def redeem(site: Site, body: dict) -> dict:
     if not 0 < len(signature) <= MAX_SIGNATURE:
         raise RequestError(f"field 'signature' must be 1 to {MAX_SIGNATURE} bytes (65 for a usual wallet)", "signature")
     vault = _vault(site)
-    now = site.chain.w3.eth.get_block("latest")["timestamp"]
-    if deadline <= now:
-        raise RequestError("the signature has expired; sign again", "deadline", HTTPStatus.CONFLICT)
-    if deadline > now + MAX_DEADLINE:
-        raise RequestError("field 'deadline' is more than a day ahead", "deadline")
+    _check_deadline(site, deadline)
     count = vault.functions.itemCount().call()
     if not 1 <= item_id <= count:
         raise RequestError(f"item {item_id} does not exist", "itemId", HTTPStatus.NOT_FOUND)
