@@ -81,13 +81,20 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
         assembly {
             p := entries.offset
         }
-        for (uint256 end = p + n * ENTRY_SIZE; p < end; p += ENTRY_SIZE) {
-            ++seq;
+        // unchecked: p stays inside calldata (the decoder checked the array's bounds) and a
+        // 64-bit count cannot overflow one record at a time
+        for (uint256 end = p + n * ENTRY_SIZE; p < end;) {
+            unchecked {
+                ++seq;
+            }
             uint256 bonus;
             (h, bonus) = _appendAt(p, h, seq);
             if (bonus != 0) {
                 _log = uint256(bytes32(h)) | seq; // effects before the token call
                 _reward(seq, _word(p, 3), address(uint160(_word(p, 4))), bonus);
+            }
+            unchecked {
+                p += ENTRY_SIZE;
             }
         }
         _log = uint256(bytes32(h)) | seq;
@@ -310,19 +317,24 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
 
     /// @dev With h, seq, kind, ticket, customer, agent, commitment, detail, ref at memory `m`: add
     ///      the timestamp, hash the ten words (the chain encoding of {IServiceLog}), and emit
-    ///      `Recorded` with data (seq, agent, commitment, detail, ref, timestamp, head) from the
-    ///      same words, moving only seq and appending the head.
+    ///      `Recorded(ticket, customer; agent, commitment, info, head)`: agent and commitment stay
+    ///      where the hash read them, `info` (seq, timestamp, ref, detail, kind packed into one word,
+    ///      see {IServiceLog}) and the head overwrite the detail and ref words after them.
     function _seal(uint256 m) private returns (bytes24 newHead) {
         bytes32 topic0 = Recorded.selector;
         assembly ("memory-safe") {
-            mstore(add(m, 0x120), timestamp())
+            let ts := timestamp()
+            mstore(add(m, 0x120), ts)
             newHead := and(keccak256(m, 0x140), not(0xffffffffffffffff))
-            let kind := mload(add(m, 0x40))
-            let ticket := mload(add(m, 0x60))
-            let customer := mload(add(m, 0x80))
-            mstore(add(m, 0x80), mload(add(m, 0x20))) // seq
-            mstore(add(m, 0x140), newHead)
-            log4(add(m, 0x80), 0xe0, topic0, kind, ticket, customer)
+            // every field was range-checked (or masked) before it was stored here
+            let info :=
+                or(
+                    or(shl(200, mload(add(m, 0x40))), shl(192, mload(add(m, 0xe0)))),
+                    or(shl(128, mload(add(m, 0x100))), or(shl(64, ts), mload(add(m, 0x20))))
+                )
+            mstore(add(m, 0xe0), info)
+            mstore(add(m, 0x100), newHead)
+            log3(add(m, 0xa0), 0x80, topic0, mload(add(m, 0x60)), mload(add(m, 0x80)))
         }
     }
 

@@ -27,6 +27,18 @@ pragma solidity ^0.8.28;
 ///      event, with the head after the record, so anyone can recompute the chain from the events,
 ///      find the first record where a copy diverges, and compare the last head with `head()`.
 ///      The head is 192 bits so that it shares one storage slot with the count.
+///
+///      `Recorded` carries ticket and customer as topics (filter by either), agent, commitment
+///      and head as ABI words, and the small fields packed into one word, `info`:
+///
+///          seq       = uint64(info)
+///          timestamp = uint64(info >> 64)
+///          ref       = uint64(info >> 128)
+///          detail    = uint8(info >> 192)
+///          kind      = uint8(info >> 200)   // bits 208..255 are zero
+///
+///      (one data word instead of five, and no kind topic: 1,143 gas less per record). Filter by
+///      kind off chain after decoding `info`.
 interface IServiceLog {
     /// @notice What a record says happened.
     enum Kind {
@@ -91,18 +103,11 @@ interface IServiceLog {
     error InsufficientGasForReward(uint256 gasLeft);
 
     // ---------------------------------------------------------------- events
-    /// @notice Record `seq` was appended; `head` is the chain head after it (see the contract NatSpec).
+    /// @notice A record was appended; `head` is the chain head after it (see the interface NatSpec).
+    /// @dev `info` packs the record's small fields: seq (bits 0..63), timestamp (64..127),
+    ///      ref (128..191), detail (192..199), kind (200..207).
     event Recorded(
-        Kind indexed kind,
-        uint256 indexed ticket,
-        address indexed customer,
-        uint64 seq,
-        address agent,
-        bytes32 commitment,
-        uint8 detail,
-        uint64 ref,
-        uint64 timestamp,
-        bytes24 head
+        uint256 indexed ticket, address indexed customer, address agent, bytes32 commitment, uint256 info, bytes24 head
     );
     /// @notice Record `seq` earned `due` points; `paid` is what the token credited (0 when the
     ///         registry's budget is spent or the token is paused — the record stands anyway).

@@ -2,7 +2,8 @@
 
 The chain encoding is the one documented in interfaces/IServiceLog.sol:
 head_n = first 24 bytes of keccak256(abi.encode(head_{n-1} (bytes24), seq, kind, ticket, customer,
-agent, commitment, detail, ref, timestamp)). `verify` recomputes it from the `Recorded` events.
+agent, commitment, detail, ref, timestamp)). `verify` recomputes it from the `Recorded` events, whose
+`info` word packs seq, timestamp, ref, detail and kind (`unpack_info`).
 """
 
 from __future__ import annotations
@@ -175,13 +176,25 @@ def start_block(chain: Chain, log) -> int:
     return int(record.get("block", 0))  # taken after the deployment, before any record
 
 
+_U64 = (1 << 64) - 1
+
+
+def unpack_info(info: int) -> dict[str, int]:
+    """The small fields a `Recorded` event packs into its `info` word (see interfaces/IServiceLog.sol)."""
+    info = int(info)
+    return {"seq": info & _U64, "timestamp": (info >> 64) & _U64, "ref": (info >> 128) & _U64,
+            "detail": (info >> 192) & 0xFF, "kind": (info >> 200) & 0xFF}
+
+
+def record_from_args(a, block: int = 0, tx: str = "") -> Record:
+    """A `Recorded` event's decoded arguments (web3 or brownie) as a Record."""
+    return Record(ticket=int(a["ticket"]), customer=checksum(str(a["customer"])), agent=checksum(str(a["agent"])),
+                  commitment=_bytes(a["commitment"]), head=_bytes(a["head"]), block=block, tx=tx,
+                  **unpack_info(a["info"]))
+
+
 def _event_record(ev) -> Record:
-    a = ev["args"]
-    return Record(
-        seq=a["seq"], kind=a["kind"], ticket=a["ticket"], customer=a["customer"], agent=a["agent"],
-        commitment=bytes(a["commitment"]), detail=a["detail"], ref=a["ref"], timestamp=a["timestamp"],
-        head=bytes(a["head"]), block=ev["blockNumber"], tx="0x" + bytes(ev["transactionHash"]).hex(),
-    )
+    return record_from_args(ev["args"], ev["blockNumber"], "0x" + bytes(ev["transactionHash"]).hex())
 
 
 def fetch_records(chain: Chain, log, from_block: int = 0, to_block: int | None = None) -> list[Record]:

@@ -7,6 +7,12 @@ import { formatDate, formatPoints } from './account.js';
 
 const KIND = { Opened: 0, Reply: 1, Resolved: 2, FollowUp: 3, Complaint: 4, Feedback: 5, Amendment: 6 };
 
+/** The small fields a ServiceLog `Recorded` event packs into its `info` word (IServiceLog.sol). */
+export function recordInfo(info) {
+  const u64 = (shift) => (info >> shift) & 0xffffffffffffffffn;
+  return { seq: u64(0n), timestamp: u64(64n), ref: u64(128n), detail: Number((info >> 192n) & 0xffn), kind: Number((info >> 200n) & 0xffn) };
+}
+
 /** POST a JSON request to the relay API; throws an Error with the server's message. */
 export async function relay(path, body) {
   const res = await fetch(`/api/${path}`, {
@@ -63,16 +69,16 @@ export class Actions {
   // --------------------------------------------------------------------------- tickets & feedback
   async tickets(account, toBlock) {
     const log = this.contract('ServiceLog');
-    const filter = log.filters.Recorded(null, null, account);
+    const filter = log.filters.Recorded(null, account);
     const events = await log.queryFilter(filter, this.config.deployment_block || 0, toBlock);
     const byTicket = new Map();
     for (const ev of events) {
       const id = ev.args.ticket;
       const t = byTicket.get(id) || { id, status: 'open', opened: null, resolved: null, rating: null, seq: null };
-      const kind = Number(ev.args.kind);
-      if (kind === KIND.Opened) t.opened = ev.args.timestamp;
-      if (kind === KIND.Resolved) { t.status = 'resolved'; t.resolved = ev.args.timestamp; }
-      if (kind === KIND.Feedback) { t.rating = Number(ev.args.detail); t.seq = ev.args.seq; }
+      const { kind, timestamp, detail, seq } = recordInfo(ev.args.info);
+      if (kind === KIND.Opened) t.opened = timestamp;
+      if (kind === KIND.Resolved) { t.status = 'resolved'; t.resolved = timestamp; }
+      if (kind === KIND.Feedback) { t.rating = detail; t.seq = seq; }
       byTicket.set(id, t);
     }
     return [...byTicket.values()].sort((a, b) => Number((b.opened ?? 0n) - (a.opened ?? 0n)));

@@ -54,9 +54,11 @@ test('feedback is signed in the wallet, relayed without ETH, and rewarded on cha
   // On chain: the ticket has its feedback, rating 4, and the reward was paid.
   const [, , given] = await log.ticketOf(FEEDBACK_TICKET);
   assert.equal(given, true);
-  const records = await log.queryFilter(log.filters.Recorded(5, FEEDBACK_TICKET, customer));
+  // Recorded's `info` packs seq, timestamp, ref, detail (bits 192..199) and kind (200..207).
+  const records = (await log.queryFilter(log.filters.Recorded(FEEDBACK_TICKET, customer)))
+    .filter((ev) => Number((ev.args.info >> 200n) & 0xffn) === 5);
   assert.equal(records.length, 1);
-  assert.equal(Number(records[0].args.detail), 4);
+  assert.equal(Number((records[0].args.info >> 192n) & 0xffn), 4);
   assert.equal(await token.balanceOf(customer), before + reward);
   // On the page: the ticket shows the rating, the history the Feedback credit, the balance the reward.
   await page.waitForFunction((text) => document.getElementById('balance').textContent === text, points(before + reward));

@@ -32,7 +32,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from web3.logs import DISCARD
 
-from servicecoin.servicelog import Record, next_head
+from servicecoin.servicelog import next_head, record_from_args
 
 from reliability import record_invariants
 
@@ -214,11 +214,8 @@ class System(RuleBasedStateMachine):
     def _follow_log(self, receipt):
         """Recompute the chain from the receipt's Recorded events, record by record."""
         for ev in events(self.log, "Recorded", receipt):
-            a = ev["args"]
-            assert a["seq"] == self.count + 1
-            record = Record(seq=a["seq"], kind=a["kind"], ticket=a["ticket"], customer=a["customer"],
-                            agent=a["agent"], commitment=bytes(a["commitment"]), detail=a["detail"], ref=a["ref"],
-                            timestamp=a["timestamp"], head=bytes(a["head"]))
+            record = record_from_args(ev["args"])
+            assert record.seq == self.count + 1
             self.head = next_head(self.head, record)
             assert self.head == record.head
             self.count = record.seq

@@ -6,7 +6,7 @@ from pathlib import Path
 from brownie import ServiceLog, accounts, web3
 
 from servicecoin.chain import dev_account, from_web3
-from servicecoin.servicelog import Kind, Outcome, fetch_records, sign_feedback, verify
+from servicecoin.servicelog import Kind, Outcome, fetch_records, record_from_args, sign_feedback, verify
 
 UNIT = 100
 FEEDBACK_REWARD = 25 * UNIT
@@ -51,6 +51,11 @@ def signed(log, account, ticket, rating, commitment=ZERO32, deadline=None, chain
     sig = sign_feedback(key_of(account), chain_id or web3.eth.chain_id, address or log.address, ticket, rating,
                         bytes.fromhex(commitment[2:]) if isinstance(commitment, str) else commitment, deadline)
     return deadline, sig
+
+
+def recorded(tx):
+    """The `Recorded` events of a brownie transaction as Records (with `info` unpacked)."""
+    return [record_from_args(ev) for ev in tx.events["Recorded"]]
 
 
 def chain_records(log):

@@ -3,7 +3,7 @@
 from brownie import web3
 from logkit import (FEEDBACK, FEEDBACK_REWARD, FOLLOWUP, FOLLOWUP_BONUS, LOG_BUDGET, NOT_REACHED, REASON,
                       SATISFIED, UNSATISFIED, assert_chain_verifies, deploy_log, entry, open_ticket,
-                      resolved_ticket, reverts_with)
+                      recorded, resolved_ticket, reverts_with)
 
 C = "0x" + "ab" * 32
 
@@ -11,8 +11,8 @@ C = "0x" + "ab" * 32
 def test_feedback_records_and_pays_reward(log, token, agent, alice):
     resolved_ticket(log, agent, 7, alice)
     tx = log.giveFeedback(7, 4, C, {"from": alice})
-    rec = tx.events["Recorded"]
-    assert rec["kind"] == FEEDBACK and rec["detail"] == 4 and rec["agent"] == alice and rec["customer"] == alice
+    [rec] = recorded(tx)
+    assert rec.kind == FEEDBACK and rec.detail == 4 and rec.agent == alice and rec.customer == alice
     assert tx.events["Rewarded"]["due"] == FEEDBACK_REWARD and tx.events["Rewarded"]["paid"] == FEEDBACK_REWARD
     issued = tx.events["Issued"]
     assert issued["reason"] == REASON["feedback"] and int(issued["ref"].hex(), 16) == 7

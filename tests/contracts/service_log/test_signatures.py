@@ -2,8 +2,8 @@
 
 from brownie import chain, web3
 from eth_account.messages import encode_typed_data
-from logkit import (FEEDBACK_REWARD, ZERO32, assert_chain_verifies, deploy_log, resolved_ticket, reverts_with,
-                    signed)
+from logkit import (FEEDBACK_REWARD, ZERO32, assert_chain_verifies, deploy_log, recorded, resolved_ticket,
+                    reverts_with, signed)
 
 from servicecoin.servicelog import feedback_typed_data
 
@@ -12,7 +12,8 @@ def test_relayed_feedback_is_recorded_as_the_customer(log, token, agent, alice, 
     resolved_ticket(log, agent, 7, alice)
     deadline, sig = signed(log, alice, 7, 5)
     tx = log.giveFeedbackBySig(7, 5, ZERO32, deadline, sig, {"from": stranger})
-    assert tx.events["Recorded"]["agent"] == alice and tx.events["Recorded"]["customer"] == alice
+    [rec] = recorded(tx)
+    assert rec.agent == alice and rec.customer == alice
     assert token.balanceOf(alice) == FEEDBACK_REWARD and token.balanceOf(stranger) == 0
     assert_chain_verifies(log)
 
