@@ -181,4 +181,76 @@ def transparency_cmd(network, db_url, no_update, as_json, as_md):
         sys.exit(2)
 
 
+@report_group.command("analytics")
+@network_option
+@db_option
+@update_option
+@json_option
+@click.option("--charts", "charts_dir", type=click.Path(file_okay=False), default=None,
+              help="Write PNG charts and report.html into this folder.")
+@click.option("--purchases", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="CSV of all purchases (customer,date[,amount]) to compare rewarded and non-rewarded customers.")
+@handle_errors
+def analytics_cmd(network, db_url, no_update, as_json, charts_dir, purchases):
+    """Active customers, repeat purchases, redemption, lifetime value, segments, feedback."""
+    from servicecoin.reports.analytics import analytics, load_purchases, monthly_flows
+
+    _, db = open_index(network, db_url, update=not no_update)
+    tiers, _ = _names(network)
+    data = analytics(db, purchases=load_purchases(purchases) if purchases else None, tier_names=tiers)
+    if charts_dir:
+        from servicecoin.reports.charts import write_charts
+
+        paths = write_charts(charts_dir, monthly_flows(db), data)
+        data["charts"] = {k: str(v) for k, v in paths.items()}
+
+    def human(d):
+        pct = lambda v: "—" if v is None else f"{v:.0%}"
+        rp = d["repeat_purchase_rate"]
+        click.echo(f"customers {d['customers']} ({d['active_customers']} active in {d['active_window_days']} days)")
+        click.echo(f"repeat purchase rate: rewarded {pct(rp['rewarded'])}, non-rewarded {pct(rp['non_rewarded'])} "
+                   f"(from {rp['source']})")
+        click.echo(f"redemption rate {pct(d['redemption_rate'])}; average points per customer "
+                   f"{fmt(int(d['average_points_per_customer'] or 0))}")
+        if d["customer_lifetime_value"]:
+            c = d["customer_lifetime_value"]
+            click.echo(f"customer lifetime value ≈ {c['estimate']:,} {c['unit']} ({c['method']})")
+        click.echo(f"tiers {d['tiers']}; segments {d['segments']}")
+        f = d["feedback"]
+        click.echo(f"feedback {f['count']} ratings, average {f['average']}, distribution {f['ratings']}")
+        click.echo(f"follow-up coverage {pct(d['follow_up_coverage'])}, satisfaction {pct(d['follow_up_satisfaction'])}")
+        for k, v in d.get("charts", {}).items():
+            click.echo(f"wrote {v}")
+
+    emit(data, as_json, human)
+
+
+@report_group.command("settlement")
+@network_option
+@db_option
+@update_option
+@json_option
+@click.option("--period", type=click.Choice(["month", "epoch"]), default="month", show_default=True)
+@handle_errors
+def settlement_cmd(network, db_url, no_update, as_json, period):
+    """Alliance settlement: points each merchant issued vs redeemed at it, and net positions."""
+    from servicecoin.reports.analytics import settlement
+
+    _, db = open_index(network, db_url, update=not no_update)
+    _, labels = _names(network)
+    data = settlement(db, period)
+
+    def human(d):
+        for p, rows in d["periods"].items():
+            click.echo(f"{d['period']} {p}")
+            for m, v in rows.items():
+                click.echo(f"  {labels.get(m, m):44s} issued {fmt(v['issued']):>14}  redeemed at "
+                           f"{fmt(v['redeemed_at']):>14}  net {fmt(v['net']):>14}")
+        click.echo("net positions (positive: the alliance owes the merchant)")
+        for m, v in d["totals"].items():
+            click.echo(f"  {labels.get(m, m):44s} {fmt(v['net']):>14}")
+
+    emit(data, as_json, human)
+
+
 COMMANDS = [statement_cmd, reminders_cmd, followups_cmd, report_group]

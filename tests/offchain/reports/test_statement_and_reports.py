@@ -155,3 +155,47 @@ def accounts_agent():
     from brownie import accounts
 
     return accounts[8]
+
+
+def test_analytics_figures_and_charts(history, token, alice, bob, carol, db, make_indexer, tmp_path):
+    from servicecoin.reports.analytics import analytics, monthly_flows
+    from servicecoin.reports.charts import write_charts
+
+    make_indexer(db).run()
+    a = analytics(db)
+    assert a["customers"] == 3 and a["active_customers"] == 3
+    assert a["repeat_purchase_rate"]["rewarded"] == 1.0  # alice bought twice, the only buyer
+    assert a["redemption_rate"] == round(1 / 3, 4)  # alice paid and spent
+    issued = sum(int(token.lifetimeEarned(x)) for x in (alice, bob, carol))
+    assert a["average_points_per_customer"] == round(issued / 3, 2)
+    flows = monthly_flows(db)
+    assert sum(m["issued"] for m in flows.values()) == token.totalIssued()
+    paths = write_charts(tmp_path / "charts", flows, a)
+    for p in paths.values():
+        assert p.exists() and p.stat().st_size > 1000
+    assert "flows.png" in paths["html"].read_text()
+
+
+def test_analytics_compares_rewarded_and_non_rewarded_purchases(history, alice, db, make_indexer, tmp_path):
+    from servicecoin.reports.analytics import analytics, load_purchases
+
+    make_indexer(db).run()
+    other = "0x" + "ab" * 20
+    csv_file = tmp_path / "p.csv"
+    csv_file.write_text(f"customer,date,amount\n{alice},2026-01-01,10\n{alice},2026-02-01,12\n{other},2026-01-03,9\n")
+    a = analytics(db, purchases=load_purchases(csv_file))
+    assert a["repeat_purchase_rate"] == {"rewarded": 1.0, "non_rewarded": 0.0, "source": "purchases CSV"}
+
+
+def test_settlement_nets_issued_against_redeemed_per_merchant(token, admin, issuer, merchant, alice, db, make_indexer):
+    from servicecoin.reports.analytics import settlement
+
+    token.grantRole(token.ISSUER_ROLE(), merchant, {"from": admin})
+    token.setIssuerBudget(merchant, 10**6, {"from": admin})
+    token.issue(alice, 1_000, 0, NOREF, {"from": issuer})
+    token.issue(alice, 300, 0, NOREF, {"from": merchant})
+    token.transfer(merchant, 700, {"from": alice})
+    make_indexer(db).run()
+    s = settlement(db)
+    assert s["totals"][str(merchant).lower()] == {"issued": 300, "redeemed_at": 700, "net": 400}
+    assert s["totals"][str(issuer).lower()] == {"issued": 1_000, "redeemed_at": 0, "net": -1_000}
