@@ -3,6 +3,7 @@ import { ethers } from '/vendor/ethers.min.js';
 import { discoverWallets, Wallet, walletMessage } from './wallet.js';
 import { AccountReader, REASONS, formatDate, formatDateTime, formatPoints } from './account.js';
 import { Actions } from './actions.js';
+import { Catalog } from './catalog.js';
 
 const $ = (id) => document.getElementById(id);
 const HELP_KEY = 'svc.help.dismissed';
@@ -17,6 +18,7 @@ const state = {
   provider: null, // ethers BrowserProvider over the wallet
   reader: null,
   actions: null,
+  catalog: null,
   lastBlock: -1,
   loading: false,
   again: false,
@@ -206,6 +208,7 @@ async function onChain(chainId, force = true) {
   state.provider = new ethers.BrowserProvider(state.wallet.provider, 'any');
   state.reader = new AccountReader(state.provider, state.config);
   state.actions = new Actions({ state, track, showMessage, refresh, el, txLink });
+  state.catalog = new Catalog({ state, track, showMessage, refresh, el, txLink });
   state.lastBlock = -1;
   await refresh(force);
 }
@@ -257,6 +260,9 @@ async function refresh(force = false) {
     const history = await state.reader.history(account, summary.block);
     if (account !== state.account) return;
     state.lastBlock = summary.block;
+    // The catalog first: it names the history's redemptions. Balance and history then render together.
+    await state.catalog.render(account, summary);
+    state.catalog.annotate(history);
     renderSummary(summary);
     renderHistory(history);
     await state.actions.render(account, summary);

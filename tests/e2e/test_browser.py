@@ -31,8 +31,10 @@ from servicecoin.token import UNIT, Reason
 CHROMIUM = os.environ.get("SVC_CHROMIUM", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
-NETWORK = "e2e"
+# SVC_E2E_NETWORK keeps two runs at once (two engineers, one checkout) off each other's deployment file.
+NETWORK = os.environ.get("SVC_E2E_NETWORK", "e2e")
 CUSTOMER, OTHER_CUSTOMER = 5, 6
+NO_ETH_CUSTOMER = 11  # a key anvil does not fund: it can only redeem gaslessly
 DAY = 86_400
 
 
@@ -88,6 +90,8 @@ def seed(chain: Chain) -> None:
     chain.transact(token.functions.issue(other, 75 * UNIT, Reason.PURCHASE, ref), operator)
     if "ServiceLog" in chain.deployment()["contracts"]:
         seed_tickets(chain)
+    if "RedemptionVault" in chain.deployment()["contracts"]:
+        seed_catalog(chain)
 
 
 FEEDBACK_TICKET, OPEN_TICKET, REJECT_TICKET = 1001, 1002, 1003
@@ -108,6 +112,32 @@ def seed_tickets(chain: Chain) -> None:
     ]
     with ContentStore.for_network(NETWORK) as store:
         append_batch(chain, entries, store)
+
+
+VOUCHER_CODE = "MUG-0001"
+
+
+def seed_catalog(chain: Chain) -> None:
+    """Four items (one Silver-only, one out of stock, one with a price change announced) and, for the
+    customer, a fulfilled, a refunded and an open redemption; points for the customer without ETH."""
+    from servicecoin import vault as sv
+
+    token = chain.contract("RewardToken")
+    vault = sv.vault_contract(chain)
+    mug = sv.add_item(chain, sv.Kind.GIFT, 40 * UNIT, 10, metadata_uri="demo://gift/coffee-mug", vault=vault)
+    off = sv.add_item(chain, sv.Kind.DISCOUNT_VOUCHER, 25 * UNIT, None, metadata_uri="demo://voucher/10-percent-off",
+                      vault=vault)
+    sv.add_item(chain, sv.Kind.EXCLUSIVE_SERVICE, 300 * UNIT, 5, min_tier=1, metadata_uri="demo://service/priority-line",
+                vault=vault)
+    sv.add_item(chain, sv.Kind.GIFT, 15 * UNIT, 0, metadata_uri="demo://gift/tote-bag", vault=vault)
+    sv.update_item(chain, off, price=30 * UNIT, vault=vault)
+    customer = dev_account(CUSTOMER)
+    sv.fulfil(chain, sv.redeem(chain, mug, 1, customer, vault).redemption_id, VOUCHER_CODE, vault=vault)
+    sv.refund(chain, sv.redeem(chain, off, 1, customer, vault).redemption_id, vault=vault)
+    sv.redeem(chain, off, 1, customer, vault)
+    ref = Web3.keccak(text="e2e-order-2")
+    chain.transact(token.functions.issue(dev_account(NO_ETH_CUSTOMER).address, 100 * UNIT, Reason.PURCHASE, ref),
+                   "operator")
 
 
 @pytest.fixture(scope="module")

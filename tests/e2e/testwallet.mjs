@@ -36,6 +36,7 @@ export class TestWallet {
     this.known = new Set(knownChains ?? [chainId]);
     this.connected = false;
     this.rejections = new Set(); // methods to reject once with 4001
+    this.holds = new Map(); // method → {arrived, release}: the next call waits, as a wallet popup would
     this.calls = []; // [{method, params}] in order
     this.watched = [];
     this.page = null;
@@ -48,6 +49,19 @@ export class TestWallet {
   /** Reject the next call of `method` as the user would (code 4001). */
   rejectNext(method) {
     this.rejections.add(method);
+  }
+
+  /**
+   * Hold the next call of `method` until `release()` is called, as a popup the user is still reading.
+   * Returns {reached: Promise resolved when the page made the call, release()}.
+   */
+  holdNext(method) {
+    let arrived;
+    let release;
+    const reached = new Promise((resolve) => { arrived = resolve; });
+    const released = new Promise((resolve) => { release = resolve; });
+    this.holds.set(method, { arrived, released });
+    return { reached, release };
   }
 
   emit(event, data) {
@@ -63,6 +77,12 @@ export class TestWallet {
 
   async handle(method, params) {
     this.calls.push({ method, params });
+    const hold = this.holds.get(method);
+    if (hold) {
+      this.holds.delete(method);
+      hold.arrived();
+      await hold.released;
+    }
     if (this.rejections.has(method)) {
       this.rejections.delete(method);
       throw new RpcError(4001, 'User rejected the request.');
