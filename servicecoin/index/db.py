@@ -83,6 +83,8 @@ class Database:
             db.conn.execute("PRAGMA journal_mode=WAL")
             db.conn.execute("PRAGMA synchronous=NORMAL")
             db.conn.execute("PRAGMA busy_timeout=10000")
+            db.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache
+            db.conn.execute("PRAGMA temp_store=MEMORY")
             db.dialect = "sqlite"
         db.init_schema()
         return db

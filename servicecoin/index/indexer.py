@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -615,12 +616,17 @@ class Indexer:
                 self._range = min(self.settings.max_range, self._range * 2)
             return end, logs
 
-    def index_range(self, cursor: int, head: int) -> tuple[int, int]:
-        """Index (cursor, end]; returns (new cursor, events). Raises ReorgDetected on a parent mismatch."""
-        start = cursor + 1
+    def read_range(self, start: int, head: int) -> tuple[int, int, list[dict], list[int], dict[int, dict]]:
+        """The logs and headers of the next range from `start` (network only: runs ahead in a thread)."""
         end, raw = self._fetch(start, head)
         numbers = sorted({int(l["blockNumber"], 16) for l in raw} | {start, end})
-        headers = self._headers(numbers)
+        return start, end, raw, numbers, self._headers(numbers)
+
+    def index_range(self, cursor: int, head: int, read: tuple | None = None) -> tuple[int, int]:
+        """Index (cursor, end]; returns (new cursor, events). Raises ReorgDetected on a parent mismatch."""
+        start, end, raw, numbers, headers = read if read is not None else self.read_range(cursor + 1, head)
+        if start != cursor + 1:
+            raise ReorgDetected(f"range read from {start} does not follow block {cursor}")
         stored = self.db.meta("cursor_hash")
         if stored and headers[start]["parentHash"] != stored:
             raise ReorgDetected(f"block {start}'s parent is not the indexed block {cursor}")
@@ -648,8 +654,12 @@ class Indexer:
             number = int(l["blockNumber"], 16)
             log = Log(number, int(l["logIndex"], 16), l["transactionHash"], int(headers[number]["timestamp"], 16),
                       ev.contract, ev.name, ev.decode(topics, l["data"]))
-            if ev.contract == "RewardToken" and ev.name in ("Transfer", "PointsExpired"):
-                touched.update(t for k, t in log.args.items() if k in ("from", "to", "account"))
+            if ev.contract == "RewardToken":
+                if ev.name == "Transfer":
+                    touched.add(log.args["from"])
+                    touched.add(log.args["to"])
+                elif ev.name == "PointsExpired":
+                    touched.add(log.args["account"])
             logs.append(log)
         replay.preload(touched - {ZERO})
         for log in logs:
@@ -678,6 +688,7 @@ class Indexer:
         head = self.head() if to_block is None else to_block
         report = Progress(cursor + 1, cursor, head)
         bar = None
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-read")
         if progress and head - cursor > 1:
             from tqdm import tqdm
 
@@ -689,10 +700,16 @@ class Indexer:
                 if bar is not None:
                     bar.update(checked - cursor)
             cursor = checked
+            ahead = None  # the next range, read by a thread while this one is decoded and written
             while cursor < head:
                 try:
-                    new, events = self.index_range(cursor, head)
+                    read = ahead.result() if ahead is not None else self.read_range(cursor + 1, head)
+                    ahead = pool.submit(self.read_range, read[1] + 1, head) if read[1] < head else None
+                    new, events = self.index_range(cursor, head, read)
                 except ReorgDetected as exc:
+                    if ahead is not None:
+                        ahead.cancel()
+                        ahead = None
                     report.reorgs += 1
                     self.say(f"reorg: {exc}; rolling back")
                     new = self._rollback(cursor)
@@ -704,6 +721,7 @@ class Indexer:
                 report.events += events
                 report.ranges += 1
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             if bar is not None:
                 bar.close()
         report.cursor = cursor

@@ -45,7 +45,6 @@ CREATE TABLE IF NOT EXISTS transfers (
 );
 CREATE INDEX IF NOT EXISTS transfers_sender ON transfers (sender, block);
 CREATE INDEX IF NOT EXISTS transfers_recipient ON transfers (recipient, block);
-CREATE INDEX IF NOT EXISTS transfers_tx ON transfers (tx_hash);
 
 -- One row per credit: an `Issued` event, or one recipient of an `issueBatch` (its mint
 -- Transfer, with the batch's reason and issuer, and the batch id as reference).
@@ -69,7 +68,6 @@ CREATE TABLE IF NOT EXISTS credits (
     PRIMARY KEY (block, log_index)
 );
 CREATE INDEX IF NOT EXISTS credits_account ON credits (account, block);
-CREATE INDEX IF NOT EXISTS credits_issuer ON credits (issuer);
 
 -- `BatchIssued`: one row per batch id (a batch id can be used once on chain).
 CREATE TABLE IF NOT EXISTS batches (
@@ -114,7 +112,6 @@ CREATE TABLE IF NOT EXISTS lot_changes (
     PRIMARY KEY (block, log_index, seq)
 );
 CREATE INDEX IF NOT EXISTS lot_changes_account ON lot_changes (account, epoch);
-CREATE INDEX IF NOT EXISTS lot_changes_epoch ON lot_changes (epoch);
 
 -- `IssuerBudgetSet`: allowance given to an issuer (decimal strings: allowances go up to 2^128).
 CREATE TABLE IF NOT EXISTS budget_changes (

@@ -144,11 +144,11 @@ def test_crash_between_ranges_then_rerun_gives_the_same_database(token, admin, i
     real = Indexer.index_range
     calls = {"n": 0}
 
-    def crashing(self, cursor, head):
+    def crashing(self, cursor, head, *read):
         calls["n"] += 1
         if calls["n"] == 4:
             raise KeyboardInterrupt("killed")
-        return real(self, cursor, head)
+        return real(self, cursor, head, *read)
 
     monkeypatch.setattr(Indexer, "index_range", crashing)
     with pytest.raises(KeyboardInterrupt):
@@ -195,9 +195,9 @@ db = open_db({str(path)!r}, "development")
 ix = Indexer(chain, db, IndexSettings(confirmations=0, start_range=1, max_range=1), contracts={{"RewardToken": {token.address!r}}})
 import time
 real = ix.index_range
-def slow(c, h):
+def slow(*args):
     time.sleep(0.02)
-    return real(c, h)
+    return real(*args)
 ix.index_range = slow
 print("started", flush=True)
 ix.run()
