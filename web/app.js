@@ -71,6 +71,7 @@ export function track(label) {
   const link = el('span', { class: 'tx' });
   const row = el('li', { class: 'activity' }, el('span', { class: 'what', text: label }), status, link);
   $('activity').prepend(row);
+  row.scrollIntoView({ block: 'nearest', behavior: 'smooth' }); // in sight of the customer who just acted
   const set = (kind, text) => { status.className = `status ${kind}`; status.textContent = text; };
   return {
     waiting: (text) => set('pending', text),
@@ -78,6 +79,18 @@ export function track(label) {
     confirmed: (text = 'Confirmed') => set('confirmed', text),
     failed: (text) => set('failed', `Failed: ${text}`),
     rejected: () => set('failed', 'Cancelled: you rejected it in your wallet'),
+    /** Say why `what` did not happen: a rejection in the wallet, or `text` (default: the wallet's words). */
+    fail: (err, what, text) => {
+      const words = walletMessage(err, what);
+      if (words.startsWith('You rejected')) {
+        set('failed', 'Cancelled: you rejected it in your wallet');
+        showMessage(words);
+        return;
+      }
+      const message = text || words;
+      set('failed', `Failed: ${message.replace(`${what} failed: `, '')}`);
+      showMessage(message);
+    },
   };
 }
 

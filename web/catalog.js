@@ -398,7 +398,7 @@ export class Catalog {
   }
 
   async submit() {
-    const { state, track, showMessage, refresh } = this.ctx;
+    const { state, track, refresh } = this.ctx;
     const item = this.selected;
     const quantity = this.quantity();
     if (!item || !quantity) return;
@@ -432,14 +432,7 @@ export class Catalog {
       t.confirmed(`Confirmed: −${this.points(redeemed.points)} points. The merchant will deliver it; follow it under “Your redemptions”.`);
       await refresh(true);
     } catch (err) {
-      if (walletMessage(err).startsWith('You rejected')) {
-        t.rejected();
-        showMessage(walletMessage(err));
-      } else {
-        const text = this.explain(err);
-        t.failed(text.replace(/^Redeeming failed: /, ''));
-        showMessage(text);
-      }
+      t.fail(err, 'Redeeming', this.explain(err));
     }
   }
 }

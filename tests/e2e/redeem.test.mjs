@@ -7,7 +7,8 @@
 // points and no ETH.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OTHER_CUSTOMER, contract, devWallet, ethers, launch, loadConfig, newWallet, node, openPage, points, shot } from './harness.mjs';
+import path from 'node:path';
+import { ARTIFACTS, OTHER_CUSTOMER, contract, devWallet, ethers, launch, loadConfig, newWallet, node, openPage, points, shot } from './harness.mjs';
 
 const NO_ETH_CUSTOMER = 11;
 const MUG = 1;
@@ -50,7 +51,7 @@ test('the catalog shows prices, stock, tier locks and an announced price change'
   assert.equal(await page.isDisabled(`#catalog li[data-item="${TOTE}"] button`), true);
   assert.equal(await page.isEnabled(`#catalog li[data-item="${MUG}"] button`), true);
   assert.match(await page.textContent('#redemptions-empty'), /not redeemed anything/);
-  await page.locator('#catalog-card').screenshot({ path: `${process.env.SVC_ARTIFACTS || 'test-artifacts/e2e'}/11-catalog.png` });
+  await page.locator('#catalog-card').screenshot({ path: path.join(ARTIFACTS, '11-catalog.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -72,7 +73,7 @@ test('redeem without ETH: signed in the wallet, relayed, and the balance drops',
   assert.equal(await page.isHidden('#redeem-direct-row'), true, 'no ETH: only the gasless way is offered');
   assert.equal(await page.textContent('#redeem-total'), `${points(price)} points`);
   assert.equal(await page.textContent('#redeem-after'), `${points(before - price)} points`);
-  await shot(page, '12-redeem-dialog');
+  await page.screenshot({ path: path.join(ARTIFACTS, '12-redeem-dialog.png') }); // the viewport: the modal and its backdrop
   const signing = wallet.holdNext('eth_signTypedData_v4');
   await page.click('#redeem-submit');
   await signing.reached;
@@ -147,7 +148,7 @@ test('redemptions show open, delivered with a checkable voucher, and refunded', 
   await delivered.locator('button').click();
   await delivered.locator('output.ok').waitFor();
   assert.match(await delivered.locator('output').textContent(), /the code the merchant recorded on chain/);
-  await page.locator('#redemptions-card').screenshot({ path: `${process.env.SVC_ARTIFACTS || 'test-artifacts/e2e'}/16-redemptions.png` });
+  await page.locator('#redemptions-card').screenshot({ path: path.join(ARTIFACTS, '16-redemptions.png') });
   assert.deepEqual(errors, []);
   await context.close();
 });
