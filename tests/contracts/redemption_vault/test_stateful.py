@@ -1,5 +1,8 @@
 """Stateful property test: points spent, refunded and still open reconcile with the redemptions,
-and stock never goes negative, under random redeem / fulfil / refund sequences.
+stock never goes negative, and record slots are recycled exactly as modelled (last freed first, only
+from the second after their last redemption was created) while ids stay unique and an old id is never
+read, fulfilled or refunded as the redemption that took over its slot, under random redeem / fulfil /
+refund / wait sequences.
 
 Brownie 1.22's `state_machine` fixture refuses the machine classes it builds under this hypothesis
 ("_BrownieStateMachine object expected"), so this drives hypothesis' RuleBasedStateMachine directly,
@@ -9,12 +12,12 @@ with brownie chain snapshots as the fixture would (as tests/contracts/service_lo
 import brownie
 from conftest import NOREF
 from hypothesis import settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from .vault_helpers import OPEN, UNIT, fund, list_item
+from .vault_helpers import FULFILLED, OPEN, REFUNDED, UNIT, fund, list_item
 
 PRICES = [30 * UNIT, 70 * UNIT]
-STOCK = 6
+STOCK = 12
 
 
 class VaultMachine(RuleBasedStateMachine):
@@ -29,16 +32,39 @@ class VaultMachine(RuleBasedStateMachine):
         self.spent = 0
         self.stock = {i: STOCK for i in self.items}
         self.balances = {c: self.token.balanceOf(c) for c in self.customers}
+        self.ids: set[int] = set()  # every id the vault gave out
+        self.finished: dict[int, int] = {}  # id -> Fulfilled / Refunded
+        self.free = {i: [] for i in self.items}  # the model's free list per item (last freed on top)
+        self.slots = {i: 0 for i in self.items}  # slots allocated per item
+        self.occupant: dict[tuple[int, int], int] = {}  # (item, slot) -> id of its latest redemption
 
     def teardown(self):
         brownie.chain.revert()
 
-    @rule(customer=st.integers(0, 2), index=st.integers(0, 1), qty=st.integers(1, 3))
-    def redeem(self, customer, index, qty):
+    @initialize()
+    def one_redemption_of_each_item(self):
+        for index in range(len(self.items)):
+            self.redeem(index, index, 1, 0)
+
+    @rule(customer=st.integers(0, 2), index=st.integers(0, 1), qty=st.integers(1, 3), wait=st.sampled_from([0, 1]))
+    def redeem(self, customer, index, qty, wait):
+        """Redeem now (maybe in the second a slot was freed: no reuse) or a second later (reuse)."""
         who, item, price = self.customers[customer], self.items[index], PRICES[index]
         if qty > self.stock[item] or self.balances[who] < price * qty:
             return
-        rid = self.vault.redeem(item, qty, {"from": who}).return_value
+        brownie.chain.sleep(wait)
+        tx = self.vault.redeem(item, qty, {"from": who})
+        rid, now = tx.return_value, brownie.chain[tx.block_number].timestamp
+        free = self.free[item]
+        if free and (rid_created(self.occupant[item, free[-1]])) < now:
+            expected = free.pop()
+        else:
+            self.slots[item] += 1
+            expected = self.slots[item]
+        assert rid not in self.ids, "an id was given out twice"
+        assert rid == (item << 224) | (now << 64) | expected, "slot not recycled as modelled"
+        self.ids.add(rid)
+        self.occupant[item, expected] = rid
         self.open[rid] = price * qty
         self.spent += price * qty
         self.balances[who] -= price * qty
@@ -50,19 +76,18 @@ class VaultMachine(RuleBasedStateMachine):
         with brownie.reverts(revert_pattern="(OutOfStock|ERC20InsufficientBalance).*"):
             self.vault.redeem(item, self.stock[item] + 1, {"from": self.customers[customer]})
 
-    @rule(pick=st.integers(0, 1000))
-    def fulfil(self, pick):
-        if not self.open:
-            return
+    @precondition(lambda self: self.open)
+    @rule(pick=st.integers(0, 1000), refund=st.booleans())
+    def finish(self, pick, refund):
         rid = sorted(self.open)[pick % len(self.open)]
-        self.vault.fulfil(rid, NOREF, {"from": self.merchant})
-        self.fulfilled += self.open.pop(rid)
+        if refund:
+            self._refund(rid)
+        else:
+            self.vault.fulfil(rid, NOREF, {"from": self.merchant})
+            self.fulfilled += self.open.pop(rid)
+            self._finish(rid, FULFILLED)
 
-    @rule(pick=st.integers(0, 1000))
-    def refund(self, pick):
-        if not self.open:
-            return
-        rid = sorted(self.open)[pick % len(self.open)]
+    def _refund(self, rid):
         customer = self.vault.redemption(rid)[0]
         self.vault.refund(rid, {"from": self.merchant})
         points = self.open.pop(rid)
@@ -70,6 +95,21 @@ class VaultMachine(RuleBasedStateMachine):
         self.balances[customer] += points
         item = rid >> 224
         self.stock[item] += points // PRICES[self.items.index(item)]
+        self._finish(rid, REFUNDED)
+
+    def _finish(self, rid, status):
+        self.finished[rid] = status
+        self.free[rid >> 224].append(rid & (2**64 - 1))
+
+    @precondition(lambda self: self.finished)
+    @rule(pick=st.integers(0, 1000), refund=st.booleans())
+    def finished_id_is_refused(self, pick, refund):
+        rid = sorted(self.finished)[pick % len(self.finished)]
+        with brownie.reverts(revert_pattern="(RedemptionClosed|UnknownRedemption).*"):
+            if refund:
+                self.vault.refund(rid, {"from": self.merchant})
+            else:
+                self.vault.fulfil(rid, NOREF, {"from": self.merchant})
 
     @invariant()
     def points_reconcile(self):
@@ -84,10 +124,20 @@ class VaultMachine(RuleBasedStateMachine):
             assert rec[2] == points and rec[4] == OPEN
 
     @invariant()
+    def finished_ids_read_finished_or_unknown(self):
+        for rid, status in self.finished.items():
+            latest = self.occupant[rid >> 224, rid & (2**64 - 1)] == rid
+            assert self.vault.redemption(rid)[4] == (status if latest else 0), "an old id reads as another redemption"
+
+    @invariant()
     def stock_never_negative(self):
         for item in self.items:
             stock = self.vault.item(item)["stock"]
             assert stock == self.stock[item] and 0 <= stock <= STOCK
+
+
+def rid_created(rid):
+    return (rid >> 64) & (2**32 - 1)
 
 
 def test_redemptions_reconcile(vault, token, issuer, merchant, alice, bob, carol):
@@ -97,4 +147,4 @@ def test_redemptions_reconcile(vault, token, issuer, merchant, alice, bob, carol
     VaultMachine.vault, VaultMachine.token, VaultMachine.merchant = vault, token, merchant
     VaultMachine.customers = customers
     VaultMachine.items = [list_item(vault, merchant, price=p, stock=STOCK) for p in PRICES]
-    run_state_machine_as_test(VaultMachine, settings=settings(max_examples=15, stateful_step_count=15, deadline=None))
+    run_state_machine_as_test(VaultMachine, settings=settings(max_examples=15, stateful_step_count=20, deadline=None))
