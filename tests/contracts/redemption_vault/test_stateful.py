@@ -147,4 +147,4 @@ def test_redemptions_reconcile(vault, token, issuer, merchant, alice, bob, carol
     VaultMachine.vault, VaultMachine.token, VaultMachine.merchant = vault, token, merchant
     VaultMachine.customers = customers
     VaultMachine.items = [list_item(vault, merchant, price=p, stock=STOCK) for p in PRICES]
-    run_state_machine_as_test(VaultMachine, settings=settings(max_examples=15, stateful_step_count=20, deadline=None))
+    run_state_machine_as_test(VaultMachine, settings=settings(max_examples=10, stateful_step_count=20, deadline=None))
