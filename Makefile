@@ -12,7 +12,7 @@ setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) $
 
 # Debian packages the browser and database tests use. Installed when missing and we are root
 # (CI, these machines); elsewhere those tests skip and say why.
-SYSTEM_PACKAGES := chromium
+SYSTEM_PACKAGES := chromium postgresql
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
