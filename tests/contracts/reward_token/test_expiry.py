@@ -1,7 +1,7 @@
 """Expiry by epoch, FIFO spending, reminders and lots (1-day epochs, 3 epochs of validity)."""
 
 from brownie import chain
-from conftest import NOREF, EPOCH, VALIDITY, reverts_with
+from conftest import EPOCH, NOREF, VALIDITY, deploy_token, reverts_with
 
 
 def advance(epochs=1):
@@ -94,8 +94,6 @@ def test_same_epoch_credits_merge_into_one_lot(token, issuer, alice):
 
 
 def test_long_ring_with_twelve_epochs(admin, issuer, pauser, merchant, spender, alice):
-    from conftest import deploy_token
-
     token = deploy_token(admin, issuer, pauser, merchant, spender, validity=12)
     for i in range(14):
         token.issue(alice, 100 + i, 0, NOREF, {"from": issuer})

@@ -1,6 +1,6 @@
 """Tiers: lifetime earned, thresholds, multipliers, eligible reasons."""
 
-from conftest import NOREF, plain, REASON, reverts_with
+from conftest import NOREF, REASON, batch_id, plain, reverts_with
 
 
 def set_tiers(token, admin):
@@ -50,8 +50,6 @@ def test_multiplier_uses_tier_before_the_credit(token, admin, issuer, alice):
 
 
 def test_batch_applies_each_recipients_multiplier(token, admin, issuer, alice, bob):
-    from conftest import batch_id
-
     set_tiers(token, admin)
     token.issue(alice, 5_000, REASON["feedback"], NOREF, {"from": issuer})
     tx = token.issueBatch(batch_id("t"), [alice, bob], [100, 100], REASON["campaign"], {"from": issuer})
