@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -238,7 +239,7 @@ class Runner:
                     if self._verify():
                         break
                     last_progress = time.monotonic()
-                except (_Retry, *TRANSIENT) as exc:
+                except (_Retry, Web3RPCError, *TRANSIENT) as exc:  # a JSON-RPC error object is node trouble too
                     if time.monotonic() - last_progress > self.rpc_patience:
                         raise ChainError(f"{self.chain.network.rpc_url}: no progress for {self.rpc_patience:.0f}s: {exc}") from None
                     self.bar.write(f"  node trouble ({type(exc).__name__}: {str(exc)[:120]}); reconciling and resuming")
@@ -288,8 +289,11 @@ class Runner:
                     self.journal.mark_planned(self.key, batch.index, note=f"tx {rec.tx_hash} reverted")
                 elif self._known(tx_hash):
                     self.in_flight.append(_InFlight(batch, tx_hash))
-                elif rec.nonce is not None and rec.nonce >= latest_nonce and rec.raw_tx:
-                    try:  # never broadcast, or dropped: the signed tx is still valid
+                elif rec.nonce is not None and rec.nonce == latest_nonce and rec.raw_tx:
+                    # Never broadcast, or dropped, and next in line: the signed tx is still valid. With a
+                    # higher nonce it would wait behind a gap (a restarted node lost earlier blocks):
+                    # re-sign it instead; the batch id keeps it paid once either way.
+                    try:
                         self.w3.eth.send_raw_transaction(rec.raw_tx)
                         self.in_flight.append(_InFlight(batch, tx_hash))
                     except Web3RPCError as exc:
@@ -449,7 +453,11 @@ def run_campaign(chain: Chain, plan: Plan, journal: Journal, token=None, *, skip
     with journal.lock(plan.campaign.id):
         runner = Runner(chain, plan, token, journal, progress=progress, max_in_flight=max_in_flight,
                         receipt_timeout=receipt_timeout, rpc_patience=rpc_patience)
-        return runner.run()
+        try:
+            return runner.run()
+        except sqlite3.Error as exc:  # a full disk or a broken file: nothing is paid twice on a rerun
+            raise JournalError(f"{journal.path}: cannot write the campaign journal ({exc}); fix it and run "
+                               f"again: batches already paid are recognised on chain") from None
 
 
 __all__ = ["DryRun", "InvalidInput", "JournalError", "RunResult", "dry_run", "run_campaign", "resolve_token"]

@@ -142,10 +142,16 @@ class Database:
         self._depth += 1
         try:
             yield self
-        except BaseException:
+        except BaseException as exc:
             self._depth -= 1
             if self._depth == 0:
-                self.conn.execute("ROLLBACK")
+                try:
+                    self.conn.execute("ROLLBACK")
+                except Exception:  # SQLite already rolled back (a full disk does): keep the real error
+                    pass
+                if self.dialect == "sqlite" and isinstance(exc, sqlite3.Error):
+                    raise IndexDbError(f"{_safe(self.url)}: cannot write the index ({exc}); it is as of the "
+                                       f"previous range: fix it and index again") from None
             raise
         self._depth -= 1
         if self._depth == 0:

@@ -1,0 +1,72 @@
+"""Fault-injection fixtures: anvils and flaky proxies of our own (ports 8850–8899), a campaign on them."""
+
+import signal
+import subprocess
+import time
+
+import pytest
+
+from faultkit import FlakyProxy, Node, next_node_port, next_proxy_port, own_chain
+from servicecoin.localchain import anvil_binary
+from servicecoin.networks import TEST_MNEMONIC
+
+
+class CrashableNode(Node):
+    """An anvil that dumps its state every second, so it can be SIGKILLed and restarted like a crashed
+    node: it comes back with the chain as of its last dump (recent blocks and the mempool are gone)."""
+
+    def start(self) -> "CrashableNode":
+        if self.state is None:
+            return super().start()
+        cmd = [anvil_binary(), "--port", str(self.port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
+               "--accounts", "10", "--gas-limit", "30000000", "--silent", "--state", str(self.state),
+               "--state-interval", "1"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while not own_chain(self.url, timeout=0.5, retries=False).w3.is_connected():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"anvil did not start on {self.port}")
+            time.sleep(0.1)
+        return self
+
+    def crash(self) -> None:
+        """SIGKILL: no state dump, no goodbye."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+
+@pytest.fixture
+def node_factory():
+    nodes = []
+
+    def make(**kwargs) -> CrashableNode:
+        node = CrashableNode(next_node_port(), **kwargs).start()
+        nodes.append(node)
+        return node
+
+    yield make
+    for node in nodes:
+        node.stop()
+
+
+@pytest.fixture
+def proxy_factory():
+    proxies = []
+
+    def make(node, fault=None, **kwargs) -> FlakyProxy:
+        proxy = FlakyProxy(next_proxy_port(), node.url, **({"fault": fault} if fault else {}), **kwargs)
+        proxies.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
+
+
+@pytest.fixture(scope="module")
+def shared_node():
+    """One anvil for the scenarios that do not crash it (each deploys its own token)."""
+    node = CrashableNode(next_node_port()).start()
+    yield node
+    node.stop()

@@ -1,0 +1,168 @@
+"""Campaigns under fault: a flaky JSON-RPC proxy between the runner and anvil (connection resets,
+5xx, read timeouts, JSON-RPC errors, answers dropped after the node accepted a transaction), the node
+SIGKILLed mid-campaign and restarted from a stale state, the runner process killed while the RPC
+is flaky, and a full disk under the journal. After recovery (the same run carrying on, or a rerun),
+every recipient holds exactly its planned points: lost and doubled points are computed from chain
+state against the plan and recorded in .servicecoin/reliability.json."""
+
+import threading
+import time
+
+import pytest
+
+from faultkit import bursts, campaign_tally, deploy_on, every, own_chain, purchases, write_campaign
+from reliability import record_fault
+from servicecoin.campaign.journal import Journal, JournalError
+from servicecoin.campaign.plan import load_plan
+from servicecoin.campaign.runner import run_campaign
+from servicecoin.errors import ServiceCoinError
+
+RECIPIENTS = 16
+BATCH = 4  # four batches
+
+
+def campaign(tmp_path, cid):
+    path = write_campaign(tmp_path, cid, purchases(cid, RECIPIENTS), batch_size=BATCH)
+    return load_plan(path)
+
+
+def run_until_done(chain, plan, token, journal_path, attempts=5, **kwargs):
+    """Run the campaign; a run that gives up (its pre-flight reads are not retried: a connection error
+    there ends the run before anything is sent) is simply run again, as cron would."""
+    errors = []
+    for _ in range(attempts):
+        journal = Journal(journal_path)
+        try:
+            result = run_campaign(chain, plan, journal, chain.contract("RewardToken", token), progress=False,
+                                  receipt_timeout=10, rpc_patience=20, **kwargs)
+            if result.complete:
+                return result, errors
+        except (ServiceCoinError, OSError) as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            journal.close()
+    pytest.fail(f"campaign not complete after {attempts} runs: {errors}")
+
+
+def settle(name, node, token, plan, proxy=None):
+    """Tally the chain against the plan (straight from the node), record the scenario, assert it."""
+    tally = campaign_tally(own_chain(node.url), token, plan)
+    injected = proxy.total_injected() if proxy is not None else 1
+    record_fault(name, tally.lost, tally.doubled, tally.ok and injected > 0)
+    assert injected > 0, "no fault was injected: the scenario tested nothing"
+    assert (tally.lost, tally.doubled) == (0, 0)
+
+
+def test_campaign_completes_through_connection_resets(tmp_path, shared_node, proxy_factory):
+    node = shared_node
+    token = deploy_on(node)
+    proxy = proxy_factory(node, bursts("reset"))
+    plan = campaign(tmp_path, "resets")
+    run_until_done(own_chain(proxy.url, retries=False), plan, token, tmp_path / "j.sqlite")
+    settle("campaign_connection_resets", node, token, plan, proxy)
+
+
+def test_campaign_completes_through_http_503s(tmp_path, shared_node, proxy_factory):
+    node = shared_node
+    token = deploy_on(node)
+    proxy = proxy_factory(node, bursts("5xx", start=30))
+    plan = campaign(tmp_path, "http5xx")
+    run_until_done(own_chain(proxy.url, retries=False), plan, token, tmp_path / "j.sqlite")
+    settle("campaign_http_5xx", node, token, plan, proxy)
+
+
+def test_campaign_completes_through_read_timeouts(tmp_path, shared_node, proxy_factory):
+    node = shared_node
+    token = deploy_on(node)
+    proxy = proxy_factory(node, every(3, "hang", {"eth_getTransactionReceipt", "eth_call", "eth_sendRawTransaction"},
+                                      limit=2), hang_seconds=1.0)
+    plan = campaign(tmp_path, "timeouts")
+    run_until_done(own_chain(proxy.url, timeout=0.5, retries=False), plan, token, tmp_path / "j.sqlite")
+    settle("campaign_read_timeouts", node, token, plan, proxy)
+
+
+def test_campaign_completes_through_json_rpc_errors(tmp_path, shared_node, proxy_factory):
+    node = shared_node
+    token = deploy_on(node)
+    proxy = proxy_factory(node, bursts("rpc", start=8, methods={"eth_call", "eth_getTransactionReceipt",
+                                                                  "eth_getTransactionCount", "eth_estimateGas"}))
+    plan = campaign(tmp_path, "rpcerr")
+    run_until_done(own_chain(proxy.url, retries=False), plan, token, tmp_path / "j.sqlite")
+    settle("campaign_json_rpc_errors", node, token, plan, proxy)
+
+
+@pytest.mark.parametrize("retries", [True, False], ids=["web3-retries", "no-retries"])
+def test_campaign_pays_once_when_send_answers_are_dropped(tmp_path, shared_node, proxy_factory, retries):
+    """The node accepts the transaction but the answer never arrives; web3 may even resend it."""
+    node = shared_node
+    token = deploy_on(node)
+    proxy = proxy_factory(node, every(2, "drop", {"eth_sendRawTransaction"}, limit=2))
+    plan = campaign(tmp_path, f"dropped{int(retries)}")
+    run_until_done(own_chain(proxy.url, retries=retries), plan, token, tmp_path / "j.sqlite")
+    settle(f"campaign_dropped_send_answers_{'retried' if retries else 'plain'}", node, token, plan, proxy)
+
+
+def test_campaign_survives_the_node_crashing_and_losing_recent_blocks(tmp_path, node_factory, proxy_factory):
+    """SIGKILL the node right after it accepted the third batch; it comes back from its last state
+    dump (up to a second old: confirmed batches and the mempool may be gone) and the run carries on."""
+    node = node_factory(state=tmp_path / "anvil-state.json")
+    token = deploy_on(node)
+    time.sleep(1.5)  # the deployment is in the state file
+
+    def crash_and_restart():
+        node.crash()
+        threading.Timer(1.0, node.start).start()
+
+    sends = {"n": 0}
+
+    def fault(method, n):
+        if method == "eth_sendRawTransaction":
+            sends["n"] += 1
+            if sends["n"] == 3:
+                return crash_and_restart
+        return None
+
+    proxy = proxy_factory(node, fault)
+    plan = campaign(tmp_path, "crash")
+    chain = own_chain(proxy.url, retries=False)
+    run_until_done(chain, plan, token, tmp_path / "j.sqlite", max_in_flight=1)
+    time.sleep(0.2)
+    settle("campaign_node_sigkill_stale_state", node, token, plan, proxy)
+
+
+def test_killed_runner_over_a_flaky_rpc_resumes_exactly_once(tmp_path, shared_node, proxy_factory):
+    """`svc campaign run` killed (SIGKILL) with batch 2 signed and journaled but not broadcast while the RPC drops answers; rerun."""
+    from campaign_helpers import svc
+
+    node = shared_node
+    token = deploy_on(node)
+    proxy = proxy_factory(node, every(3, "drop", {"eth_sendRawTransaction", "eth_getTransactionReceipt"}, limit=2))
+    path = write_campaign(tmp_path, "killflaky", purchases("killflaky", RECIPIENTS), batch_size=BATCH)
+    args = ["campaign", "run", str(path), "--token", token, "--journal", str(tmp_path / "j.sqlite"),
+            "--report-dir", str(tmp_path / "report"), "--no-progress"]
+    killed = svc(args, proxy, fault="before_send:2")
+    assert killed.returncode == -9, killed.stderr
+    again = svc(args, proxy)
+    assert again.returncode == 0, again.stderr
+    settle("campaign_runner_sigkill_flaky_rpc", node, token, load_plan(path), proxy)
+
+
+def test_full_disk_under_the_journal_stops_cleanly_and_a_rerun_pays_exactly_once(tmp_path, shared_node):
+    """The journal's file may not grow (SQLite max_page_count: what a full disk does to it): the run
+    stops with a clear error naming the journal; once there is room a rerun completes, paying no one twice."""
+    node = shared_node
+    token = deploy_on(node)
+    path = write_campaign(tmp_path, "diskfull", purchases("diskfull", 120), batch_size=20)
+    plan = load_plan(path)
+    chain = own_chain(node.url)
+    path = tmp_path / "j.sqlite"
+    journal = Journal(path)
+    pages = journal.db.execute("PRAGMA page_count").fetchone()[0]
+    journal.db.execute(f"PRAGMA max_page_count = {pages + 1}")
+    with pytest.raises(JournalError) as failure:
+        run_campaign(chain, plan, journal, chain.contract("RewardToken", token), progress=False)
+    journal.close()
+    assert str(path) in str(failure.value) and "full" in str(failure.value)
+    assert 0 < campaign_tally(chain, token, plan).lost < plan.total  # it really stopped mid-campaign
+    run_until_done(chain, plan, token, path)
+    settle("campaign_journal_disk_full", node, token, plan)
