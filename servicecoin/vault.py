@@ -431,7 +431,7 @@ def demo_step(chain: Chain, state: dict) -> None:
         print(f"  #{it.item_id} {it.kind:17s} {fmt(it.price):>8} points  stock {stock}  min tier {it.min_tier}  "
               f"{it.metadata_uri}")
     gift = redeem(chain, 1, 1, customers["Ana"], vault)
-    code = f"MUG-{gift.redemption_id & 0xFFFFFFFF:06d}"
+    code = f"MUG-{gift.created_at % 10**6:06d}-{redemption_slot(gift.redemption_id)}"
     fulfil(chain, gift.redemption_id, code, vault=vault)
     print(f"  Ana redeemed a gift ({fmt(gift.points)} points), the merchant fulfilled it with voucher {code}")
     voucher = redeem_gasless(chain, 2, 1, customers["Ben"], vault=vault)
