@@ -70,7 +70,15 @@ To look at it in MetaMask:
   3. Import the token {record['contracts']['RewardToken']} (symbol {record['token']['symbol']}, 2 decimals).""")
 
 
-STEPS = [issue_sample_points, metamask_help, log_demo_step, web_demo_step, campaign_demo_step, vault_demo_step, report_demo_step]  # report_demo_step stays last
+STEPS = [
+    issue_sample_points,
+    log_demo_step,
+    campaign_demo_step,
+    vault_demo_step,
+    metamask_help,
+    web_demo_step,
+    report_demo_step,  # last: indexes everything above, prints a statement and the transparency report
+]
 
 
 def main(argv=None) -> int:
