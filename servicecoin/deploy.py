@@ -14,6 +14,7 @@ from servicecoin.chain import Chain
 from servicecoin.config import load_config
 from servicecoin.paths import deployment_file
 from servicecoin.servicelog import deploy_log
+from servicecoin.vault import deploy_vault
 from servicecoin.token import UNIT, Reason
 
 DAY = 86_400
@@ -72,11 +73,11 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
     merchant = chain.account("merchant").address
     chain.transact(token.functions.setAcceptor(merchant, True), admin)
 
-    contracts = {"RewardToken": token.address}
-    from servicecoin.vault import deploy_vault
-
-    contracts["RedemptionVault"] = deploy_vault(chain, config, token)
-    contracts["ServiceLog"] = deploy_log(chain, config, token)
+    contracts = {
+        "RewardToken": token.address,
+        "RedemptionVault": deploy_vault(chain, config, token),
+        "ServiceLog": deploy_log(chain, config, token),
+    }
     record = {
         "network": chain.network.id,
         "chain_id": chain.chain_id,
