@@ -28,7 +28,7 @@ from servicecoin.deploy import deploy_token, grant_issuer
 TARGETS = {
     "campaign.10k.seconds": ("<=", 60, "10,000 rows → 10,000 new holders, validate to report (median of 3)"),
     "campaign.10k.gas_per_recipient": ("<=", 30_000, "gas of all batch txs / 10,000 recipients"),
-    "campaign.naive_1k.seconds": ("<=", 10**9, "1,000 rows as one brownie `issue` tx each (for the ratio)"),
+    "campaign.naive_1k.seconds": ("info", None, "1,000 rows as one brownie `issue` tx each, brownie on the same node as a live network (for the ratio)"),
     "campaign.speedup_per_recipient": (">=", 20, "naive seconds per recipient ÷ campaign seconds per recipient"),
 }
 ROWS = 10_000
