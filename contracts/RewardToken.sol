@@ -119,6 +119,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return s0 & ACCEPTOR_BALANCE_MASK;
         (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        // slither-disable-next-line uninitialized-local — starts at 0 like every local; an explicit `= 0` here changes the optimizer's output, so it stays implicit
         uint256 sum;
         for (uint256 i; i < epochs.length; ++i) {
             sum += amounts[i];
@@ -245,8 +246,11 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         uint256 cfg = _config;
         if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
         uint256 cur = currentEpoch();
+        // slither-disable-next-line uninitialized-local — starts at 0 (Solidity zero-initialises locals); left implicit so the optimizer's output stays as measured
         bool fromCustomer;
+        // slither-disable-next-line uninitialized-local — left empty (no allocation) unless the customer branch fills it; read only there
         uint256[] memory epochs;
+        // slither-disable-next-line uninitialized-local — like `epochs`: allocated only in the customer branch that reads it
         uint256[] memory amounts;
         if (from != address(0)) {
             uint256 fromSlot = _accounts[from][0];
@@ -418,6 +422,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         uint256 n = thresholds.length;
         if (n != multipliersBps.length) revert LengthMismatch(n, multipliersBps.length);
         if (n == 0 || n > MAX_TIERS || thresholds[0] != 0) revert InvalidTiers();
+        // slither-disable-next-line uninitialized-local — starts at 0 (Solidity zero-initialises locals); left implicit so the optimizer's output stays as measured
         uint256 t;
         for (uint256 i; i < n; ++i) {
             if (i > 0 && thresholds[i] <= thresholds[i - 1]) revert InvalidTiers();
@@ -601,7 +606,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         uint256 count = _lotCount(s0);
         uint256[] memory mergedEpochs = new uint256[](count + n);
         uint256[] memory mergedAmounts = new uint256[](count + n);
+        // slither-disable-next-line uninitialized-local — starts at 0 (Solidity zero-initialises locals); left implicit so the optimizer's output stays as measured
         uint256 m;
+        // slither-disable-next-line uninitialized-local — starts at 0 (Solidity zero-initialises locals); left implicit so the optimizer's output stays as measured
         uint256 j;
         for (uint256 k; k < count || j < n;) {
             uint256 e;
@@ -641,6 +648,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         if (count != 0) {
             uint256 tail = (head + count - 1) % _validity;
             uint256 lot = _getLot(l, tail);
+            // slither-disable-next-line incorrect-equality — compares two epoch numbers (the lot word's epoch field), not a balance
             if (lot >> 48 == cur) {
                 uint256 merged = (lot & AMOUNT_MASK) + amount;
                 if (merged > MAX_LOT_AMOUNT) revert AmountTooLarge(merged, MAX_LOT_AMOUNT);
@@ -889,6 +897,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     function _sumBuckets(uint256 first, uint256 last) private view returns (uint256 sum) {
         if (first > last) return 0;
         uint256 index = type(uint256).max;
+        // slither-disable-next-line uninitialized-local — starts at 0 (Solidity zero-initialises locals); left implicit so the optimizer's output stays as measured
         uint256 word;
         for (uint256 e = first; e <= last; ++e) {
             if (e >> 2 != index) {

@@ -91,6 +91,7 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
             (h, bonus) = _appendAt(p, h, seq);
             if (bonus != 0) {
                 _log = uint256(bytes32(h)) | seq; // effects before the token call
+                // slither-disable-next-line reentrancy-no-eth — _log is written before this call into our own immutable token (no callbacks); the write after the loop stores the same head
                 _reward(seq, _word(p, 3), address(uint160(_word(p, 4))), bonus);
             }
             unchecked {
@@ -343,7 +344,7 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
     ///      refusal: the transaction reverts, so a relayer cannot skip a reward by sending little gas.
     function _reward(uint64 seq, uint256 ticket, address customer, uint256 amount) private {
         if (gasleft() < REWARD_GAS) revert InsufficientGasForReward(gasleft());
-        uint256 paid;
+        uint256 paid = 0;
         try _token.issue(customer, amount, IRewardToken.Reason.Feedback, bytes32(ticket)) returns (uint256 minted) {
             paid = minted;
         } catch {}

@@ -14,11 +14,11 @@ script compiles the same sources with the project's solc and settings (brownie-c
 standard-JSON run and writes a brownie-format artifact for every contract of every source unit, all
 with AST ids from that one run, then lets Slither read them (`--ignore-compile`).
 
-Every finding we keep is in security/slither-triage.json, keyed by check + contract + function,
-with its reason. A low/informational finding not in the triage fails the run; a high/medium one
-fails unless the triage lists it with the same impact as a reviewed false positive (then it is
-counted in `high_medium_raw` but not in `high_medium`). A triage entry no finding matches any more
-is reported as stale (it does not fail).
+Every high or medium finding fails the run: a real one is fixed, a false positive is silenced where
+it is, with Slither's own `// slither-disable-next-line <check> — reason` right above the line, so
+the reason stays in the code. Low/informational findings we keep are in security/slither-triage.json,
+keyed by check + contract + function, with their reason; one not listed there fails the run. A
+triage entry no finding matches any more is reported as stale (it does not fail).
 """
 
 from __future__ import annotations
@@ -140,17 +140,17 @@ def evaluate(data: dict, triage: dict) -> dict:
     for f in findings:
         key = key_of(f)
         summary = f"{f['impact']:13} {key}: {f['description'].strip().splitlines()[0]}"
-        if key in triage and (f["impact"] not in FAILING or triage[key].get("impact") == f["impact"]):
-            matched.add(key)
-        elif f["impact"] in FAILING:
+        if f["impact"] in FAILING:  # never triaged away: fixed, or silenced in the code with a reason
             failing.append(summary)
+        elif key in triage:
+            matched.add(key)
         else:
             untriaged.append(summary)
     return {
         "high": counts.get("High", 0), "medium": counts.get("Medium", 0), "low": counts.get("Low", 0),
         "informational": counts.get("Informational", 0), "optimization": counts.get("Optimization", 0),
         "high_medium_raw": counts.get("High", 0) + counts.get("Medium", 0),
-        "high_medium": len(failing),  # high/medium findings not reviewed in the triage file
+        "high_medium": len(failing),
         "triaged": len([f for f in findings if key_of(f) in matched]),
         "untriaged": len(untriaged), "failing": failing, "new": untriaged,
         "stale_triage": sorted(set(triage) - matched),
@@ -174,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"slither: {result['high']} high, {result['medium']} medium "
-              f"({result['high_medium']} not reviewed), {result['low']} low, "
+        print(f"slither: {result['high']} high, {result['medium']} medium, {result['low']} low, "
               f"{result['informational']} informational, {result['optimization']} optimization; "
               f"{result['triaged']} triaged, {result['untriaged']} new")
         for line in result["failing"]:
