@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from eth_abi import encode
 from eth_account import Account

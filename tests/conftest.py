@@ -1,37 +1,12 @@
-"""Shared fixtures: accounts by role, a RewardToken wired as in production, and revert helpers.
+"""Shared fixtures: accounts by role and a RewardToken wired as in production (helpers: tokenkit.py).
 
 Every test starts from the same chain snapshot (fn_isolation).
 """
 
-import brownie
 import pytest
-from brownie import RewardToken, accounts, web3
+from brownie import accounts
 
-DAY = 86_400
-EPOCH = DAY  # tests use one-day epochs
-VALIDITY = 3  # and three epochs of validity
-UNIT = 100  # raw units per point (2 decimals)
-BUDGET = 10**12
-
-REASON = {"purchase": 0, "feedback": 1, "survey": 2, "referral": 3, "social": 4,
-          "campaign": 5, "compensation": 6, "refund": 7}
-
-
-NOREF = "0x" + "00" * 32
-
-
-def plain(value):
-    """Brownie return values as plain lists and ints, for comparisons."""
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, (int, str, bytes)):
-        return int(value) if isinstance(value, int) else value
-    return value
-
-
-def reverts_with(error_name: str):
-    """Expect a revert with custom error `error_name` (brownie shows it as `Name: arg, …`)."""
-    return brownie.reverts(revert_pattern=f"{error_name}(: .*)?")
+from tests.tokenkit import deploy_token
 
 
 @pytest.fixture(autouse=True)
@@ -84,20 +59,6 @@ def stranger():
     return accounts[9]
 
 
-def deploy_token(admin, issuer, pauser, merchant, spender, validity=VALIDITY, epoch=EPOCH):
-    token = RewardToken.deploy("ServiceCoin Points", "SVC", admin, 0, epoch, validity, {"from": admin})
-    token.grantRole(token.ISSUER_ROLE(), issuer, {"from": admin})
-    token.setIssuerBudget(issuer, BUDGET, {"from": admin})
-    token.grantRole(token.PAUSER_ROLE(), pauser, {"from": admin})
-    token.grantRole(token.SPENDER_ROLE(), spender, {"from": admin})
-    token.setAcceptor(merchant, True, {"from": admin})
-    return token
-
-
 @pytest.fixture(scope="module")
 def token(admin, issuer, pauser, merchant, spender):
     return deploy_token(admin, issuer, pauser, merchant, spender)
-
-
-def batch_id(label: str) -> bytes:
-    return web3.keccak(text=label)

@@ -5,8 +5,8 @@ customers keep their points."""
 import pytest
 from brownie import web3
 
-from logkit import reverts_with
-from redemption_vault.vault_helpers import UNIT, fund
+from tests.contracts.service_log.logkit import reverts_with
+from tests.contracts.redemption_vault.vault_helpers import UNIT, fund
 
 ADMIN_ROLE = "0x" + "00" * 32
 

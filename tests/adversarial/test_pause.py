@@ -5,8 +5,8 @@ supply, stock, redemptions); balances stay readable; after unpausing the same st
 import pytest
 from brownie import chain, web3
 
-from logkit import ZERO32, resolved_ticket, reverts_with, signed
-from redemption_vault.vault_helpers import UNIT, fund, key_of, sign_request
+from tests.contracts.service_log.logkit import ZERO32, resolved_ticket, reverts_with, signed
+from tests.contracts.redemption_vault.vault_helpers import UNIT, fund, key_of, sign_request
 
 NOREF = "0x" + "00" * 32
 

@@ -4,10 +4,10 @@ refused; a relayed request front-run by someone else executes once, on the custo
 
 import brownie
 from brownie import RewardToken, chain
-from logkit import ZERO32, deploy_log, resolved_ticket, reverts_with, signed
+from tests.contracts.service_log.logkit import ZERO32, deploy_log, resolved_ticket, reverts_with, signed
 
-from adversary import high_s, high_s_bytes, recovers_same_signer, sign_permit_for
-from redemption_vault.vault_helpers import UNIT, deploy_vault, fund, key_of
+from tests.adversarial.adversary import high_s, high_s_bytes, recovers_same_signer, sign_permit_for
+from tests.contracts.redemption_vault.vault_helpers import UNIT, deploy_vault, fund, key_of
 
 
 def redeem_request(vault, alice, item, nonce=1, qty=1, max_points=10**12, chain_id=None, address=None):

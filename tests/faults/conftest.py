@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from faultkit import FlakyProxy, Node, next_node_port, next_proxy_port, own_chain
+from tests.faults.faultkit import FlakyProxy, Node, next_node_port, next_proxy_port, own_chain
 from servicecoin.localchain import anvil_binary
 from servicecoin.networks import TEST_MNEMONIC
 

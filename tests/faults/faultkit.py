@@ -19,23 +19,18 @@ import http.client
 import itertools
 import json
 import socket
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Callable
 
 from web3 import Web3
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "offchain" / "campaign"))
+from tests.offchain.campaign.campaign_helpers import Node, deploy_on, purchases, write_campaign
 
-from campaign_helpers import Node, deploy_on, purchases, write_campaign  # noqa: E402
-
-from servicecoin.chain import Chain  # noqa: E402
-from servicecoin.networks import Network  # noqa: E402
+from servicecoin.chain import Chain
+from servicecoin.networks import Network
 
 __all__ = ["FlakyProxy", "Node", "Tally", "deploy_on", "next_node_port", "next_proxy_port", "own_chain", "purchases",
            "write_campaign", "campaign_tally"]

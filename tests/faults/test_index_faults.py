@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from faultkit import Tally, deploy_on, own_chain, purchases, write_campaign
-from reliability import record_fault
+from tests.faults.faultkit import Tally, deploy_on, own_chain, purchases, write_campaign
+from tests.reliability import record_fault
 from servicecoin.campaign.journal import Journal
 from servicecoin.campaign.plan import load_plan
 from servicecoin.campaign.runner import run_campaign

@@ -34,7 +34,7 @@ from web3.logs import DISCARD
 
 from servicecoin.servicelog import next_head, record_from_args
 
-from reliability import record_invariants
+from tests.reliability import record_invariants
 
 LONG = bool(os.environ.get("SVC_LONG"))
 STEPS = 50 if LONG else 25

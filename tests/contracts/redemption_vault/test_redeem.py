@@ -2,9 +2,9 @@
 
 import brownie
 from brownie import chain
-from conftest import EPOCH, NOREF, reverts_with
+from tests.tokenkit import EPOCH, NOREF, reverts_with
 
-from .vault_helpers import OPEN, UNIT, UNLIMITED, fund, key_of, list_item, sign_permit, sign_request
+from tests.contracts.redemption_vault.vault_helpers import OPEN, UNIT, UNLIMITED, fund, key_of, list_item, sign_permit, sign_request
 
 
 def test_redeem_burns_points_and_records_redemption(vault, token, issuer, alice, gift):

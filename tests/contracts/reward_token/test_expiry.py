@@ -1,7 +1,7 @@
 """Expiry by epoch, FIFO spending, reminders and lots (1-day epochs, 3 epochs of validity)."""
 
 from brownie import chain
-from conftest import EPOCH, NOREF, VALIDITY, deploy_token, reverts_with
+from tests.tokenkit import EPOCH, NOREF, VALIDITY, deploy_token, reverts_with
 
 
 def advance(epochs=1):

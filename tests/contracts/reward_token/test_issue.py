@@ -1,7 +1,7 @@
 """issue / issueBatch: credits, reasons, references, budgets, batch ids."""
 
 from brownie import ZERO_ADDRESS, chain
-from conftest import NOREF, plain, BUDGET, REASON, UNIT, batch_id, reverts_with
+from tests.tokenkit import NOREF, plain, BUDGET, REASON, UNIT, batch_id, reverts_with
 
 
 def test_issue_credits_and_emits_reason_and_ref(token, issuer, alice):

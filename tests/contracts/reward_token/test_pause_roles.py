@@ -1,7 +1,7 @@
 """Pause and the role matrix: who may call what."""
 
 import pytest
-from conftest import NOREF, batch_id, reverts_with
+from tests.tokenkit import NOREF, batch_id, reverts_with
 
 
 def test_pause_stops_issuance_and_spending_not_reading(token, pauser, issuer, alice, merchant, spender):

@@ -1,6 +1,6 @@
 """Tiers: lifetime earned, thresholds, multipliers, eligible reasons."""
 
-from conftest import NOREF, REASON, batch_id, plain, reverts_with
+from tests.tokenkit import NOREF, REASON, batch_id, plain, reverts_with
 
 
 def set_tiers(token, admin):

@@ -13,7 +13,7 @@ import os
 
 import brownie
 from brownie import chain
-from conftest import EPOCH, NOREF, VALIDITY
+from tests.tokenkit import EPOCH, NOREF, VALIDITY
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 

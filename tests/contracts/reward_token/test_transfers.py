@@ -1,7 +1,7 @@
 """Transfer policy, acceptors, permit, burnFrom and spend."""
 
 from brownie import chain, web3
-from conftest import NOREF, EPOCH, reverts_with
+from tests.tokenkit import NOREF, EPOCH, reverts_with
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 

@@ -3,7 +3,7 @@
 import pytest
 from brownie import accounts
 
-from logkit import deploy_log
+from tests.contracts.service_log.logkit import deploy_log
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,10 @@
 """ServiceLog test helpers: entries, tickets, signatures, chain recomputation (fixtures are in conftest.py)."""
 
-import importlib.util
-from pathlib import Path
-
 from brownie import ServiceLog, accounts, web3
 
 from servicecoin.chain import dev_account, from_web3
 from servicecoin.servicelog import Kind, Outcome, fetch_records, record_from_args, sign_feedback, verify
+from tests.tokenkit import REASON, reverts_with  # noqa: F401  (re-exported for the log suites)
 
 UNIT = 100
 FEEDBACK_REWARD = 25 * UNIT
@@ -68,15 +66,3 @@ def assert_chain_verifies(log):
     result = verify(chain_records(log), bytes(head), count)
     assert result.ok, result.summary()
     return result
-
-
-def _root_conftest():
-    spec = importlib.util.spec_from_file_location("svc_root_conftest", Path(__file__).parents[2] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_root = _root_conftest()
-reverts_with = _root.reverts_with
-REASON = _root.REASON

@@ -1,7 +1,7 @@
 """Agent records: ticket rules, details, amendments, batches and the hash chain."""
 
 from brownie import ZERO_ADDRESS, web3
-from logkit import (AMENDMENT, COMPLAINT, FEEDBACK, FOLLOWUP, OPENED, REPLY, RESOLVED, SATISFIED, ZERO32,
+from tests.contracts.service_log.logkit import (AMENDMENT, COMPLAINT, FEEDBACK, FOLLOWUP, OPENED, REPLY, RESOLVED, SATISFIED, ZERO32,
                       assert_chain_verifies, chain_records, entry, open_ticket, recorded, reverts_with)
 
 

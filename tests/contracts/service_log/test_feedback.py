@@ -1,7 +1,7 @@
 """Customer feedback and rewards: rules, once per ticket, budget and pause never refuse a record."""
 
 from brownie import web3
-from logkit import (FEEDBACK, FEEDBACK_REWARD, FOLLOWUP, FOLLOWUP_BONUS, LOG_BUDGET, NOT_REACHED, REASON,
+from tests.contracts.service_log.logkit import (FEEDBACK, FEEDBACK_REWARD, FOLLOWUP, FOLLOWUP_BONUS, LOG_BUDGET, NOT_REACHED, REASON,
                       SATISFIED, UNSATISFIED, assert_chain_verifies, deploy_log, entry, open_ticket,
                       recorded, resolved_ticket, reverts_with)
 

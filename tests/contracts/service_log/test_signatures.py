@@ -2,7 +2,7 @@
 
 from brownie import chain, web3
 from eth_account.messages import encode_typed_data
-from logkit import (FEEDBACK_REWARD, ZERO32, assert_chain_verifies, deploy_log, recorded, resolved_ticket,
+from tests.contracts.service_log.logkit import (FEEDBACK_REWARD, ZERO32, assert_chain_verifies, deploy_log, recorded, resolved_ticket,
                     reverts_with, signed)
 
 from servicecoin.servicelog import feedback_typed_data

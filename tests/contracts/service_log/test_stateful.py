@@ -9,7 +9,7 @@ with brownie's chain snapshots, as the fixture would.
 import brownie
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from logkit import (AMENDMENT, COMPLAINT, FOLLOWUP, OPENED, REPLY, RESOLVED, ZERO32, chain_records, entry, signed)
+from tests.contracts.service_log.logkit import (AMENDMENT, COMPLAINT, FOLLOWUP, OPENED, REPLY, RESOLVED, ZERO32, chain_records, entry, signed)
 
 from servicecoin.servicelog import ZERO_HEAD, next_head
 

@@ -1,6 +1,5 @@
 """Smoke test on Ganache 7: the operators' code path (servicecoin.deploy + Chain) deploys and issues."""
 
-import shutil
 import subprocess
 import time
 

@@ -4,7 +4,7 @@ from servicecoin.chain import dev_account
 from servicecoin.index import Indexer, IndexSettings, open_db
 from servicecoin.servicelog import Entry, Kind, append, fetch_records, unpack_info, verify_log
 
-from test_servicelog import life_of_a_ticket
+from tests.offchain.servicelog.test_servicelog import life_of_a_ticket
 
 
 def test_unpack_info_reads_each_field_from_its_bits():
