@@ -21,8 +21,8 @@ from web3 import Web3
 
 import benchmarks
 from servicecoin.chain import Chain
-from servicecoin.localchain import anvil_binary
-from servicecoin.networks import TEST_MNEMONIC, Network
+from servicecoin.localchain import spawn_anvil
+from servicecoin.networks import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -37,23 +37,8 @@ class BenchContext:
     port: int
 
 
-def start_anvil(port: int = PORT, extra: list[str] | None = None) -> subprocess.Popen:
-    cmd = [anvil_binary(), "--port", str(port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
-           "--accounts", "10", "--gas-limit", "30000000", "--silent", *(extra or [])]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}"))
-    for _ in range(100):
-        try:
-            w3.eth.chain_id
-            return proc
-        except Exception:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"anvil did not start on port {port}")
-
-
 def fresh_context(port: int = PORT) -> tuple[BenchContext, subprocess.Popen]:
-    proc = start_anvil(port)
+    proc = spawn_anvil(port)
     url = f"http://127.0.0.1:{port}"
     chain = Chain(Network("bench", url, True), Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 120})))
     return BenchContext(chain, url, port), proc

@@ -67,6 +67,32 @@ def anvil_binary() -> str:
     return found
 
 
+def anvil_command(port: int, *extra: str) -> list[str]:
+    """The anvil command line every local node of the project uses: loopback, hardfork shanghai (the EVM
+    the contracts are compiled for), the well-known test mnemonic, ten funded accounts."""
+    return [anvil_binary(), "--port", str(port), "--host", "127.0.0.1", "--hardfork", "shanghai",
+            "--mnemonic", TEST_MNEMONIC, "--accounts", "10", *extra]
+
+
+def spawn_anvil(port: int, *extra: str, timeout: float = 15) -> subprocess.Popen:
+    """A throw-away anvil (tests, benchmarks) on `port`, silent, returned once it answers JSON-RPC."""
+    proc = subprocess.Popen(anvil_command(port, "--gas-limit", "30000000", "--silent", *extra),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 1}))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServiceCoinError(f"anvil on port {port} exited with code {proc.returncode} (port in use?)")
+        try:
+            w3.eth.chain_id
+            return proc
+        except Exception:
+            time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    raise ServiceCoinError(f"anvil did not answer on port {port} within {timeout}s")
+
+
 def _pid(lc: LocalChain) -> int | None:
     try:
         pid = int(lc.pid_file.read_text())
@@ -98,16 +124,7 @@ def start(lc: LocalChain = DEFAULT, timeout: float = 20) -> ChainStatus:
     if current.running:
         return current
     lc.folder.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        anvil_binary(),
-        "--port", str(lc.port),
-        "--host", "127.0.0.1",
-        "--hardfork", "shanghai",
-        "--mnemonic", TEST_MNEMONIC,
-        "--accounts", "10",
-        "--state", str(lc.state_file),
-        "--state-interval", "5",
-    ]
+    cmd = anvil_command(lc.port, "--state", str(lc.state_file), "--state-interval", "5")
     with open(lc.log_file, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)

@@ -16,15 +16,13 @@ from pathlib import Path
 from typing import Callable
 
 from eth_abi import encode
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from web3 import Web3
 
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
+from servicecoin.eip712 import sign_typed, typed_data
 from servicecoin.errors import ConfigError, ServiceCoinError
 
 CONTRACT = "ServiceLog"
@@ -330,37 +328,21 @@ def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None 
 
 
 # ---------------------------------------------------------------------------- feedback
+FEEDBACK_FIELDS = [("ticket", "uint256"), ("rating", "uint8"), ("commitment", "bytes32"), ("deadline", "uint256")]
+
+
 def feedback_typed_data(chain_id: int, log_address: str, ticket: int, rating: int, commitment: bytes,
                         deadline: int) -> dict:
     """The EIP-712 message a customer signs (what MetaMask's eth_signTypedData_v4 shows)."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Feedback": [
-                {"name": "ticket", "type": "uint256"},
-                {"name": "rating", "type": "uint8"},
-                {"name": "commitment", "type": "bytes32"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Feedback",
-        "domain": {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id,
-                   "verifyingContract": Web3.to_checksum_address(log_address)},
-        "message": {"ticket": ticket, "rating": rating, "commitment": commitment, "deadline": deadline},
-    }
+    return typed_data("Feedback", FEEDBACK_FIELDS, DOMAIN_NAME, DOMAIN_VERSION, chain_id, log_address,
+                      {"ticket": ticket, "rating": rating, "commitment": commitment, "deadline": deadline})
 
 
 def sign_feedback(account: LocalAccount, chain_id: int, log_address: str, ticket: int, rating: int,
                   commitment: bytes, deadline: int) -> bytes:
     """The customer's 65-byte EIP-712 signature of a feedback."""
-    message = encode_typed_data(full_message=feedback_typed_data(chain_id, log_address, ticket, rating, commitment,
-                                                                 deadline))
-    return bytes(Account.sign_message(message, account.key).signature)
+    data = feedback_typed_data(chain_id, log_address, ticket, rating, commitment, deadline)
+    return bytes(sign_typed(account.key, data).signature)
 
 
 def check_rating(rating: int) -> int:

@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass
 from enum import IntEnum
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
 
 from servicecoin.chain import Chain, dev_account
+from servicecoin.eip712 import sign_typed, typed_data
 from servicecoin.errors import ConfigError, ServiceCoinError
 from servicecoin.networks import LOCAL_ROLES
 from servicecoin.token import UNIT, fmt, to_raw
@@ -266,25 +266,13 @@ def redeem(chain: Chain, item_id: int, quantity: int, customer: LocalAccount, va
     return _redeemed(vault, receipt)
 
 
+REDEEM_FIELDS = [("customer", "address"), ("itemId", "uint256"), ("quantity", "uint256"), ("maxPoints", "uint256"),
+                 ("nonce", "uint256"), ("deadline", "uint256")]
+
+
 def redeem_typed_data(chain_id: int, vault_address: str, request: dict) -> dict:
     """The EIP-712 message a customer signs for a relayed redemption (what MetaMask shows)."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"}, {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
-            ],
-            "Redeem": [
-                {"name": "customer", "type": "address"}, {"name": "itemId", "type": "uint256"},
-                {"name": "quantity", "type": "uint256"}, {"name": "maxPoints", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"}, {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Redeem",
-        "domain": {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id,
-                   "verifyingContract": Web3.to_checksum_address(vault_address)},
-        "message": request,
-    }
+    return typed_data("Redeem", REDEEM_FIELDS, DOMAIN_NAME, DOMAIN_VERSION, chain_id, vault_address, request)
 
 
 def sign_redeem(customer: LocalAccount, chain_id: int, vault_address: str, item_id: int, quantity: int,
@@ -294,7 +282,7 @@ def sign_redeem(customer: LocalAccount, chain_id: int, vault_address: str, item_
     deadline = int(time.time()) + 3_600 if deadline is None else deadline
     message = {"customer": customer.address, "itemId": item_id, "quantity": quantity, "maxPoints": max_points,
                "nonce": nonce, "deadline": deadline}
-    signed = customer.sign_message(encode_typed_data(full_message=redeem_typed_data(chain_id, vault_address, message)))
+    signed = sign_typed(customer.key, redeem_typed_data(chain_id, vault_address, message))
     return (customer.address, item_id, quantity, max_points, nonce, deadline), bytes(signed.signature)
 
 

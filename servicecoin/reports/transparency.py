@@ -99,7 +99,7 @@ def reconcile(report: dict, on_chain: dict) -> dict:
 
 def to_markdown(r: dict) -> str:
     """The report as the Markdown page the owner publishes."""
-    out = [f"# ServiceCoin transparency report", "",
+    out = ["# ServiceCoin transparency report", "",
            f"As of block {r['block']} ({r['as_of_text']}), token `{r['token']}`. Amounts in points.", "",
            "## Summary", "", "| | points |", "|---|---:|",
            f"| Issued | {fmt(r['issued']['total'])} |",

@@ -1,5 +1,7 @@
 """Attacker's tools: the high-s twin of a signature (same signer, other bytes) and the like."""
 
+from servicecoin.eip712 import permit_typed_data, sign_typed
+
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
@@ -30,14 +32,7 @@ def recovers_same_signer(digest: bytes, sig: bytes) -> bool:
 
 def sign_permit_for(key, name: str, chain_id: int, token_address: str, owner, spender, value: int, nonce: int,
                     deadline: int) -> tuple[int, int, int]:
-    """An EIP-2612 permit signed for any chain id and token address (to replay it elsewhere)."""
-    from eth_account import Account
-    from eth_account.messages import encode_typed_data
-
-    domain = {"name": name, "version": "1", "chainId": chain_id, "verifyingContract": str(token_address)}
-    types = {"Permit": [{"name": n, "type": t} for n, t in
-                        (("owner", "address"), ("spender", "address"), ("value", "uint256"), ("nonce", "uint256"),
-                         ("deadline", "uint256"))]}
-    message = {"owner": str(owner), "spender": str(spender), "value": value, "nonce": nonce, "deadline": deadline}
-    signed = Account.sign_message(encode_typed_data(domain, types, message), key)
+    """An EIP-2612 permit signed for any chain id and token address (to replay it elsewhere); v, r, s as
+    integers, to tamper with."""
+    signed = sign_typed(key, permit_typed_data(name, chain_id, token_address, owner, spender, value, nonce, deadline))
     return signed.v, signed.r, signed.s

@@ -1,14 +1,11 @@
 """Fault-injection fixtures: anvils and flaky proxies of our own (ports 8850–8899), a campaign on them."""
 
 import signal
-import subprocess
-import time
 
 import pytest
 
-from tests.faults.faultkit import FlakyProxy, Node, next_node_port, next_proxy_port, own_chain
-from servicecoin.localchain import anvil_binary
-from servicecoin.networks import TEST_MNEMONIC
+from tests.faults.faultkit import FlakyProxy, Node, next_node_port, next_proxy_port
+from servicecoin.localchain import spawn_anvil
 
 
 class CrashableNode(Node):
@@ -18,15 +15,7 @@ class CrashableNode(Node):
     def start(self) -> "CrashableNode":
         if self.state is None:
             return super().start()
-        cmd = [anvil_binary(), "--port", str(self.port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
-               "--accounts", "10", "--gas-limit", "30000000", "--silent", "--state", str(self.state),
-               "--state-interval", "1"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while not own_chain(self.url, timeout=0.5, retries=False).w3.is_connected():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"anvil did not start on {self.port}")
-            time.sleep(0.1)
+        self.proc = spawn_anvil(self.port, "--state", str(self.state), "--state-interval", "1")
         return self
 
     def crash(self) -> None:

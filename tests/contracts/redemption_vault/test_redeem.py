@@ -1,10 +1,9 @@
 """Catalog redemption: ids, stock, tier, live balance, expiry (FIFO across epochs), signed requests, permit."""
 
-import brownie
 from brownie import chain
-from tests.tokenkit import EPOCH, NOREF, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import OPEN, UNIT, UNLIMITED, fund, key_of, list_item, sign_permit, sign_request
+from tests.contracts.redemption_vault.vault_helpers import OPEN, UNIT, UNLIMITED, fund, key_of, sign_permit, sign_request
+from tests.tokenkit import EPOCH, NOREF, reverts_with
 
 
 def test_redeem_burns_points_and_records_redemption(vault, token, issuer, alice, gift):

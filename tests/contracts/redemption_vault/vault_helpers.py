@@ -6,10 +6,10 @@ stranger 9. Account 8 is a second merchant.
 """
 
 import pytest
-from brownie import MaliciousMerchant, RedemptionVault, ReentrantToken, accounts, chain, web3
+from brownie import MaliciousMerchant, RedemptionVault, ReentrantToken, accounts, chain
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 
+from servicecoin import eip712
 from servicecoin.chain import dev_account
 from servicecoin.vault import sign_redeem
 
@@ -96,29 +96,9 @@ def sign_request(vault, signer_key, customer, item_id, quantity, max_points, non
 
 
 def sign_permit(token, key, owner, spender, value, deadline):
-    data = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": token.name(), "version": "1", "chainId": chain.id, "verifyingContract": token.address},
-        "message": {"owner": str(owner), "spender": str(spender), "value": value, "nonce": token.nonces(owner),
-                    "deadline": deadline},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=data), key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+    """An EIP-2612 permit of `token` at the owner's current nonce."""
+    return eip712.sign_permit(key, token.name(), chain.id, token.address, owner, spender, value, token.nonces(owner),
+                              deadline)
 
 
 @pytest.fixture(scope="module")

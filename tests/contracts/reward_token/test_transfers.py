@@ -1,11 +1,10 @@
 """Transfer policy, acceptors, permit, burnFrom and spend."""
 
 from brownie import chain, web3
-from tests.tokenkit import NOREF, EPOCH, reverts_with
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
 from servicecoin.chain import dev_account
+from servicecoin.eip712 import sign_permit
+from tests.tokenkit import EPOCH, NOREF, reverts_with
 
 
 def test_customer_to_customer_closed_by_default(token, issuer, alice, bob):
@@ -109,28 +108,7 @@ def test_spend_by_spender_role(token, issuer, spender, alice, stranger):
 
 
 def _permit_signature(token, owner_key, owner, spender, value, nonce, deadline):
-    data = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {"name": token.name(), "version": "1", "chainId": chain.id, "verifyingContract": token.address},
-        "message": {"owner": owner, "spender": spender, "value": value, "nonce": nonce, "deadline": deadline},
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=data), owner_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+    return sign_permit(owner_key, token.name(), chain.id, token.address, owner, spender, value, nonce, deadline)
 
 
 def test_permit_signed_with_eth_account(token, issuer, alice, bob):

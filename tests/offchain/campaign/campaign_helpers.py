@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from web3 import Web3
@@ -15,8 +14,8 @@ from web3 import Web3
 from servicecoin.chain import Chain, dev_account
 from servicecoin.config import load_config
 from servicecoin.deploy import deploy_token, grant_issuer
-from servicecoin.localchain import anvil_binary
-from servicecoin.networks import TEST_MNEMONIC, Network
+from servicecoin.localchain import spawn_anvil
+from servicecoin.networks import Network
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
@@ -72,21 +71,11 @@ class Node:
         self.proc = None
 
     def start(self) -> "Node":
-        cmd = [anvil_binary(), "--port", str(self.port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
-               "--accounts", "10", "--gas-limit", "30000000", "--silent"]
-        if self.state:
-            cmd += ["--state", str(self.state)]
+        extra = ["--state", str(self.state)] if self.state else []
         if self.block_time:
-            cmd += ["--block-time", str(self.block_time)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        w3 = Web3(Web3.HTTPProvider(self.url))
-        for _ in range(100):
-            try:
-                w3.eth.chain_id
-                return self
-            except Exception:
-                time.sleep(0.1)
-        raise RuntimeError(f"anvil did not start on {self.port}")
+            extra += ["--block-time", str(self.block_time)]
+        self.proc = spawn_anvil(self.port, *extra)
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -101,7 +101,7 @@ def test_reorg_rolls_back_and_reindexes_the_new_branch(token, issuer, alice, bob
     raw_issue(token, bob, 42)
     raw_issue(token, bob, 1)
     chain.mine(2)
-    report = indexer.run()
+    indexer.run()
     assert db.scalar("SELECT SUM(amount) FROM credits") == 143
     assert db.scalar("SELECT COUNT(*) FROM credits WHERE account = ?", (str(alice).lower(),)) == 1
     matches_chain(db, [alice, bob])
