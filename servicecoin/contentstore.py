@@ -31,6 +31,14 @@ CREATE TABLE IF NOT EXISTS content (
     PRIMARY KEY (log, commitment)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS content_seq ON content (log, seq) WHERE seq IS NOT NULL;
+CREATE TABLE IF NOT EXISTS batch_line (
+    log        TEXT NOT NULL,          -- ServiceLog address (checksummed)
+    batch      TEXT NOT NULL,          -- 0x… keccak256 of the batch file's bytes
+    line       INTEGER NOT NULL,       -- the record's position among the file's records (0-based)
+    commitment TEXT NOT NULL,          -- its content row (content.commitment)
+    from_block INTEGER NOT NULL,       -- the chain head when it was first prepared: no earlier block holds it
+    PRIMARY KEY (log, batch, line)
+);
 """
 
 
@@ -106,6 +114,27 @@ class ContentStore:
         with self.db:
             self.db.execute("UPDATE content SET seq = ? WHERE log = ? AND commitment = ?",
                             (seq, log, "0x" + commitment.hex()))
+
+    def batch_lines(self, log: str, batch: bytes) -> dict[int, tuple[bytes, int]]:
+        """The lines of batch file `batch` prepared before: line → (commitment, first block to search)."""
+        rows = self.db.execute("SELECT line, commitment, from_block FROM batch_line WHERE log = ? AND batch = ?",
+                               (log, "0x" + batch.hex())).fetchall()
+        return {line: (bytes.fromhex(c[2:]), block) for line, c, block in rows}
+
+    def put_batch_line(self, log: str, batch: bytes, line: int, text: str, from_block: int) -> bytes:
+        """Keep a batch line's text (salted, as `put`) and remember which commitment the line got, so that
+        a rerun of the same file sends the same commitment and can find what is already on chain."""
+        commitment = self.put(log, text)  # a crash before the next line leaves an unsent, unused row
+        with self.db:
+            self.db.execute("INSERT INTO batch_line (log, batch, line, commitment, from_block) VALUES (?, ?, ?, ?, ?)",
+                            (log, "0x" + batch.hex(), line, "0x" + commitment.hex(), from_block))
+        return commitment
+
+    def seq_of(self, log: str, commitment: bytes) -> int | None:
+        """The record number the content with `commitment` got, None while it is not known to be mined."""
+        row = self.db.execute("SELECT seq FROM content WHERE log = ? AND commitment = ?",
+                              (log, "0x" + commitment.hex())).fetchone()
+        return row[0] if row else None
 
     def erase(self, log: str, seq: int) -> Content:
         """Delete the text and salt of record `seq` (the commitment stays, it reveals nothing)."""

@@ -23,7 +23,7 @@ from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.eip712 import sign_typed, typed_data
-from servicecoin.errors import ConfigError, ServiceCoinError
+from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
 
 CONTRACT = "ServiceLog"
 ZERO_HEAD = b"\0" * 24
@@ -313,18 +313,80 @@ def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None 
                  batch_size: int = 100, log=None, progress: Callable[[int], None] | None = None) -> list[Appended]:
     """Append many agent records, `batch_size` per transaction, in order."""
     log = log or log_contract(chain)
+    for e in entries:
+        e.customer = checksum(e.customer)
+    pairs = [(e, _commit(store, log.address, e.text)) for e in entries]
+    return _send_batches(chain, log, pairs, sender, store, batch_size, progress)
+
+
+def _send_batches(chain: Chain, log, pairs: list[tuple[Entry, bytes]], sender, store: ContentStore | None,
+                  batch_size: int, progress: Callable[[int], None] | None) -> list[Appended]:
+    """Send (entry, commitment) pairs `batch_size` per appendBatch transaction, each mined before the next."""
     out: list[Appended] = []
-    for start in range(0, len(entries), batch_size):
-        chunk = entries[start:start + batch_size]
-        args = []
-        for e in chunk:
-            e.customer = checksum(e.customer)
-            args.append(e.call_args(_commit(store, log.address, e.text)))
-        receipt = chain.transact(log.functions.appendBatch(args), sender)
+    for start in range(0, len(pairs), batch_size):
+        chunk = pairs[start:start + batch_size]
+        receipt = chain.transact(log.functions.appendBatch([e.call_args(c) for e, c in chunk]), sender)
         out.extend(_results(chain, log, receipt, store))
         if progress:
             progress(len(chunk))
     return out
+
+
+@dataclass
+class FileAppend:
+    """What `append_file` did: records appended now, and records of the file already on chain."""
+
+    appended: list[Appended]
+    already: int
+    batch: str
+
+
+def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="agent", batch_size: int = 100,
+                log=None, progress: Callable[[int], None] | None = None, settle_timeout: float = 120) -> FileAppend:
+    """Append the records of a batch CSV exactly once, however often it is run.
+
+    The file is identified by the keccak of its bytes. Before anything is sent, every line gets a salted
+    commitment kept in the content store with the line's number and the block it was prepared at, so a
+    rerun sends the same commitments and finds on chain (Recorded events since then) the lines an
+    interrupted run already appended, and sends only the others, in order. A rerun first waits until no
+    transaction of the sender is pending, so a record in flight is found rather than sent twice. Every
+    record of a batch file carries a commitment, an empty text included, since that is what identifies it.
+    """
+    log = log or log_contract(chain)
+    account = chain.account(sender) if isinstance(sender, str) else sender
+    raw = Path(path).read_bytes()
+    entries = read_batch_csv(path)
+    batch = keccak(raw)
+    prepared = store.batch_lines(log.address, batch)
+    head = chain.w3.eth.block_number
+    commitments = []
+    for line, e in enumerate(entries):
+        e.customer = checksum(e.customer)
+        found = prepared.get(line)
+        commitments.append(found[0] if found else store.put_batch_line(log.address, batch, line, e.text or "", head))
+    unconfirmed = [line for line in prepared if store.seq_of(log.address, prepared[line][0]) is None]
+    if unconfirmed:  # an earlier run prepared these lines and may have sent them
+        _settle(chain, account.address, settle_timeout)
+        wanted = {prepared[line][0] for line in unconfirmed}
+        for r in fetch_records(chain, log, min(prepared[line][1] for line in unconfirmed)):
+            if r.commitment in wanted:
+                store.assign(log.address, r.commitment, r.seq)
+    todo = [(e, c) for e, c in zip(entries, commitments) if store.seq_of(log.address, c) is None]
+    already = len(entries) - len(todo)
+    if progress and already:
+        progress(already)
+    out = _send_batches(chain, log, todo, account, store, batch_size, progress)
+    return FileAppend(out, already, "0x" + batch.hex())
+
+
+def _settle(chain: Chain, address: str, timeout: float) -> None:
+    """Wait until no transaction of `address` is pending (mined or gone), or refuse to go on."""
+    deadline = time.monotonic() + timeout
+    while chain.w3.eth.get_transaction_count(address, "pending") > chain.w3.eth.get_transaction_count(address):
+        if time.monotonic() > deadline:
+            raise ChainError(f"{address} still has pending transactions after {timeout:.0f}s; an earlier run's "
+                             "records may be in flight, so nothing was sent: rerun once they are mined or dropped")
+        time.sleep(1)
 
 
 # ---------------------------------------------------------------------------- feedback

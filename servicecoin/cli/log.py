@@ -99,18 +99,24 @@ def feedback(ticket, rating, text, customer_key, direct, network, as_json):
 @json_option
 @handle_errors
 def batch(csv_file, batch_size, network, as_json):
-    """Append the records of CSV_FILE (kind,ticket,customer,text,outcome,ref) in batches."""
-    from servicecoin.servicelog import append_batch, read_batch_csv
+    """Append the records of CSV_FILE (kind,ticket,customer,text,outcome,ref) in batches, exactly once:
+    run it again after an interruption and it sends only the records not yet on chain."""
+    from servicecoin.servicelog import append_file, read_batch_csv
 
-    entries = read_batch_csv(csv_file)
+    total = len(read_batch_csv(csv_file))  # every bad line is reported before anything is prepared
     chain, store = _ctx(network)
-    with store, click.progressbar(length=len(entries), label="appending", file=sys.stderr) as bar:
-        results = append_batch(chain, entries, store, batch_size=batch_size, progress=bar.update)
+    with store, click.progressbar(length=total, label="appending", file=sys.stderr) as bar:
+        done = append_file(chain, csv_file, store, batch_size=batch_size, progress=bar.update)
+    results = done.appended
     if as_json:
-        click.echo(json.dumps([r.__dict__ for r in results], indent=2))
-    else:
+        click.echo(json.dumps({"batch": done.batch, "already_on_chain": done.already,
+                               "appended": [r.__dict__ for r in results]}, indent=2))
+        return
+    if results:
         click.echo(f"appended {len(results)} records (#{results[0].seq}–#{results[-1].seq}) "
-                   f"in {(len(entries) + batch_size - 1) // batch_size} transaction(s)")
+                   f"in {(len(results) + batch_size - 1) // batch_size} transaction(s)")
+    if done.already:
+        click.echo(f"{done.already} record(s) of {csv_file} were already on chain (an earlier run): not sent again")
 
 
 @log_group.command("show")
