@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -76,6 +77,9 @@ def anvil_command(port: int, *extra: str) -> list[str]:
 
 def spawn_anvil(port: int, *extra: str, timeout: float = 15) -> subprocess.Popen:
     """A throw-away anvil (tests, benchmarks) on `port`, silent, returned once it answers JSON-RPC."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise ServiceCoinError(f"port {port} is already in use (a stale node?): not starting anvil there")
     proc = subprocess.Popen(anvil_command(port, "--gas-limit", "30000000", "--silent", *extra),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 1}))
