@@ -5,7 +5,7 @@ customers keep their points."""
 import pytest
 from brownie import web3
 
-from tests.contracts.service_log.logkit import reverts_with
+from tests.tokenkit import reverts_with
 from tests.contracts.redemption_vault.vault_helpers import UNIT, fund
 
 ADMIN_ROLE = "0x" + "00" * 32

@@ -5,7 +5,8 @@ supply, stock, redemptions); balances stay readable; after unpausing the same st
 import pytest
 from brownie import chain, web3
 
-from tests.contracts.service_log.logkit import ZERO32, resolved_ticket, reverts_with, signed
+from tests.contracts.service_log.logkit import ZERO32, resolved_ticket, signed
+from tests.tokenkit import reverts_with
 from tests.contracts.redemption_vault.vault_helpers import UNIT, fund, key_of, sign_request
 
 NOREF = "0x" + "00" * 32

@@ -4,7 +4,8 @@ refused; a relayed request front-run by someone else executes once, on the custo
 
 import brownie
 from brownie import RewardToken, chain
-from tests.contracts.service_log.logkit import ZERO32, deploy_log, resolved_ticket, reverts_with, signed
+from tests.contracts.service_log.logkit import ZERO32, deploy_log, resolved_ticket, signed
+from tests.tokenkit import reverts_with
 
 from tests.adversarial.adversary import high_s, high_s_bytes, recovers_same_signer, sign_permit_for
 from tests.contracts.redemption_vault.vault_helpers import UNIT, deploy_vault, fund, key_of

@@ -4,7 +4,6 @@ from brownie import ServiceLog, accounts, web3
 
 from servicecoin.chain import dev_account, from_web3
 from servicecoin.servicelog import Kind, Outcome, fetch_records, record_from_args, sign_feedback, verify
-from tests.tokenkit import REASON, reverts_with  # noqa: F401  (re-exported for the log suites)
 
 UNIT = 100
 FEEDBACK_REWARD = 25 * UNIT

@@ -1,8 +1,10 @@
 """Agent records: ticket rules, details, amendments, batches and the hash chain."""
 
 from brownie import ZERO_ADDRESS, web3
-from tests.contracts.service_log.logkit import (AMENDMENT, COMPLAINT, FEEDBACK, FOLLOWUP, OPENED, REPLY, RESOLVED, SATISFIED, ZERO32,
-                      assert_chain_verifies, chain_records, entry, open_ticket, recorded, reverts_with)
+from tests.contracts.service_log.logkit import (AMENDMENT, COMPLAINT, FEEDBACK, FOLLOWUP, OPENED, REPLY, RESOLVED,
+                                                SATISFIED, ZERO32, assert_chain_verifies, chain_records, entry,
+                                                open_ticket, recorded)
+from tests.tokenkit import reverts_with
 
 
 def test_open_records_event_and_moves_head(log, agent, alice):

@@ -1,9 +1,10 @@
 """Customer feedback and rewards: rules, once per ticket, budget and pause never refuse a record."""
 
 from brownie import web3
-from tests.contracts.service_log.logkit import (FEEDBACK, FEEDBACK_REWARD, FOLLOWUP, FOLLOWUP_BONUS, LOG_BUDGET, NOT_REACHED, REASON,
-                      SATISFIED, UNSATISFIED, assert_chain_verifies, deploy_log, entry, open_ticket,
-                      recorded, resolved_ticket, reverts_with)
+from tests.contracts.service_log.logkit import (FEEDBACK, FEEDBACK_REWARD, FOLLOWUP, FOLLOWUP_BONUS, LOG_BUDGET,
+                                                NOT_REACHED, SATISFIED, UNSATISFIED, assert_chain_verifies,
+                                                deploy_log, entry, open_ticket, recorded, resolved_ticket)
+from tests.tokenkit import REASON, reverts_with
 
 C = "0x" + "ab" * 32
 

@@ -1,7 +1,8 @@
 """Who may append, who may configure."""
 
 from brownie import ServiceLog, ZERO_ADDRESS
-from tests.contracts.service_log.logkit import OPENED, entry, reverts_with
+from tests.contracts.service_log.logkit import OPENED, entry
+from tests.tokenkit import reverts_with
 
 
 def test_stranger_cannot_append(log, stranger, alice):

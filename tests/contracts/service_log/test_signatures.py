@@ -2,8 +2,9 @@
 
 from brownie import chain, web3
 from eth_account.messages import encode_typed_data
-from tests.contracts.service_log.logkit import (FEEDBACK_REWARD, ZERO32, assert_chain_verifies, deploy_log, recorded, resolved_ticket,
-                    reverts_with, signed)
+from tests.contracts.service_log.logkit import (FEEDBACK_REWARD, ZERO32, assert_chain_verifies, deploy_log, recorded,
+                                                resolved_ticket, signed)
+from tests.tokenkit import reverts_with
 
 from servicecoin.servicelog import feedback_typed_data
 
