@@ -1,4 +1,8 @@
-"""Deploy and wire every ServiceCoin contract; record the result in deployments/<network>.json."""
+"""Deploy and wire every ServiceCoin contract; record the result in deployments/<network>.json.
+
+One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`), each with the roles and
+budgets it needs, and `deploy` for the lot. Settings come from servicecoin.yaml.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,13 @@ import subprocess
 import time
 from typing import Any
 
-from web3 import Web3
-
 from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
+from servicecoin.errors import ConfigError, ServiceCoinError
 from servicecoin.paths import deployment_file
-from servicecoin.servicelog import deploy_log
-from servicecoin.vault import deploy_vault
-from servicecoin.token import UNIT, Reason
+from servicecoin.roles import grant_issuer, grant_role
+from servicecoin.token import UNIT, Reason, to_raw
 
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
@@ -28,10 +30,6 @@ def _commit() -> str:
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-
-
-def role_id(name: str) -> bytes:
-    return b"\x00" * 32 if name == "DEFAULT_ADMIN_ROLE" else Web3.keccak(text=name)
 
 
 def deploy_token(chain: Chain, config: dict) -> Any:
@@ -53,14 +51,44 @@ def deploy_token(chain: Chain, config: dict) -> Any:
     chain.transact(token.functions.setTierEligibleReasons(mask), admin)
     if tok.get("transfers_open"):
         chain.transact(token.functions.setTransfersOpen(True), admin)
-    chain.transact(token.functions.grantRole(role_id("PAUSER_ROLE"), admin.address), admin)
+    grant_role(chain, token, "PAUSER_ROLE", admin.address)
     return token
 
 
-def grant_issuer(chain: Chain, token, issuer: str, budget_points: int) -> None:
+def deploy_vault(chain: Chain, config: dict, token) -> str:
+    """Deploy the RedemptionVault with the `vault:` settings and wire it to the token; returns its address."""
+    settings = config.get("vault") or {}
+    try:
+        notice = int(settings.get("notice_days", 7) * DAY)
+        window = int(settings.get("refund_window_days", 14) * DAY)
+        rate = to_raw(settings.get("discount_points_per_unit", 100))
+        order_cap = to_raw(settings.get("discount_per_order_cap", 5_000))
+        day_cap = to_raw(settings.get("discount_per_day_cap", 100_000))
+        budget = int(settings.get("refund_budget", 1_000_000))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"servicecoin.yaml vault: {exc}") from None
     admin = chain.account("deployer")
-    chain.transact(token.functions.grantRole(role_id("ISSUER_ROLE"), issuer), admin)
-    chain.transact(token.functions.setIssuerBudget(issuer, int(budget_points) * UNIT), admin)
+    address, _ = chain.deploy("RedemptionVault", admin.address, token.address, notice, window, rate, order_cap, day_cap)
+    grant_role(chain, token, "SPENDER_ROLE", address)
+    grant_issuer(chain, token, address, budget)
+    grant_role(chain, chain.contract("RedemptionVault", address), "MERCHANT_ROLE", chain.account("merchant").address)
+    return address
+
+
+def deploy_log(chain: Chain, config: dict, token) -> str:
+    """Deploy the ServiceLog, make it an issuer with its budget, and grant AGENT_ROLE to the agent key."""
+    section = config.get("log") or {}
+    try:
+        reward = to_raw(section.get("feedback_reward", 0))
+        bonus = to_raw(section.get("followup_bonus", 0))
+        budget = int(section.get("budget", 0))
+    except (ServiceCoinError, ValueError) as exc:
+        raise ConfigError(f"servicecoin.yaml log: {exc}") from None
+    admin = chain.account("deployer")
+    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus)
+    grant_issuer(chain, token, address, budget)
+    grant_role(chain, chain.contract("ServiceLog", address), "AGENT_ROLE", chain.account("agent").address)
+    return address
 
 
 def deploy(chain: Chain, config: dict | None = None) -> dict:
