@@ -32,6 +32,14 @@ def _commit() -> str:
         return "unknown"
 
 
+def _settings(config: dict, name: str, read):
+    """`read` applied to the `name:` section of the settings; a bad value is a ConfigError naming the section."""
+    try:
+        return read(config.get(name) or {})
+    except (ServiceCoinError, TypeError, ValueError) as exc:
+        raise ConfigError(f"servicecoin.yaml {name}: {exc}") from None
+
+
 def deploy_token(chain: Chain, config: dict) -> Any:
     """RewardToken with tiers, tier-eligible reasons and transfer policy from the settings."""
     tok = config["token"]
@@ -57,16 +65,10 @@ def deploy_token(chain: Chain, config: dict) -> Any:
 
 def deploy_vault(chain: Chain, config: dict, token) -> str:
     """Deploy the RedemptionVault with the `vault:` settings and wire it to the token; returns its address."""
-    settings = config.get("vault") or {}
-    try:
-        notice = int(settings.get("notice_days", 7) * DAY)
-        window = int(settings.get("refund_window_days", 14) * DAY)
-        rate = to_raw(settings.get("discount_points_per_unit", 100))
-        order_cap = to_raw(settings.get("discount_per_order_cap", 5_000))
-        day_cap = to_raw(settings.get("discount_per_day_cap", 100_000))
-        budget = int(settings.get("refund_budget", 1_000_000))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"servicecoin.yaml vault: {exc}") from None
+    notice, window, rate, order_cap, day_cap, budget = _settings(config, "vault", lambda s: (
+        int(s.get("notice_days", 7) * DAY), int(s.get("refund_window_days", 14) * DAY),
+        to_raw(s.get("discount_points_per_unit", 100)), to_raw(s.get("discount_per_order_cap", 5_000)),
+        to_raw(s.get("discount_per_day_cap", 100_000)), int(s.get("refund_budget", 1_000_000))))
     admin = chain.account("deployer")
     address, _ = chain.deploy("RedemptionVault", admin.address, token.address, notice, window, rate, order_cap, day_cap)
     grant_role(chain, token, "SPENDER_ROLE", address)
@@ -77,13 +79,8 @@ def deploy_vault(chain: Chain, config: dict, token) -> str:
 
 def deploy_log(chain: Chain, config: dict, token) -> str:
     """Deploy the ServiceLog, make it an issuer with its budget, and grant AGENT_ROLE to the agent key."""
-    section = config.get("log") or {}
-    try:
-        reward = to_raw(section.get("feedback_reward", 0))
-        bonus = to_raw(section.get("followup_bonus", 0))
-        budget = int(section.get("budget", 0))
-    except (ServiceCoinError, ValueError) as exc:
-        raise ConfigError(f"servicecoin.yaml log: {exc}") from None
+    reward, bonus, budget = _settings(config, "log", lambda s: (
+        to_raw(s.get("feedback_reward", 0)), to_raw(s.get("followup_bonus", 0)), int(s.get("budget", 0))))
     admin = chain.account("deployer")
     address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus)
     grant_issuer(chain, token, address, budget)

@@ -17,7 +17,7 @@ from eth_utils import keccak
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
-from servicecoin.errors import ConfigError, ServiceCoinError
+from servicecoin.errors import ServiceCoinError, enum_member
 
 CONTRACT = "ServiceLog"
 ZERO_HEAD = b"\0" * 24
@@ -37,10 +37,7 @@ class Kind(IntEnum):
     def parse(cls, text: str, where: str = "") -> "Kind":
         aliases = {"open": "opened", "resolve": "resolved", "follow-up": "followup", "amend": "amendment"}
         key = aliases.get(text.strip().lower(), text.strip().lower())
-        try:
-            return cls[key.upper()]
-        except KeyError:
-            raise ConfigError(f"{where}unknown record kind '{text}' (known: {', '.join(k.name.lower() for k in cls)})") from None
+        return enum_member(cls, key.upper(), text, "record kind", where)
 
 
 class Outcome(IntEnum):
@@ -51,11 +48,8 @@ class Outcome(IntEnum):
 
     @classmethod
     def parse(cls, text: str, where: str = "") -> "Outcome":
-        try:
-            return cls[text.strip().upper().replace("-", "_").replace(" ", "_")]
-        except KeyError:
-            known = ", ".join(o.name.lower().replace("_", "-") for o in cls)
-            raise ConfigError(f"{where}unknown follow-up outcome '{text}' (known: {known})") from None
+        key = text.strip().upper().replace("-", "_").replace(" ", "_")
+        return enum_member(cls, key, text, "follow-up outcome", where, [o.name.lower().replace("_", "-") for o in cls])
 
 
 STATUS = {0: "none", 1: "open", 2: "resolved"}

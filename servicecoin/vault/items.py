@@ -14,7 +14,7 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from servicecoin.chain import Chain
-from servicecoin.errors import ConfigError, ServiceCoinError
+from servicecoin.errors import ConfigError, ServiceCoinError, enum_member
 
 CONTRACT = "RedemptionVault"
 UNLIMITED = 2**32 - 1
@@ -30,11 +30,7 @@ class Kind(IntEnum):
         key = text.strip().upper().replace("-", "_")
         aliases = {"VOUCHER": "DISCOUNT_VOUCHER", "DISCOUNT": "DISCOUNT_VOUCHER", "SERVICE": "EXCLUSIVE_SERVICE",
                    "EXCLUSIVE": "EXCLUSIVE_SERVICE"}
-        try:
-            return cls[aliases.get(key, key)]
-        except KeyError:
-            known = ", ".join(k.name.lower().replace("_", "-") for k in cls)
-            raise ConfigError(f"{where}unknown item kind '{text}' (known: {known})") from None
+        return enum_member(cls, aliases.get(key, key), text, "item kind", where, [k.label for k in cls])
 
     @property
     def label(self) -> str:

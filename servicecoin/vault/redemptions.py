@@ -12,7 +12,7 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from servicecoin.chain import Chain
-from servicecoin.errors import ConfigError
+from servicecoin.errors import ConfigError, enum_member
 from servicecoin.vault.items import get_item, vault_contract
 from servicecoin.vault.signatures import sign_redeem
 
@@ -30,11 +30,7 @@ class Status(IntEnum):
 
     @classmethod
     def parse(cls, text: str, where: str = "") -> "Status":
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            known = ", ".join(s.name.lower() for s in cls if s)
-            raise ConfigError(f"{where}unknown status '{text}' (known: {known})") from None
+        return enum_member(cls, text.strip().upper(), text, "status", where, [s.name.lower() for s in cls if s])
 
 
 @dataclass
