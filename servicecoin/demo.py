@@ -37,7 +37,7 @@ from servicecoin.servicelog.records import Kind as RecordKind
 from servicecoin.servicelog.records import Outcome, log_contract, verify_log
 from servicecoin.statement import chain_view, statement
 from servicecoin.token import UNIT, Reason, fmt
-from servicecoin.vault.discount import discount
+from servicecoin.vault.discounts import discount
 from servicecoin.vault.items import Kind as ItemKind
 from servicecoin.vault.items import add_item, list_items, vault_contract
 from servicecoin.vault.redemptions import fulfil, redeem, redeem_gasless, redemption_slot

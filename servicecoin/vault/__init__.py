@@ -2,7 +2,7 @@
 
     items        the catalog: item kinds, listing and updating items, reading them with their metadata
     redemptions  redeeming (direct or gasless), redemption ids, fulfil and refund, the list from the events
-    discount     points for money off an order, and the discount terms in force
+    discounts    points for money off an order, and the discount terms in force
     signatures   the EIP-712 `Redeem` message and its signature; which key a command signs with
 
 These are what `svc catalog`, `svc redeem`, `svc redemptions` and `svc discount` call, and what the
@@ -10,7 +10,7 @@ tests call directly. Amounts are raw token units (2 decimals) unless a name says
 the vault (and its roles) is servicecoin.deploy's; the web relay is servicecoin.relay's.
 """
 
-from servicecoin.vault.discount import DiscountResult, discount, discount_terms, order_ref
+from servicecoin.vault.discounts import DiscountResult, discount, discount_terms, order_ref
 from servicecoin.vault.items import (
     CONTRACT, UNLIMITED, CatalogItem, Kind, add_item, get_item, item_metadata, list_items, update_item, vault_contract,
 )
