@@ -26,7 +26,8 @@ from servicecoin.campaign.plan import load_plan
 from servicecoin.campaign.report import build_report, write_report
 from servicecoin.campaign.runner import run_campaign
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token
+from servicecoin.roles import grant_issuer
 
 TARGETS = {
     "campaign.10k.seconds": ("<=", 60, "10,000 rows → 10,000 new holders, validate to report (median of 3)"),

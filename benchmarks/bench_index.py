@@ -11,7 +11,8 @@ from pathlib import Path
 from web3 import Web3
 
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token
+from servicecoin.roles import grant_issuer
 from servicecoin.index import Indexer, IndexSettings, open_db
 from servicecoin.index.indexer import ZERO
 from servicecoin.statement import statement

@@ -6,7 +6,8 @@ from eth_abi import encode
 from web3 import Web3
 
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer, role_id
+from servicecoin.deploy import deploy_token
+from servicecoin.roles import grant_issuer, role_id
 from servicecoin.servicelog import Entry, Kind, log_contract
 from servicecoin.token import Reason
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from web3 import Web3
 
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token
+from servicecoin.roles import grant_issuer
 from servicecoin.token import Reason
 
 TARGETS = {

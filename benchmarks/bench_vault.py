@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from servicecoin.chain import dev_account
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token, deploy_vault
+from servicecoin.roles import grant_issuer
 from servicecoin.token import UNIT, Reason
-from servicecoin.vault import (Kind, add_item, deploy_vault, discount, fulfil, redeem, redeem_gasless, redemption_slot,
+from servicecoin.vault import (Kind, add_item, discount, fulfil, redeem, redeem_gasless, redemption_slot,
                                vault_contract)
 
 TARGETS = {

@@ -26,6 +26,8 @@ from servicecoin.paths import BUILD_DIR, deployment_file
 
 Account.enable_unaudited_hdwallet_features()
 
+LOG_CHUNK = 5_000  # blocks per eth_getLogs request
+
 
 def dev_account(index: int) -> LocalAccount:
     """Account `index` of the well-known local test mnemonic."""
@@ -131,6 +133,30 @@ class Chain:
         if not path.exists():
             raise ConfigError(f"{path}: no deployment on {self.network.id}; run 'svc deploy --network {self.network.id}'")
         return json.loads(path.read_text())
+
+    def deployment_block(self, address: str) -> int:
+        """Where the events of the contract at `address` start: the block deployments/<network>.json was
+        written at (after the deployment, before any use) when it lists `address`; 0 otherwise."""
+        try:
+            record = self.deployment()
+        except (ServiceCoinError, ValueError):
+            return 0
+        if address.lower() not in {str(a).lower() for a in record.get("contracts", {}).values()}:
+            return 0
+        return int(record.get("block", 0))
+
+    def events(self, contract, name: str, from_block: int | None = None, to_block: int | None = None,
+               argument_filters: dict | None = None) -> list:
+        """Every `name` event of `contract` (a web3 contract) in chain order, from `from_block` (default:
+        its deployment block) to `to_block` (default: the latest), LOG_CHUNK blocks per eth_getLogs."""
+        event = getattr(contract.events, name)()
+        start = self.deployment_block(contract.address) if from_block is None else from_block
+        end = self.w3.eth.block_number if to_block is None else to_block
+        found: list = []
+        for lo in range(start, end + 1, LOG_CHUNK):
+            found += event.get_logs(from_block=lo, to_block=min(lo + LOG_CHUNK - 1, end),
+                                    argument_filters=argument_filters)
+        return found
 
     # ------------------------------------------------------------------ transactions
     def fee_fields(self) -> dict[str, int]:

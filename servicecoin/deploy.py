@@ -1,4 +1,8 @@
-"""Deploy and wire every ServiceCoin contract; record the result in deployments/<network>.json."""
+"""Deploy and wire every ServiceCoin contract; record the result in deployments/<network>.json.
+
+One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`), each with the roles and
+budgets it needs, and `deploy` for the lot. Settings come from servicecoin.yaml.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,13 @@ import subprocess
 import time
 from typing import Any
 
-from web3 import Web3
-
 from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
+from servicecoin.errors import ConfigError, ServiceCoinError
 from servicecoin.paths import deployment_file
-from servicecoin.servicelog import deploy_log
-from servicecoin.vault import deploy_vault
-from servicecoin.token import UNIT, Reason
+from servicecoin.roles import grant_issuer, grant_role
+from servicecoin.token import UNIT, Reason, to_raw
 
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
@@ -30,8 +32,12 @@ def _commit() -> str:
         return "unknown"
 
 
-def role_id(name: str) -> bytes:
-    return b"\x00" * 32 if name == "DEFAULT_ADMIN_ROLE" else Web3.keccak(text=name)
+def _settings(config: dict, name: str, read):
+    """`read` applied to the `name:` section of the settings; a bad value is a ConfigError naming the section."""
+    try:
+        return read(config.get(name) or {})
+    except (ServiceCoinError, TypeError, ValueError) as exc:
+        raise ConfigError(f"servicecoin.yaml {name}: {exc}") from None
 
 
 def deploy_token(chain: Chain, config: dict) -> Any:
@@ -53,14 +59,33 @@ def deploy_token(chain: Chain, config: dict) -> Any:
     chain.transact(token.functions.setTierEligibleReasons(mask), admin)
     if tok.get("transfers_open"):
         chain.transact(token.functions.setTransfersOpen(True), admin)
-    chain.transact(token.functions.grantRole(role_id("PAUSER_ROLE"), admin.address), admin)
+    grant_role(chain, token, "PAUSER_ROLE", admin.address)
     return token
 
 
-def grant_issuer(chain: Chain, token, issuer: str, budget_points: int) -> None:
+def deploy_vault(chain: Chain, config: dict, token) -> str:
+    """Deploy the RedemptionVault with the `vault:` settings and wire it to the token; returns its address."""
+    notice, window, rate, order_cap, day_cap, budget = _settings(config, "vault", lambda s: (
+        int(s.get("notice_days", 7) * DAY), int(s.get("refund_window_days", 14) * DAY),
+        to_raw(s.get("discount_points_per_unit", 100)), to_raw(s.get("discount_per_order_cap", 5_000)),
+        to_raw(s.get("discount_per_day_cap", 100_000)), int(s.get("refund_budget", 1_000_000))))
     admin = chain.account("deployer")
-    chain.transact(token.functions.grantRole(role_id("ISSUER_ROLE"), issuer), admin)
-    chain.transact(token.functions.setIssuerBudget(issuer, int(budget_points) * UNIT), admin)
+    address, _ = chain.deploy("RedemptionVault", admin.address, token.address, notice, window, rate, order_cap, day_cap)
+    grant_role(chain, token, "SPENDER_ROLE", address)
+    grant_issuer(chain, token, address, budget)
+    grant_role(chain, chain.contract("RedemptionVault", address), "MERCHANT_ROLE", chain.account("merchant").address)
+    return address
+
+
+def deploy_log(chain: Chain, config: dict, token) -> str:
+    """Deploy the ServiceLog, make it an issuer with its budget, and grant AGENT_ROLE to the agent key."""
+    reward, bonus, budget = _settings(config, "log", lambda s: (
+        to_raw(s.get("feedback_reward", 0)), to_raw(s.get("followup_bonus", 0)), int(s.get("budget", 0))))
+    admin = chain.account("deployer")
+    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus)
+    grant_issuer(chain, token, address, budget)
+    grant_role(chain, chain.contract("ServiceLog", address), "AGENT_ROLE", chain.account("agent").address)
+    return address
 
 
 def deploy(chain: Chain, config: dict | None = None) -> dict:

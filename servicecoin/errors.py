@@ -11,3 +11,13 @@ class ConfigError(ServiceCoinError):
 
 class ChainError(ServiceCoinError):
     """The node refused or reverted a call; the message carries the decoded custom error."""
+
+
+def enum_member(enum, key: str, text: str, what: str, where: str = "", known: list[str] | None = None):
+    """`enum[key]`, or a ConfigError "{where}unknown {what} '{text}' (known: …)" listing `known` (by
+    default every member's name in lower case)."""
+    try:
+        return enum[key]
+    except KeyError:
+        names = known if known is not None else [m.name.lower() for m in enum]
+        raise ConfigError(f"{where}unknown {what} '{text}' (known: {', '.join(names)})") from None

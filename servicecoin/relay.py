@@ -1,7 +1,7 @@
 """What `svc serve` relays for customers who hold no ETH: each request is checked here (fields,
 signature, ticket or item state) before the relayer key pays for the transaction, so a bad
-request costs nothing. Registered with servicecoin.serve; a relay whose contract is not in the
-deployment answers 404.
+request costs nothing. Importing this module registers the relays with servicecoin.serve (`svc
+serve` does); a relay whose contract is not in the deployment answers 404.
 
 Feedback, in two steps so the customer's words never reach the chain:
   POST /api/feedback/prepare {ticket, customer, rating, text}
@@ -25,7 +25,15 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
+from servicecoin.contentstore import ContentStore
 from servicecoin.serve import RequestError, Site, register_relay, require, require_address, require_hex, require_uint
+from servicecoin.servicelog.agent import appended_records
+from servicecoin.servicelog.feedback import feedback_typed_data
+from servicecoin.servicelog.records import log_contract
+from servicecoin.token import fmt
+from servicecoin.vault.items import get_item, vault_contract
+from servicecoin.vault.redemptions import redeemed_record
+from servicecoin.vault.signatures import redeem_typed_data
 
 MAX_TEXT = 2_000  # characters of feedback text
 MAX_DEADLINE = 86_400  # a signature may be valid for at most a day
@@ -38,14 +46,10 @@ def _hex(value: bytes) -> str:
 
 
 def _log(site: Site):
-    from servicecoin.servicelog import log_contract
-
     return log_contract(site.chain, site.contracts()["ServiceLog"])
 
 
 def _store(site: Site):
-    from servicecoin.contentstore import ContentStore
-
     return ContentStore.for_network(site.network.id)
 
 
@@ -76,8 +80,6 @@ def typed_data_json(data: dict) -> dict:
 
 
 def feedback_prepare(site: Site, body: dict) -> dict:
-    from servicecoin.servicelog import feedback_typed_data
-
     ticket = require_uint(body, "ticket")
     customer = require_address(body, "customer")
     rating = _rating(body)
@@ -98,10 +100,8 @@ def feedback_prepare(site: Site, body: dict) -> dict:
 
 def _assign(site: Site, log, receipt) -> list[dict]:
     """Link the records mined in `receipt` to their texts; the records with their rewards."""
-    from servicecoin.servicelog import _results  # the log's own receipt reader
-
     with _store(site) as store:
-        return [vars(a) for a in _results(site.chain, log, receipt, store)]
+        return [vars(a) for a in appended_records(log, receipt, store)]
 
 
 SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
@@ -128,8 +128,6 @@ def recover_typed(typed: dict, signature: bytes) -> str | None:
 
 
 def feedback(site: Site, body: dict) -> dict:
-    from servicecoin.servicelog import feedback_typed_data
-
     ticket = require_uint(body, "ticket")
     customer = require_address(body, "customer")
     rating = _rating(body)
@@ -180,16 +178,12 @@ ERC1271_ABI = [{"type": "function", "name": "isValidSignature", "stateMutability
 
 
 def _vault(site: Site):
-    from servicecoin.vault import vault_contract
-
     return vault_contract(site.chain, site.contracts()["RedemptionVault"])
 
 
 def _signed_by(site: Site, vault, request: dict, signature: bytes) -> bool:
     """Whether `signature` is the customer's over `request`: ECDSA recovered off chain, or ERC-1271
     asked of the customer's contract wallet (a view call, no gas)."""
-    from servicecoin.vault import redeem_typed_data
-
     typed = redeem_typed_data(site.chain.chain_id, vault.address, request)
     if recover_typed(typed, signature) == request["customer"]:
         return True
@@ -206,9 +200,6 @@ def _signed_by(site: Site, vault, request: dict, signature: bytes) -> bool:
 def redeem(site: Site, body: dict) -> dict:
     """Relay a customer's signed `Redeem` request: fields, deadline, signature and the item are checked
     before the relayer pays; the transaction is estimated first, so one that would revert costs nothing."""
-    from servicecoin.token import fmt
-    from servicecoin.vault import _redeemed, get_item  # the vault module's own readers
-
     customer = require_address(body, "customer")
     item_id = require_uint(body, "itemId", 32)
     quantity = require_uint(body, "quantity", 16)
@@ -240,7 +231,7 @@ def redeem(site: Site, body: dict) -> dict:
                            f"{fmt(max_points)} you signed for; sign again", "maxPoints", HTTPStatus.CONFLICT)
     call = vault.functions.redeemBySig(tuple(request.values()), signature)
     receipt = site.chain.transact(call, "relayer")
-    return {"tx": _hex(receipt["transactionHash"]), **_redeemed(vault, receipt).to_json()}
+    return {"tx": _hex(receipt["transactionHash"]), **redeemed_record(vault, receipt).to_json()}
 
 
 register_relay("redeem", "RedemptionVault", redeem)

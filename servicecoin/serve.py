@@ -2,9 +2,9 @@
 
 Serves the static page in web/, ethers from node_modules (no CDN, no build step), /config.json
 built from deployments/<network>.json, and a small JSON API through which customers without ETH
-have their signed requests relayed (the relayer pays the gas). Relays come from the modules that
-own the contracts (servicecoin.servicelog, servicecoin.vault); a relay whose contract is not
-deployed answers 404 with a clear message.
+have their signed requests relayed (the relayer pays the gas). The relays themselves live in
+servicecoin.relay, which registers them here (`svc serve` imports it); a relay whose contract is
+not deployed answers 404 with a clear message.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class RequestError(ServiceCoinError):
         self.status = status
 
 
-# A relay: (Site, JSON body) → JSON-able result. Registered by the module owning the contract.
+# A relay: (Site, JSON body) → JSON-able result. servicecoin.relay registers those `svc serve` offers.
 Relay = Callable[["Site", dict], dict]
 RELAYS: dict[str, tuple[str, Relay]] = {}
 
@@ -68,18 +68,6 @@ RELAYS: dict[str, tuple[str, Relay]] = {}
 def register_relay(name: str, contract: str, fn: Relay) -> None:
     """Expose `fn` as POST /api/<name>, available when `contract` is in the deployment."""
     RELAYS[name] = (contract, fn)
-
-
-def _load_relays() -> None:
-    """Import the modules that register relays (those that exist in this checkout)."""
-    import importlib
-
-    for module in ("servicecoin.relay",):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
 
 
 @dataclass
@@ -182,7 +170,6 @@ def load_site(network_id: str | None = None, deployment: str | Path | None = Non
         settings = load_config().get("web", {}) or {}
     except ConfigError:
         settings = {}
-    _load_relays()
     return Site(record, network, settings)
 
 
@@ -371,22 +358,3 @@ def require_hex(body: dict, name: str, size: int | None = None) -> bytes:
     if size is not None and len(raw) != size:
         raise RequestError(f"field '{name}' must be {size} bytes", name)
     return raw
-
-
-# --------------------------------------------------------------------------- demo
-def demo_step(chain: Chain, state: dict) -> None:
-    """`make demo`: where the customer page is, and how to open it with MetaMask."""
-    import urllib.request
-
-    url = f"http://127.0.0.1:{DEFAULT_PORT}/"
-    try:
-        with urllib.request.urlopen(url + "api/health", timeout=1) as res:
-            running = json.load(res).get("network") == chain.network.id
-    except (OSError, ValueError):
-        running = False
-    how = "it is being served now" if running else f"make demo serves it next; or run: svc serve --network {chain.network.id}"
-    print(f"""
-The customer web page: {url}  ({how})
-  Open it in a browser with MetaMask on chain id {chain.chain_id} and the customer account imported
-  (above); it shows the balance, tier, what expires soon and the history, and relays feedback
-  without ETH. See docs/web.md.""")

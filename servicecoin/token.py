@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from servicecoin.errors import ConfigError
+from servicecoin.errors import ConfigError, enum_member
 
 DECIMALS = 2
 UNIT = 10**DECIMALS  # raw units per whole point
@@ -22,11 +22,7 @@ class Reason(IntEnum):
 
     @classmethod
     def parse(cls, text: str, where: str = "") -> "Reason":
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            known = ", ".join(r.name.lower() for r in cls)
-            raise ConfigError(f"{where}unknown reason '{text}' (known: {known})") from None
+        return enum_member(cls, text.strip().upper(), text, "reason", where)
 
 
 def to_raw(points) -> int:

@@ -1,67 +1,26 @@
-"""`svc`: the command-line front door. Thin command groups over functions tests call directly."""
+"""`svc`: the command-line front door. Thin command groups over functions tests call directly.
+
+    __init__   the root group, `svc chain`, `svc deploy`, `svc balance`, and the list of command groups
+    options    what every command shares: --network, --json, one-line errors, output
+    campaign   `svc campaign`          log      `svc log`, `svc verify-log`
+    catalog    `svc catalog`           redeem   `svc redeem`, `svc redemptions`, `svc discount`
+    index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
+    serve      `svc serve`
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import sqlite3
 import sys
-from functools import wraps
 
 import click
-from web3.exceptions import Web3Exception
 
-from servicecoin.errors import ServiceCoinError
+from servicecoin.cli import campaign, catalog, index, log, redeem, report, serve
+from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 
+# The modules that define command groups (one noun each); each lists its commands in COMMANDS.
+GROUPS = [campaign, catalog, index, log, redeem, report, serve]
 
-def network_option(fn):
-    return click.option(
-        "--network", "network", default="svc-local", show_default=True, envvar="SVC_NETWORK",
-        help="Network id from networks.yaml (svc-local, development, ganache, svc-live).",
-    )(fn)
-
-
-def json_option(fn):
-    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(fn)
-
-
-def handle_errors(fn):
-    """Turn a failure the operator can act on into one clear line on stderr and exit code 1.
-
-    ServiceCoinError messages already say what and where. Failures from below are named by their
-    source: the file system or the network (OSError, which includes requests' connection errors and
-    timeouts), the SQLite journal or index, and the node (web3). Set SVC_DEBUG=1 for the traceback.
-    """
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ServiceCoinError as exc:
-            _fail(exc, f"error: {exc}")
-        except sqlite3.Error as exc:
-            _fail(exc, f"error: database: {exc}")
-        except Web3Exception as exc:
-            _fail(exc, f"error: node: {exc.args[0] if exc.args else exc}")
-        except OSError as exc:
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            _fail(exc, f"error: {where}{exc.strerror or exc}")
-
-    return wrapper
-
-
-def _fail(exc: BaseException, line: str) -> None:
-    if os.environ.get("SVC_DEBUG"):
-        raise exc
-    click.echo(line, err=True)
-    sys.exit(1)
-
-
-def emit(data, as_json: bool, human) -> None:
-    if as_json:
-        click.echo(json.dumps(data, indent=2, default=str))
-    else:
-        human(data)
+__all__ = ["cli", "main", "handle_errors"]
 
 
 @click.group()
@@ -152,18 +111,9 @@ def balance(address, network, as_json):
     emit(data, as_json, human)
 
 
-def _register_groups() -> None:
-    """Add the command groups defined in the other modules of this package (one noun each)."""
-    import importlib
-    import pkgutil
-
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for command in getattr(module, "COMMANDS", []):
-            cli.add_command(command)
-
-
-_register_groups()
+for group in GROUPS:
+    for command in group.COMMANDS:
+        cli.add_command(command)
 
 
 def main():

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from servicecoin.cli import emit, handle_errors, json_option
+from servicecoin.cli.options import emit, handle_errors, json_option
 from servicecoin.token import fmt
 
 
@@ -24,7 +24,7 @@ def _common(fn):
 def _load(campaign_file, input_path, network, token, journal_path):
     from servicecoin.campaign.journal import Journal, default_path
     from servicecoin.campaign.plan import load_plan
-    from servicecoin.campaign.runner import token_address
+    from servicecoin.campaign.preflight import token_address
 
     plan = load_plan(campaign_file, input_path)
     network = network or plan.campaign.network
@@ -61,7 +61,7 @@ def _dry(plan, network, address, offline: bool) -> dict:
     if offline:
         return {"summary": plan.summary()}
     from servicecoin.chain import connect
-    from servicecoin.campaign.runner import dry_run, resolve_token
+    from servicecoin.campaign.preflight import dry_run, resolve_token
 
     chain = connect(network)
     return dry_run(chain, plan, resolve_token(chain, address)).to_json()
@@ -110,7 +110,8 @@ def run_cmd(campaign_file, input_path, network, token, journal_path, skip_invali
     """Send the campaign (resumes an interrupted run; never pays a batch twice)."""
     from servicecoin.chain import connect
     from servicecoin.campaign.report import build_report, summary_lines, write_report
-    from servicecoin.campaign.runner import InvalidInput, resolve_token, run_campaign
+    from servicecoin.campaign.preflight import resolve_token
+    from servicecoin.campaign.runner import InvalidInput, run_campaign
 
     plan, network, address, journal = _load(campaign_file, input_path, network, token, journal_path)
     if dry_run:

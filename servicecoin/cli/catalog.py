@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from servicecoin.cli import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 from servicecoin.token import fmt, to_raw
 
 

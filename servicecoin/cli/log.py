@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from servicecoin.cli import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 
 
 def _ctx(network):
@@ -163,11 +163,11 @@ def erase(seq, network):
 @handle_errors
 def export(out, network):
     """Write every record (from the chain's events) to OUT as JSON: an archive copy for auditors."""
-    from servicecoin.servicelog import fetch_records, log_contract, start_block
+    from servicecoin.servicelog import fetch_records, log_contract
 
     chain, _ = _ctx(network)
     log = log_contract(chain)
-    records = fetch_records(chain, log, start_block(chain, log))
+    records = fetch_records(chain, log)
     out.write_text(json.dumps([r.to_json() for r in records], indent=2) + "\n")
     click.echo(f"wrote {len(records)} records to {out}")
 
@@ -181,7 +181,7 @@ def export(out, network):
 def verify_log(copy, network, as_json):
     """Recompute the hash chain and compare it with the on-chain head and count; also check local texts."""
     from servicecoin.errors import ConfigError
-    from servicecoin.servicelog import Record, check_contents, fetch_records, log_contract, verify, start_block
+    from servicecoin.servicelog import Record, check_contents, fetch_records, log_contract, verify
 
     chain, store = _ctx(network)
     log = log_contract(chain)
@@ -191,7 +191,7 @@ def verify_log(copy, network, as_json):
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{copy}: not a log export: {exc}") from None
     else:
-        records = fetch_records(chain, log, start_block(chain, log))
+        records = fetch_records(chain, log)
     head, count = log.functions.state().call()
     result = verify(records, bytes(head), count)
     with store:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import click
 
-from servicecoin.cli import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 from servicecoin.token import fmt, to_raw
 
 

@@ -11,8 +11,9 @@ import sys
 
 import click
 
-from servicecoin.cli import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 from servicecoin.cli.index import db_option, open_index
+from servicecoin.reports.text import account_labels, format_statement
 from servicecoin.token import fmt
 
 
@@ -32,9 +33,7 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
     if not path.exists():
         return None, {}
     record = json.loads(path.read_text())
-    labels = {a.lower(): role for role, a in record.get("accounts", {}).items()}
-    labels.update({a.lower(): name for name, a in record.get("contracts", {}).items()})
-    return record.get("token", {}).get("tier_names"), labels
+    return record.get("token", {}).get("tier_names"), account_labels(record)
 
 
 @click.command("statement")
@@ -54,46 +53,6 @@ def statement_cmd(address, network, db_url, no_update, soon, as_json):
     view = None if no_update else chain_view(chain, db, address)
     data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"))
     emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
-
-
-def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
-    labels = labels or {}
-    lines = [f"Statement for {d['address']} as of {d['as_of_text']} (block {d['indexed_block']})",
-             f"  balance      {fmt(d['balance']):>14} points"]
-    if "chain" in d:
-        lines[-1] += "   (matches the chain)" if d["chain"]["matches"] else \
-            f"   (CHAIN SAYS {fmt(d['chain']['balance'])}, tier {d['chain']['tier']}: the index is behind or wrong)"
-    lines.append(f"  tier         {d['tier_name']} (x{d['multiplier_bps'] / 10_000:g}), lifetime {fmt(d['lifetime_earned'])}")
-    if d["next_tier"]:
-        n = d["next_tier"]
-        lines.append(f"  next tier    {n['name']} at {fmt(n['threshold'])}: {fmt(n['needed'])} to go ({n['progress']:.0%})")
-    s = d["expiring_soon"]
-    lines.append(f"  expiring     {fmt(s['amount'])} within {s['within_days']} days")
-    if d["lots"]:
-        lines.append("  lots")
-        lines += [f"    {fmt(l['amount']):>14}  expire {l['expires']}" for l in d["lots"]]
-    lines.append("  history")
-    for h in d["history"]:
-        what = h["kind"]
-        if h["kind"] == "credit":
-            who = labels.get(h["issuer"], h["issuer"][:10])
-            what = f"credit  {h['reason']} by {who}" + (f" batch {h['batch'][:10]}…" if h["batch"] else f" ref {h['ref'][:10]}…")
-        elif h["kind"] == "spend":
-            what = "spend" + (f"  redemption #{h['redemption']} {h.get('item_name') or h['item']} ({h['status']})"
-                              if "redemption" in h else "")
-        elif h["kind"] in ("transfer out", "transfer in"):
-            other = h.get("to") or h.get("from")
-            what = f"{h['kind']} {'to' if 'to' in h else 'from'} {labels.get(other, other)}"
-        elif h["kind"] == "expired":
-            what = f"expired (epoch {h['epoch']})"
-        lines.append(f"    {h['date']}  {fmt(h['amount']):>12}  {what}")
-    if d["tickets"]:
-        lines.append("  tickets")
-        for t in d["tickets"]:
-            extra = (f", rating {t['rating']}" if t["rating"] else "") + (", complaint" if t["complaint"] else "")
-            extra += f", follow-up: {', '.join(t['follow_ups'])}" if t["follow_ups"] else ""
-            lines.append(f"    #{t['ticket']} {t['status']} (opened {t['opened']}){extra}")
-    return "\n".join(lines)
 
 
 @click.command("reminders")

@@ -1,10 +1,10 @@
-"""`svc serve`: the customer web page (thin over servicecoin.serve)."""
+"""`svc serve`: the customer web page (thin over servicecoin.serve) with the relays of servicecoin.relay."""
 
 from __future__ import annotations
 
 import click
 
-from servicecoin.cli import handle_errors, network_option
+from servicecoin.cli.options import handle_errors, network_option
 
 
 @click.command()
@@ -17,6 +17,7 @@ from servicecoin.cli import handle_errors, network_option
 @handle_errors
 def serve(network, port, host, deployment, verbose):
     """Serve the customer web page and its relay API until Ctrl-C."""
+    from servicecoin import relay  # noqa: F401  registers the feedback and redemption relays with servicecoin.serve
     from servicecoin.serve import load_site, make_server
 
     site = load_site(network, deployment)

@@ -13,7 +13,8 @@ from web3 import Web3
 
 from servicecoin.chain import Chain, dev_account
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token
+from servicecoin.roles import grant_issuer
 from servicecoin.localchain import spawn_anvil
 from servicecoin.networks import Network
 

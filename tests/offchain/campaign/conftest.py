@@ -8,7 +8,8 @@ from tests.offchain.campaign.campaign_helpers import BUDGET_POINTS, Node, next_p
 from servicecoin.campaign.journal import Journal
 from servicecoin.chain import from_web3
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token
+from servicecoin.roles import grant_issuer
 
 
 def plain_chain():

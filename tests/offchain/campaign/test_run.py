@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from servicecoin.campaign.journal import CONFIRMED, FAILED, Journal, JournalError
 from servicecoin.campaign.plan import load_plan
 from servicecoin.campaign.report import build_report, to_markdown, write_report
-from servicecoin.campaign.runner import InvalidInput, dry_run, run_campaign
+from servicecoin.campaign.preflight import dry_run
+from servicecoin.campaign.runner import InvalidInput, run_campaign
 from servicecoin.cli import cli
 from servicecoin.errors import ConfigError
 from servicecoin.token import UNIT, Reason

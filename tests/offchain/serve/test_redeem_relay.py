@@ -17,7 +17,8 @@ from web3 import Web3
 from servicecoin import vault as sv
 from servicecoin.chain import dev_account, from_web3
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token, deploy_vault
+from servicecoin.roles import grant_issuer
 from servicecoin.errors import ChainError
 from servicecoin.relay import redeem as relay_redeem
 from servicecoin.serve import RequestError, Site, make_server
@@ -35,7 +36,7 @@ def setup():
     config = load_config()
     token = deploy_token(chain, config)
     grant_issuer(chain, token, chain.account("operator").address, 10**7)
-    vault = sv.vault_contract(chain, sv.deploy_vault(chain, config, token))
+    vault = sv.vault_contract(chain, deploy_vault(chain, config, token))
     for i in (CUSTOMER, OTHER):
         chain.transact(token.functions.issue(dev_account(i).address, 100 * UNIT, Reason.PURCHASE, NOREF), "operator")
     gift = sv.add_item(chain, sv.Kind.GIFT, PRICE, 3, vault=vault)

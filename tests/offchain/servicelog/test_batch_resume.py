@@ -81,12 +81,12 @@ def test_answer_lost_after_the_node_mined_it_is_found_not_resent(svc_chain, slog
 def test_cli_says_what_was_already_there(svc_chain, slog, store, tmp_path, monkeypatch, admin):
     from brownie import ServiceLog
 
-    from servicecoin import servicelog
+    from servicecoin.servicelog import batch
 
     log = ServiceLog.at(slog.address)  # the CLI appends as the network's agent account
     log.grantRole(log.AGENT_ROLE(), svc_chain.account("agent").address, {"from": admin})
     path = batch_file(tmp_path, n=4)
-    monkeypatch.setattr(servicelog, "log_contract", lambda chain: chain.contract("ServiceLog", slog.address))
+    monkeypatch.setattr(batch, "log_contract", lambda chain: chain.contract("ServiceLog", slog.address))
     monkeypatch.setattr("servicecoin.cli.log._ctx", lambda network: (svc_chain, store))
     first = CliRunner().invoke(cli, ["log", "batch", str(path), "--network", "development", "--batch-size", "2"])
     assert first.exit_code == 0, first.output

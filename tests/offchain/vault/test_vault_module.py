@@ -9,7 +9,8 @@ from web3 import Web3
 
 from servicecoin.chain import dev_account, from_web3
 from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, grant_issuer
+from servicecoin.deploy import deploy_token, deploy_vault
+from servicecoin.roles import grant_issuer
 from servicecoin.errors import ChainError, ConfigError
 from servicecoin.token import UNIT, Reason
 from servicecoin import vault as sv
@@ -25,7 +26,7 @@ def setup(tmp_path_factory):
     config = load_config()
     token = deploy_token(chain, config)
     grant_issuer(chain, token, chain.account("operator").address, 10**7)
-    vault = sv.vault_contract(chain, sv.deploy_vault(chain, config, token))
+    vault = sv.vault_contract(chain, deploy_vault(chain, config, token))
     for i in (5, 6):
         chain.transact(token.functions.issue(dev_account(i).address, 1_000 * UNIT, Reason.PURCHASE, NOREF), "operator")
     folder = tmp_path_factory.mktemp("deployments")

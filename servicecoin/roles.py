@@ -1,0 +1,24 @@
+"""Access-control roles: their ids, and the grants that deploy and the tools share."""
+
+from __future__ import annotations
+
+from web3 import Web3
+
+from servicecoin.chain import Chain
+from servicecoin.token import UNIT
+
+
+def role_id(name: str) -> bytes:
+    """The OpenZeppelin AccessControl id of role `name` (keccak of the name; zero for the admin role)."""
+    return b"\x00" * 32 if name == "DEFAULT_ADMIN_ROLE" else Web3.keccak(text=name)
+
+
+def grant_role(chain: Chain, contract, name: str, account: str) -> None:
+    """The deployer grants role `name` of `contract` to `account`."""
+    chain.transact(contract.functions.grantRole(role_id(name), account), chain.account("deployer"))
+
+
+def grant_issuer(chain: Chain, token, issuer: str, budget_points: int) -> None:
+    """Make `issuer` an issuer of `token` with an allowance of `budget_points` points."""
+    grant_role(chain, token, "ISSUER_ROLE", issuer)
+    chain.transact(token.functions.setIssuerBudget(issuer, int(budget_points) * UNIT), chain.account("deployer"))

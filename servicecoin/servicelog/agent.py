@@ -1,0 +1,102 @@
+"""Agent writes to the service log: one record, or many in `appendBatch` transactions.
+
+A record's text goes to the content store first; the chain gets its salted commitment. What a
+transaction appended (and any reward it paid) is read back from its receipt (`appended_records`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from web3.logs import DISCARD
+
+from servicecoin.account import checksum
+from servicecoin.chain import Chain
+from servicecoin.contentstore import ContentStore
+from servicecoin.errors import ConfigError
+from servicecoin.servicelog.records import ZERO32, Kind, event_record, log_contract
+
+
+@dataclass
+class Entry:
+    """A record to append, with its text (kept off chain) and the fields the contract checks."""
+
+    kind: Kind
+    ticket: int
+    customer: str
+    text: str | None = None
+    detail: int = 0  # follow-up outcome
+    ref: int = 0  # amended seq
+
+    def call_args(self, commitment: bytes) -> tuple:
+        return (int(self.kind), int(self.detail), int(self.ref), int(self.ticket), self.customer, commitment)
+
+
+@dataclass
+class Appended:
+    seq: int
+    kind: str
+    ticket: int
+    customer: str
+    commitment: str
+    tx: str
+    gas: int
+    reward_due: int = 0
+    reward_paid: int = 0
+
+
+def commit_text(store: ContentStore | None, log_address: str, text: str | None) -> bytes:
+    """The commitment a record of `text` carries: zero without text, else the store's salted hash."""
+    if not text:
+        return ZERO32
+    if store is None:
+        raise ConfigError("a record with text needs a content store")
+    return store.put(log_address, text)
+
+
+def appended_records(log, receipt, store: ContentStore | None) -> list[Appended]:
+    """The records a mined transaction appended to `log`, with their rewards; each one's text in `store`
+    is linked to its sequence number."""
+    rewards = {e["args"]["seq"]: e["args"] for e in log.events.Rewarded().process_receipt(receipt, errors=DISCARD)}
+    out = []
+    for ev in log.events.Recorded().process_receipt(receipt, errors=DISCARD):
+        r = event_record(ev)
+        if store is not None and r.commitment != ZERO32:
+            store.assign(log.address, r.commitment, r.seq)
+        paid = rewards.get(r.seq)
+        out.append(Appended(r.seq, Kind(r.kind).name.lower(), r.ticket, r.customer, "0x" + r.commitment.hex(),
+                            r.tx, receipt["gasUsed"], paid["due"] if paid else 0, paid["paid"] if paid else 0))
+    return out
+
+
+def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender="agent", log=None) -> Appended:
+    """Append one agent record (its text goes to the content store first)."""
+    log = log or log_contract(chain)
+    entry.customer = checksum(entry.customer)
+    commitment = commit_text(store, log.address, entry.text)
+    receipt = chain.transact(log.functions.append(entry.call_args(commitment)), sender)
+    return appended_records(log, receipt, store)[0]
+
+
+def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None = None, sender="agent",
+                 batch_size: int = 100, log=None, progress: Callable[[int], None] | None = None) -> list[Appended]:
+    """Append many agent records, `batch_size` per transaction, in order."""
+    log = log or log_contract(chain)
+    for e in entries:
+        e.customer = checksum(e.customer)
+    pairs = [(e, commit_text(store, log.address, e.text)) for e in entries]
+    return send_batches(chain, log, pairs, sender, store, batch_size, progress)
+
+
+def send_batches(chain: Chain, log, pairs: list[tuple[Entry, bytes]], sender, store: ContentStore | None,
+                 batch_size: int, progress: Callable[[int], None] | None) -> list[Appended]:
+    """Send (entry, commitment) pairs `batch_size` per appendBatch transaction, each mined before the next."""
+    out: list[Appended] = []
+    for start in range(0, len(pairs), batch_size):
+        chunk = pairs[start:start + batch_size]
+        receipt = chain.transact(log.functions.appendBatch([e.call_args(c) for e, c in chunk]), sender)
+        out.extend(appended_records(log, receipt, store))
+        if progress:
+            progress(len(chunk))
+    return out

@@ -1,0 +1,127 @@
+"""Batch files: a CSV of agent records (kind,ticket,customer[,text,outcome,ref]) appended exactly once,
+however often it is run."""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from eth_utils import keccak
+
+from servicecoin.account import checksum
+from servicecoin.chain import Chain
+from servicecoin.contentstore import ContentStore
+from servicecoin.errors import ChainError, ConfigError
+from servicecoin.servicelog.agent import Appended, Entry, send_batches
+from servicecoin.servicelog.records import Kind, Outcome, fetch_records, log_contract
+
+BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref")
+
+
+@dataclass
+class FileAppend:
+    """What `append_file` did: records appended now, and records of the file already on chain."""
+
+    appended: list[Appended]
+    already: int
+    batch: str
+
+
+def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="agent", batch_size: int = 100,
+                log=None, progress: Callable[[int], None] | None = None, settle_timeout: float = 120) -> FileAppend:
+    """Append the records of a batch CSV exactly once, however often it is run.
+
+    The file is identified by the keccak of its bytes. Before anything is sent, every line gets a salted
+    commitment kept in the content store with the line's number and the block it was prepared at, so a
+    rerun sends the same commitments and finds on chain (Recorded events since then) the lines an
+    interrupted run already appended, and sends only the others, in order. A rerun first waits until no
+    transaction of the sender is pending, so a record in flight is found rather than sent twice. Every
+    record of a batch file carries a commitment, an empty text included, since that is what identifies it.
+    """
+    log = log or log_contract(chain)
+    account = chain.account(sender) if isinstance(sender, str) else sender
+    raw = Path(path).read_bytes()
+    entries = read_batch_csv(path)
+    batch = keccak(raw)
+    prepared = store.batch_lines(log.address, batch)
+    head = chain.w3.eth.block_number
+    commitments = []
+    for line, e in enumerate(entries):
+        e.customer = checksum(e.customer)
+        found = prepared.get(line)
+        commitments.append(found[0] if found else store.put_batch_line(log.address, batch, line, e.text or "", head))
+    unconfirmed = [line for line in prepared if store.seq_of(log.address, prepared[line][0]) is None]
+    if unconfirmed:  # an earlier run prepared these lines and may have sent them
+        _settle(chain, account.address, settle_timeout)
+        wanted = {prepared[line][0] for line in unconfirmed}
+        for r in fetch_records(chain, log, min(prepared[line][1] for line in unconfirmed)):
+            if r.commitment in wanted:
+                store.assign(log.address, r.commitment, r.seq)
+    todo = [(e, c) for e, c in zip(entries, commitments) if store.seq_of(log.address, c) is None]
+    already = len(entries) - len(todo)
+    if progress and already:
+        progress(already)
+    out = send_batches(chain, log, todo, account, store, batch_size, progress)
+    return FileAppend(out, already, "0x" + batch.hex())
+
+
+def _settle(chain: Chain, address: str, timeout: float) -> None:
+    """Wait until no transaction of `address` is pending (mined or gone), or refuse to go on."""
+    deadline = time.monotonic() + timeout
+    while chain.w3.eth.get_transaction_count(address, "pending") > chain.w3.eth.get_transaction_count(address):
+        if time.monotonic() > deadline:
+            raise ChainError(f"{address} still has pending transactions after {timeout:.0f}s; an earlier run's "
+                             "records may be in flight, so nothing was sent: rerun once they are mined or dropped")
+        time.sleep(1)
+
+
+
+def read_batch_csv(path: Path | str) -> list[Entry]:
+    """Records from a CSV with columns kind,ticket,customer[,text,outcome,ref]; errors name file:line:field."""
+    path = Path(path)
+    try:
+        fp = open(path, newline="", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    entries: list[Entry] = []
+    with fp:
+        reader = csv.DictReader(fp)
+        missing = [c for c in ("kind", "ticket", "customer") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConfigError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        for row in reader:
+            line = reader.line_num
+            where = f"{path}:{line}: "
+            kind = Kind.parse(row["kind"] or "", where + "kind: ")
+            if kind == Kind.FEEDBACK:
+                raise ConfigError(f"{where}kind: feedback comes from the customer (svc log feedback), not a batch")
+            try:
+                ticket = int(row["ticket"])
+            except (TypeError, ValueError):
+                raise ConfigError(f"{where}ticket: '{row['ticket']}' is not a ticket number") from None
+            if ticket <= 0:
+                raise ConfigError(f"{where}ticket: must be positive")
+            customer = checksum((row["customer"] or "").strip(), where + "customer: ")
+            detail = 0
+            outcome = (row.get("outcome") or "").strip()
+            if kind == Kind.FOLLOWUP:
+                if not outcome:
+                    raise ConfigError(f"{where}outcome: a follow-up needs an outcome")
+                detail = int(Outcome.parse(outcome, where + "outcome: "))
+            elif outcome:
+                raise ConfigError(f"{where}outcome: only follow-up records have an outcome")
+            ref_text = (row.get("ref") or "").strip()
+            ref = 0
+            if kind == Kind.AMENDMENT:
+                if not ref_text.isdigit() or int(ref_text) == 0:
+                    raise ConfigError(f"{where}ref: an amendment needs the sequence number it corrects")
+                ref = int(ref_text)
+            elif ref_text:
+                raise ConfigError(f"{where}ref: only amendments refer to an earlier record")
+            entries.append(Entry(kind, ticket, customer, (row.get("text") or "").strip() or None, detail, ref))
+    if not entries:
+        raise ConfigError(f"{path}: no records")
+    return entries
