@@ -13,7 +13,7 @@ from web3 import Web3
 from servicecoin.config import load_config
 from servicecoin.deploy import deploy_token, grant_issuer
 from servicecoin.index import Indexer, IndexSettings, open_db
-from servicecoin.index.indexer import ZERO
+from servicecoin.index.events import ZERO
 from servicecoin.statement import statement
 from servicecoin.token import Reason
 
