@@ -246,6 +246,8 @@ def test_killed_process_then_rerun_gives_the_same_database(token, issuer, alice,
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdin.close()
+        proc.stdout.close()
     committed = [int(n) for word, n in lines if word == "indexed"]
     writing = int(lines[-1][1])
     assert len(committed) == kill_after and committed[-1] < writing < head  # it really was part way
