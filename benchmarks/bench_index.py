@@ -14,7 +14,7 @@ from servicecoin.config import load_config
 from servicecoin.deploy import deploy_token
 from servicecoin.roles import grant_issuer
 from servicecoin.index import Indexer, IndexSettings, open_db
-from servicecoin.index.indexer import ZERO
+from servicecoin.index.events import ZERO
 from servicecoin.statement import statement
 from servicecoin.token import Reason
 

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from servicecoin.errors import ConfigError
 from servicecoin.index import ledger
 from servicecoin.index.db import Database
-from servicecoin.index.indexer import ZERO
+from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import DAY, OUTCOMES, REASONS, RECORD_KINDS, norm
 
 DEFAULT_TIER_NAMES = ["Member", "Silver", "Gold", "Platinum"]

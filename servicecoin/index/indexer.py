@@ -1,15 +1,16 @@
-"""Chain events → the index database, incrementally, safe against reorgs and crashes.
+"""The indexing loop: chain events → the index database, incrementally, safe against reorgs and crashes.
 
 How it works
   * Logs of the deployed contracts are read with raw `eth_getLogs` calls over block ranges whose
     size adapts to the node: a range grows while answers are small, shrinks when an answer is
-    large or the node refuses the range (providers cap ranges and result counts).
-  * Each log goes through the decoder registered for its event (`DECODERS`, topic → decoder);
-    a decoder turns the log into rows of its tables. RewardToken's decoders also replay the token's
-    lot rules so that balances, lots and expiry can be answered from the database.
+    large or the node refuses the range (providers cap ranges and result counts). The next range
+    is read in a thread while this one is decoded and written.
+  * Each log is decoded by its contract's event ABI (`events.py`: address and topic → `EventAbi`)
+    and replayed into rows of its tables (`replay.py`: one handler per event; RewardToken's also
+    replay the token's lot rules so that balances, lots and expiry can be answered from the database).
   * Each range is written in one transaction together with the new cursor (last indexed block),
     so a crash leaves the database at the previous range; a rerun continues from there and gives
-    the same database as one clean run.
+    the same database as one clean run. `run(on_range=…)` reports every committed range.
   * Reorgs: before a range is committed, the parent hash of its first block must equal the hash
     stored for the cursor block. On a mismatch the indexer walks back over the stored headers to
     the newest one still on the canonical chain, deletes every row above it, and re-reads.
@@ -19,24 +20,18 @@ How it works
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
-from eth_abi import decode as abi_decode
-from eth_utils import keccak
-
-from servicecoin.chain import Chain, artifact
+from servicecoin.chain import Chain
 from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
 from servicecoin.index.db import Database
-from servicecoin.servicelog import unpack_info
+from servicecoin.index.events import EventAbi, Log, event_abis
+from servicecoin.index.replay import Replay
 
-ZERO = "0x" + "00" * 20
-NEVER = -1  # lot epoch of an acceptor's plain balance
-REFUND = 7
 # Contracts the indexer reads, in deployment order; only those present in the deployment are read.
 INDEXED_CONTRACTS = ["RewardToken", "ServiceLog", "RedemptionVault"]
 
@@ -55,19 +50,6 @@ class IndexSettings:
 
 
 @dataclass
-class Log:
-    """One raw log, decoded: position, contract name, event name and arguments."""
-
-    block: int
-    log_index: int
-    tx_hash: str
-    ts: int
-    contract: str
-    name: str
-    args: dict[str, Any]
-
-
-@dataclass
 class Progress:
     start: int
     cursor: int
@@ -82,370 +64,6 @@ class Progress:
                 "ranges": self.ranges, "reorgs": self.reorgs, "seconds": round(self.seconds, 3),
                 "events_per_second": round(self.events / self.seconds, 1) if self.seconds > 0 else None}
 
-
-# =====================================================================================
-# Decoding: topic0 → (contract, event, field decoders)
-# =====================================================================================
-
-def _word_decoder(typ: str) -> Callable[[str], Any] | None:
-    """A decoder for one 32-byte hex word of a static ABI type, or None for dynamic types."""
-    if "[" in typ or "(" in typ or typ in ("string", "bytes"):
-        return None
-    if typ == "address":
-        return lambda w: "0x" + w[-40:]
-    if typ.startswith("uint"):
-        return lambda w: int(w, 16)
-    if typ.startswith("int"):
-        bits = 256
-
-        def signed(w: str) -> int:
-            v = int(w, 16)
-            return v - (1 << bits) if v >> (bits - 1) else v
-
-        return signed
-    if typ == "bool":
-        return lambda w: int(w, 16) != 0
-    if typ.startswith("bytes") and typ != "bytes":
-        return lambda w: "0x" + w
-    return None
-
-
-@dataclass
-class EventAbi:
-    contract: str
-    name: str
-    topic: str
-    indexed: list[tuple[str, Callable[[str], Any]]]
-    data_names: list[str]
-    data_types: list[str]
-    data_static: list[Callable[[str], Any]] | None
-
-    def decode(self, topics: list[str], data: str) -> dict[str, Any]:
-        args: dict[str, Any] = {}
-        for (name, dec), topic in zip(self.indexed, topics[1:]):
-            args[name] = dec(topic[2:])
-        if self.data_names:
-            body = data[2:]
-            if self.data_static is not None:
-                for i, (name, dec) in enumerate(zip(self.data_names, self.data_static)):
-                    args[name] = dec(body[64 * i: 64 * i + 64])
-            else:
-                values = abi_decode(self.data_types, bytes.fromhex(body))
-                for name, typ, value in zip(self.data_names, self.data_types, values):
-                    args[name] = _plain_abi(typ, value)
-        return args
-
-
-def _plain_abi(typ: str, value: Any) -> Any:
-    if isinstance(value, (bytes, bytearray)):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, (list, tuple)):
-        inner = typ[: typ.rindex("[")] if typ.endswith("]") else typ
-        return [_plain_abi(inner, v) for v in value]
-    if isinstance(value, str) and typ == "address":
-        return value.lower()
-    return value
-
-
-def _canonical(inp: dict) -> str:
-    if inp["type"].startswith("tuple"):
-        inner = ",".join(_canonical(c) for c in inp["components"])
-        return f"({inner}){inp['type'][5:]}"
-    return inp["type"]
-
-
-def event_abis(contract: str) -> list[EventAbi]:
-    """The events of a contract's ABI (from its build artifact), ready to decode raw logs."""
-    found = []
-    for item in artifact(contract)["abi"]:
-        if item.get("type") != "event" or item.get("anonymous"):
-            continue
-        sig = f"{item['name']}({','.join(_canonical(i) for i in item['inputs'])})"
-        indexed, names, types = [], [], []
-        for inp in item["inputs"]:
-            typ = _canonical(inp)
-            if inp.get("indexed"):
-                # Indexed dynamic values are stored as their hash.
-                indexed.append((inp["name"], _word_decoder(typ) or (lambda w: "0x" + w)))
-            else:
-                names.append(inp["name"])
-                types.append(typ)
-        statics = [_word_decoder(t) for t in types]
-        found.append(EventAbi(contract, item["name"], "0x" + keccak(text=sig).hex(), indexed, names, types,
-                              statics if all(statics) else None))
-    return found
-
-
-# =====================================================================================
-# Replay: rows for every table, and the token's lot rules
-# =====================================================================================
-
-Handler = Callable[["Replay", Log], None]
-# (contract, event) → handler. Events without a handler go to the generic `events` table.
-HANDLERS: dict[tuple[str, str], Handler] = {}
-
-
-def handles(contract: str, event: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[(contract, event)] = fn
-        return fn
-
-    return register
-
-
-@dataclass
-class Replay:
-    """The state one indexing range needs, and the rows it produces (written in one transaction)."""
-
-    db: Database
-    genesis: int
-    epoch_length: int
-    validity: int
-    acceptors: set[str]
-    lots: dict[str, dict[int, int]] = field(default_factory=dict)
-    rows: dict[str, list[tuple]] = field(default_factory=dict)
-    pending_mints: list[tuple] = field(default_factory=list)  # (log, to, amount, epoch, to_acceptor)
-    pending_tx: str = ""
-    _seq: dict[tuple[int, int], int] = field(default_factory=dict)
-
-    # columns per table, in insert order
-    COLUMNS = {
-        "transfers": "block, log_index, tx_hash, ts, sender, recipient, amount",
-        "credits": "block, log_index, tx_hash, ts, account, issuer, reason, amount, base_amount, ref, batch_id, epoch, counts_lifetime",
-        "batches": "block, log_index, tx_hash, ts, batch_id, issuer, reason, recipients, total",
-        "expirations": "block, log_index, tx_hash, ts, account, epoch, amount",
-        "lot_changes": "block, log_index, seq, account, epoch, delta",
-        "budget_changes": "block, log_index, tx_hash, ts, issuer, allowance, used",
-        "acceptor_changes": "block, log_index, tx_hash, ts, account, accepted",
-        "tier_changes": "block, log_index, tx_hash, ts, thresholds, multipliers",
-        "events": "block, log_index, tx_hash, ts, contract, name, args",
-        "service_records": "block, log_index, tx_hash, ts, seq, kind, ticket, customer, agent, commitment, detail, ref, record_ts, head",
-        "service_rewards": "block, log_index, tx_hash, ts, seq, ticket, customer, due, paid",
-        "vault_items": "block, log_index, tx_hash, ts, item_id, merchant, kind, price, stock, min_tier, metadata_uri, metadata_hash",
-        "redemptions": "block, log_index, tx_hash, ts, id, customer, item_id, quantity, points",
-        "redemption_outcomes": "block, log_index, tx_hash, ts, id, outcome, merchant, voucher_hash, points",
-        "discounts": "block, log_index, tx_hash, ts, customer, order_ref, points, discount, rate",
-    }
-
-    def add(self, table: str, row: tuple) -> None:
-        self.rows.setdefault(table, []).append(row)
-
-    def epoch_at(self, ts: int) -> int:
-        return (ts - self.genesis) // self.epoch_length
-
-    # ------------------------------------------------------------------ lots
-    def preload(self, accounts: set[str]) -> None:
-        """Load the current lots of `accounts` in a few queries (before a range is replayed)."""
-        todo = [a for a in accounts if a not in self.lots]
-        for a in todo:
-            self.lots[a] = {}
-        for i in range(0, len(todo), 500):
-            chunk = todo[i: i + 500]
-            marks = ",".join("?" * len(chunk))
-            for account, epoch, amount in self.db.query(
-                f"SELECT account, epoch, SUM(delta) FROM lot_changes WHERE account IN ({marks}) "
-                f"GROUP BY account, epoch", chunk):
-                if amount:
-                    self.lots[account][epoch] = amount
-
-    def _lots(self, account: str) -> dict[int, int]:
-        if account not in self.lots:
-            self.preload({account})
-        return self.lots[account]
-
-    def change_lot(self, log: Log, account: str, epoch: int, delta: int) -> None:
-        lots = self._lots(account)
-        value = lots.get(epoch, 0) + delta
-        if value:
-            lots[epoch] = value
-        else:
-            lots.pop(epoch, None)
-        key = (log.block, log.log_index)
-        seq = self._seq.get(key, 0)
-        self._seq[key] = seq + 1
-        self.add("lot_changes", (log.block, log.log_index, seq, account, epoch, delta))
-
-    def take_oldest(self, log: Log, account: str, amount: int) -> list[tuple[int, int]]:
-        """Debit `amount` from the account's oldest lots (the token's FIFO); returns (epoch, taken)."""
-        lots = self._lots(account)
-        taken = []
-        for epoch in sorted(e for e in lots if e != NEVER):
-            if amount == 0:
-                break
-            take = min(lots[epoch], amount)
-            taken.append((epoch, take))
-            amount -= take
-        if amount:
-            raise ChainError(f"index replay: {account} spends {amount} more than its indexed lots hold "
-                             f"(block {log.block}, log {log.log_index}); the index is inconsistent — delete it and reindex")
-        for epoch, take in taken:
-            self.change_lot(log, account, epoch, -take)
-        return taken
-
-    # ------------------------------------------------------------------ transactions
-    def begin_log(self, log: Log) -> None:
-        if log.tx_hash != self.pending_tx:
-            self.pending_mints.clear()
-            self.pending_tx = log.tx_hash
-
-    def flush(self) -> None:
-        self.pending_mints.clear()
-        self.pending_tx = ""
-
-
-# ---------------------------------------------------------------- RewardToken decoders
-
-@handles("RewardToken", "Transfer")
-def _transfer(r: Replay, log: Log) -> None:
-    a = log.args
-    sender, recipient, value = a["from"], a["to"], a["value"]
-    r.add("transfers", (log.block, log.log_index, log.tx_hash, log.ts, sender, recipient, value))
-    cur = r.epoch_at(log.ts)
-    taken: list[tuple[int, int]] = []
-    from_customer = False
-    if sender != ZERO:
-        if sender in r.acceptors:
-            r.change_lot(log, sender, NEVER, -value)
-        else:
-            from_customer = True
-            taken = r.take_oldest(log, sender, value)
-    if recipient == ZERO:
-        return
-    if recipient in r.acceptors:
-        r.change_lot(log, recipient, NEVER, value)
-    elif from_customer:
-        for epoch, amount in taken:  # points moved between customers keep their epochs
-            r.change_lot(log, recipient, epoch, amount)
-    else:
-        r.change_lot(log, recipient, cur, value)
-    if sender == ZERO:
-        r.pending_mints.append((log, recipient, value, cur, recipient in r.acceptors))
-
-
-@handles("RewardToken", "Issued")
-def _issued(r: Replay, log: Log) -> None:
-    a = log.args
-    for i in range(len(r.pending_mints) - 1, -1, -1):
-        mint, to, amount, epoch, to_acceptor = r.pending_mints[i]
-        if to == a["to"] and amount == a["amount"]:
-            del r.pending_mints[i]
-            break
-    else:
-        epoch, to_acceptor = r.epoch_at(log.ts), a["to"] in r.acceptors
-    counts = int(a["reason"] != REFUND and not to_acceptor)
-    r.add("credits", (log.block, log.log_index, log.tx_hash, log.ts, a["to"], a["issuer"], a["reason"], a["amount"],
-                      a["baseAmount"], a["ref"], None, epoch, counts))
-
-
-@handles("RewardToken", "BatchIssued")
-def _batch_issued(r: Replay, log: Log) -> None:
-    a = log.args
-    batch = a["batchId"]
-    for mint, to, amount, epoch, to_acceptor in r.pending_mints:
-        counts = int(a["reason"] != REFUND and not to_acceptor)
-        r.add("credits", (mint.block, mint.log_index, mint.tx_hash, mint.ts, to, a["issuer"], a["reason"], amount,
-                          amount, batch, batch, epoch, counts))
-    r.pending_mints.clear()
-    r.add("batches", (log.block, log.log_index, log.tx_hash, log.ts, batch, a["issuer"], a["reason"],
-                      a["recipients"], a["total"]))
-
-
-@handles("RewardToken", "PointsExpired")
-def _points_expired(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("expirations", (log.block, log.log_index, log.tx_hash, log.ts, a["account"], a["epoch"], a["amount"]))
-    r.change_lot(log, a["account"], a["epoch"], -a["amount"])
-
-
-@handles("RewardToken", "IssuerBudgetSet")
-def _budget_set(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("budget_changes", (log.block, log.log_index, log.tx_hash, log.ts, a["issuer"], str(a["allowance"]), str(a["used"])))
-
-
-@handles("RewardToken", "AcceptorSet")
-def _acceptor_set(r: Replay, log: Log) -> None:
-    a = log.args
-    account, accepted = a["account"], bool(a["accepted"])
-    r.add("acceptor_changes", (log.block, log.log_index, log.tx_hash, log.ts, account, int(accepted)))
-    if accepted and account not in r.acceptors:
-        r.acceptors.add(account)
-        # The token sweeps the account (events already replayed) and starts it clean.
-        for epoch, amount in list(r._lots(account).items()):
-            r.change_lot(log, account, epoch, -amount)
-    elif not accepted and account in r.acceptors:
-        r.acceptors.discard(account)
-
-
-@handles("RewardToken", "TiersSet")
-def _tiers_set(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("tier_changes", (log.block, log.log_index, log.tx_hash, log.ts, json.dumps(a["thresholds"]),
-                           json.dumps(a["multipliersBps"])))
-
-
-# ---------------------------------------------------------------- ServiceLog decoders
-
-@handles("ServiceLog", "Recorded")
-def _recorded(r: Replay, log: Log) -> None:
-    a = {**log.args, **unpack_info(log.args["info"])}  # seq, timestamp, ref, detail, kind
-    r.add("service_records", (log.block, log.log_index, log.tx_hash, log.ts, a["seq"], a["kind"], str(a["ticket"]),
-                              a["customer"], a["agent"], a["commitment"], a["detail"], a["ref"], a["timestamp"],
-                              a["head"]))
-
-
-@handles("ServiceLog", "Rewarded")
-def _rewarded(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("service_rewards", (log.block, log.log_index, log.tx_hash, log.ts, a["seq"], str(a["ticket"]),
-                              a["customer"], a["due"], a["paid"]))
-
-
-# ---------------------------------------------------------------- RedemptionVault decoders
-
-@handles("RedemptionVault", "ItemListed")
-def _item_listed(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("vault_items", (log.block, log.log_index, log.tx_hash, log.ts, str(a["itemId"]), a["merchant"], a["kind"],
-                          a["price"], a["stock"], a["minTier"], a["metadataURI"], a["metadataHash"]))
-
-
-@handles("RedemptionVault", "Redeemed")
-def _redeemed(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("redemptions", (log.block, log.log_index, log.tx_hash, log.ts, str(a["id"]), a["customer"], str(a["itemId"]),
-                          a["quantity"], a["points"]))
-
-
-@handles("RedemptionVault", "Fulfilled")
-def _fulfilled(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("redemption_outcomes", (log.block, log.log_index, log.tx_hash, log.ts, str(a["id"]), "fulfilled",
-                                  a["merchant"], a["voucherHash"], 0))
-
-
-@handles("RedemptionVault", "Refunded")
-def _refunded(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("redemption_outcomes", (log.block, log.log_index, log.tx_hash, log.ts, str(a["id"]), "refunded",
-                                  a["merchant"], None, a["points"]))
-
-
-@handles("RedemptionVault", "DiscountRedeemed")
-def _discount(r: Replay, log: Log) -> None:
-    a = log.args
-    r.add("discounts", (log.block, log.log_index, log.tx_hash, log.ts, a["customer"], a["orderRef"], a["points"],
-                        a["discount"], a["rate"]))
-
-
-def _generic(r: Replay, log: Log) -> None:
-    r.add("events", (log.block, log.log_index, log.tx_hash, log.ts, log.contract, log.name,
-                     json.dumps(log.args, default=str, sort_keys=True)))
-
-
-# =====================================================================================
-# The indexer
-# =====================================================================================
 
 class Indexer:
     """Reads the deployed contracts' events into `db`."""
@@ -637,40 +255,20 @@ class Indexer:
             a, b = numbers[n - 1], numbers[n]
             if b == a + 1 and headers[b]["parentHash"] != headers[a]["hash"]:
                 raise ReorgDetected(f"block {b} changed while reading")
-        genesis, epoch_length, validity = self._params
-        acceptors = {a for a, in self.db.query(
-            "SELECT account FROM acceptor_changes c WHERE accepted = 1 AND NOT EXISTS (SELECT 1 FROM acceptor_changes d "
-            "WHERE d.account = c.account AND (d.block > c.block OR (d.block = c.block AND d.log_index > c.log_index)))")}
-        replay = Replay(self.db, genesis, epoch_length, validity, acceptors)
-        raw.sort(key=lambda l: (int(l["blockNumber"], 16), int(l["logIndex"], 16)))
         logs = []
-        touched: set[str] = set()
+        raw.sort(key=lambda l: (int(l["blockNumber"], 16), int(l["logIndex"], 16)))
         for l in raw:
-            addr = l["address"].lower()
             topics = l["topics"]
-            ev = self.decoders.get((addr, topics[0])) if topics else None
+            ev = self.decoders.get((l["address"].lower(), topics[0])) if topics else None
             if ev is None:
                 continue
             number = int(l["blockNumber"], 16)
-            log = Log(number, int(l["logIndex"], 16), l["transactionHash"], int(headers[number]["timestamp"], 16),
-                      ev.contract, ev.name, ev.decode(topics, l["data"]))
-            if ev.contract == "RewardToken":
-                if ev.name == "Transfer":
-                    touched.add(log.args["from"])
-                    touched.add(log.args["to"])
-                elif ev.name == "PointsExpired":
-                    touched.add(log.args["account"])
-            logs.append(log)
-        replay.preload(touched - {ZERO})
-        for log in logs:
-            replay.begin_log(log)
-            HANDLERS.get((log.contract, log.name), _generic)(replay, log)
-        replay.flush()
+            logs.append(Log(number, int(l["logIndex"], 16), l["transactionHash"], int(headers[number]["timestamp"], 16),
+                            ev.contract, ev.name, ev.decode(topics, l["data"])))
+        replay = Replay.for_range(self.db, *self._params)
+        replay.apply(logs)
         with self.db.transaction():
-            for table, rows in replay.rows.items():
-                cols = Replay.COLUMNS.get(table) or TABLE_COLUMNS[table]
-                marks = ",".join("?" * len(rows[0]))
-                self.db.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
+            replay.write()
             self.db.executemany(
                 "INSERT INTO blocks (number, hash, parent_hash, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(n, h["hash"], h["parentHash"], int(h["timestamp"], 16)) for n, h in headers.items()
@@ -681,8 +279,12 @@ class Indexer:
         return end, len(logs)
 
     # ------------------------------------------------------------------ runs
-    def run(self, to_block: int | None = None, progress: bool = False) -> Progress:
-        """Index everything up to `to_block` (default: the head); returns what was done."""
+    def run(self, to_block: int | None = None, progress: bool = False,
+            on_range: Callable[[Progress], None] | None = None) -> Progress:
+        """Index everything up to `to_block` (default: the head); returns what was done.
+
+        `on_range(progress)` is called after each range is committed (or rolled back by a reorg),
+        with `progress.cursor` the block the database now holds: a run can be watched part way."""
         started = time.monotonic()
         cursor = self.prepare()
         head = self.head() if to_block is None else to_block
@@ -717,9 +319,11 @@ class Indexer:
                     head = self.head() if to_block is None else min(to_block, self.head())
                 if bar is not None:
                     bar.update(max(0, new - cursor))
-                cursor = new
+                cursor = report.cursor = new
                 report.events += events
                 report.ranges += 1
+                if on_range is not None:
+                    on_range(report)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             if bar is not None:
@@ -741,10 +345,6 @@ class Indexer:
             time.sleep(self.settings.poll_seconds)
 
 
-# Columns of tables added by other decoders (ServiceLog, RedemptionVault).
-TABLE_COLUMNS: dict[str, str] = {}
-
-
 def settings_from_config(config: dict | None, network_local: bool) -> IndexSettings:
     """Indexer settings from servicecoin.yaml's `index:` section (local chains need no confirmations)."""
     section = (config or {}).get("index", {}) or {}
@@ -755,3 +355,4 @@ def settings_from_config(config: dict | None, network_local: bool) -> IndexSetti
     s.target_logs = int(section.get("target_logs", s.target_logs))
     s.poll_seconds = float(section.get("poll_seconds", s.poll_seconds))
     return s
+

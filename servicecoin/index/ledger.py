@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from servicecoin.errors import ConfigError
 from servicecoin.index.db import Database
-from servicecoin.index.indexer import NEVER, ZERO
+from servicecoin.index.events import NEVER, ZERO
 
 DAY = 86_400
 REASONS = ["purchase", "feedback", "survey", "referral", "social", "campaign", "compensation", "refund"]

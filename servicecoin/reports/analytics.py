@@ -16,7 +16,7 @@ from pathlib import Path
 from servicecoin.errors import ConfigError
 from servicecoin.index import ledger
 from servicecoin.index.db import Database
-from servicecoin.index.indexer import ZERO
+from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import DAY, Epochs
 from servicecoin.statement import followups, iso
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from servicecoin.index import ledger
 from servicecoin.index.db import Database
-from servicecoin.index.indexer import ZERO
+from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import REASONS
 from servicecoin.index.vault import redemptions
 from servicecoin.statement import iso

@@ -3,7 +3,7 @@ database. After recovery (a rerun) the index equals a clean index of the same ch
 balance it answers equals the token's: points lost or doubled are the differences, recorded in
 .servicecoin/reliability.json."""
 
-import threading
+import json
 import time
 
 import pytest
@@ -60,25 +60,38 @@ def clean_index(tmp_path, chain, token, head):
     return db
 
 
+def wait_for_state_dump(path, block: int, timeout: float = 60) -> None:
+    """Until anvil's periodic state dump at `path` holds `block` (it writes one about every second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            best = json.loads(path.read_text()).get("best_block_number")
+            if best is not None and (int(best, 16) if isinstance(best, str) else int(best)) >= block:
+                return
+        except (OSError, ValueError):  # not written yet, or caught mid-write
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"anvil's state dump {path} did not reach block {block} within {timeout}s")
+
+
 def test_node_killed_mid_index_then_rerun_gives_the_clean_index(tmp_path, node_factory, proxy_factory):
     node = node_factory(state=tmp_path / "anvil-state.json")
     token = deploy_on(node)
     direct = own_chain(node.url)
     accounts = activity(tmp_path, direct, token, "idxkill")
     head = direct.w3.eth.block_number
-    time.sleep(1.5)  # everything is in the state dump: the node comes back with the same chain
+    wait_for_state_dump(node.state, head)  # the node comes back with the same chain
 
-    def crash_and_restart():
-        node.crash()
-        threading.Timer(1.0, node.start).start()
-
-    proxy = proxy_factory(node, lambda method, n: crash_and_restart if method == "eth_getLogs" and n == 4 else None)
+    ranges = []
+    proxy = proxy_factory(node, lambda method, n: node.crash if method == "eth_getLogs" and n == 4 else None)
     db = open_db(str(tmp_path / "index.sqlite"), "faults")
+    failing = indexer(own_chain(proxy.url, retries=False), db, token)
     with pytest.raises((ServiceCoinError, OSError)):
-        indexer(own_chain(proxy.url, retries=False), db, token).run(to_block=head)
+        failing.run(to_block=head, on_range=lambda progress: ranges.append(progress.cursor))
     stopped_at = int(db.meta("cursor"))
-    assert stopped_at < head  # it really stopped mid-index
-    time.sleep(1.5)
+    assert ranges and ranges[-1] == stopped_at < head  # it really stopped mid-index, after committed ranges
+    node.start()  # only now: the failed run cannot have met the restarted node; returns once it answers
+    assert direct.w3.eth.block_number == head
     indexer(own_chain(proxy.url), db, token).run(to_block=head)
     tally = index_tally(db, direct, token, accounts)
     same = dump(db) == dump(clean_index(tmp_path, direct, token, head))

@@ -4,7 +4,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 
 import pytest
 from brownie import chain, web3
@@ -179,36 +179,80 @@ def test_crash_inside_a_write_leaves_the_previous_range(token, issuer, alice, db
     assert db.meta("cursor") == cursor and db.scalar("SELECT COUNT(*) FROM transfers") == rows
 
 
+KILLED_SCRIPT = """
+import os, sys
+from web3 import Web3
+from servicecoin.chain import from_web3
+from servicecoin.index import Indexer, IndexSettings, open_db
+
+url, path, token, kill_after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+chain = from_web3(Web3(Web3.HTTPProvider(url)), "development")
+db = open_db(path, "development")
+ix = Indexer(chain, db, IndexSettings(confirmations=0, start_range=1, max_range=1), contracts={"RewardToken": token})
+committed = []
+write_meta = db.set_meta
+
+def set_meta(key, value):
+    # The range after `kill_after` committed ones stops inside its write (its rows are in, the
+    # cursor not yet), says so, and waits there for the test's SIGKILL.
+    if key == "cursor" and len(committed) >= kill_after:
+        print("writing", value, flush=True)
+        sys.stdin.readline()
+        os._exit(3)  # the test went away without killing us: do not commit
+    write_meta(key, value)
+
+def on_range(progress):
+    committed.append(progress.cursor)
+    print("indexed", progress.cursor, flush=True)
+
+db.set_meta = set_meta
+ix.run(on_range=on_range)
+print("finished", flush=True)
+"""
+
+
+def run_until_marker(args, marker: bytes, timeout: float = 120):
+    """Start `args`, read its stdout lines until one starts with `marker`; returns (process, lines).
+    The timeout only guards against a hung child: the kill itself waits for the marker."""
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=os.getcwd())
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    lines = []
+    try:
+        for line in iter(proc.stdout.readline, b""):
+            lines.append(line.decode().split())
+            if line.startswith(marker):
+                break
+    finally:
+        watchdog.cancel()
+    return proc, lines
+
+
 def test_killed_process_then_rerun_gives_the_same_database(token, issuer, alice, bob, db, make_indexer, tmp_path, dumped):
     from servicecoin.index import open_db
 
     for i in range(40):
         token.issueBatch(web3.keccak(text=f"kill-{i}"), [alice, bob], [10 + i, 20], 5, {"from": issuer})
+    head = web3.eth.block_number
     path = tmp_path / "killed.sqlite"
-    script = f"""
-import sys
-from web3 import Web3
-from servicecoin.chain import from_web3
-from servicecoin.index import Indexer, IndexSettings, open_db
-chain = from_web3(Web3(Web3.HTTPProvider({web3.provider.endpoint_uri!r})), "development")
-db = open_db({str(path)!r}, "development")
-ix = Indexer(chain, db, IndexSettings(confirmations=0, start_range=1, max_range=1), contracts={{"RewardToken": {token.address!r}}})
-import time
-real = ix.index_range
-def slow(*args):
-    time.sleep(0.02)
-    return real(*args)
-ix.index_range = slow
-print("started", flush=True)
-ix.run()
-"""
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, cwd=os.getcwd())
-    assert proc.stdout.readline().strip() == b"started"
-    time.sleep(1.0)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_after = 10  # committed ranges (one block each) before the kill, of about 46
+    proc, lines = run_until_marker([sys.executable, "-c", KILLED_SCRIPT, web3.provider.endpoint_uri, str(path),
+                                    token.address, str(kill_after)], b"writing")
+    try:
+        assert lines and lines[-1][0] == "writing", f"the indexer ended before the kill point: {lines}"
+        proc.send_signal(signal.SIGKILL)  # inside a write transaction, part way through the chain
+        assert proc.wait() == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdin.close()
+        proc.stdout.close()
+    committed = [int(n) for word, n in lines if word == "indexed"]
+    writing = int(lines[-1][1])
+    assert len(committed) == kill_after and committed[-1] < writing < head  # it really was part way
     killed = open_db(str(path), "development")
-    assert int(killed.meta("cursor")) < web3.eth.block_number  # it was stopped part way
+    assert int(killed.meta("cursor")) == committed[-1]  # the range being written is not there
     make_indexer(killed).run()
     make_indexer(db).run()
     assert dumped(killed) == dumped(db)
