@@ -20,7 +20,7 @@ LAYERS = [
     ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account"]),
     ("deploy", ["deploy"]),
     ("chain", ["chain", "localchain", "config", "networks", "roles", "contentstore"]),
-    ("base", ["paths", "errors", "eip712", "token", ""]),  # "": the package root (PROJECT_ROOT)
+    ("base", ["paths", "errors", "eip712", "token", "loginfo", ""]),  # "": the package root (PROJECT_ROOT)
 ]
 PACKAGE = "servicecoin"
 

@@ -267,12 +267,13 @@ class Indexer:
                             ev.contract, ev.name, ev.decode(topics, l["data"])))
         replay = Replay.for_range(self.db, *self._params)
         replay.apply(logs)
+        with_events = {log.block for log in logs}
         with self.db.transaction():
             replay.write()
             self.db.executemany(
                 "INSERT INTO blocks (number, hash, parent_hash, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(n, h["hash"], h["parentHash"], int(h["timestamp"], 16)) for n, h in headers.items()
-                 if n in {log.block for log in logs}])
+                 if n in with_events])
             self.db.set_meta("cursor", end)
             self.db.set_meta("cursor_hash", headers[end]["hash"])
             self.db.set_meta("cursor_ts", int(headers[end]["timestamp"], 16))

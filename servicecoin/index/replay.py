@@ -16,7 +16,7 @@ from typing import Callable
 from servicecoin.errors import ChainError
 from servicecoin.index.db import Database
 from servicecoin.index.events import NEVER, ZERO, Log
-from servicecoin.servicelog import unpack_info
+from servicecoin.loginfo import unpack_info
 from servicecoin.token import Reason
 
 Handler = Callable[["Replay", Log], None]

@@ -18,6 +18,7 @@ from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.errors import ServiceCoinError, enum_member
+from servicecoin.loginfo import unpack_info
 
 CONTRACT = "ServiceLog"
 ZERO_HEAD = b"\0" * 24
@@ -146,16 +147,6 @@ def verify(records: list[Record], head: bytes, count: int) -> Verification:
 
 def log_contract(chain: Chain, address: str | None = None):
     return chain.contract(CONTRACT, address)
-
-
-_U64 = (1 << 64) - 1
-
-
-def unpack_info(info: int) -> dict[str, int]:
-    """The small fields a `Recorded` event packs into its `info` word (see interfaces/IServiceLog.sol)."""
-    info = int(info)
-    return {"seq": info & _U64, "timestamp": (info >> 64) & _U64, "ref": (info >> 128) & _U64,
-            "detail": (info >> 192) & 0xFF, "kind": (info >> 200) & 0xFF}
 
 
 def record_from_args(a, block: int = 0, tx: str = "") -> Record:
