@@ -30,10 +30,9 @@ library LotRing {
     /// @dev Slot 0's header fields: head and count.
     uint256 private constant RING_BITS = (NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT);
 
-    /// @dev An account's four slots cached in memory: `base` is the storage slot of slot 0,
-    ///      `loaded` and `dirty` have bit i set once slot i is read, or changed.
+    /// @dev An account's four slots cached in memory: `loaded` and `dirty` have bit i set once
+    ///      slot i is read, or changed. Every call that may read or write storage takes the account.
     struct Ledger {
-        uint256 base;
         uint256[4] s;
         uint256 loaded;
         uint256 dirty;
@@ -133,29 +132,26 @@ library LotRing {
     // =====================================================================================
 
     function open(uint256[4] storage acct) internal view returns (Ledger memory) {
-        return openWith(acct, acct[0]);
+        return openWith(acct[0]);
     }
 
-    /// @dev A ledger over `acct` whose slot 0 is `s0` (read, and maybe changed, by the caller).
-    function openWith(uint256[4] storage acct, uint256 s0) internal pure returns (Ledger memory l) {
-        uint256 base;
-        assembly ("memory-safe") {
-            base := acct.slot
-        }
-        l.base = base;
+    /// @dev A ledger whose slot 0 is `s0` (read, and maybe changed, by the caller).
+    function openWith(uint256 s0) internal pure returns (Ledger memory l) {
         l.s[0] = s0;
         l.loaded = 1;
     }
 
-    function get(Ledger memory l, uint256 pos) internal view returns (uint256) {
+    /// @dev The lot at ring place `pos` of the ledger over `acct`.
+    function get(Ledger memory l, uint256[4] storage acct, uint256 pos) internal view returns (uint256) {
         (uint256 i, uint256 shift) = locate(pos);
-        load(l, i);
+        load(l, acct, i);
         return (l.s[i] >> shift) & LOT_MASK;
     }
 
-    function set(Ledger memory l, uint256 pos, uint256 lot) internal view {
+    /// @dev Puts `lot` at ring place `pos` of the ledger over `acct`.
+    function set(Ledger memory l, uint256[4] storage acct, uint256 pos, uint256 lot) internal view {
         (uint256 i, uint256 shift) = locate(pos);
-        load(l, i);
+        load(l, acct, i);
         l.s[i] = (l.s[i] & ~(LOT_MASK << shift)) | (lot << shift);
         l.dirty |= 1 << i;
     }
@@ -166,29 +162,18 @@ library LotRing {
         l.dirty |= 1;
     }
 
-    /// @dev Reads slot `i` into the ledger unless it is there already.
-    function load(Ledger memory l, uint256 i) internal view {
+    /// @dev Reads slot `i` of `acct` into the ledger unless it is there already.
+    function load(Ledger memory l, uint256[4] storage acct, uint256 i) internal view {
         if (l.loaded & (1 << i) == 0) {
-            uint256 base = l.base;
-            uint256 word;
-            assembly ("memory-safe") {
-                word := sload(add(base, i))
-            }
-            l.s[i] = word;
+            l.s[i] = acct[i];
             l.loaded |= 1 << i;
         }
     }
 
-    /// @dev Writes back the slots that changed.
-    function store(Ledger memory l) internal {
-        uint256 base = l.base;
+    /// @dev Writes back to `acct` the slots that changed.
+    function store(Ledger memory l, uint256[4] storage acct) internal {
         for (uint256 i; i < 4; ++i) {
-            if (l.dirty & (1 << i) != 0) {
-                uint256 word = l.s[i];
-                assembly ("memory-safe") {
-                    sstore(add(base, i), word)
-                }
-            }
+            if (l.dirty & (1 << i) != 0) acct[i] = l.s[i];
         }
     }
 }

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IRewardToken} from "../interfaces/IRewardToken.sol";
+import {EpochCounters} from "./EpochCounters.sol";
 import {LotRing} from "./LotRing.sol";
 
 /// @title RewardToken — ServiceCoin loyalty points
@@ -15,10 +16,10 @@ import {LotRing} from "./LotRing.sol";
 ///      into the newest lot. An acceptor's slot 0 is a plain balance under the acceptor flag.
 ///      Because every live lot belongs to one of the last `validityEpochs` epochs, the ring never
 ///      overflows once expired lots are swept, and every spend touches at most that many lots.
-///      `_epochBuckets` holds the live (unspent) total of each epoch, four 64-bit counters a slot:
-///      after an epoch expires its counter is exactly what expired from it.
+///      `_epochBuckets` holds the live (unspent) total of each epoch, laid out in {EpochCounters}.
 contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     using LotRing for LotRing.Ledger;
+    using EpochCounters for mapping(uint256 => uint256);
 
     /// @notice May credit points, within its budget.
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
@@ -38,8 +39,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     uint256 private constant MAX_EPOCH = (1 << 16) - 1;
     uint256 private constant ACCEPTOR_FLAG = 1 << 248;
     uint256 private constant ACCEPTOR_BALANCE_MASK = (1 << 248) - 1;
-    uint256 private constant BUCKET_MASK = (1 << 64) - 1;
-    uint256 private constant NO_BUCKET = type(uint256).max; // a debit's counter cache before its first epoch
 
     uint256 private constant CFG_PAUSED = 1;
     uint256 private constant CFG_TRANSFERS_OPEN = 2;
@@ -118,7 +117,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     function totalSupply() public view override(ERC20, IERC20) returns (uint256) {
         uint256 cur = currentEpoch();
         uint256 first = cur + 1 > _validity ? cur + 1 - _validity : 0;
-        return _acceptorSupply + _sumBuckets(first, cur);
+        return _acceptorSupply + _epochBuckets.sum(first, cur);
     }
 
     // =====================================================================================
@@ -143,7 +142,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         _chargeBudget(msg.sender, minted);
         _issued += minted;
         if (acceptor) _acceptorSupply += minted;
-        else _bucketAdd(cur, minted);
+        else _epochBuckets.add(cur, minted);
         emit Transfer(address(0), to, minted);
         emit Issued(to, msg.sender, reason, minted, amount, ref);
     }
@@ -169,7 +168,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         _chargeBudget(msg.sender, total);
         _issued += total;
         if (toAcceptors != 0) _acceptorSupply += toAcceptors;
-        if (total != toAcceptors) _bucketAdd(cur, total - toAcceptors);
+        if (total != toAcceptors) _epochBuckets.add(cur, total - toAcceptors);
         emit BatchIssued(batchId, msg.sender, reason, n, total);
     }
 
@@ -263,7 +262,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
                 _creditLots(to, epochs, amounts, cur);
             } else {
                 _creditPlain(to, value, cur);
-                _bucketAdd(cur, value);
+                _epochBuckets.add(cur, value);
             }
         }
         emit Transfer(from, to, value);
@@ -358,7 +357,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     function totalExpired() public view returns (uint256) {
         uint256 cur = currentEpoch();
         if (cur < _validity) return 0;
-        return _sumBuckets(0, cur - _validity);
+        return _epochBuckets.sum(0, cur - _validity);
     }
 
     /// @inheritdoc IRewardToken
@@ -474,8 +473,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
             return;
         }
         if (accepted) {
-            LotRing.Ledger memory l = LotRing.open(_accounts[account]);
-            _sweep(l, account, currentEpoch());
+            uint256[4] storage acct = _accounts[account];
+        LotRing.Ledger memory l = LotRing.open(acct);
+            _sweep(l, acct, account, currentEpoch());
             uint256 live = LotRing.count(l.s[0]);
             if (live != 0) revert AccountHoldsPoints(account, balanceOf(account));
             // An acceptor starts from a clean account (its lifetime earned no longer applies).
@@ -550,10 +550,10 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
             acct[0] = LotRing.firstLot(LotRing.pack(cur, minted), lifetime);
             return (minted, false);
         }
-        LotRing.Ledger memory l = LotRing.openWith(acct, LotRing.withLifetime(s0, lifetime));
+        LotRing.Ledger memory l = LotRing.openWith(LotRing.withLifetime(s0, lifetime));
         l.dirty = 1;
-        _addToNewestLot(l, to, minted, cur);
-        l.store();
+        _addToNewestLot(l, acct, to, minted, cur);
+        l.store(acct);
     }
 
     /// @dev Adds `value` to an acceptor's plain (non-expiring) balance.
@@ -571,9 +571,10 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         if (value == 0) return;
         if (value > MAX_LOT_AMOUNT) revert AmountTooLarge(value, MAX_LOT_AMOUNT);
         if (cur > MAX_EPOCH) revert EpochOverflow(cur);
-        LotRing.Ledger memory l = LotRing.open(_accounts[to]);
-        _addToNewestLot(l, to, value, cur);
-        l.store();
+        uint256[4] storage acct = _accounts[to];
+        LotRing.Ledger memory l = LotRing.open(acct);
+        _addToNewestLot(l, acct, to, value, cur);
+        l.store(acct);
     }
 
     /// @dev Credits lots taken from another customer, keeping their epochs: the two sorted lists
@@ -581,8 +582,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     function _creditLots(address to, uint256[] memory epochs, uint256[] memory amounts, uint256 cur) private {
         uint256 n = epochs.length;
         if (n == 0) return;
-        LotRing.Ledger memory l = LotRing.open(_accounts[to]);
-        _sweep(l, to, cur);
+        uint256[4] storage acct = _accounts[to];
+        LotRing.Ledger memory l = LotRing.open(acct);
+        _sweep(l, acct, to, cur);
         uint256 s0 = l.s[0];
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
@@ -593,14 +595,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         for (uint256 k; k < count || j < n;) {
             uint256 e;
             uint256 a;
-            if (j >= n || (k < count && LotRing.epochOf(l.get((head + k) % _validity)) <= epochs[j])) {
-                uint256 lot = l.get((head + k) % _validity);
-                l.set((head + k) % _validity, 0);
+            if (j >= n || (k < count && LotRing.epochOf(l.get(acct, (head + k) % _validity)) <= epochs[j])) {
+                uint256 lot = l.get(acct, (head + k) % _validity);
+                l.set(acct, (head + k) % _validity, 0);
                 (e, a) = (LotRing.epochOf(lot), LotRing.amountOf(lot));
                 ++k;
             } else {
                 (e, a) = (epochs[j], amounts[j]);
-                _bucketAdd(e, a);
+                _epochBuckets.add(e, a);
                 ++j;
             }
             if (m != 0 && mergedEpochs[m - 1] == e) {
@@ -613,30 +615,36 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
             }
         }
         for (uint256 p; p < m; ++p) {
-            l.set(p, LotRing.pack(mergedEpochs[p], mergedAmounts[p]));
+            l.set(acct, p, LotRing.pack(mergedEpochs[p], mergedAmounts[p]));
         }
         l.setRing(0, m);
-        l.store();
+        l.store(acct);
     }
 
     /// @dev Sweeps, then adds `amount` to the lot of epoch `cur` (the ring's newest), or starts it.
-    function _addToNewestLot(LotRing.Ledger memory l, address account, uint256 amount, uint256 cur) private {
-        _sweep(l, account, cur);
+    function _addToNewestLot(
+        LotRing.Ledger memory l,
+        uint256[4] storage acct,
+        address account,
+        uint256 amount,
+        uint256 cur
+    ) private {
+        _sweep(l, acct, account, cur);
         uint256 s0 = l.s[0];
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
         if (count != 0) {
             uint256 tail = (head + count - 1) % _validity;
-            uint256 lot = l.get(tail);
+            uint256 lot = l.get(acct, tail);
             if (LotRing.epochOf(lot) == cur) {
                 uint256 merged = LotRing.amountOf(lot) + amount;
                 if (merged > MAX_LOT_AMOUNT) revert AmountTooLarge(merged, MAX_LOT_AMOUNT);
-                l.set(tail, LotRing.pack(cur, merged));
+                l.set(acct, tail, LotRing.pack(cur, merged));
                 return;
             }
         }
         // After the sweep every lot is from the last `_validity - 1` epochs, so a place is free.
-        l.set((head + count) % _validity, LotRing.pack(cur, amount));
+        l.set(acct, (head + count) % _validity, LotRing.pack(cur, amount));
         l.setRing(head, count + 1);
     }
 
@@ -648,7 +656,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         uint256 count = LotRing.count(s0);
         if (head + count > (_validity < 3 ? _validity : 3)) return false;
         uint256 remaining = amount;
-        uint256 bucketIndex = NO_BUCKET;
+        uint256 bucketIndex = EpochCounters.NONE;
         uint256 bucket;
         while (count != 0) {
             uint256 shift = 64 * head;
@@ -662,7 +670,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
                 uint256 take = lotAmount < remaining ? lotAmount : remaining;
                 remaining -= take;
                 if (epoch >> 2 != bucketIndex) {
-                    _bucketFlush(bucketIndex, bucket);
+                    _epochBuckets.flush(bucketIndex, bucket);
                     bucketIndex = epoch >> 2;
                     bucket = _epochBuckets[bucketIndex];
                 }
@@ -677,7 +685,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
             --count;
         }
         if (remaining != 0) revert ERC20InsufficientBalance(account, amount - remaining, amount);
-        _bucketFlush(bucketIndex, bucket);
+        _epochBuckets.flush(bucketIndex, bucket);
         _accounts[account][0] = LotRing.withRing(s0, head, count);
         return true;
     }
@@ -688,19 +696,20 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         private
         returns (uint256[] memory epochs, uint256[] memory amounts)
     {
-        LotRing.Ledger memory l = LotRing.open(_accounts[account]);
-        _sweep(l, account, cur);
+        uint256[4] storage acct = _accounts[account];
+        LotRing.Ledger memory l = LotRing.open(acct);
+        _sweep(l, acct, account, cur);
         uint256 s0 = l.s[0];
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
         uint256 remaining = amount;
-        uint256 bucketIndex = NO_BUCKET;
+        uint256 bucketIndex = EpochCounters.NONE;
         uint256 bucket;
         epochs = new uint256[](count);
         amounts = new uint256[](count);
         uint256 taken;
         while (remaining != 0 && count != 0) {
-            uint256 lot = l.get(head);
+            uint256 lot = l.get(acct, head);
             uint256 epoch = LotRing.epochOf(lot);
             uint256 lotAmount = LotRing.amountOf(lot);
             uint256 take = lotAmount < remaining ? lotAmount : remaining;
@@ -709,23 +718,23 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
             amounts[taken] = take;
             ++taken;
             if (epoch >> 2 != bucketIndex) {
-                _bucketFlush(bucketIndex, bucket);
+                _epochBuckets.flush(bucketIndex, bucket);
                 bucketIndex = epoch >> 2;
                 bucket = _epochBuckets[bucketIndex];
             }
             bucket -= take << (64 * (epoch & 3));
             if (take == lotAmount) {
-                l.set(head, 0);
+                l.set(acct, head, 0);
                 head = (head + 1) % _validity;
                 --count;
             } else {
-                l.set(head, LotRing.pack(epoch, lotAmount - take));
+                l.set(acct, head, LotRing.pack(epoch, lotAmount - take));
             }
         }
         if (remaining != 0) revert ERC20InsufficientBalance(account, amount - remaining, amount);
-        _bucketFlush(bucketIndex, bucket);
+        _epochBuckets.flush(bucketIndex, bucket);
         l.setRing(head, count);
-        l.store();
+        l.store(acct);
         // Shrink both arrays to the `taken` entries filled (taken <= their allocated length).
         assembly ("memory-safe") {
             mstore(epochs, taken)
@@ -734,17 +743,17 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     }
 
     /// @dev Drops expired lots from the head of the ring, with an event each.
-    function _sweep(LotRing.Ledger memory l, address account, uint256 cur) private {
+    function _sweep(LotRing.Ledger memory l, uint256[4] storage acct, address account, uint256 cur) private {
         uint256 s0 = l.s[0];
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
         uint256 swept;
         while (count != 0) {
-            uint256 lot = l.get(head);
+            uint256 lot = l.get(acct, head);
             uint256 epoch = LotRing.epochOf(lot);
             if (epoch + _validity > cur) break;
             emit PointsExpired(account, epoch, LotRing.amountOf(lot));
-            l.set(head, 0);
+            l.set(acct, head, 0);
             head = (head + 1) % _validity;
             --count;
             ++swept;
@@ -755,37 +764,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     /// @dev See {LotRing-liveLots}.
     function _liveLots(address account, uint256 s0) private view returns (uint256[] memory, uint256[] memory) {
         return LotRing.liveLots(_accounts[account], s0, _validity, currentEpoch());
-    }
-
-    // =====================================================================================
-    // Epoch counters: `_epochBuckets[e >> 2]` holds epoch e's live total at bit 64 * (e & 3)
-    // =====================================================================================
-
-    function _bucketAdd(uint256 epoch, uint256 amount) private {
-        uint256 index = epoch >> 2;
-        uint256 shift = 64 * (epoch & 3);
-        uint256 word = _epochBuckets[index];
-        uint256 next = ((word >> shift) & BUCKET_MASK) + amount;
-        if (next > BUCKET_MASK) revert AmountTooLarge(next, BUCKET_MASK);
-        _epochBuckets[index] = word + (amount << shift);
-    }
-
-    /// @dev Writes back the counter word a debit cached (if any).
-    function _bucketFlush(uint256 index, uint256 word) private {
-        if (index != NO_BUCKET) _epochBuckets[index] = word;
-    }
-
-    function _sumBuckets(uint256 first, uint256 last) private view returns (uint256 sum) {
-        if (first > last) return 0;
-        uint256 index = NO_BUCKET;
-        uint256 word;
-        for (uint256 e = first; e <= last; ++e) {
-            if (e >> 2 != index) {
-                index = e >> 2;
-                word = _epochBuckets[index];
-            }
-            sum += (word >> (64 * (e & 3))) & BUCKET_MASK;
-        }
     }
 
     // =====================================================================================
