@@ -474,7 +474,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         }
         if (accepted) {
             uint256[4] storage acct = _accounts[account];
-        LotRing.Ledger memory l = LotRing.open(acct);
+            LotRing.Ledger memory l = LotRing.open(acct);
             _sweep(l, acct, account, currentEpoch());
             uint256 live = LotRing.count(l.s[0]);
             if (live != 0) revert AccountHoldsPoints(account, balanceOf(account));

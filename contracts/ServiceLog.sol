@@ -91,7 +91,7 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
             (h, bonus) = _appendAt(p, h, seq);
             if (bonus != 0) {
                 _log = uint256(bytes32(h)) | seq; // effects before the token call
-                // slither-disable-next-line reentrancy-no-eth — _log is written before this call into our own immutable token (no callbacks); the write after the loop stores the same head
+                // slither-disable-next-line reentrancy-no-eth — _log written first; our own token
                 _reward(seq, _word(p, 3), address(uint160(_word(p, 4))), bonus);
             }
             unchecked {
