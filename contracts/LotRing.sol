@@ -22,11 +22,11 @@ library LotRing {
     /// @dev Largest amount of a lot, and the mask of a lot's amount field (also of lifetime earned).
     uint256 internal constant AMOUNT_MASK = (1 << 48) - 1;
     uint256 internal constant LOT_MASK = (1 << 64) - 1;
-    uint256 internal constant EPOCH_SHIFT = 48;
-    uint256 internal constant LIFETIME_SHIFT = 192;
-    uint256 internal constant HEAD_SHIFT = 240;
-    uint256 internal constant COUNT_SHIFT = 244;
-    uint256 internal constant NIBBLE = 0xf;
+    uint256 private constant EPOCH_SHIFT = 48;
+    uint256 private constant LIFETIME_SHIFT = 192;
+    uint256 private constant HEAD_SHIFT = 240;
+    uint256 private constant COUNT_SHIFT = 244;
+    uint256 private constant NIBBLE = 0xf;
     /// @dev Slot 0's header fields: head and count.
     uint256 private constant RING_BITS = (NIBBLE << HEAD_SHIFT) | (NIBBLE << COUNT_SHIFT);
 
