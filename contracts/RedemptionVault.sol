@@ -244,7 +244,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         uint256 points = _priceNow(_itemFor(itemId)) * quantity;
         if (deadline < block.timestamp) revert SignatureExpired(deadline, block.timestamp);
         // A permit already used by someone who saw it in the mempool leaves the allowance in place.
-        // slither-disable-next-line reentrancy-no-eth — permit on our own immutable token (OpenZeppelin ERC20Permit: no callbacks); _redeem then locks the vault
+        // slither-disable-next-line reentrancy-no-eth — permit on our own token: no callbacks
         try IERC20Permit(address(_token)).permit(customer, address(this), points, deadline, v, r, s) {} catch {}
         uint256 allowance = _token.allowance(customer, address(this));
         if (allowance < points) revert PermitNotGranted(customer, allowance, points);
@@ -287,7 +287,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     /// @inheritdoc IRedemptionVault
     function redemption(uint256 id) external view returns (Redemption memory r) {
         (, uint256 rec) = _recordOf(id);
-        // slither-disable-next-line incorrect-equality — an empty record word means "no such redemption"; not a balance
         if (rec == 0) return r;
         r.customer = address(uint160(rec));
         r.itemId = id >> ITEM_SHIFT;
@@ -310,7 +309,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         if (st & LOCKED != 0) revert ReentrantCall();
         if (st & PAUSED != 0) revert EnforcedPause();
         (uint256 it, uint256 points) = _take(customer, itemId, quantity, maxPoints);
-        // slither-disable-next-line uninitialized-local — assigned on both branches below before any read
         uint256 key;
         if (signedId == 0) {
             (key, it) = _takeSlot(itemId, it);
@@ -323,7 +321,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         _records[key] = uint256(uint160(customer)) | (points << POINTS_SHIFT) | (block.timestamp << CREATED_SHIFT)
             | (quantity << QTY_SHIFT) | (uint256(Status.Open) << STATUS_SHIFT);
         _state = st | LOCKED;
-        // slither-disable-next-line reentrancy-no-eth — the vault is LOCKED during the call into our own token; the write after it only unlocks
+        // slither-disable-next-line reentrancy-no-eth — vault LOCKED; the write after only unlocks
         if (viaAllowance) _token.burnFrom(customer, points);
         else _token.spend(customer, points);
         _state = st;
@@ -338,7 +336,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         returns (uint256 it, uint256 points)
     {
         it = _itemFor(itemId);
-        // slither-disable-next-line incorrect-equality — tests a flag bit of the packed item word
         if (it & ACTIVE == 0) revert ItemInactive(itemId);
         if (quantity == 0) revert ZeroQuantity();
         if (quantity > MAX_QUANTITY) revert AmountTooLarge(quantity, MAX_QUANTITY);
@@ -350,7 +347,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
             if (quantity > stock) revert OutOfStock(itemId, stock, quantity);
             it -= quantity << STOCK_SHIFT;
         }
-        // slither-disable-next-line incorrect-equality — a counter field at its maximum, not a balance
         if ((it >> SOLD_SHIFT) & U32 == U32) revert AmountTooLarge(U32 + 1, U32);
         it += 1 << SOLD_SHIFT;
         uint8 minTier = uint8(it >> TIER_SHIFT);
@@ -424,7 +420,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         }
         if (stock != UNLIMITED || _recycles(id)) _items[itemId] = it;
         _state = st | LOCKED;
-        // slither-disable-next-line unused-return,reentrancy-no-eth — what was minted is in the token's Issued event; the vault is LOCKED during this call into our own token and the write after it only unlocks
+        // slither-disable-next-line unused-return,reentrancy-no-eth — minted is in Issued; vault LOCKED
         _token.issue(customer, points, IRewardToken.Reason.Refund, bytes32(id));
         _state = st;
         emit Refunded(id, customer, msg.sender, points);
@@ -433,7 +429,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     /// @dev The key and record of an open redemption whose item the caller fulfils.
     function _openRecord(uint256 id) private view returns (uint256 key, uint256 rec) {
         (key, rec) = _recordOf(id);
-        // slither-disable-next-line incorrect-equality — an empty record word means "no such redemption"
         if (rec == 0) revert UnknownRedemption(id);
         uint256 itemId = id >> ITEM_SHIFT;
         if (msg.sender != _merchants[itemId]) revert NotItemMerchant(itemId, msg.sender);
@@ -474,25 +469,22 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         if (st & PAUSED != 0) revert EnforcedPause();
         uint256 d = _discount;
         uint256 rate = _rateNow(d);
-        // slither-disable-next-line incorrect-equality — a zero rate is the "discount disabled" setting
         if (rate == 0) revert DiscountDisabled();
         if (points == 0) revert ZeroAmount();
         if (points > MAX_POINTS) revert AmountTooLarge(points, MAX_POINTS);
-        // slither-disable-next-line divide-before-multiply — intended: the discount is whole cents (rounded down) and `used` charges exactly what those cents are worth, never more than `points`
+        // slither-disable-next-line divide-before-multiply — whole cents on purpose
         discount = (points * CENTS) / rate;
-        // slither-disable-next-line incorrect-equality — a discount that rounds to 0 cents is refused
         if (discount == 0) revert DiscountTooSmall(points, rate);
         used = (discount * rate + CENTS - 1) / CENTS; // what the discount is worth, never more than `points`
         uint256 orderCap = (d >> ORDER_CAP_SHIFT) & U48;
         if (used > orderCap) revert OrderCapExceeded(used, orderCap);
         uint256 day = block.timestamp / 1 days;
-        // slither-disable-next-line incorrect-equality — compares day numbers (same day or not), not balances
         uint256 usedToday = ((st >> DAY_SHIFT) & U32) == day ? (st >> USED_SHIFT) & U64 : 0;
         uint256 dayCap = (d >> DAY_CAP_SHIFT) & U64;
         if (usedToday + used > dayCap) revert DailyCapExceeded(usedToday, used, dayCap);
         st = (st & ~((U32 << DAY_SHIFT) | (U64 << USED_SHIFT))) | (day << DAY_SHIFT) | ((usedToday + used) << USED_SHIFT);
         _state = st | LOCKED;
-        // slither-disable-next-line reentrancy-no-eth — the vault is LOCKED during the call into our own token; the write after it only unlocks
+        // slither-disable-next-line reentrancy-no-eth — vault LOCKED; the write after only unlocks
         _token.spend(msg.sender, used);
         _state = st;
         emit DiscountRedeemed(msg.sender, orderRef, used, discount, rate);
@@ -526,7 +518,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         }
         t.perOrderCap = (d >> ORDER_CAP_SHIFT) & U48;
         t.perDayCap = (d >> DAY_CAP_SHIFT) & U64;
-        // slither-disable-next-line incorrect-equality — compares day numbers (same day or not), not balances
         t.usedToday = ((st >> DAY_SHIFT) & U32) == block.timestamp / 1 days ? (st >> USED_SHIFT) & U64 : 0;
     }
 
@@ -600,7 +591,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
 
     function _itemFor(uint256 itemId) private view returns (uint256 it) {
         it = _items[itemId];
-        // slither-disable-next-line incorrect-equality — an empty item word means "no such item"
         if (it == 0) revert UnknownItem(itemId);
     }
 

@@ -91,7 +91,7 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
             (h, bonus) = _appendAt(p, h, seq);
             if (bonus != 0) {
                 _log = uint256(bytes32(h)) | seq; // effects before the token call
-                // slither-disable-next-line reentrancy-no-eth — _log is written before this call into our own immutable token (no callbacks); the write after the loop stores the same head
+                // slither-disable-next-line reentrancy-no-eth — _log written first; our own token
                 _reward(seq, _word(p, 3), address(uint160(_word(p, 4))), bonus);
             }
             unchecked {
@@ -294,26 +294,17 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
         return _seal(m);
     }
 
-    /// @dev Emit a customer's feedback as record `seq` (the customer is also the record's agent).
+    /// @dev Emit a customer's feedback as record `seq` (the customer is also the record's agent):
+    ///      the same ten-word chain encoding and `info` packing as {_seal}, in plain Solidity.
     function _emitFeedback(bytes24 h, uint64 seq, uint256 ticket, address customer, bytes32 commitment, uint8 rating)
         private
-        returns (bytes24)
+        returns (bytes24 newHead)
     {
-        uint256 m;
-        assembly ("memory-safe") {
-            m := mload(0x40)
-            let who := and(customer, 0xffffffffffffffffffffffffffffffffffffffff)
-            mstore(m, and(h, not(0xffffffffffffffff)))
-            mstore(add(m, 0x20), and(seq, 0xffffffffffffffff))
-            mstore(add(m, 0x40), 5) // Kind.Feedback
-            mstore(add(m, 0x60), ticket)
-            mstore(add(m, 0x80), who)
-            mstore(add(m, 0xa0), who)
-            mstore(add(m, 0xc0), commitment)
-            mstore(add(m, 0xe0), and(rating, 0xff))
-            mstore(add(m, 0x100), 0)
-        }
-        return _seal(m);
+        uint256 ts = block.timestamp;
+        uint8 kind = uint8(Kind.Feedback);
+        newHead = bytes24(keccak256(abi.encode(h, seq, kind, ticket, customer, customer, commitment, rating, 0, ts)));
+        uint256 info = (uint256(kind) << 200) | (uint256(rating) << 192) | (ts << 64) | seq; // ref = 0
+        emit Recorded(ticket, customer, customer, commitment, info, newHead);
     }
 
     /// @dev With h, seq, kind, ticket, customer, agent, commitment, detail, ref at memory `m`: add

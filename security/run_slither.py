@@ -14,16 +14,23 @@ script compiles the same sources with the project's solc and settings (brownie-c
 standard-JSON run and writes a brownie-format artifact for every contract of every source unit, all
 with AST ids from that one run, then lets Slither read them (`--ignore-compile`).
 
-Every high or medium finding fails the run: a real one is fixed, a false positive is silenced where
-it is, with Slither's own `// slither-disable-next-line <check> — reason` right above the line, so
-the reason stays in the code. Low/informational findings we keep are in security/slither-triage.json,
-keyed by check + contract + function, with their reason; one not listed there fails the run. A
-triage entry no finding matches any more is reported as stale (it does not fail).
+Slither's settings live in slither.config.json at the repository root (as OpenZeppelin keeps
+one): the false-positive classes excluded for every contract, each with its reason under
+"_reasons" (Slither ignores keys it does not know). Every other high or medium finding fails the
+run: a real one is fixed; a reviewed one is silenced where it is, with Slither's
+`// slither-disable-next-line <check> — reason` (at most a handful, each short).
+
+Low/informational findings we keep are in security/slither-triage.json, each with a reason about
+that function, keyed by check, contract, function and a hash of the finding's source lines (see
+`key_of`): a finding not listed there fails the run, so a new finding of an already-triaged check
+in the same function fails too. A triage entry no finding matches any more is reported as stale
+(it does not fail); `--print-keys` prints the keys of the current findings.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -31,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -39,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SLITHER = ROOT / ".venv-slither" / "bin" / "slither"
 SOLC = ROOT / ".solcx" / "solc-v0.8.29"
 TRIAGE = ROOT / "security" / "slither-triage.json"
+CONFIG = ROOT / "slither.config.json"
 EXCLUDED = ("peers", "test")  # folders of contracts/ that are not ours to ship
 FAILING = {"High", "Medium"}
 
@@ -99,8 +108,8 @@ def run_slither(work: Path) -> dict:
     compile_build(work)
     report = work / "slither.json"
     env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}"}
-    run = subprocess.run([str(SLITHER), ".", "--compile-force-framework", "brownie", "--ignore-compile",
-                          "--filter-paths", "node_modules", "--exclude-dependencies", "--json", str(report)],
+    run = subprocess.run([str(SLITHER), ".", "--config-file", str(CONFIG), "--compile-force-framework", "brownie",
+                          "--ignore-compile", "--json", str(report)],
                          cwd=work, capture_output=True, text=True, env=env)
     if not report.exists():
         raise SystemExit(f"slither did not run:\n{run.stderr[-3000:]}")
@@ -110,7 +119,16 @@ def run_slither(work: Path) -> dict:
     return data
 
 
-def key_of(finding: dict) -> str:
+# Reads `length` bytes at `start` of a file named relative to the repository root.
+SourceReader = Callable[[str, int, int], str]
+CONTAINERS = ("contract", "function")  # elements that enclose a finding rather than show it
+
+
+def read_source(path: str, start: int, length: int) -> str:
+    return (ROOT / path).read_bytes()[start:start + length].decode("utf-8", "replace")
+
+
+def scope_of(finding: dict) -> str:
     """check:Contract.function (or check:Contract, or check:file) of a finding's first element."""
     contract = function = None
     for el in finding.get("elements", []):
@@ -133,17 +151,39 @@ def key_of(finding: dict) -> str:
     return f"{finding['check']}:{contract}" + (f".{function}" if function else "")
 
 
-def evaluate(data: dict, triage: dict) -> dict:
+def source_hash(finding: dict, read: SourceReader = read_source) -> str:
+    """Hash of the source lines a finding points at, whitespace normalized.
+
+    Those are its elements other than the enclosing contract or function (the flagged statements,
+    variables, events); a finding about a whole function (naming, complexity) hashes its first line.
+    """
+    elements = [el for el in finding.get("elements", []) if el.get("source_mapping")]
+    shown = [el for el in elements if el["type"] not in CONTAINERS]
+    texts = []
+    for el in shown or elements[:1]:
+        sm = el["source_mapping"]
+        text = read(sm["filename_relative"], sm["start"], sm["length"])
+        texts.append(" ".join((text if shown else text.split("\n")[0]).split()))
+    return hashlib.sha256("\n".join(sorted(texts)).encode()).hexdigest()[:12]
+
+
+def key_of(finding: dict, read: SourceReader = read_source) -> str:
+    """check:Contract.function#hash: a finding's triage key (see `scope_of` and `source_hash`)."""
+    return f"{scope_of(finding)}#{source_hash(finding, read)}"
+
+
+def evaluate(data: dict, triage: dict, read: SourceReader = read_source) -> dict:
     findings = data.get("results", {}).get("detectors", [])
     counts = Counter(f["impact"] for f in findings)
-    failing, untriaged, matched = [], [], set()
+    failing, untriaged, matched, triaged = [], [], set(), 0
     for f in findings:
-        key = key_of(f)
+        key = key_of(f, read)
         summary = f"{f['impact']:13} {key}: {f['description'].strip().splitlines()[0]}"
-        if f["impact"] in FAILING:  # never triaged away: fixed, or silenced in the code with a reason
+        if f["impact"] in FAILING:  # never triaged away: fixed, excluded as a class, or silenced in the code
             failing.append(summary)
         elif key in triage:
             matched.add(key)
+            triaged += 1
         else:
             untriaged.append(summary)
     return {
@@ -151,7 +191,7 @@ def evaluate(data: dict, triage: dict) -> dict:
         "informational": counts.get("Informational", 0), "optimization": counts.get("Optimization", 0),
         "high_medium_raw": counts.get("High", 0) + counts.get("Medium", 0),
         "high_medium": len(failing),
-        "triaged": len([f for f in findings if key_of(f) in matched]),
+        "triaged": triaged,
         "untriaged": len(untriaged), "failing": failing, "new": untriaged,
         "stale_triage": sorted(set(triage) - matched),
     }
@@ -161,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     parser.add_argument("--keep", help="also write slither's own JSON report here")
+    parser.add_argument("--print-keys", action="store_true", help="print every finding's triage key")
     args = parser.parse_args(argv)
     if not SLITHER.exists():
         print(f"{SLITHER} is missing: run 'make slither' (creates .venv-slither)", file=sys.stderr)
@@ -171,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         Path(args.keep).write_text(json.dumps(data, indent=1))
     result = evaluate(data, triage)
+    if args.print_keys:
+        for f in data.get("results", {}).get("detectors", []):
+            print(f"{f['impact']:13} {key_of(f)}")
     if args.json:
         print(json.dumps(result, indent=2))
     else:

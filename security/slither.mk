@@ -1,6 +1,7 @@
 # Static analysis (issue 8). Included by the Makefile: `include security/slither.mk`.
 # `make slither` creates .venv-slither (its own venv: slither pins its own web3/crytic-compile)
-# and fails on any untriaged finding or any high/medium not reviewed in security/slither-triage.json.
+# and fails on any high/medium finding and any low/informational one not in security/slither-triage.json
+# (settings and excluded false-positive classes: slither.config.json).
 SLITHER_VENV := .venv-slither
 
 $(SLITHER_VENV)/.installed: security/requirements-slither.txt

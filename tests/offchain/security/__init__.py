@@ -1,0 +1,1 @@
+"""security/run_slither.py's triage keying, on fake findings (Slither does not run)."""
