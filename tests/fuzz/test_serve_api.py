@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from servicecoin.networks import Network
-from servicecoin.serve import MAX_BODY, RELAYS, Site, make_server, register_relay, require_address, require_hex, require_uint
+from servicecoin.serve import (MAX_BODY, RELAYS, ServeSettings, Site, Window, make_server, register_relay, require_address,
+                               require_hex, require_uint)
 
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 RECORD = {"network": "t", "chain_id": 31337, "rpc_url": "http://127.0.0.1:9", "block": 7,
@@ -38,8 +39,8 @@ def isolation():
 @pytest.fixture(scope="module")
 def server():
     register_relay("fuzz", "RewardToken", strict_relay)
-    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True)), port=0)
-    srv.rate_limit = None  # the fuzzing sends hundreds of requests; the limit has its own test
+    # the fuzzing sends hundreds of requests; the limit has its own test
+    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True), settings=ServeSettings(client_limit=None)), port=0)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield srv
     srv.shutdown()
@@ -114,8 +115,8 @@ def test_a_slow_client_is_cut_off(server):
 
 def test_rate_limit_answers_429_per_client():
     register_relay("fuzz", "RewardToken", strict_relay)
-    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True)), port=0)
-    srv.rate_limit = (5, 60.0)  # 5 relayed requests per client per minute
+    settings = ServeSettings(client_limit=Window(5, 60.0))  # 5 relayed requests per client per minute
+    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True), settings=settings), port=0)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
         codes = [raw(srv, "POST", "/api/fuzz", b"{}", {"Content-Type": "application/json"})[0] for _ in range(7)]
