@@ -5,6 +5,7 @@ endpoint needs (negative/oversized Content-Length, per-client rate limit, slow c
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import socket
 import threading
@@ -133,3 +134,14 @@ def test_default_bind_is_loopback():
         assert srv.server_address[0] == "127.0.0.1"
     finally:
         srv.server_close()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(forwarded=st.text(max_size=80), peer=st.sampled_from(["127.0.0.1", "198.51.100.7", "::1", "2001:db8::5"]))
+def test_forwarded_for_never_picks_the_key_of_an_untrusted_peer(forwarded, peer):
+    """Whatever X-Forwarded-For says, only a trusted proxy's header counts, and it never crashes."""
+    from servicecoin.serve.client import client_key
+
+    assert client_key(peer, forwarded, ()) == client_key(peer)
+    trusted = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
+    assert isinstance(client_key(peer, forwarded, trusted), str)
