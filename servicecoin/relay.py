@@ -1,6 +1,7 @@
 """What `svc serve` relays for customers who hold no ETH: each request is checked here (fields,
-signature, ticket or item state) before the relayer key pays for the transaction, so a bad
-request costs nothing. Importing this module registers the relays with servicecoin.serve (`svc
+signature, ticket or item state) and by the site's guard (servicecoin.serve.guard: a deadline with
+a margin, per-customer rate and failure budgets, a simulation within the relay's gas cap) before
+the relayer key pays for the transaction, so a bad request costs nothing. Importing this module registers the relays with servicecoin.serve (`svc
 serve` does); a relay whose contract is not in the deployment answers 404.
 
 Feedback, in two steps so the customer's words never reach the chain:
@@ -19,6 +20,7 @@ Redemptions, in one step (the page builds the EIP-712 `Redeem` message itself fr
 
 from __future__ import annotations
 
+import time
 from http import HTTPStatus
 
 from eth_account import Account
@@ -36,7 +38,7 @@ from servicecoin.vault.redemptions import redeemed_record
 from servicecoin.vault.signatures import redeem_typed_data
 
 MAX_TEXT = 2_000  # characters of feedback text
-MAX_DEADLINE = 86_400  # a signature may be valid for at most a day
+SIGNATURE_VALID = 3_600  # seconds a prepared feedback message stays valid
 RESOLVED = 2
 ZERO32 = b"\0" * 32
 
@@ -93,7 +95,7 @@ def feedback_prepare(site: Site, body: dict) -> dict:
             commitment = store.put(log.address, text)
     else:
         commitment = ZERO32
-    deadline = site.chain.w3.eth.get_block("latest")["timestamp"] + 3_600
+    deadline = max(int(time.time()), site.chain.w3.eth.get_block("latest")["timestamp"]) + SIGNATURE_VALID
     typed = feedback_typed_data(site.chain.chain_id, log.address, ticket, rating, commitment, deadline)
     return {"commitment": _hex(commitment), "deadline": deadline, "typed_data": typed_data_json(typed)}
 
@@ -105,15 +107,6 @@ def _assign(site: Site, log, receipt) -> list[dict]:
 
 
 SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
-
-
-def _check_deadline(site: Site, deadline: int) -> None:
-    """Refuse a signature that expired (409: sign again) or that stays valid for more than a day."""
-    now = site.chain.w3.eth.get_block("latest")["timestamp"]
-    if deadline <= now:
-        raise RequestError("the signature has expired; sign again", "deadline", HTTPStatus.CONFLICT)
-    if deadline > now + MAX_DEADLINE:
-        raise RequestError("field 'deadline' is more than a day ahead", "deadline")
 
 
 def recover_typed(typed: dict, signature: bytes) -> str | None:
@@ -135,17 +128,17 @@ def feedback(site: Site, body: dict) -> dict:
     deadline = require_uint(body, "deadline", 64)
     signature = require_hex(body, "signature", 65)
     log = _log(site)
-    _check_deadline(site, deadline)
+    site.guard.check_deadline(site.chain, deadline)
     typed = feedback_typed_data(site.chain.chain_id, log.address, ticket, rating, commitment, deadline)
     signer = recover_typed(typed, signature)
     if signer is None:
         raise RequestError("field 'signature' is not a valid signature", "signature")
     if signer != customer:
         raise RequestError("the signature is not the customer's", "signature", HTTPStatus.FORBIDDEN)
+    site.guard.admit(customer)
     _open_for_feedback(log, ticket, customer)
-    receipt = site.chain.transact(
-        log.functions.giveFeedbackBySig(ticket, rating, commitment, deadline, signature), "relayer"
-    )
+    call = log.functions.giveFeedbackBySig(ticket, rating, commitment, deadline, signature)
+    receipt = site.guard.send(site.chain, call, "feedback", customer)
     records = _assign(site, log, receipt)
     return {"tx": _hex(receipt["transactionHash"]), **(records[0] if records else {})}
 
@@ -183,7 +176,7 @@ def _vault(site: Site):
 
 def _signed_by(site: Site, vault, request: dict, signature: bytes) -> bool:
     """Whether `signature` is the customer's over `request`: ECDSA recovered off chain, or ERC-1271
-    asked of the customer's contract wallet (a view call, no gas)."""
+    asked of the customer's contract wallet (a view call within the "erc1271" gas cap)."""
     typed = redeem_typed_data(site.chain.chain_id, vault.address, request)
     if recover_typed(typed, signature) == request["customer"]:
         return True
@@ -192,14 +185,15 @@ def _signed_by(site: Site, vault, request: dict, signature: bytes) -> bool:
     digest = vault.functions.redeemDigest(tuple(request.values())).call()
     wallet = site.chain.w3.eth.contract(address=request["customer"], abi=ERC1271_ABI)
     try:
-        return bytes(wallet.functions.isValidSignature(digest, signature).call()) == ERC1271_MAGIC
-    except Exception:  # not an ERC-1271 wallet, or it reverted
+        answer = wallet.functions.isValidSignature(digest, signature).call({"gas": site.settings.gas_cap("erc1271")})
+        return bytes(answer) == ERC1271_MAGIC
+    except Exception:  # not an ERC-1271 wallet, it reverted, or it needs more gas than the cap
         return False
 
 
 def redeem(site: Site, body: dict) -> dict:
     """Relay a customer's signed `Redeem` request: fields, deadline, signature and the item are checked
-    before the relayer pays; the transaction is estimated first, so one that would revert costs nothing."""
+    before the relayer pays; the transaction is simulated first, so one that would revert costs nothing."""
     customer = require_address(body, "customer")
     item_id = require_uint(body, "itemId", 32)
     quantity = require_uint(body, "quantity", 16)
@@ -212,7 +206,7 @@ def redeem(site: Site, body: dict) -> dict:
     if not 0 < len(signature) <= MAX_SIGNATURE:
         raise RequestError(f"field 'signature' must be 1 to {MAX_SIGNATURE} bytes (65 for a usual wallet)", "signature")
     vault = _vault(site)
-    _check_deadline(site, deadline)
+    site.guard.check_deadline(site.chain, deadline)
     count = vault.functions.itemCount().call()
     if not 1 <= item_id <= count:
         raise RequestError(f"item {item_id} does not exist", "itemId", HTTPStatus.NOT_FOUND)
@@ -220,6 +214,7 @@ def redeem(site: Site, body: dict) -> dict:
                "nonce": nonce, "deadline": deadline}
     if not _signed_by(site, vault, request, signature):
         raise RequestError("the signature is not the customer's", "signature", HTTPStatus.FORBIDDEN)
+    site.guard.admit(customer)
     item = get_item(site.chain, item_id, vault, metadata={})
     if not item.active:
         raise RequestError(f"item {item_id} is no longer offered", "itemId", HTTPStatus.CONFLICT)
@@ -230,7 +225,7 @@ def redeem(site: Site, body: dict) -> dict:
         raise RequestError(f"the price is now {fmt(item.price * quantity)} points for {quantity}, more than the "
                            f"{fmt(max_points)} you signed for; sign again", "maxPoints", HTTPStatus.CONFLICT)
     call = vault.functions.redeemBySig(tuple(request.values()), signature)
-    receipt = site.chain.transact(call, "relayer")
+    receipt = site.guard.send(site.chain, call, "redeem", customer)
     return {"tx": _hex(receipt["transactionHash"]), **redeemed_record(vault, receipt).to_json()}
 
 

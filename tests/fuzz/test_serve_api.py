@@ -5,6 +5,7 @@ endpoint needs (negative/oversized Content-Length, per-client rate limit, slow c
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import socket
 import threading
@@ -13,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from servicecoin.networks import Network
-from servicecoin.serve import MAX_BODY, RELAYS, Site, make_server, register_relay, require_address, require_hex, require_uint
+from servicecoin.serve import (MAX_BODY, RELAYS, ServeSettings, Site, Window, make_server, register_relay, require_address,
+                               require_hex, require_uint)
 
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 RECORD = {"network": "t", "chain_id": 31337, "rpc_url": "http://127.0.0.1:9", "block": 7,
@@ -38,8 +40,8 @@ def isolation():
 @pytest.fixture(scope="module")
 def server():
     register_relay("fuzz", "RewardToken", strict_relay)
-    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True)), port=0)
-    srv.rate_limit = None  # the fuzzing sends hundreds of requests; the limit has its own test
+    # the fuzzing sends hundreds of requests; the limit has its own test
+    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True), settings=ServeSettings(client_limit=None)), port=0)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield srv
     srv.shutdown()
@@ -114,8 +116,8 @@ def test_a_slow_client_is_cut_off(server):
 
 def test_rate_limit_answers_429_per_client():
     register_relay("fuzz", "RewardToken", strict_relay)
-    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True)), port=0)
-    srv.rate_limit = (5, 60.0)  # 5 relayed requests per client per minute
+    settings = ServeSettings(client_limit=Window(5, 60.0))  # 5 relayed requests per client per minute
+    srv = make_server(Site(RECORD, Network("t", RECORD["rpc_url"], True), settings=settings), port=0)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
         codes = [raw(srv, "POST", "/api/fuzz", b"{}", {"Content-Type": "application/json"})[0] for _ in range(7)]
@@ -132,3 +134,14 @@ def test_default_bind_is_loopback():
         assert srv.server_address[0] == "127.0.0.1"
     finally:
         srv.server_close()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(forwarded=st.text(max_size=80), peer=st.sampled_from(["127.0.0.1", "198.51.100.7", "::1", "2001:db8::5"]))
+def test_forwarded_for_never_picks_the_key_of_an_untrusted_peer(forwarded, peer):
+    """Whatever X-Forwarded-For says, only a trusted proxy's header counts, and it never crashes."""
+    from servicecoin.serve.client import client_key
+
+    assert client_key(peer, forwarded, ()) == client_key(peer)
+    trusted = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
+    assert isinstance(client_key(peer, forwarded, trusted), str)

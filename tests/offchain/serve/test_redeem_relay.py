@@ -10,65 +10,15 @@ import urllib.request
 from http import HTTPStatus
 
 import pytest
-from brownie import OwnedWallet1271, accounts, web3
-from eth_account.messages import encode_typed_data
-from web3 import Web3
+from brownie import OwnedWallet1271, accounts
 
 from servicecoin import vault as sv
-from servicecoin.chain import dev_account, from_web3
-from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, deploy_vault
-from servicecoin.roles import grant_issuer
+from servicecoin.chain import dev_account
 from servicecoin.errors import ChainError
 from servicecoin.relay import redeem as relay_redeem
-from servicecoin.serve import RequestError, Site, make_server
+from servicecoin.serve import RequestError, make_server
 from servicecoin.token import UNIT, Reason
-
-NOREF = b"\0" * 32
-CUSTOMER, OTHER = 5, 6
-PRICE = 40 * UNIT
-
-
-@pytest.fixture(scope="module")
-def setup():
-    # A plain Web3 on brownie's node (brownie's own adds a legacy gas price to EIP-1559 transactions).
-    chain = from_web3(Web3(Web3.HTTPProvider(web3.provider.endpoint_uri)), "development")
-    config = load_config()
-    token = deploy_token(chain, config)
-    grant_issuer(chain, token, chain.account("operator").address, 10**7)
-    vault = sv.vault_contract(chain, deploy_vault(chain, config, token))
-    for i in (CUSTOMER, OTHER):
-        chain.transact(token.functions.issue(dev_account(i).address, 100 * UNIT, Reason.PURCHASE, NOREF), "operator")
-    gift = sv.add_item(chain, sv.Kind.GIFT, PRICE, 3, vault=vault)
-    record = {"network": "development", "chain_id": chain.chain_id, "block": 0,
-              "contracts": {"RewardToken": token.address, "RedemptionVault": vault.address}}
-    return chain, token, vault, gift, record
-
-
-@pytest.fixture
-def env(setup):
-    chain, token, vault, gift, record = setup
-    chain._nonces.clear()  # every test starts from the same chain snapshot (nonces included)
-    site = Site(record, chain.network, _chain=chain)
-    return site, chain, token, vault, gift
-
-
-def signed(chain, vault, item_id, *, signer=None, customer=None, quantity=1, max_points=None, nonce=7,
-           deadline=None, after=None):
-    """A /api/redeem body signed by `signer` (the customer's key by default); `after` alters it after signing."""
-    signer = signer or dev_account(CUSTOMER)
-    customer = customer or signer.address
-    deadline = deadline or chain.w3.eth.get_block("latest")["timestamp"] + 600
-    message = {"customer": customer, "itemId": item_id, "quantity": quantity,
-               "maxPoints": PRICE * quantity if max_points is None else max_points, "nonce": nonce, "deadline": deadline}
-    typed = sv.redeem_typed_data(chain.chain_id, vault.address, message)
-    signature = signer.sign_message(encode_typed_data(full_message=typed)).signature
-    body = {**{k: str(v) if isinstance(v, int) else v for k, v in message.items()}, "signature": "0x" + bytes(signature).hex()}
-    return {**body, **(after or {})}
-
-
-def relayer_nonce(chain):
-    return chain.w3.eth.get_transaction_count(chain.account("relayer").address)
+from tests.offchain.serve.relaykit import CUSTOMER, NOREF, OTHER, PRICE, relayer_nonce, signed
 
 
 def refused(site, body, status, field=None):

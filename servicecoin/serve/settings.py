@@ -1,0 +1,99 @@
+"""The `serve:` settings of servicecoin.yaml: rate limits, trusted proxies, the deadline margin, the
+failed-relay budgets and the gas caps that keep `svc serve`'s relayer from being drained. Every
+setting is optional; a wrong one is a ConfigError naming it."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from servicecoin.errors import ConfigError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+WHERE = "servicecoin.yaml: serve"
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most `count` events per `seconds` (a sliding window)."""
+
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    client_limit: Window | None = Window(30, 60.0)  # relayed requests per client (IPv6 by /64); None: off
+    customer_limit: Window | None = Window(10, 60.0)  # relayed requests per signing customer; None: off
+    trusted_proxies: tuple[IPNetwork, ...] = ()  # peers whose X-Forwarded-For is believed
+    max_tracked: int = 100_000  # entries each limit table keeps at most (least recently used go first)
+    deadline_margin: int = 120  # seconds a signature must stay valid past the wall clock and the latest block
+    failed_per_customer: Window = Window(3, 3600.0)  # relays that failed after the signature checked out
+    failed_total: Window = Window(30, 3600.0)  # the same, all customers together: beyond it the relay pauses
+    gas_caps: dict[str, int] = field(default_factory=lambda: dict(GAS_CAPS))
+
+    def gas_cap(self, kind: str) -> int:
+        return self.gas_caps[kind]
+
+    @classmethod
+    def from_config(cls, section: Any) -> ServeSettings:
+        """Settings from the `serve:` section (a dict, or None for the defaults)."""
+        if section is None:
+            return cls()
+        if not isinstance(section, dict):
+            raise ConfigError(f"{WHERE}: must be a mapping")
+        unknown = set(section) - KEYS
+        if unknown:
+            raise ConfigError(f"{WHERE}: unknown setting '{sorted(unknown)[0]}' (known: {', '.join(sorted(KEYS))})")
+        base = cls()
+        caps = section.get("gas_caps", {}) or {}
+        if not isinstance(caps, dict) or set(caps) - set(GAS_CAPS):
+            raise ConfigError(f"{WHERE}.gas_caps: a mapping of {', '.join(GAS_CAPS)} to gas")
+        return cls(
+            client_limit=_window(section, "client_rate_limit", base.client_limit, optional=True),
+            customer_limit=_window(section, "customer_rate_limit", base.customer_limit, optional=True),
+            trusted_proxies=tuple(_network(p) for p in section.get("trusted_proxies") or ()),
+            max_tracked=_positive(section, "max_tracked", base.max_tracked),
+            deadline_margin=_positive(section, "deadline_margin_s", base.deadline_margin),
+            failed_per_customer=_window(section, "failed_relays_per_customer", base.failed_per_customer),
+            failed_total=_window(section, "failed_relays_total", base.failed_total),
+            gas_caps={**GAS_CAPS, **{k: _positive(caps, k, GAS_CAPS[k], f"{WHERE}.gas_caps") for k in caps}},
+        )
+
+
+# Gas a relayed transaction may use at most, by relay kind; "erc1271" bounds the view call that asks a
+# contract wallet whether it signed (before any transaction).
+GAS_CAPS = {"feedback": 250_000, "redeem": 300_000, "erc1271": 100_000}
+KEYS = {"client_rate_limit", "customer_rate_limit", "trusted_proxies", "max_tracked", "deadline_margin_s",
+        "failed_relays_per_customer", "failed_relays_total", "gas_caps"}
+
+
+def _positive(section: dict, key: str, default: int, where: str = WHERE) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{where}.{key}: must be a whole number above 0")
+    return value
+
+
+def _window(section: dict, key: str, default: Window | None, optional: bool = False) -> Window | None:
+    """`{count: N, seconds: S}`; `off` (false) turns an optional limit off."""
+    value = section.get(key, default)
+    if value is default:
+        return default
+    if value is False and optional:
+        return None
+    if not isinstance(value, dict) or set(value) != {"count", "seconds"}:
+        raise ConfigError(f"{WHERE}.{key}: must be {{count: N, seconds: S}}{' or false' if optional else ''}")
+    count = _positive(value, "count", 0, f"{WHERE}.{key}")
+    seconds = value["seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+        raise ConfigError(f"{WHERE}.{key}.seconds: must be a number above 0")
+    return Window(count, float(seconds))
+
+
+def _network(text: Any) -> IPNetwork:
+    try:
+        return ipaddress.ip_network(str(text), strict=False)
+    except ValueError:
+        raise ConfigError(f"{WHERE}.trusted_proxies: '{text}' is not an IP address or network") from None
