@@ -2,8 +2,8 @@
 // redemption until the merchant delivers (voucher) or refunds it.
 //
 // Redeeming is gasless by default: the page builds the EIP-712 `Redeem` request from the chain (the
-// vault's own eip712Domain(), the price in force, a random nonce, a deadline one hour after the latest
-// block), the customer signs it with eth_signTypedData_v4, and `svc serve` relays it (POST /api/redeem).
+// vault's own eip712Domain(), the price in force, a random nonce, a deadline one hour after the later
+// of the wall clock and the latest block, as the relay requires), the customer signs it with eth_signTypedData_v4, and `svc serve` relays it (POST /api/redeem).
 // A customer with ETH may instead send `redeem(item, quantity)` themselves.
 // Statuses come from the vault's events alone (Redeemed, Fulfilled, Refunded): the vault reuses the
 // storage of finished redemptions, so the events are the lasting record.
@@ -370,7 +370,7 @@ export class Catalog {
       quantity: String(quantity),
       maxPoints: String(fresh.price * BigInt(quantity)),
       nonce: String(nonce),
-      deadline: String(head.timestamp + SIGNATURE_VALID_S),
+      deadline: String(Math.max(head.timestamp, Math.floor(Date.now() / 1000)) + SIGNATURE_VALID_S),
     };
     return {
       types: {
