@@ -93,6 +93,17 @@ def redemptions_fulfil(redemption_id, voucher, key, network, as_json):
         f"fulfilled {d['redemption_id']} (voucher commitment {d['voucher_hash']})"))
 
 
+def _give_back(give, done: str, redemption_id: str, key: str, network: str, as_json: bool) -> None:
+    """`give` (servicecoin.vault's refund or cancel) REDEMPTION_ID as KEY, and say where the points went."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import parse_redemption_id, resolve_signer
+
+    chain = connect(network)
+    rec = give(chain, parse_redemption_id(redemption_id), resolve_signer(chain, key))
+    emit(rec.to_json(), as_json, lambda d: click.echo(
+        f"{done} {d['redemption_id']}: {fmt(d['points'])} points back to {d['customer']}"))
+
+
 @redemptions.command("refund")
 @click.argument("redemption_id")
 @click.option("--from", "key", default="merchant", show_default=True)
@@ -101,13 +112,9 @@ def redemptions_fulfil(redemption_id, voucher, key, network, as_json):
 @handle_errors
 def redemptions_refund(redemption_id, key, network, as_json):
     """Give the points of REDEMPTION_ID back to the customer (within the refund window)."""
-    from servicecoin.chain import connect
-    from servicecoin.vault import parse_redemption_id, refund, resolve_signer
+    from servicecoin.vault import refund
 
-    chain = connect(network)
-    rec = refund(chain, parse_redemption_id(redemption_id), resolve_signer(chain, key))
-    emit(rec.to_json(), as_json, lambda d: click.echo(
-        f"refunded {d['redemption_id']}: {fmt(d['points'])} points back to {d['customer']}"))
+    _give_back(refund, "refunded", redemption_id, key, network, as_json)
 
 
 @redemptions.command("cancel")
@@ -118,13 +125,9 @@ def redemptions_refund(redemption_id, key, network, as_json):
 @handle_errors
 def redemptions_cancel(redemption_id, key, network, as_json):
     """Take back the points of REDEMPTION_ID, left unfulfilled past the fulfilment window."""
-    from servicecoin.chain import connect
-    from servicecoin.vault import cancel, parse_redemption_id, resolve_signer
+    from servicecoin.vault import cancel
 
-    chain = connect(network)
-    rec = cancel(chain, parse_redemption_id(redemption_id), resolve_signer(chain, key))
-    emit(rec.to_json(), as_json, lambda d: click.echo(
-        f"cancelled {d['redemption_id']}: {fmt(d['points'])} points back to {d['customer']}"))
+    _give_back(cancel, "cancelled", redemption_id, key, network, as_json)
 
 
 @click.command("discount")

@@ -1,8 +1,8 @@
-"""Catalog redemption: ids, stock, tier, live balance, expiry (FIFO across epochs), signed requests, permit."""
+"""Catalog redemption: ids, stock, tier, live balance, expiry (FIFO across epochs), signed requests, slippage (permit: test_permit_binding)."""
 
 from brownie import chain
 
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, OPEN, UNIT, UNLIMITED, fund, key_of, sign_permit, sign_request
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, OPEN, UNIT, UNLIMITED, fund, key_of, sign_request
 from tests.tokenkit import EPOCH, NOREF, reverts_with
 
 
@@ -182,40 +182,6 @@ def test_signed_request_from_other_domain_reverts(vault, token, issuer, admin, a
     request, sig = _signed(other, alice, gift)
     with reverts_with("InvalidSignature"):
         vault.redeemBySig(request, sig, {"from": stranger})
-
-
-# ------------------------------------------------------------------ EIP-2612 permit
-def test_redeem_with_permit_burns_allowance(vault, token, issuer, alice, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(alice), alice, vault, 100 * UNIT, deadline)
-    vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": alice})
-    assert token.balanceOf(alice) == 200 * UNIT and token.allowance(alice, vault) == 0
-
-
-def test_redeem_with_permit_by_stranger_reverts(vault, token, issuer, alice, stranger, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(alice), alice, vault, 100 * UNIT, deadline)
-    with reverts_with("NotCustomer"):
-        vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": stranger})
-
-
-def test_redeem_with_permit_survives_frontrun_permit(vault, token, issuer, alice, stranger, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(alice), alice, vault, 100 * UNIT, deadline)
-    token.permit(alice, vault, 100 * UNIT, deadline, v, r, s, {"from": stranger})
-    vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": alice})
-    assert token.balanceOf(alice) == 200 * UNIT
-
-
-def test_redeem_with_bad_permit_reverts(vault, token, issuer, alice, bob, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(bob), alice, vault, 100 * UNIT, deadline)
-    with reverts_with("PermitNotGranted"):
-        vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": alice})
 
 
 # ------------------------------------------------------------------ slippage
