@@ -13,11 +13,15 @@ import {IRedemptionVault} from "../interfaces/IRedemptionVault.sol";
 /// @dev Storage is packed so that a redemption costs its record word plus warm updates, and the record
 ///      word of a finished direct redemption is reused by a later redemption of the same item:
 ///      `_state`    : locked (bit 0) | paused (bit 8) | item count (32 bits from bit 16) | refund window (40 bits from bit 48)
-///                    | notice period (40 bits from bit 88) | discount day (32 bits from bit 128) | points used that day (64 bits from bit 160)
+///                    | notice period (40 bits from bit 88) | fulfilment window (40 bits from bit 128)
 ///      `_discount` : rate (48) | pending rate (48 bits from bit 48) | pending at (40 bits from bit 96) | per-order cap (48 bits from bit 136)
-///                    | per-day cap (64 bits from bit 184)
+///                    | per-customer per-day cap (64 bits from bit 184)
+///      `_discountDays[customer][day]`: points used that day (64) | tags of the orders discounted that day (48 bits each
+///                    from bit 64, up to MAX_ORDERS_PER_DAY; 0 = free). One word per customer and active day: the first
+///                    discount of a day writes a fresh word, later ones of that day update it.
 ///      `_items[id]`: price (48) | pending price (48 bits from bit 48) | pending at (40 bits from bit 96) | stock (32 bits from bit 136)
 ///                    | redeemed count (32 bits from bit 168) | min tier (8 bits from bit 200) | kind (8 bits from bit 208) | active (bit 216)
+///                    | deactivated by the admin (bit 217)
 ///                    | free-slot list head (16 bits from bit 224) | record slots allocated (16 bits from bit 240)
 ///      `_records[key]`: customer (160) | points (40 bits from bit 160) | created at (32 bits from bit 200) | quantity (16 bits from bit 232)
 ///                    | status (8 bits from bit 248). A finished direct record (Fulfilled or Refunded) keeps everything but
@@ -54,6 +58,10 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     uint256 public constant MAX_POINTS = (1 << 40) - 1;
     /// @notice Currency cents per currency unit (discounts are paid in cents).
     uint256 public constant CENTS = 100;
+    /// @notice Most orders one customer may discount per UTC day.
+    uint256 public constant MAX_ORDERS_PER_DAY = 4;
+    /// @notice Fulfilment window a new vault starts with (the admin may change it).
+    uint256 public constant DEFAULT_FULFILMENT_WINDOW = 30 days;
 
     uint256 private constant U8 = 0xff;
     uint256 private constant U16 = 0xffff;
@@ -67,8 +75,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     uint256 private constant COUNT_SHIFT = 16;
     uint256 private constant WINDOW_SHIFT = 48;
     uint256 private constant NOTICE_SHIFT = 88;
-    uint256 private constant DAY_SHIFT = 128;
-    uint256 private constant USED_SHIFT = 160;
+    uint256 private constant FULFIL_SHIFT = 128;
 
     uint256 private constant PENDING_SHIFT = 48;
     uint256 private constant PENDING_AT_SHIFT = 96;
@@ -80,6 +87,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     uint256 private constant TIER_SHIFT = 200;
     uint256 private constant KIND_SHIFT = 208;
     uint256 private constant ACTIVE = 1 << 216;
+    uint256 private constant ADMIN_OFF = 1 << 217;
     uint256 private constant HEAD_SHIFT = 224;
     uint256 private constant SLOTS_SHIFT = 240;
     /// @dev The price fields of an item (price, pending price, pending at), rewritten by announcements.
@@ -99,6 +107,9 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     uint256 private constant ID_CREATED_SHIFT = 64;
     /// @dev Slots from here on are never recycled (an item with 65535 slots in use).
     uint256 private constant OVERFLOW_SLOT = 1 << 32;
+    /// @dev Order tags in a customer's day word: 48 bits each, from bit 64.
+    uint256 private constant TAG_BITS = 48;
+    uint256 private constant FIRST_TAG = 64;
 
     IRewardToken private immutable _token;
 
@@ -107,6 +118,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     mapping(uint256 itemId => uint256) private _items;
     mapping(uint256 itemId => address) private _merchants;
     mapping(uint256 key => uint256) private _records;
+    mapping(address customer => mapping(uint256 day => uint256)) private _discountDays;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
     /// @param token_ The RewardToken; this vault needs its SPENDER_ROLE, and ISSUER_ROLE with a budget for refunds.
@@ -114,7 +126,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     /// @param refundWindow_ Seconds after a redemption during which its merchant may refund it.
     /// @param discountRate Raw points per currency unit for checkout discounts (0: no discounts yet).
     /// @param perOrderCap Most raw points one discount may use.
-    /// @param perDayCap Most raw points all discounts may use per UTC day.
+    /// @param perDayCap Most raw points one customer's discounts may use per UTC day.
     constructor(
         address admin,
         address token_,
@@ -129,12 +141,14 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         if (refundWindow_ > U40) revert AmountTooLarge(refundWindow_, U40);
         if (discountRate > U48) revert AmountTooLarge(discountRate, U48);
         _token = IRewardToken(token_);
-        _state = (refundWindow_ << WINDOW_SHIFT) | (noticePeriod_ << NOTICE_SHIFT);
+        _state = (refundWindow_ << WINDOW_SHIFT) | (noticePeriod_ << NOTICE_SHIFT)
+            | (DEFAULT_FULFILMENT_WINDOW << FULFIL_SHIFT);
         _discount = discountRate;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
         emit NoticePeriodSet(noticePeriod_);
         emit RefundWindowSet(refundWindow_);
+        emit FulfilmentWindowSet(DEFAULT_FULFILMENT_WINDOW);
         emit DiscountRateAnnounced(0, discountRate, block.timestamp);
         _setCaps(perOrderCap, perDayCap);
     }
@@ -180,12 +194,23 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         bytes32 metadataHash
     ) external {
         uint256 it = _itemFor(itemId);
-        _onlyItemManager(itemId);
+        bool byAdmin = _onlyItemManager(itemId);
         if (stock > UNLIMITED) revert AmountTooLarge(stock, UNLIMITED);
+        if (byAdmin) it = active ? it & ~ADMIN_OFF : it | ADMIN_OFF;
+        else if (active && it & ADMIN_OFF != 0) revert DeactivatedByAdmin(itemId);
         it &= ~((U32 << STOCK_SHIFT) | (U8 << TIER_SHIFT) | ACTIVE);
         it |= (stock << STOCK_SHIFT) | (uint256(minTier) << TIER_SHIFT) | (active ? ACTIVE : 0);
         _items[itemId] = it;
         emit ItemUpdated(itemId, stock, minTier, active, metadataURI, metadataHash);
+    }
+
+    /// @inheritdoc IRedemptionVault
+    function reassignItem(uint256 itemId, address newMerchant) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _itemFor(itemId);
+        if (!hasRole(MERCHANT_ROLE, newMerchant)) revert NotMerchant(newMerchant);
+        address oldMerchant = _merchants[itemId];
+        _merchants[itemId] = newMerchant;
+        emit ItemReassigned(itemId, oldMerchant, newMerchant);
     }
 
     /// @inheritdoc IRedemptionVault
@@ -226,8 +251,8 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     // =====================================================================================
 
     /// @inheritdoc IRedemptionVault
-    function redeem(uint256 itemId, uint256 quantity) external returns (uint256 id) {
-        return _redeem(msg.sender, itemId, quantity, type(uint256).max, 0, false);
+    function redeem(uint256 itemId, uint256 quantity, uint256 maxPoints) external returns (uint256 id) {
+        return _redeem(msg.sender, itemId, quantity, maxPoints, 0, false);
     }
 
     /// @inheritdoc IRedemptionVault
@@ -240,7 +265,8 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         bytes32 r,
         bytes32 s
     ) external returns (uint256 id) {
-        if (msg.sender != customer && msg.sender != _merchants[itemId]) revert NotCustomerOrMerchant(msg.sender);
+        // A permit names an amount, not an item: only the customer may choose what it pays for.
+        if (msg.sender != customer) revert NotCustomer(msg.sender, customer);
         uint256 points = _priceNow(_itemFor(itemId)) * quantity;
         if (deadline < block.timestamp) revert SignatureExpired(deadline, block.timestamp);
         // A permit already used by someone who saw it in the mempool leaves the allowance in place.
@@ -403,8 +429,34 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         (uint256 key, uint256 rec) = _openRecord(id);
         uint256 closesAt = ((rec >> CREATED_SHIFT) & U32) + ((st >> WINDOW_SHIFT) & U40);
         if (block.timestamp > closesAt) revert RefundWindowClosed(id, closesAt);
-        address customer = address(uint160(rec));
-        uint256 points = (rec >> POINTS_SHIFT) & U40;
+        (address customer, uint256 points) = _giveBack(id, key, rec, st, Status.Refunded);
+        emit Refunded(id, customer, msg.sender, points);
+    }
+
+    /// @inheritdoc IRedemptionVault
+    function cancelRedemption(uint256 id) external {
+        uint256 st = _state;
+        if (st & LOCKED != 0) revert ReentrantCall();
+        if (st & PAUSED != 0) revert EnforcedPause();
+        (uint256 key, uint256 rec) = _recordOf(id);
+        if (rec == 0) revert UnknownRedemption(id);
+        Status status = Status(rec >> STATUS_SHIFT);
+        if (status != Status.Open) revert RedemptionClosed(id, status);
+        if (msg.sender != address(uint160(rec))) revert NotCustomer(msg.sender, address(uint160(rec)));
+        uint256 dueBy = ((rec >> CREATED_SHIFT) & U32) + ((st >> FULFIL_SHIFT) & U40);
+        if (block.timestamp <= dueBy) revert FulfilmentNotDue(id, dueBy);
+        (address customer, uint256 points) = _giveBack(id, key, rec, st, Status.Cancelled);
+        emit RedemptionCancelled(id, customer, points);
+    }
+
+    /// @dev Closes the open redemption `id` (record `rec` at `key`) with `status`, puts its units back in stock
+    ///      and its points back with the customer (reason Refund): effects first, then the one call out, locked.
+    function _giveBack(uint256 id, uint256 key, uint256 rec, uint256 st, Status status)
+        private
+        returns (address customer, uint256 points)
+    {
+        customer = address(uint160(rec));
+        points = (rec >> POINTS_SHIFT) & U40;
         uint256 itemId = id >> ITEM_SHIFT;
         uint256 it = _items[itemId];
         uint256 stock = (it >> STOCK_SHIFT) & U32;
@@ -414,24 +466,24 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
             it = (it & ~(U32 << STOCK_SHIFT)) | (restocked << STOCK_SHIFT);
         }
         if (_recycles(id)) {
-            it = _release(key, rec, it, Status.Refunded);
+            it = _release(key, rec, it, status);
         } else {
-            _records[key] = (rec & ~(U8 << STATUS_SHIFT)) | (uint256(Status.Refunded) << STATUS_SHIFT);
+            _records[key] = (rec & ~(U8 << STATUS_SHIFT)) | (uint256(status) << STATUS_SHIFT);
         }
         if (stock != UNLIMITED || _recycles(id)) _items[itemId] = it;
         _state = st | LOCKED;
         // slither-disable-next-line unused-return,reentrancy-no-eth — minted is in Issued; vault LOCKED
         _token.issue(customer, points, IRewardToken.Reason.Refund, bytes32(id));
         _state = st;
-        emit Refunded(id, customer, msg.sender, points);
     }
 
-    /// @dev The key and record of an open redemption whose item the caller fulfils.
+    /// @dev The key and record of an open redemption whose item the caller fulfils (and still a merchant).
     function _openRecord(uint256 id) private view returns (uint256 key, uint256 rec) {
         (key, rec) = _recordOf(id);
         if (rec == 0) revert UnknownRedemption(id);
         uint256 itemId = id >> ITEM_SHIFT;
         if (msg.sender != _merchants[itemId]) revert NotItemMerchant(itemId, msg.sender);
+        if (!hasRole(MERCHANT_ROLE, msg.sender)) revert NotMerchant(msg.sender);
         Status status = Status(rec >> STATUS_SHIFT);
         if (status != Status.Open) revert RedemptionClosed(id, status);
     }
@@ -463,7 +515,10 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     // =====================================================================================
 
     /// @inheritdoc IRedemptionVault
-    function redeemForDiscount(uint256 points, bytes32 orderRef) external returns (uint256 used, uint256 discount) {
+    function redeemForDiscount(uint256 points, bytes32 orderRef, uint256 minDiscount)
+        external
+        returns (uint256 used, uint256 discount)
+    {
         uint256 st = _state;
         if (st & LOCKED != 0) revert ReentrantCall();
         if (st & PAUSED != 0) revert EnforcedPause();
@@ -475,19 +530,44 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         // slither-disable-next-line divide-before-multiply — whole cents on purpose
         discount = (points * CENTS) / rate;
         if (discount == 0) revert DiscountTooSmall(points, rate);
+        if (discount < minDiscount) revert DiscountBelowMinimum(discount, minDiscount);
         used = (discount * rate + CENTS - 1) / CENTS; // what the discount is worth, never more than `points`
         uint256 orderCap = (d >> ORDER_CAP_SHIFT) & U48;
         if (used > orderCap) revert OrderCapExceeded(used, orderCap);
+        mapping(uint256 day => uint256) storage days_ = _discountDays[msg.sender];
         uint256 day = block.timestamp / 1 days;
-        uint256 usedToday = ((st >> DAY_SHIFT) & U32) == day ? (st >> USED_SHIFT) & U64 : 0;
+        uint256 w = days_[day];
+        uint256 usedToday = w & U64;
         uint256 dayCap = (d >> DAY_CAP_SHIFT) & U64;
         if (usedToday + used > dayCap) revert DailyCapExceeded(usedToday, used, dayCap);
-        st = (st & ~((U32 << DAY_SHIFT) | (U64 << USED_SHIFT))) | (day << DAY_SHIFT) | ((usedToday + used) << USED_SHIFT);
+        days_[day] = _addOrder(w, orderRef) + used;
         _state = st | LOCKED;
         // slither-disable-next-line reentrancy-no-eth — vault LOCKED; the write after only unlocks
         _token.spend(msg.sender, used);
         _state = st;
         emit DiscountRedeemed(msg.sender, orderRef, used, discount, rate);
+    }
+
+    /// @dev The customer's day word `w` with the tag of `orderRef` in the first free place: an order is
+    ///      discounted once per customer, and a customer discounts at most MAX_ORDERS_PER_DAY orders a day.
+    function _addOrder(uint256 w, bytes32 orderRef) private view returns (uint256) {
+        uint256 tag = _orderTag(orderRef);
+        for (uint256 shift = FIRST_TAG; shift < 256; shift += TAG_BITS) {
+            uint256 t = (w >> shift) & U48;
+            if (t == tag) revert OrderAlreadyDiscounted(msg.sender, orderRef);
+            if (t == 0) return w | (tag << shift);
+        }
+        revert TooManyOrdersToday(msg.sender, MAX_ORDERS_PER_DAY);
+    }
+
+    /// @dev A non-zero 48-bit tag of an order reference (its hash, so that any reference format spreads).
+    function _orderTag(bytes32 orderRef) private pure returns (uint256) {
+        return (uint256(keccak256(abi.encode(orderRef))) >> 208) | 1;
+    }
+
+    /// @inheritdoc IRedemptionVault
+    function discountUsedToday(address customer) external view returns (uint256) {
+        return _discountDays[customer][block.timestamp / 1 days] & U64;
     }
 
     /// @inheritdoc IRedemptionVault
@@ -509,7 +589,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     /// @inheritdoc IRedemptionVault
     function discountTerms() external view returns (DiscountTerms memory t) {
         uint256 d = _discount;
-        uint256 st = _state;
         t.rate = _rateNow(d);
         uint256 pendingAt = (d >> PENDING_AT_SHIFT) & U40;
         if (pendingAt > block.timestamp) {
@@ -518,7 +597,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         }
         t.perOrderCap = (d >> ORDER_CAP_SHIFT) & U48;
         t.perDayCap = (d >> DAY_CAP_SHIFT) & U64;
-        t.usedToday = ((st >> DAY_SHIFT) & U32) == block.timestamp / 1 days ? (st >> USED_SHIFT) & U64 : 0;
     }
 
     function _setCaps(uint256 perOrderCap, uint256 perDayCap) private {
@@ -565,6 +643,18 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     }
 
     /// @inheritdoc IRedemptionVault
+    function fulfilmentWindow() external view returns (uint256) {
+        return (_state >> FULFIL_SHIFT) & U40;
+    }
+
+    /// @inheritdoc IRedemptionVault
+    function setFulfilmentWindow(uint256 seconds_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (seconds_ > U40) revert AmountTooLarge(seconds_, U40);
+        _state = (_state & ~(U40 << FULFIL_SHIFT)) | (seconds_ << FULFIL_SHIFT);
+        emit FulfilmentWindowSet(seconds_);
+    }
+
+    /// @inheritdoc IRedemptionVault
     function paused() external view returns (bool) {
         return _state & PAUSED != 0;
     }
@@ -594,10 +684,12 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         if (it == 0) revert UnknownItem(itemId);
     }
 
-    function _onlyItemManager(uint256 itemId) private view {
-        if (msg.sender != _merchants[itemId] && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
-            revert NotItemMerchant(itemId, msg.sender);
-        }
+    /// @dev Whether the caller manages `itemId` as the admin; reverts unless it is the admin or the item's
+    ///      merchant holding MERCHANT_ROLE now.
+    function _onlyItemManager(uint256 itemId) private view returns (bool byAdmin) {
+        if (hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) return true;
+        if (msg.sender != _merchants[itemId]) revert NotItemMerchant(itemId, msg.sender);
+        if (!hasRole(MERCHANT_ROLE, msg.sender)) revert NotMerchant(msg.sender);
     }
 
     function _checkPrice(uint256 price) private pure {

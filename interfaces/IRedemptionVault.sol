@@ -17,7 +17,12 @@ pragma solidity ^0.8.28;
 ///      so ids never repeat and an id whose slot was reused reads as unknown (`Status.None`). A signed
 ///      (gasless) one has `itemId << 224 | 1 << 223 | uint160(customer) << 63 | nonce`, so the
 ///      redemption record itself is the replay guard and a signed request costs no extra storage; signed
-///      records are never reused. The full history is in the events (`Redeemed`, `Fulfilled`, `Refunded`).
+///      records are never reused. The full history is in the events (`Redeemed`, `Fulfilled`, `Refunded`,
+///      `RedemptionCancelled`).
+///
+///      Trust: a merchant acts only on its own items and only while it holds MERCHANT_ROLE; the admin can
+///      reassign an item and its open redemptions to another merchant. A customer's points are spent only by the
+///      customer's own call or by a request the customer signed for that item and quantity.
 interface IRedemptionVault {
     /// @notice What a catalog item is.
     enum Kind {
@@ -65,15 +70,13 @@ interface IRedemptionVault {
     /// @param rate Raw points per whole currency unit now in force.
     /// @param pendingRate Announced rate, in force from `pendingAt` (0 when none).
     /// @param perOrderCap Most points one discount may use.
-    /// @param perDayCap Most points all discounts together may use per UTC day.
-    /// @param usedToday Points used by discounts so far today.
+    /// @param perDayCap Most points one customer's discounts may use per UTC day (see `discountUsedToday`).
     struct DiscountTerms {
         uint256 rate;
         uint256 pendingRate;
         uint256 pendingAt;
         uint256 perOrderCap;
         uint256 perDayCap;
-        uint256 usedToday;
     }
 
     /// @notice A customer's signed redemption request, relayed by anyone (EIP-712 struct `Redeem`).
@@ -107,7 +110,12 @@ interface IRedemptionVault {
     error InvalidSignature(address customer);
     error NonceUsed(address customer, uint256 itemId, uint256 nonce);
     error NonceTooLarge(uint256 nonce);
-    error NotCustomerOrMerchant(address caller);
+    error NotCustomer(address caller, address customer);
+    error DeactivatedByAdmin(uint256 itemId);
+    error FulfilmentNotDue(uint256 id, uint256 dueBy);
+    error DiscountBelowMinimum(uint256 discount, uint256 minDiscount);
+    error OrderAlreadyDiscounted(address customer, bytes32 orderRef);
+    error TooManyOrdersToday(address customer, uint256 max);
     error PermitNotGranted(address customer, uint256 allowance, uint256 needed);
     error DiscountTooSmall(uint256 points, uint256 rate);
     error OrderCapExceeded(uint256 points, uint256 cap);
@@ -137,6 +145,8 @@ interface IRedemptionVault {
     event ItemUpdated(
         uint256 indexed itemId, uint256 stock, uint8 minTier, bool active, string metadataURI, bytes32 metadataHash
     );
+    /// @notice The admin moved item `itemId` (and its open redemptions) from `oldMerchant` to `newMerchant`.
+    event ItemReassigned(uint256 indexed itemId, address indexed oldMerchant, address indexed newMerchant);
     /// @notice An item's price will change to `newPrice` at `effectiveAt`; until then `oldPrice` holds.
     event PriceChangeAnnounced(uint256 indexed itemId, uint256 oldPrice, uint256 newPrice, uint256 effectiveAt);
     /// @notice The discount rate will change to `newRate` at `effectiveAt`; until then `oldRate` holds.
@@ -144,6 +154,7 @@ interface IRedemptionVault {
     event DiscountCapsSet(uint256 perOrderCap, uint256 perDayCap);
     event NoticePeriodSet(uint256 noticePeriod);
     event RefundWindowSet(uint256 refundWindow);
+    event FulfilmentWindowSet(uint256 fulfilmentWindow);
     /// @notice `points` of `customer` were burned for `quantity` units of item `itemId` (also `id >> 224`).
     event Redeemed(uint256 indexed id, address indexed customer, uint256 itemId, uint256 quantity, uint256 points);
     /// @notice The merchant delivered: `voucherHash` commits to the voucher code the customer got off chain.
@@ -154,6 +165,9 @@ interface IRedemptionVault {
     event DiscountRedeemed(
         address indexed customer, bytes32 indexed orderRef, uint256 points, uint256 discount, uint256 rate
     );
+    /// @notice The customer cancelled a redemption the merchant had not fulfilled in time: `points` came back
+    ///         (reason Refund) and the units went back in stock.
+    event RedemptionCancelled(uint256 indexed id, address indexed customer, uint256 points);
     /// @notice The customer withdrew an unused signed request.
     event NonceCancelled(address indexed customer, uint256 indexed itemId, uint256 nonce);
     event Paused(address account);
@@ -175,7 +189,8 @@ interface IRedemptionVault {
     ) external returns (uint256 itemId);
 
     /// @notice Change stock, minimum tier, active flag and metadata of an item (at once).
-    /// @dev The item's merchant or the admin.
+    /// @dev The item's merchant (holding MERCHANT_ROLE) or the admin. An item the admin deactivated stays
+    ///      inactive until the admin activates it: the merchant's `active = true` then reverts `DeactivatedByAdmin`.
     function updateItem(
         uint256 itemId,
         uint256 stock,
@@ -185,8 +200,12 @@ interface IRedemptionVault {
         bytes32 metadataHash
     ) external;
 
+    /// @notice Move an item, with its open redemptions, to another merchant. Admin only; the new merchant
+    ///         must hold MERCHANT_ROLE. Emits `ItemReassigned`.
+    function reassignItem(uint256 itemId, address newMerchant) external;
+
     /// @notice Announce a new price for an item, in force after the notice period.
-    /// @dev The item's merchant or the admin. A new announcement replaces a pending one (its clock
+    /// @dev The item's merchant (holding MERCHANT_ROLE) or the admin. A new announcement replaces a pending one (its clock
     ///      starts again); one already in force becomes the current price first.
     /// @return effectiveAt When the new price applies.
     function announcePrice(uint256 itemId, uint256 newPrice) external returns (uint256 effectiveAt);
@@ -198,14 +217,17 @@ interface IRedemptionVault {
     function itemCount() external view returns (uint256);
 
     // ---------------------------------------------------------------- redeeming
-    /// @notice Spend the caller's oldest live points on `quantity` units of an item.
+    /// @notice Spend the caller's oldest live points on `quantity` units of an item, paying at most `maxPoints`
+    ///         in total (the terms the customer saw: a price change in between reverts `PriceAboveLimit`).
     /// @dev Fails with the token's `ERC20InsufficientBalance(customer, live, needed)` when the live
     ///      (unexpired) balance is short.
     /// @return id The redemption id.
-    function redeem(uint256 itemId, uint256 quantity) external returns (uint256 id);
+    function redeem(uint256 itemId, uint256 quantity, uint256 maxPoints) external returns (uint256 id);
 
-    /// @notice Redeem for `customer` with an EIP-2612 permit of exactly the price to this vault.
-    /// @dev Submitted by the customer or the item's merchant (a permit names an amount, not an item).
+    /// @notice Redeem with an EIP-2612 permit of exactly the price to this vault.
+    /// @dev Only `customer` may send it (`NotCustomer` otherwise): a permit names an amount, not an item, so
+    ///      nobody else may choose what it pays for, and an allowance is never used for another caller.
+    ///      Relayed redemptions use `redeemBySig`, whose signature binds the item and quantity.
     ///      If the permit was already used (front-run), an allowance at least the price suffices.
     ///      The points are burned with `burnFrom`, which consumes the allowance.
     function redeemWithPermit(
@@ -240,27 +262,42 @@ interface IRedemptionVault {
 
     // ---------------------------------------------------------------- fulfilment
     /// @notice Mark an open redemption delivered, committing to the voucher code sent off chain.
-    /// @dev Only the item's merchant. Once fulfilled it can no longer be refunded; a direct redemption's
+    /// @dev Only the item's merchant, holding MERCHANT_ROLE. Once fulfilled it can no longer be refunded; a direct redemption's
     ///      storage becomes free for a later redemption of the same item.
     function fulfil(uint256 id, bytes32 voucherHash) external;
 
     /// @notice Give the points of an open redemption back (reason Refund) within the refund window.
-    /// @dev Only the item's merchant. The stock comes back too. The vault's issuer budget pays. A direct
+    /// @dev Only the item's merchant, holding MERCHANT_ROLE. The stock comes back too. The vault's issuer budget pays. A direct
     ///      redemption's storage becomes free for a later redemption of the same item.
     function refund(uint256 id) external;
 
+    /// @notice Cancel an open redemption its merchant has not fulfilled within the fulfilment window: the
+    ///         points come back (reason Refund, paid by the vault's issuer budget) and the units go back in stock.
+    /// @dev Only the redemption's customer, strictly after `createdAt + fulfilmentWindow()`; reverts
+    ///      `FulfilmentNotDue` before, `RedemptionClosed` once fulfilled, refunded or cancelled. Emits
+    ///      `RedemptionCancelled`. A direct redemption's storage becomes free for a later redemption.
+    function cancelRedemption(uint256 id) external;
+
     // ---------------------------------------------------------------- checkout discount
-    /// @notice Spend `points` for a discount on order `orderRef` at the rate in force.
+    /// @notice Spend `points` for a discount on order `orderRef` at the rate in force, if it is at least
+    ///         `minDiscount` cents (the terms the customer saw; `DiscountBelowMinimum` otherwise).
     /// @dev The discount is `points * 100 / rate` currency cents, rounded down; only the points that
-    ///      discount is worth are burned. Per-order and per-day (program-wide) caps apply.
+    ///      discount is worth are burned. The per-order cap applies to each discount, the per-day cap to each
+    ///      customer's discounts of a UTC day. A customer discounts an order once (`OrderAlreadyDiscounted`)
+    ///      and at most `MAX_ORDERS_PER_DAY` orders a day (`TooManyOrdersToday`).
     /// @return used Points burned.
     /// @return discount Discount in currency cents.
-    function redeemForDiscount(uint256 points, bytes32 orderRef) external returns (uint256 used, uint256 discount);
+    function redeemForDiscount(uint256 points, bytes32 orderRef, uint256 minDiscount)
+        external
+        returns (uint256 used, uint256 discount);
+
+    /// @notice Points `customer`'s discounts used so far this UTC day.
+    function discountUsedToday(address customer) external view returns (uint256);
 
     /// @notice Announce a new points-per-currency-unit rate, in force after the notice period.
     function announceDiscountRate(uint256 newRate) external returns (uint256 effectiveAt);
 
-    /// @notice Set the per-order and per-day caps (raw points), at once: caps protect the program.
+    /// @notice Set the per-order and per-customer per-day caps (raw points), at once: caps protect the program.
     function setDiscountCaps(uint256 perOrderCap, uint256 perDayCap) external;
 
     /// @notice The discount terms in force at this block, and any pending change.
@@ -282,7 +319,13 @@ interface IRedemptionVault {
     /// @notice Set the refund window (applies to open redemptions too).
     function setRefundWindow(uint256 seconds_) external;
 
-    /// @notice Whether redeeming, fulfilling and refunding are paused.
+    /// @notice Seconds after a redemption from which its customer may cancel it if still open.
+    function fulfilmentWindow() external view returns (uint256);
+
+    /// @notice Set the fulfilment window (applies to open redemptions too). Admin only; emits `FulfilmentWindowSet`.
+    function setFulfilmentWindow(uint256 seconds_) external;
+
+    /// @notice Whether redeeming, fulfilling, refunding and cancelling are paused.
     function paused() external view returns (bool);
 
     /// @notice Stop redemptions, discounts, fulfilment and refunds. PAUSER_ROLE.

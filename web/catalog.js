@@ -4,7 +4,8 @@
 // Redeeming is gasless by default: the page builds the EIP-712 `Redeem` request from the chain (the
 // vault's own eip712Domain(), the price in force, a random nonce, a deadline one hour after the later
 // of the wall clock and the latest block, as the relay requires), the customer signs it with eth_signTypedData_v4, and `svc serve` relays it (POST /api/redeem).
-// A customer with ETH may instead send `redeem(item, quantity)` themselves.
+// A customer with ETH may instead send `redeem(item, quantity, maxPoints)` themselves. Either way the most
+// points paid is the total the dialog showed (price × quantity): a price change in between reverts.
 // Statuses come from the vault's events alone (Redeemed, Fulfilled, Refunded): the vault reuses the
 // storage of finished redemptions, so the events are the lasting record.
 import { ethers } from '/vendor/ethers.min.js';
@@ -153,11 +154,12 @@ export class Catalog {
   /** The customer's redemptions, newest first, with their status from the events. */
   async readRedemptions(vault, account, toBlock) {
     const from = this.config.deployment_block || 0;
-    const [redeemed, refunded] = await Promise.all([
+    const [redeemed, refunded, cancelled] = await Promise.all([
       vault.queryFilter(vault.filters.Redeemed(null, account), from, toBlock),
       vault.queryFilter(vault.filters.Refunded(null, account), from, toBlock),
+      vault.queryFilter(vault.filters.RedemptionCancelled(null, account), from, toBlock),
     ]);
-    const refunds = new Map(refunded.map((ev) => [ev.args.id, ev]));
+    const refunds = new Map([...refunded, ...cancelled].map((ev) => [ev.args.id, ev]));
     const ids = redeemed.map((ev) => ev.args.id).filter((id) => !refunds.has(id));
     const fulfilled = new Map();
     for (let i = 0; i < ids.length; i += ID_BATCH) {
@@ -180,7 +182,7 @@ export class Catalog {
         points,
         tx: ev.transactionHash,
         time: await time(ev.blockNumber),
-        status: done ? 'fulfilled' : back ? 'refunded' : 'open',
+        status: done ? 'fulfilled' : back ? (back.eventName === 'RedemptionCancelled' ? 'cancelled' : 'refunded') : 'open',
         voucherHash: done ? done.args.voucherHash : null,
         closedTime: done || back ? await time((done || back).blockNumber) : null,
         log: ev,
@@ -271,6 +273,10 @@ export class Catalog {
         el('span', { class: 'muted small mono', title: r.voucherHash, text: `voucher fingerprint ${shortHex(r.voucherHash)}` }),
         check);
     }
+    if (r.status === 'cancelled') {
+      return el('div', { class: 'state' },
+        el('span', { class: 'status refunded', text: `Cancelled on ${formatDate(r.closedTime)}: ${this.points(r.points)} points back` }));
+    }
     if (r.status === 'refunded') {
       return el('div', { class: 'state' },
         el('span', { class: 'status refunded', text: `Refunded on ${formatDate(r.closedTime)}: ${this.points(r.points)} points back` }));
@@ -359,7 +365,7 @@ export class Catalog {
 
   /** The EIP-712 message for a gasless redemption, built from the chain (domain from eip712Domain()). */
   async request(vault, customer, item, quantity) {
-    const [domain, head, fresh] = await Promise.all([vault.eip712Domain(), this.provider.getBlock('latest'), vault.item(item.id)]);
+    const [domain, head] = await Promise.all([vault.eip712Domain(), this.provider.getBlock('latest')]);
     if (Number(domain.chainId) !== this.config.chain_id || ethers.getAddress(domain.verifyingContract) !== ethers.getAddress(this.config.contracts.RedemptionVault)) {
       throw new Error('the redemption contract does not belong to this chain');
     }
@@ -368,7 +374,7 @@ export class Catalog {
       customer,
       itemId: String(item.id),
       quantity: String(quantity),
-      maxPoints: String(fresh.price * BigInt(quantity)),
+      maxPoints: String(item.price * BigInt(quantity)), // the total the customer saw
       nonce: String(nonce),
       deadline: String(Math.max(head.timestamp, Math.floor(Date.now() / 1000)) + SIGNATURE_VALID_S),
     };
@@ -412,7 +418,7 @@ export class Catalog {
         t.waiting('Confirm the transaction in your wallet…');
         const signer = await this.provider.getSigner(customer);
         const vault = this.vault(signer);
-        const tx = await vault.redeem(item.id, quantity);
+        const tx = await vault.redeem(item.id, quantity, item.price * BigInt(quantity)); // at most the total shown
         t.sent(tx.hash);
         const receipt = await tx.wait();
         if (receipt.status !== 1) throw new Error('the transaction reverted');

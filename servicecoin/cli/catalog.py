@@ -98,4 +98,21 @@ def catalog_update(item_id, stock, min_tier, active, metadata_uri, price, sender
     emit(item.to_json(), as_json, lambda d: _human_items([d]))
 
 
+@catalog.command("reassign")
+@click.argument("item_id", type=int)
+@click.option("--merchant", required=True, help="The new merchant's address (must hold MERCHANT_ROLE).")
+@click.option("--from", "sender", default="deployer", show_default=True, help="The admin.")
+@network_option
+@json_option
+@handle_errors
+def catalog_reassign(item_id, merchant, sender, network, as_json):
+    """Move ITEM_ID and its open redemptions to another merchant (admin)."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import reassign_item, resolve_signer
+
+    chain = connect(network)
+    item = reassign_item(chain, item_id, merchant, sender=resolve_signer(chain, sender))
+    emit(item.to_json(), as_json, lambda d: _human_items([d]))
+
+
 COMMANDS = [catalog]

@@ -1,4 +1,4 @@
-"""`svc redeem`, `svc redemptions list|fulfil|refund`, `svc discount`: spending points."""
+"""`svc redeem`, `svc redemptions list|fulfil|refund|cancel`, `svc discount`: spending points."""
 
 from __future__ import annotations
 
@@ -31,20 +31,24 @@ def _human_redemptions(rows: list[dict]) -> None:
 @click.option("--from", "key", required=True, help="The customer: role name, account number (local) or private key.")
 @click.option("--gasless", is_flag=True, help="Sign an EIP-712 request as the customer; the relayer pays the gas.")
 @click.option("--relayer", default="relayer", show_default=True, help="Who submits a --gasless request.")
+@click.option("--max-points", default=None,
+              help="The most points to pay in total, as the customer saw it (default: today's price x QTY).")
 @network_option
 @json_option
 @handle_errors
-def redeem_cmd(item_id, qty, key, gasless, relayer, network, as_json):
-    """Spend points on QTY units of catalog item ITEM_ID."""
+def redeem_cmd(item_id, qty, key, gasless, relayer, max_points, network, as_json):
+    """Spend points on QTY units of catalog item ITEM_ID, never more than --max-points (a price change reverts)."""
     from servicecoin.chain import connect
     from servicecoin.vault import redeem, redeem_gasless, resolve_signer
 
     chain = connect(network)
     customer = resolve_signer(chain, key)
+    limit = None if max_points is None else to_raw(max_points)
     if gasless:
-        rec = redeem_gasless(chain, item_id, qty, customer, resolve_signer(chain, relayer, "--relayer"))
+        rec = redeem_gasless(chain, item_id, qty, customer, resolve_signer(chain, relayer, "--relayer"),
+                             max_points=limit)
     else:
-        rec = redeem(chain, item_id, qty, customer)
+        rec = redeem(chain, item_id, qty, customer, max_points=limit)
     emit(rec.to_json(), as_json, lambda d: click.echo(
         f"redeemed item #{d['item_id']} x{d['quantity']} for {fmt(d['points'])} points: redemption {d['redemption_id']}"
         f"{' (relayed)' if gasless else ''}"))
@@ -52,13 +56,13 @@ def redeem_cmd(item_id, qty, key, gasless, relayer, network, as_json):
 
 @click.group()
 def redemptions():
-    """Redemptions: list, fulfil with a voucher, refund."""
+    """Redemptions: list, fulfil with a voucher, refund, cancel an unfulfilled one."""
 
 
 @redemptions.command("list")
 @click.option("--customer", default=None, help="Only this customer's.")
 @click.option("--item", "item_id", default=None, type=int, help="Only this item's.")
-@click.option("--status", default=None, help="open, fulfilled, refunded.")
+@click.option("--status", default=None, help="open, fulfilled, refunded, cancelled.")
 @network_option
 @json_option
 @handle_errors
@@ -89,6 +93,17 @@ def redemptions_fulfil(redemption_id, voucher, key, network, as_json):
         f"fulfilled {d['redemption_id']} (voucher commitment {d['voucher_hash']})"))
 
 
+def _give_back(give, done: str, redemption_id: str, key: str, network: str, as_json: bool) -> None:
+    """`give` (servicecoin.vault's refund or cancel) REDEMPTION_ID as KEY, and say where the points went."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import parse_redemption_id, resolve_signer
+
+    chain = connect(network)
+    rec = give(chain, parse_redemption_id(redemption_id), resolve_signer(chain, key))
+    emit(rec.to_json(), as_json, lambda d: click.echo(
+        f"{done} {d['redemption_id']}: {fmt(d['points'])} points back to {d['customer']}"))
+
+
 @redemptions.command("refund")
 @click.argument("redemption_id")
 @click.option("--from", "key", default="merchant", show_default=True)
@@ -97,31 +112,44 @@ def redemptions_fulfil(redemption_id, voucher, key, network, as_json):
 @handle_errors
 def redemptions_refund(redemption_id, key, network, as_json):
     """Give the points of REDEMPTION_ID back to the customer (within the refund window)."""
-    from servicecoin.chain import connect
-    from servicecoin.vault import parse_redemption_id, refund, resolve_signer
+    from servicecoin.vault import refund
 
-    chain = connect(network)
-    rec = refund(chain, parse_redemption_id(redemption_id), resolve_signer(chain, key))
-    emit(rec.to_json(), as_json, lambda d: click.echo(
-        f"refunded {d['redemption_id']}: {fmt(d['points'])} points back to {d['customer']}"))
+    _give_back(refund, "refunded", redemption_id, key, network, as_json)
+
+
+@redemptions.command("cancel")
+@click.argument("redemption_id")
+@click.option("--from", "key", required=True, help="The customer who redeemed.")
+@network_option
+@json_option
+@handle_errors
+def redemptions_cancel(redemption_id, key, network, as_json):
+    """Take back the points of REDEMPTION_ID, left unfulfilled past the fulfilment window."""
+    from servicecoin.vault import cancel
+
+    _give_back(cancel, "cancelled", redemption_id, key, network, as_json)
 
 
 @click.command("discount")
 @click.option("--points", required=True, help="Points to spend (only what the discount is worth is burned).")
 @click.option("--order", required=True, help="Order reference (text, or 0x + 64 hex digits).")
+@click.option("--min-discount", default=None,
+              help="The least discount to accept, in currency units (e.g. 2.50), as the customer saw it "
+                   "(default: what --points buy at today's rate).")
 @click.option("--from", "key", default="customer", show_default=True, help="The customer.")
 @network_option
 @json_option
 @handle_errors
-def discount_cmd(points, order, key, network, as_json):
-    """Take a checkout discount at the published points-per-currency-unit rate."""
+def discount_cmd(points, order, min_discount, key, network, as_json):
+    """Take a checkout discount at the published points-per-currency-unit rate (a rate change reverts)."""
     from dataclasses import asdict
 
     from servicecoin.chain import connect
     from servicecoin.vault import discount, resolve_signer
 
     chain = connect(network)
-    result = discount(chain, to_raw(points), order, resolve_signer(chain, key))
+    least = None if min_discount is None else to_raw(min_discount)  # cents: 2 decimals, like points
+    result = discount(chain, to_raw(points), order, resolve_signer(chain, key), min_discount=least)
     emit(asdict(result), as_json, lambda d: click.echo(
         f"{d['discount_cents'] // 100}.{d['discount_cents'] % 100:02d} off order {order} for {fmt(d['points'])} points "
         f"(rate {fmt(d['rate'])} points per unit)"))

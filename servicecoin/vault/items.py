@@ -123,3 +123,12 @@ def update_item(chain: Chain, item_id: int, *, stock: int | None | str = "keep",
     if price is not None:
         chain.transact(vault.functions.announcePrice(item_id, price), account)
     return get_item(chain, item_id, vault)
+
+
+def reassign_item(chain: Chain, item_id: int, merchant: str, sender: LocalAccount | str = "deployer",
+                  vault=None) -> CatalogItem:
+    """The admin moves an item, with its open redemptions, to another merchant (who must hold MERCHANT_ROLE)."""
+    vault = vault or vault_contract(chain)
+    account = chain.account(sender) if isinstance(sender, str) else sender
+    chain.transact(vault.functions.reassignItem(item_id, Web3.to_checksum_address(merchant)), account)
+    return get_item(chain, item_id, vault)

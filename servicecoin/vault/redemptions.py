@@ -1,5 +1,5 @@
-"""Redemptions: direct and signed (gasless), their ids, fulfilment with a voucher, refunds, and the list
-of every redemption read from the vault's events.
+"""Redemptions: direct and signed (gasless), their ids, fulfilment with a voucher, refunds, the customer's
+cancellation of a redemption left unfulfilled, and the list of every redemption read from the vault's events.
 """
 
 from __future__ import annotations
@@ -84,18 +84,30 @@ def redeemed_record(vault, receipt) -> RedemptionRecord:
     return read_redemption(vault, ev["id"], ev["quantity"], tx_hex(receipt), receipt["blockNumber"])
 
 
-def redeem(chain: Chain, item_id: int, quantity: int, customer: LocalAccount, vault=None) -> RedemptionRecord:
-    """The customer redeems directly (pays its own gas)."""
+def max_points_now(chain: Chain, item_id: int, quantity: int, vault) -> int:
+    """What `quantity` units of the item cost at the price in force now (the terms a customer sees)."""
+    return get_item(chain, item_id, vault, metadata={}).price * quantity
+
+
+def redeem(chain: Chain, item_id: int, quantity: int, customer: LocalAccount, vault=None,
+           max_points: int | None = None) -> RedemptionRecord:
+    """The customer redeems directly (pays its own gas), paying at most `max_points` (raw) in total: the terms
+    the customer saw. None: the price in force when this reads it (a change mined before the redemption reverts)."""
     vault = vault or vault_contract(chain)
-    receipt = chain.transact(vault.functions.redeem(item_id, quantity), customer)
+    if max_points is None:
+        max_points = max_points_now(chain, item_id, quantity, vault)
+    receipt = chain.transact(vault.functions.redeem(item_id, quantity, max_points), customer)
     return redeemed_record(vault, receipt)
 
 
 def redeem_gasless(chain: Chain, item_id: int, quantity: int, customer: LocalAccount,
-                   relayer: LocalAccount | str = "relayer", vault=None) -> RedemptionRecord:
-    """The customer signs (no ETH needed) for at most today's price; the relayer submits and pays gas."""
+                   relayer: LocalAccount | str = "relayer", vault=None,
+                   max_points: int | None = None) -> RedemptionRecord:
+    """The customer signs (no ETH needed) for at most `max_points` (default: today's price); the relayer submits
+    and pays gas."""
     vault = vault or vault_contract(chain)
-    max_points = get_item(chain, item_id, vault, metadata={}).price * quantity
+    if max_points is None:
+        max_points = max_points_now(chain, item_id, quantity, vault)
     deadline = chain.w3.eth.get_block("latest")["timestamp"] + 3_600
     request, signature = sign_redeem(customer, chain.chain_id, vault.address, item_id, quantity, max_points,
                                      deadline=deadline)
@@ -105,7 +117,8 @@ def redeem_gasless(chain: Chain, item_id: int, quantity: int, customer: LocalAcc
 
 def list_redemptions(chain: Chain, customer: str | None = None, item_id: int | None = None,
                      status: Status | None = None, vault=None) -> list[RedemptionRecord]:
-    """Every redemption, from the events alone: `Redeemed` (open), then `Fulfilled` or `Refunded`.
+    """Every redemption, from the events alone: `Redeemed` (open), then `Fulfilled`, `Refunded` or
+    `RedemptionCancelled`.
 
     The events are the lasting record: the vault reuses the storage of finished direct redemptions, so
     `redemption(id)` forgets a finished one once a later redemption of its item takes its slot.
@@ -116,6 +129,7 @@ def list_redemptions(chain: Chain, customer: str | None = None, item_id: int | N
     vouchers = {ev["args"]["id"]: "0x" + ev["args"]["voucherHash"].hex().removeprefix("0x")
                 for ev in chain.events(vault, "Fulfilled")}
     refunded = {ev["args"]["id"] for ev in chain.events(vault, "Refunded")}
+    cancelled = {ev["args"]["id"] for ev in chain.events(vault, "RedemptionCancelled")}
     times: dict[int, int] = {}
     out = []
     for ev in logs:
@@ -123,7 +137,8 @@ def list_redemptions(chain: Chain, customer: str | None = None, item_id: int | N
         if item_id is not None and args["itemId"] != item_id:
             continue
         rid = args["id"]
-        state = Status.FULFILLED if rid in vouchers else Status.REFUNDED if rid in refunded else Status.OPEN
+        state = (Status.FULFILLED if rid in vouchers else Status.REFUNDED if rid in refunded
+                 else Status.CANCELLED if rid in cancelled else Status.OPEN)
         if status is not None and state != status:
             continue
         if not is_signed(rid):
@@ -161,4 +176,11 @@ def fulfil(chain: Chain, redemption_id: int, voucher_code: str, merchant: LocalA
 def refund(chain: Chain, redemption_id: int, merchant: LocalAccount | str = "merchant", vault=None) -> RedemptionRecord:
     vault = vault or vault_contract(chain)
     receipt = chain.transact(vault.functions.refund(redemption_id), merchant)
+    return read_redemption(vault, redemption_id, tx=tx_hex(receipt), block=receipt["blockNumber"])
+
+
+def cancel(chain: Chain, redemption_id: int, customer: LocalAccount, vault=None) -> RedemptionRecord:
+    """The customer takes back the points of a redemption its merchant left unfulfilled past the fulfilment window."""
+    vault = vault or vault_contract(chain)
+    receipt = chain.transact(vault.functions.cancelRedemption(redemption_id), customer)
     return read_redemption(vault, redemption_id, tx=tx_hex(receipt), block=receipt["blockNumber"])

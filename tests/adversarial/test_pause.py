@@ -7,7 +7,7 @@ from brownie import chain, web3
 
 from tests.contracts.service_log.logkit import ZERO32, resolved_ticket, signed
 from tests.tokenkit import reverts_with
-from tests.contracts.redemption_vault.vault_helpers import UNIT, fund, key_of, sign_request
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, UNIT, fund, key_of, sign_request
 
 NOREF = "0x" + "00" * 32
 
@@ -16,7 +16,7 @@ NOREF = "0x" + "00" * 32
 def journey(token, vault, log, issuer, alice, merchant, agent, gift):
     """Alice holds 1,000 points and one open redemption; her ticket 7 is resolved."""
     fund(token, issuer, alice, 1_000)
-    rid = vault.redeem(gift, 1, {"from": alice}).return_value
+    rid = vault.redeem(gift, 1, ANY_PRICE, {"from": alice}).return_value
     resolved_ticket(log, agent, 7, alice)
     return {"rid": rid}
 
@@ -31,10 +31,10 @@ STEPS = {
     "issue_batch": (lambda c: c["token"].issueBatch(web3.keccak(text="b-pause"), [c["bob"]], [10 * UNIT], 5,
                                                     {"from": c["issuer"]}), True, False),
     "pay_merchant": (lambda c: c["token"].transfer(c["merchant"], 10 * UNIT, {"from": c["alice"]}), True, False),
-    "redeem": (lambda c: c["vault"].redeem(c["gift"], 1, {"from": c["alice"]}), True, True),
+    "redeem": (lambda c: c["vault"].redeem(c["gift"], 1, ANY_PRICE, {"from": c["alice"]}), True, True),
     "redeem_by_sig": (lambda c: c["vault"].redeemBySig(*_signed_request(c["vault"], c["alice"], c["gift"]),
                                                        {"from": c["stranger"]}), True, True),
-    "discount": (lambda c: c["vault"].redeemForDiscount(100 * UNIT, NOREF, {"from": c["alice"]}), True, True),
+    "discount": (lambda c: c["vault"].redeemForDiscount(100 * UNIT, NOREF, 0, {"from": c["alice"]}), True, True),
     "refund": (lambda c: c["vault"].refund(c["rid"], {"from": c["merchant"]}), True, True),
     "fulfil": (lambda c: c["vault"].fulfil(c["rid"], web3.keccak(text="voucher"), {"from": c["merchant"]}), False, True),
 }

@@ -286,7 +286,7 @@ class System(RuleBasedStateMachine):
         self._step()
         customer = self.customers[who]
         points = PRICE * qty
-        r = self.rpc.send(Call.of(self.vault, "redeem", self.item, qty), customer)
+        r = self.rpc.send(Call.of(self.vault, "redeem", self.item, qty, points), customer)
         ok = not self.paused["token"] and not self.paused["vault"] and points <= self._live(customer)
         assert r["ok"] == ok, (points, self._live(customer), self.paused)
         if ok:

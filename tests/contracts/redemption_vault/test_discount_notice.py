@@ -3,14 +3,18 @@
 from brownie import chain
 from tests.tokenkit import reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import DAY, DAY_CAP, NOTICE, ORDER_CAP, RATE, UNIT, fund
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, DAY, DAY_CAP, NOTICE, ORDER_CAP, RATE, UNIT, fund
 
 ORDER = "0x" + "0a" * 32
 
 
+def order(n):
+    return "0x" + f"{n:064x}"
+
+
 def test_discount_burns_points_for_cents(vault, token, issuer, alice):
     fund(token, issuer, alice, 300)
-    tx = vault.redeemForDiscount(250 * UNIT, ORDER, {"from": alice})
+    tx = vault.redeemForDiscount(250 * UNIT, ORDER, 0, {"from": alice})
     used, cents = tx.return_value
     assert (used, cents) == (250 * UNIT, 250)  # 100 points per currency unit: 250 points = 2.50
     assert token.balanceOf(alice) == 50 * UNIT
@@ -20,40 +24,41 @@ def test_discount_burns_points_for_cents(vault, token, issuer, alice):
 
 def test_discount_burns_only_what_it_is_worth(vault, token, issuer, alice):
     fund(token, issuer, alice, 300)
-    used, cents = vault.redeemForDiscount(250 * UNIT + 99, ORDER, {"from": alice}).return_value
+    used, cents = vault.redeemForDiscount(250 * UNIT + 99, ORDER, 0, {"from": alice}).return_value
     assert (used, cents) == (250 * UNIT, 250) and token.balanceOf(alice) == 50 * UNIT
 
 
 def test_discount_worth_less_than_a_cent_reverts(vault, token, issuer, alice):
     fund(token, issuer, alice, 10)
     with reverts_with("DiscountTooSmall"):
-        vault.redeemForDiscount(99, ORDER, {"from": alice})
+        vault.redeemForDiscount(99, ORDER, 0, {"from": alice})
 
 
 def test_discount_over_order_cap_reverts(vault, token, issuer, alice):
     fund(token, issuer, alice, 10_000)
     with reverts_with("OrderCapExceeded"):
-        vault.redeemForDiscount(ORDER_CAP + 100, ORDER, {"from": alice})
-    vault.redeemForDiscount(ORDER_CAP, ORDER, {"from": alice})
+        vault.redeemForDiscount(ORDER_CAP + 100, ORDER, 0, {"from": alice})
+    vault.redeemForDiscount(ORDER_CAP, ORDER, 0, {"from": alice})
+    assert vault.discountUsedToday(alice) == ORDER_CAP
 
 
 def test_daily_cap_resets_next_day(vault, token, issuer, alice, bob):
     fund(token, issuer, alice, 30_000)
-    for _ in range(DAY_CAP // ORDER_CAP):
-        vault.redeemForDiscount(ORDER_CAP, ORDER, {"from": alice})
-    assert vault.discountTerms()["usedToday"] == DAY_CAP
+    for n in range(DAY_CAP // ORDER_CAP):
+        vault.redeemForDiscount(ORDER_CAP, order(n), 0, {"from": alice})
+    assert vault.discountUsedToday(alice) == DAY_CAP
     with reverts_with("DailyCapExceeded"):
-        vault.redeemForDiscount(100, ORDER, {"from": alice})
+        vault.redeemForDiscount(100, order(10), 0, {"from": alice})
     chain.sleep(DAY)
     chain.mine()
-    assert vault.discountTerms()["usedToday"] == 0
-    vault.redeemForDiscount(100, ORDER, {"from": alice})
+    assert vault.discountUsedToday(alice) == 0
+    vault.redeemForDiscount(100, order(10), 0, {"from": alice})
 
 
 def test_discount_with_too_few_points_reverts(vault, token, issuer, alice):
     fund(token, issuer, alice, 10)
     with reverts_with("ERC20InsufficientBalance"):
-        vault.redeemForDiscount(20 * UNIT, ORDER, {"from": alice})
+        vault.redeemForDiscount(20 * UNIT, ORDER, 0, {"from": alice})
 
 
 def test_rate_change_waits_for_notice_period(vault, token, issuer, admin, alice):
@@ -63,10 +68,10 @@ def test_rate_change_waits_for_notice_period(vault, token, issuer, admin, alice)
     assert effective == chain[-1].timestamp + NOTICE
     chain.sleep(NOTICE - 60)
     fund(token, issuer, alice, 1_000)  # points live three days in tests: earn them after the wait
-    assert vault.redeemForDiscount(100 * UNIT, ORDER, {"from": alice}).return_value[1] == 100  # old rate
+    assert vault.redeemForDiscount(100 * UNIT, ORDER, 0, {"from": alice}).return_value[1] == 100  # old rate
     chain.sleep(61)
     chain.mine()
-    assert vault.redeemForDiscount(100 * UNIT, ORDER, {"from": alice}).return_value[1] == 50  # new rate
+    assert vault.redeemForDiscount(100 * UNIT, order(2), 0, {"from": alice}).return_value[1] == 50  # new rate
     assert vault.discountTerms()["pendingAt"] == 0
 
 
@@ -78,10 +83,10 @@ def test_price_change_waits_for_notice_period(vault, token, issuer, merchant, al
     assert item["price"] == 100 * UNIT and item["pendingPrice"] == 150 * UNIT and item["pendingAt"] == ev["effectiveAt"]
     chain.sleep(NOTICE - 60)
     fund(token, issuer, alice, 1_000)
-    assert vault.redeem(gift, 1, {"from": alice}).events["Redeemed"]["points"] == 100 * UNIT
+    assert vault.redeem(gift, 1, ANY_PRICE, {"from": alice}).events["Redeemed"]["points"] == 100 * UNIT
     chain.sleep(61)
     chain.mine()
-    assert vault.redeem(gift, 1, {"from": alice}).events["Redeemed"]["points"] == 150 * UNIT
+    assert vault.redeem(gift, 1, ANY_PRICE, {"from": alice}).events["Redeemed"]["points"] == 150 * UNIT
     assert vault.item(gift)["price"] == 150 * UNIT
 
 

@@ -3,12 +3,12 @@
 from brownie import chain, web3
 from tests.tokenkit import EPOCH, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import FULFILLED, REFUND, REFUND_WINDOW, REFUNDED, UNIT, fund
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, FULFILLED, REFUND, REFUND_WINDOW, REFUNDED, UNIT, fund
 
 
 def _redeemed(vault, token, issuer, alice, item, qty=1, points=500):
     fund(token, issuer, alice, points)
-    return vault.redeem(item, qty, {"from": alice}).return_value
+    return vault.redeem(item, qty, ANY_PRICE, {"from": alice}).return_value
 
 
 def test_fulfil_records_voucher_commitment(vault, token, issuer, alice, merchant, gift):
@@ -64,7 +64,7 @@ def test_refunded_points_expire_no_earlier_than_spent_ones(vault, token, issuer,
     fund(token, issuer, alice, 100)
     spent_expiry = token.lotsOf(alice)[0][2]
     chain.sleep(EPOCH)
-    rid = vault.redeem(gift, 1, {"from": alice}).return_value
+    rid = vault.redeem(gift, 1, ANY_PRICE, {"from": alice}).return_value
     vault.refund(rid, {"from": merchant})
     lots = token.lotsOf(alice)
     assert len(lots) == 1 and lots[0][1] == 100 * UNIT and lots[0][2] >= spent_expiry + EPOCH

@@ -5,7 +5,7 @@ from brownie import chain, web3
 from tests.tokenkit import NOREF, plain, reverts_with
 from eth_abi import encode
 
-from tests.contracts.redemption_vault.vault_helpers import FULFILLED, OPEN, REFUND_WINDOW, REFUNDED, UNIT, fund, key_of, sign_request
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, FULFILLED, OPEN, REFUND_WINDOW, REFUNDED, UNIT, fund, key_of, sign_request
 
 SLOT_MASK = 2**64 - 1
 OVERFLOW_SLOT = 2**32
@@ -21,7 +21,7 @@ def created(rid):
 
 
 def redeem(vault, item, who, qty=1):
-    return vault.redeem(item, qty, {"from": who}).return_value
+    return vault.redeem(item, qty, ANY_PRICE, {"from": who}).return_value
 
 
 def later():
@@ -113,9 +113,9 @@ def test_redemption_in_the_second_its_slot_was_freed_takes_a_new_slot(
     web3.provider.make_request("evm_setNextBlockTimestamp", [when])
     web3.provider.make_request("evm_setAutomine", [False])
     try:  # redeem, fulfil and redeem again in one block: all three in the same second
-        sent = [vault.redeem(gift, 1, {"from": alice, "required_confs": 0, "gas_limit": 400_000}),
+        sent = [vault.redeem(gift, 1, ANY_PRICE, {"from": alice, "required_confs": 0, "gas_limit": 400_000}),
                 vault.fulfil(old, NOREF, {"from": merchant, "required_confs": 0, "gas_limit": 400_000}),
-                vault.redeem(gift, 1, {"from": bob, "required_confs": 0, "gas_limit": 400_000})]
+                vault.redeem(gift, 1, ANY_PRICE, {"from": bob, "required_confs": 0, "gas_limit": 400_000})]
         web3.provider.make_request("evm_mine", [])
     finally:
         web3.provider.make_request("evm_setAutomine", [True])

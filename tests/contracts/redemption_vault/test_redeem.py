@@ -1,14 +1,14 @@
-"""Catalog redemption: ids, stock, tier, live balance, expiry (FIFO across epochs), signed requests, permit."""
+"""Catalog redemption: ids, stock, tier, live balance, expiry (FIFO across epochs), signed requests, slippage (permit: test_permit_binding)."""
 
 from brownie import chain
 
-from tests.contracts.redemption_vault.vault_helpers import OPEN, UNIT, UNLIMITED, fund, key_of, sign_permit, sign_request
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, OPEN, UNIT, UNLIMITED, fund, key_of, sign_request
 from tests.tokenkit import EPOCH, NOREF, reverts_with
 
 
 def test_redeem_burns_points_and_records_redemption(vault, token, issuer, alice, gift):
     fund(token, issuer, alice, 250)
-    tx = vault.redeem(gift, 2, {"from": alice})
+    tx = vault.redeem(gift, 2, ANY_PRICE, {"from": alice})
     rid = tx.return_value
     assert rid == (gift << 224) | (chain[-1].timestamp << 64) | 1  # item, created time, first slot
     assert token.balanceOf(alice) == 50 * UNIT
@@ -21,8 +21,8 @@ def test_redeem_burns_points_and_records_redemption(vault, token, issuer, alice,
 
 def test_redeem_takes_stock_and_counts(vault, token, issuer, alice, gift):
     fund(token, issuer, alice, 1000)
-    vault.redeem(gift, 3, {"from": alice})
-    second = vault.redeem(gift, 1, {"from": alice}).return_value
+    vault.redeem(gift, 3, ANY_PRICE, {"from": alice})
+    second = vault.redeem(gift, 1, ANY_PRICE, {"from": alice}).return_value
     item = vault.item(gift)
     assert item["stock"] == 6 and item["redeemed"] == 2 and second & (2**64 - 1) == 2  # the next slot
 
@@ -30,49 +30,49 @@ def test_redeem_takes_stock_and_counts(vault, token, issuer, alice, gift):
 def test_redeem_more_than_stock_reverts(vault, token, issuer, alice, gift):
     fund(token, issuer, alice, 5000)
     with reverts_with("OutOfStock"):
-        vault.redeem(gift, 11, {"from": alice})
-    vault.redeem(gift, 10, {"from": alice})
+        vault.redeem(gift, 11, ANY_PRICE, {"from": alice})
+    vault.redeem(gift, 10, ANY_PRICE, {"from": alice})
     with reverts_with("OutOfStock"):
-        vault.redeem(gift, 1, {"from": alice})
+        vault.redeem(gift, 1, ANY_PRICE, {"from": alice})
 
 
 def test_unlimited_item_never_runs_out(vault, token, issuer, alice, voucher):
     fund(token, issuer, alice, 1000)
-    vault.redeem(voucher, 20, {"from": alice})
+    vault.redeem(voucher, 20, ANY_PRICE, {"from": alice})
     assert vault.item(voucher)["stock"] == UNLIMITED
 
 
 def test_unknown_item_reverts(vault, alice):
     with reverts_with("UnknownItem"):
-        vault.redeem(99, 1, {"from": alice})
+        vault.redeem(99, 1, ANY_PRICE, {"from": alice})
 
 
 def test_inactive_item_reverts(vault, token, issuer, merchant, alice, gift):
     fund(token, issuer, alice, 500)
     vault.updateItem(gift, 10, 0, False, "ipfs://item", NOREF, {"from": merchant})
     with reverts_with("ItemInactive"):
-        vault.redeem(gift, 1, {"from": alice})
+        vault.redeem(gift, 1, ANY_PRICE, {"from": alice})
 
 
 def test_zero_quantity_reverts(vault, token, issuer, alice, gift):
     fund(token, issuer, alice, 500)
     with reverts_with("ZeroQuantity"):
-        vault.redeem(gift, 0, {"from": alice})
+        vault.redeem(gift, 0, ANY_PRICE, {"from": alice})
 
 
 def test_insufficient_live_points_reverts_with_balance(vault, token, issuer, alice, gift):
     fund(token, issuer, alice, 99)
     with reverts_with("ERC20InsufficientBalance"):
-        vault.redeem(gift, 1, {"from": alice})
+        vault.redeem(gift, 1, ANY_PRICE, {"from": alice})
     assert vault.item(gift)["stock"] == 10
 
 
 def test_tier_too_low_reverts_and_tier_reached_redeems(vault, token, issuer, alice, exclusive, silver_tiers):
     fund(token, issuer, alice, 999)
     with reverts_with("TierTooLow"):
-        vault.redeem(exclusive, 1, {"from": alice})
+        vault.redeem(exclusive, 1, ANY_PRICE, {"from": alice})
     fund(token, issuer, alice, 1)
-    vault.redeem(exclusive, 1, {"from": alice})
+    vault.redeem(exclusive, 1, ANY_PRICE, {"from": alice})
 
 
 def test_expired_points_cannot_be_redeemed(vault, token, issuer, alice, gift):
@@ -81,7 +81,7 @@ def test_expired_points_cannot_be_redeemed(vault, token, issuer, alice, gift):
     chain.mine()
     assert token.balanceOf(alice) == 0
     with reverts_with("ERC20InsufficientBalance"):
-        vault.redeem(gift, 1, {"from": alice})
+        vault.redeem(gift, 1, ANY_PRICE, {"from": alice})
 
 
 def test_redeem_spends_oldest_epoch_first(vault, token, issuer, alice, gift):
@@ -90,7 +90,7 @@ def test_redeem_spends_oldest_epoch_first(vault, token, issuer, alice, gift):
     fund(token, issuer, alice, 70)
     chain.sleep(EPOCH)
     fund(token, issuer, alice, 80)
-    vault.redeem(gift, 1, {"from": alice})  # 100 points: all 60 of the oldest lot, 40 of the next
+    vault.redeem(gift, 1, ANY_PRICE, {"from": alice})  # 100 points: all 60 of the oldest lot, 40 of the next
     lots = [(lot[0], lot[1]) for lot in token.lotsOf(alice)]
     first_epoch = lots[0][0]
     assert [amount for _, amount in lots] == [30 * UNIT, 80 * UNIT]
@@ -104,9 +104,9 @@ def test_paused_vault_refuses_redemptions(vault, token, issuer, admin, alice, gi
     fund(token, issuer, alice, 500)
     vault.pause({"from": admin})
     with reverts_with("EnforcedPause"):
-        vault.redeem(gift, 1, {"from": alice})
+        vault.redeem(gift, 1, ANY_PRICE, {"from": alice})
     vault.unpause({"from": admin})
-    vault.redeem(gift, 1, {"from": alice})
+    vault.redeem(gift, 1, ANY_PRICE, {"from": alice})
 
 
 # ------------------------------------------------------------------ signed (gasless) requests
@@ -184,35 +184,11 @@ def test_signed_request_from_other_domain_reverts(vault, token, issuer, admin, a
         vault.redeemBySig(request, sig, {"from": stranger})
 
 
-# ------------------------------------------------------------------ EIP-2612 permit
-def test_redeem_with_permit_burns_allowance(vault, token, issuer, alice, merchant, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(alice), alice, vault, 100 * UNIT, deadline)
-    vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": merchant})
-    assert token.balanceOf(alice) == 200 * UNIT and token.allowance(alice, vault) == 0
-
-
-def test_redeem_with_permit_by_stranger_reverts(vault, token, issuer, alice, stranger, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(alice), alice, vault, 100 * UNIT, deadline)
-    with reverts_with("NotCustomerOrMerchant"):
-        vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": stranger})
-
-
-def test_redeem_with_permit_survives_frontrun_permit(vault, token, issuer, alice, stranger, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(alice), alice, vault, 100 * UNIT, deadline)
-    token.permit(alice, vault, 100 * UNIT, deadline, v, r, s, {"from": stranger})
-    vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": alice})
-    assert token.balanceOf(alice) == 200 * UNIT
-
-
-def test_redeem_with_bad_permit_reverts(vault, token, issuer, alice, bob, gift):
-    fund(token, issuer, alice, 300)
-    deadline = chain.time() + 3_600
-    v, r, s = sign_permit(token, key_of(bob), alice, vault, 100 * UNIT, deadline)
-    with reverts_with("PermitNotGranted"):
-        vault.redeemWithPermit(gift, 1, alice, deadline, v, r, s, {"from": alice})
+# ------------------------------------------------------------------ slippage
+def test_redeem_above_max_points_reverts(vault, token, issuer, admin, alice, merchant, gift):
+    vault.announcePrice(gift, 150 * UNIT, {"from": merchant})
+    chain.sleep(vault.noticePeriod())
+    fund(token, issuer, alice, 500)  # points live three days in tests: earn them after the wait
+    with reverts_with("PriceAboveLimit"):
+        vault.redeem(gift, 2, 200 * UNIT, {"from": alice})  # the customer saw 100 points each
+    assert vault.redeem(gift, 2, 300 * UNIT, {"from": alice}).events["Redeemed"]["points"] == 300 * UNIT

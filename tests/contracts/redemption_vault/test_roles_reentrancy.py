@@ -3,7 +3,7 @@
 import pytest
 from tests.tokenkit import NOREF, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import GIFT, UNIT, list_item
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, GIFT, UNIT, list_item
 
 ADMIN_ONLY = {
     "announceDiscountRate": lambda v, a: v.announceDiscountRate(1, {"from": a}),
@@ -79,7 +79,7 @@ def test_vault_without_spender_role_cannot_burn(vault, token, issuer, admin, ali
     token.issue(alice, 500 * UNIT, 0, NOREF, {"from": issuer})
     token.revokeRole(token.SPENDER_ROLE(), vault, {"from": admin})
     with reverts_with("AccessControlUnauthorizedAccount"):
-        vault.redeem(gift, 1, {"from": alice})
+        vault.redeem(gift, 1, ANY_PRICE, {"from": alice})
 
 
 # ------------------------------------------------------------------ reentrancy
@@ -92,24 +92,24 @@ def _hooked_item(vault, evil):
 def test_reentrant_redeem_during_spend_reverts(hooked, alice):
     tok, vault, evil = hooked
     item = _hooked_item(vault, evil)
-    tok.setHook(vault, vault.redeem.encode_input(item, 1), {"from": alice})
+    tok.setHook(vault, vault.redeem.encode_input(item, 1, ANY_PRICE), {"from": alice})
     with reverts_with("ReentrantCall"):
-        vault.redeem(item, 1, {"from": alice})
+        vault.redeem(item, 1, ANY_PRICE, {"from": alice})
 
 
 def test_reentrant_discount_during_spend_reverts(hooked, alice):
     tok, vault, evil = hooked
     item = _hooked_item(vault, evil)
-    tok.setHook(vault, vault.redeemForDiscount.encode_input(100 * UNIT, NOREF), {"from": alice})
+    tok.setHook(vault, vault.redeemForDiscount.encode_input(100 * UNIT, NOREF, 0), {"from": alice})
     with reverts_with("ReentrantCall"):
-        vault.redeem(item, 1, {"from": alice})
+        vault.redeem(item, 1, ANY_PRICE, {"from": alice})
 
 
 def test_merchant_contract_reentering_refund_reverts(hooked, alice):
     tok, vault, evil = hooked
     item = _hooked_item(vault, evil)
     tok.mint(alice, 1_000, {"from": alice})
-    rid = vault.redeem(item, 1, {"from": alice}).return_value
+    rid = vault.redeem(item, 1, ANY_PRICE, {"from": alice}).return_value
     # While the token credits the refund, the merchant contract tries to refund (and fulfil) again.
     tok.setHook(evil, evil.exec.encode_input(vault, vault.refund.encode_input(rid)), {"from": alice})
     with reverts_with("ReentrantCall"):

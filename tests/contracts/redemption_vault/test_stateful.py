@@ -14,7 +14,7 @@ from tests.tokenkit import NOREF
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from tests.contracts.redemption_vault.vault_helpers import FULFILLED, OPEN, REFUNDED, UNIT, fund, list_item
+from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, FULFILLED, OPEN, REFUNDED, UNIT, fund, list_item
 
 PRICES = [30 * UNIT, 70 * UNIT]
 STOCK = 12
@@ -53,7 +53,7 @@ class VaultMachine(RuleBasedStateMachine):
         if qty > self.stock[item] or self.balances[who] < price * qty:
             return
         brownie.chain.sleep(wait)
-        tx = self.vault.redeem(item, qty, {"from": who})
+        tx = self.vault.redeem(item, qty, ANY_PRICE, {"from": who})
         rid, now = tx.return_value, brownie.chain[tx.block_number].timestamp
         free = self.free[item]
         if free and (rid_created(self.occupant[item, free[-1]])) < now:
@@ -74,7 +74,7 @@ class VaultMachine(RuleBasedStateMachine):
     def redeem_beyond_stock_fails(self, customer, index):
         item = self.items[index]
         with brownie.reverts(revert_pattern="(OutOfStock|ERC20InsufficientBalance).*"):
-            self.vault.redeem(item, self.stock[item] + 1, {"from": self.customers[customer]})
+            self.vault.redeem(item, self.stock[item] + 1, ANY_PRICE, {"from": self.customers[customer]})
 
     @precondition(lambda self: self.open)
     @rule(pick=st.integers(0, 1000), refund=st.booleans())

@@ -27,6 +27,7 @@ UNLIMITED = 2**32 - 1
 GIFT, VOUCHER, SERVICE = 0, 1, 2
 OPEN, FULFILLED, REFUNDED, CANCELLED = 1, 2, 3, 4
 REFUND = 7
+ANY_PRICE = 2**256 - 1  # maxPoints of a test that is not about slippage
 
 
 def deploy_vault(admin, token_address, notice=NOTICE, window=REFUND_WINDOW):

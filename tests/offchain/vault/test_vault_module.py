@@ -97,7 +97,7 @@ def test_refund_and_discount(env):
 def test_revert_is_a_clear_chain_error(env):
     chain, _, vault, _ = env
     with pytest.raises(ChainError, match="UnknownItem"):
-        sv.redeem(chain, 999, 1, dev_account(5), vault)
+        sv.redeem(chain, 999, 1, dev_account(5), vault, max_points=UNIT)
 
 
 def test_bad_signer_and_kind_are_config_errors(env):
@@ -128,7 +128,7 @@ def test_cli_catalog_redeem_redemptions_discount(env):
     out = runner.invoke(cli, ["discount", "--points", "3", "--order", "A-1", "--from", "5", "--network", "development"])
     assert out.exit_code == 0 and "0.03 off" in out.output
     out = runner.invoke(cli, ["redeem", "999", "--from", "5", "--network", "development"])
-    assert out.exit_code == 1 and "UnknownItem" in out.output
+    assert out.exit_code == 1 and "no such item" in out.output
 
 
 def test_listed_status_survives_reuse_of_the_record_slot(env):
@@ -145,3 +145,66 @@ def test_listed_status_survives_reuse_of_the_record_slot(env):
     assert listed[first.redemption_id].status == "fulfilled" and listed[first.redemption_id].customer == first.customer
     assert listed[first.redemption_id].created_at == first.created_at and listed[first.redemption_id].voucher_hash
     assert listed[second.redemption_id].status == "open" and listed[second.redemption_id].points == 10 * UNIT
+
+
+def test_redeem_pays_at_most_the_points_seen(env):
+    chain, _, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 10 * UNIT, 5, vault=vault)
+    with pytest.raises(ChainError, match="PriceAboveLimit"):
+        sv.redeem(chain, item_id, 2, dev_account(5), vault, max_points=19 * UNIT)
+    assert sv.redeem(chain, item_id, 2, dev_account(5), vault, max_points=20 * UNIT).points == 20 * UNIT
+
+
+def test_discount_gives_at_least_the_discount_seen(env):
+    chain, _, vault, _ = env
+    with pytest.raises(ChainError, match="DiscountBelowMinimum"):
+        sv.discount(chain, 150 * UNIT, "order-min", dev_account(5), vault, min_discount=151)
+    assert sv.discount(chain, 150 * UNIT, "order-min", dev_account(5), vault, min_discount=150).discount_cents == 150
+    terms = sv.discount_terms(chain, vault, customer=dev_account(5).address)
+    assert terms["used_today"] == 150 * UNIT and terms["per_customer_day_cap"] > 0
+
+
+def test_customer_cancels_unfulfilled_redemption(env):
+    chain, token, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 10 * UNIT, 5, vault=vault)
+    customer = dev_account(5)
+    rec = sv.redeem(chain, item_id, 1, customer, vault)
+    with pytest.raises(ChainError, match="FulfilmentNotDue"):
+        sv.cancel(chain, rec.redemption_id, customer, vault)
+    web3.provider.make_request("evm_increaseTime", [vault.functions.fulfilmentWindow().call() + 1])
+    web3.provider.make_request("evm_mine", [])
+    before = token.functions.balanceOf(customer.address).call()
+    assert sv.cancel(chain, rec.redemption_id, customer, vault).status == "cancelled"
+    assert token.functions.balanceOf(customer.address).call() == before + 10 * UNIT
+    listed = sv.list_redemptions(chain, item_id=item_id, vault=vault)
+    assert [r.status for r in listed] == ["cancelled"]
+
+
+def test_admin_reassigns_item(env):
+    chain, _, vault, _ = env
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 10 * UNIT, 5, vault=vault)
+    other = dev_account(7).address
+    chain.transact(vault.functions.grantRole(web3.keccak(text="MERCHANT_ROLE"), other), "deployer")
+    assert sv.reassign_item(chain, item_id, other, vault=vault).merchant == other
+
+
+def test_cli_passes_the_terms_the_customer_saw(env):
+    from servicecoin.cli import cli
+
+    chain, _, vault, _ = env
+    runner = CliRunner()
+    item_id = sv.add_item(chain, sv.Kind.GIFT, 10 * UNIT, 5, vault=vault)
+    net = ["--network", "development"]
+    out = runner.invoke(cli, ["redeem", str(item_id), "--qty", "2", "--max-points", "19.99", "--from", "5", *net])
+    assert out.exit_code == 1 and "PriceAboveLimit" in out.output
+    out = runner.invoke(cli, ["redeem", str(item_id), "--max-points", "10", "--from", "5", "--json", *net])
+    assert out.exit_code == 0, out.output
+    rid = json.loads(out.output)["redemption_id"]
+    out = runner.invoke(cli, ["discount", "--points", "3", "--order", "B-1", "--min-discount", "0.04", "--from", "5", *net])
+    assert out.exit_code == 1 and "DiscountBelowMinimum" in out.output
+    out = runner.invoke(cli, ["redemptions", "cancel", rid, "--from", "5", *net])
+    assert out.exit_code == 1 and "FulfilmentNotDue" in out.output
+    other = dev_account(7).address
+    chain.transact(vault.functions.grantRole(web3.keccak(text="MERCHANT_ROLE"), other), "deployer")
+    out = runner.invoke(cli, ["catalog", "reassign", str(item_id), "--merchant", other, "--json", *net])
+    assert out.exit_code == 0 and json.loads(out.output)["merchant"] == other, out.output
