@@ -301,6 +301,13 @@ def _refunded(r: Replay, log: Log) -> None:
                                   a["merchant"], None, a["points"]))
 
 
+@handles("RedemptionVault", "RedemptionCancelled")
+def _cancelled(r: Replay, log: Log) -> None:
+    a = log.args  # the customer cancelled after the fulfilment deadline: no merchant acted
+    r.add("redemption_outcomes", (log.block, log.log_index, log.tx_hash, log.ts, str(a["id"]), "cancelled",
+                                  "", None, a["points"]))
+
+
 @handles("RedemptionVault", "DiscountRedeemed")
 def _discount(r: Replay, log: Log) -> None:
     a = log.args

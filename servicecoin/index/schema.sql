@@ -237,8 +237,8 @@ CREATE TABLE IF NOT EXISTS redemptions (
 CREATE INDEX IF NOT EXISTS redemptions_customer ON redemptions (customer);
 CREATE INDEX IF NOT EXISTS redemptions_id ON redemptions (id);
 
--- RedemptionVault `Fulfilled` and `Refunded`: how a redemption ended (outcome 'fulfilled' with
--- the voucher commitment, or 'refunded' with the points credited back).
+-- RedemptionVault `Fulfilled`, `Refunded` and `RedemptionCancelled`: how a redemption ended (outcome
+-- 'fulfilled' with the voucher commitment, 'refunded' or 'cancelled' with the points credited back).
 CREATE TABLE IF NOT EXISTS redemption_outcomes (
     block        BIGINT NOT NULL,
     log_index    INTEGER NOT NULL,

@@ -238,10 +238,10 @@ def settlement(db: Database, period: str = "month", merchants: list[str] | None 
                                                   "WHERE recipient <> ? AND sender <> ?", (ZERO, ZERO)):
         if recipient in accepting and recipient != vault and sender not in accepting:
             add(ts, recipient, "redeemed_at", amount)
-    from servicecoin.index.vault import redemptions
+    from servicecoin.index.vault import GIVEN_BACK, redemptions
 
     for r in redemptions(db):
-        if r["status"] != "refunded" and r["merchant"]:
+        if r["status"] not in GIVEN_BACK and r["merchant"]:
             add(r["ts"], r["merchant"], "redeemed_at", r["points"])
     periods = {}
     for p, rows in sorted(table.items()):

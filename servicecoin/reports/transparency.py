@@ -11,7 +11,7 @@ from servicecoin.index import ledger
 from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import REASONS
-from servicecoin.index.vault import redemptions
+from servicecoin.index.vault import GIVEN_BACK, redemptions
 from servicecoin.statement import iso
 from servicecoin.token import fmt
 
@@ -46,7 +46,7 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
     vault_refunds = 0
     for r in redemptions(db):
         redeemed_by_kind[r["kind"]] = redeemed_by_kind.get(r["kind"], 0) + r["points"]
-        if r["status"] == "refunded":
+        if r["status"] in GIVEN_BACK:
             vault_refunds += r["points"]
     redeemed = sum(redeemed_by_kind.values())
     budgets = {}

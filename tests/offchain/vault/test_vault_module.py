@@ -208,3 +208,33 @@ def test_cli_passes_the_terms_the_customer_saw(env):
     chain.transact(vault.functions.grantRole(web3.keccak(text="MERCHANT_ROLE"), other), "deployer")
     out = runner.invoke(cli, ["catalog", "reassign", str(item_id), "--merchant", other, "--json", *net])
     assert out.exit_code == 0 and json.loads(out.output)["merchant"] == other, out.output
+
+
+def test_index_reads_cancellations_and_reassigned_items(env, tmp_path):
+    from servicecoin.index import Indexer, IndexSettings, open_db
+    from servicecoin.index.vault import redemptions
+    from servicecoin.reports.transparency import transparency
+
+    chain, token, vault, _ = env
+    customer = dev_account(5)
+    cancelled_item = sv.add_item(chain, sv.Kind.GIFT, 10 * UNIT, 5, vault=vault)
+    cancelled = sv.redeem(chain, cancelled_item, 1, customer, vault).redemption_id
+    moved_item = sv.add_item(chain, sv.Kind.GIFT, 7 * UNIT, 5, vault=vault)
+    other = dev_account(7).address
+    chain.transact(vault.functions.grantRole(web3.keccak(text="MERCHANT_ROLE"), other), "deployer")
+    moved = sv.redeem(chain, moved_item, 1, customer, vault).redemption_id
+    sv.reassign_item(chain, moved_item, other, vault=vault)
+    web3.provider.make_request("evm_increaseTime", [vault.functions.fulfilmentWindow().call() + 1])
+    web3.provider.make_request("evm_mine", [])
+    sv.cancel(chain, cancelled, customer, vault)
+
+    db = open_db(str(tmp_path / "index.sqlite"), "development")
+    try:
+        Indexer(chain, db, IndexSettings(confirmations=0), log=lambda m: None,
+                contracts={"RewardToken": token.address, "RedemptionVault": vault.address}).run()
+        rows = {r["id"]: r for r in redemptions(db, customer.address.lower())}  # the index keeps addresses lower case
+        assert rows[str(cancelled)]["status"] == "cancelled" and rows[str(cancelled)]["refunded"] == 10 * UNIT
+        assert rows[str(moved)]["status"] == "open" and rows[str(moved)]["merchant"] == other.lower()
+        assert transparency(db)["refunded"]["vault_refunds"] == 10 * UNIT
+    finally:
+        db.close()
