@@ -132,7 +132,7 @@ def test_campaign_survives_the_node_crashing_and_losing_recent_blocks(tmp_path, 
 
 def test_killed_runner_over_a_flaky_rpc_resumes_exactly_once(tmp_path, shared_node, proxy_factory):
     """`svc campaign run` killed (SIGKILL) with batch 2 signed and journaled but not broadcast while the RPC drops answers; rerun."""
-    from tests.offchain.campaign.campaign_helpers import svc
+    from tests.offchain.campaign.campaignkit import svc
 
     node = shared_node
     token = deploy_on(node)

@@ -10,7 +10,7 @@ import pytest
 from servicecoin.campaign.journal import Journal
 from servicecoin.campaign.plan import load_plan
 
-from tests.offchain.campaign.campaign_helpers import deploy_on, purchases, svc, write_campaign
+from tests.offchain.campaign.campaignkit import deploy_on, purchases, svc, write_campaign
 
 RECIPIENTS = 24
 BATCH = 4  # six batches
