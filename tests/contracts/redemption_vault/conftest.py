@@ -1,31 +1,11 @@
-"""Vault fixtures: a vault wired to the production-wired token (tests/conftest.py), its merchants and a
-small catalog (helpers: vaultkit.py)."""
+"""Vault fixtures of this suite alone (helpers: vaultkit.py). The vault, its second merchant and its gift
+and voucher are in tests/conftest.py, which the adversarial suite shares."""
 
 import pytest
-from brownie import MaliciousMerchant, ReentrantToken, accounts
+from brownie import MaliciousMerchant, ReentrantToken
 
-from tests.contracts.redemption_vault.vaultkit import SERVICE, deploy_vault, list_gift, list_item, list_voucher, wired_vault
+from tests.contracts.redemption_vault.vaultkit import SERVICE, deploy_vault, list_item
 from tests.tokenkit import UNIT
-
-
-@pytest.fixture(scope="module")
-def merchant2():
-    return accounts[8]
-
-
-@pytest.fixture(scope="module")
-def vault(token, admin, merchant, merchant2):
-    return wired_vault(token, admin, merchant, merchant2)
-
-
-@pytest.fixture(scope="module")
-def gift(vault, merchant):
-    return list_gift(vault, merchant)
-
-
-@pytest.fixture(scope="module")
-def voucher(vault, merchant):
-    return list_voucher(vault, merchant)
 
 
 @pytest.fixture(scope="module")
