@@ -6,7 +6,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup system-deps compile test test-long test-ganache bench demo serve clean-chain
+.PHONY: setup system-deps compile test test-long test-ganache bench bench-long demo serve clean-chain
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) $(VENV)/.networks system-deps
 
@@ -58,8 +58,14 @@ test-ganache: setup
 test-long: setup
 	SVC_LONG=1 brownie test tests/ -p no:cacheprovider
 
+# Gas, speed, sizes, and the fault scenarios and a bounded invariant run, all run here and now.
 bench: setup
 	python -m benchmarks.run
+
+# The invariants for 100,000+ steps (hours): reliability.long.* into benchmarks/results.json, with the
+# date and commit of the run in benchmarks/long-run.json (BENCHMARKS.md shows them).
+bench-long: setup
+	python -m benchmarks.run long
 
 SERVE_URL := http://127.0.0.1:8080/
 demo: setup compile

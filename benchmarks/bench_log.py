@@ -12,6 +12,7 @@ from servicecoin.servicelog import Entry, Kind, log_contract
 from servicecoin.token import Reason
 
 TARGETS = {
+    "log.runtime_bytes": ("<=", 24_576, "deployed runtime size in bytes (eth_getCode); EIP-170 cap 24,576"),
     "log.record_single.gas": ("<=", 40_000, "one agent record (reply on an existing ticket) in its own tx"),
     "log.record_batch100.gas_per_record": ("<=", 8_000, "`appendBatch` of 100 replies on 100 existing tickets, / 100"),
     "log.feedback_with_reward.gas": ("<=", 110_000, "customer feedback paying points to a new holder"),
@@ -36,7 +37,7 @@ def run(ctx) -> dict:
     chain.transact(log.functions.grantRole(role_id("AGENT_ROLE"), agent.address), "deployer")
     # steady state: the program has already issued this epoch
     chain.transact(token.functions.issue(operator.address, 100, Reason.PURCHASE, NOREF), operator)
-    out = {}
+    out = {"log.runtime_bytes": len(chain.w3.eth.get_code(address))}
 
     customer = chain.account("customer")
     receipt = chain.transact(log.functions.append(_entry(Kind.OPENED, 1, customer.address)), agent)

@@ -10,6 +10,7 @@ from servicecoin.roles import grant_issuer
 from servicecoin.token import Reason
 
 TARGETS = {
+    "token.runtime_bytes": ("<=", 24_576, "deployed runtime size in bytes (eth_getCode); EIP-170 cap 24,576"),
     "token.issue_new_holder.gas": ("<=", 80_000, "one `issue` tx to a new holder (program already issued this epoch)"),
     "token.issue_batch100_new.gas_per_recipient": ("<=", 30_000, "one `issueBatch` of 100 new holders, total / 100"),
     "token.spend_3_epochs.gas": ("<=", 60_000, "a transfer to a merchant that consumes lots from 3 epochs"),
@@ -34,7 +35,7 @@ def run(ctx) -> dict:
     grant_issuer(chain, token, operator.address, 10**9)
     merchant = chain.account("merchant")
     chain.transact(token.functions.setAcceptor(merchant.address, True), "deployer")
-    out = {}
+    out = {"token.runtime_bytes": len(chain.w3.eth.get_code(token.address))}
 
     # Steady state: the program has already issued this epoch (the very first credit of a contract
     # also creates its supply counters, two more fresh slots, once).

@@ -11,6 +11,7 @@ from servicecoin.vault import (Kind, add_item, discount, fulfil, redeem, redeem_
                                vault_contract)
 
 TARGETS = {
+    "vault.runtime_bytes": ("<=", 24_576, "deployed runtime size in bytes (eth_getCode); EIP-170 cap 24,576"),
     "vault.redeem.gas": ("<=", 70_000, "one catalog redemption in the steady state: earlier redemptions of the item "
                          "were fulfilled, so the record reuses a finished one's storage word (limited stock, "
                          "points from one epoch)"),
@@ -39,7 +40,7 @@ def run(ctx) -> dict:
     customers = [dev_account(i) for i in (5, 6, 7)]
     for c in customers:
         chain.transact(token.functions.issue(c.address, 2_000 * UNIT, Reason.PURCHASE, NOREF), operator)
-    out = {}
+    out = {"vault.runtime_bytes": len(chain.w3.eth.get_code(vault.address))}
     # The item has been redeemed before but none of its redemptions is finished: a fresh record word.
     # The customers' points are from one epoch.
     first = redeem(chain, gift, 1, customers[0], vault)

@@ -1,16 +1,20 @@
 """`make bench`: gas and time on a fresh anvil, beside the peers measured in the same run.
 
-Every `benchmarks/bench_*.py` module exposes `TARGETS` ({key: (op, value, description)}) and
-`run(ctx) -> {key: number}`. Results go to benchmarks/results.json (flat: key → number) and a
-table in BENCHMARKS.md. Gas figures come from receipts; times are medians of repeated runs.
+Every bench module (listed in BENCHES; `make bench-long` runs LONG) exposes `TARGETS`
+({key: (op, value, description)}) and `run(ctx) -> {key: number}`. Results go to
+benchmarks/results.json (flat: key → number) and a table in BENCHMARKS.md, followed by every notes
+file benchmarks/*.md. Gas figures come from receipts; times are medians of repeated runs. A run
+checks only the targets of the figures it produced itself.
+
+    python -m benchmarks.run                 # every module in BENCHES (make bench)
+    python -m benchmarks.run token security  # some of them; the other figures are kept
+    python -m benchmarks.run long            # make bench-long
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
-import pkgutil
 import subprocess
 import sys
 import time
@@ -19,7 +23,7 @@ from pathlib import Path
 
 from web3 import Web3
 
-import benchmarks
+from benchmarks import bench_campaign, bench_index, bench_log, bench_long, bench_security, bench_token, bench_vault
 from servicecoin.chain import Chain
 from servicecoin.localchain import spawn_anvil
 from servicecoin.networks import Network
@@ -44,10 +48,18 @@ def fresh_context(port: int = PORT) -> tuple[BenchContext, subprocess.Popen]:
     return BenchContext(chain, url, port), proc
 
 
+BENCHES = {"campaign": bench_campaign, "index": bench_index, "log": bench_log, "security": bench_security,
+           "token": bench_token, "vault": bench_vault}
+LONG = {"long": bench_long}  # make bench-long only
+
+
 def modules(only: list[str] | None = None):
-    for info in pkgutil.iter_modules(benchmarks.__path__):
-        if info.name.startswith("bench_") and (not only or info.name[6:] in only):
-            yield importlib.import_module(f"benchmarks.{info.name}")
+    if not only:
+        return list(BENCHES.values())
+    unknown = [name for name in only if name not in {**BENCHES, **LONG}]
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join([*BENCHES, *LONG])}")
+    return [{**BENCHES, **LONG}[name] for name in only]
 
 
 def check(value: float, op: str, target: float | None) -> bool:
@@ -55,6 +67,28 @@ def check(value: float, op: str, target: float | None) -> bool:
     if op == "info":
         return True
     return value <= target if op == "<=" else value >= target if op == ">=" else value == target
+
+
+def notes() -> list[str]:
+    """Every notes file benchmarks/*.md, each under its own heading (its first `# ` line, or its name)."""
+    lines = []
+    for path in sorted((ROOT / "benchmarks").glob("*.md")):
+        text = path.read_text().strip().splitlines()
+        if text and text[0].startswith("# "):
+            title, body = text[0][2:].strip(), text[1:]
+        else:
+            title, body = path.stem.replace("-", " ").replace("_", " ").capitalize(), text
+        body = ["#" + line if line.startswith("#") else line for line in body]  # nested under its heading
+        lines += ["", f"## {title}", "", f"From `benchmarks/{path.name}`.", *body]
+    return lines
+
+
+def long_run_line() -> list[str]:
+    run = bench_long.last_run()
+    if not run:
+        return ["", "`reliability.long.*` come from `make bench-long`, which has not run on this checkout."]
+    return ["", f"`reliability.long.*` come from `make bench-long`, started {run['started']} on commit "
+                f"`{run['commit']}` (benchmarks/long-run.json); `make bench` carries them over without running them."]
 
 
 def write_report(results: dict, targets: dict) -> None:
@@ -79,15 +113,20 @@ def write_report(results: dict, targets: dict) -> None:
             lines.append(f"| `{key}` | {shown} | {op} {target:,} | {met} | {what} |")
         else:
             lines.append(f"| `{key}` | {shown} | | | |")
+    lines += long_run_line() + notes()
     REPORT.write_text("\n".join(lines) + "\n")
 
 
 def main(argv: list[str]) -> int:
     only = argv or None
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() and only else {}
+    # A partial run keeps the other figures; a full one starts afresh, keeping only the last bench-long's.
+    if only and RESULTS.exists():
+        results = json.loads(RESULTS.read_text())
+    else:
+        results = dict(bench_long.last_run().get("figures", {}))
     targets: dict = {}
+    fresh: dict = {}
     for module in modules(only):
-        targets.update(module.TARGETS)
         ctx, proc = fresh_context()
         try:
             started = time.monotonic()
@@ -97,14 +136,15 @@ def main(argv: list[str]) -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-        results.update(found)
-    for module in modules():
+        fresh.update(found)
+    results.update(fresh)
+    for module in [*BENCHES.values(), *LONG.values()]:
         targets.update(module.TARGETS)
     RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=2) + "\n")
     write_report(results, targets)
-    missed = [k for k, (op, t, _) in targets.items() if k in results and not check(results[k], op, t)]
+    missed = [k for k, (op, t, _) in targets.items() if k in fresh and not check(fresh[k], op, t)]
     for key in sorted(results):
-        flag = "  MISSED" if key in missed else ""
+        flag = "  MISSED" if key in missed else "" if key in fresh else "  (kept from an earlier run)"
         print(f"{key:55s} {results[key]:>14,.2f}{flag}")
     return 1 if missed else 0
 

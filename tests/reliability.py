@@ -1,10 +1,13 @@
-"""Where the reliability tests record what they ran: .servicecoin/reliability.json.
+"""Where the reliability tests record what they ran: .servicecoin/reliability.json, or the file
+SVC_RELIABILITY_FILE names (the benchmarks give their own test runs a fresh one).
 
     {"invariants": {"default"|"long": {<machine>: {"steps": n, "failures": f, "at": iso}}},
      "faults": {<scenario>: {"lost": points, "doubled": points, "ok": bool, "at": iso}}}
 
-benchmarks/bench_security.py sums these into reliability.invariant_steps / invariant_failures
-(the "long" run when there is one, i.e. `make test-long`) and reliability.fault_cases / fault_losses.
+Steps are the state machine's rule calls that ran (tests/invariants counts one per rule), over
+every example and round of the run. benchmarks/bench_security.py (`make bench`: the fault scenarios
+and a bounded invariant run) and benchmarks/bench_long.py (`make bench-long`: SVC_LONG=1) run the
+tests with a fresh file and sum it into reliability.* figures.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import datetime
 import fcntl
 import json
+import os
 from pathlib import Path
 
-RELIABILITY = Path(__file__).resolve().parent.parent / ".servicecoin" / "reliability.json"
+RELIABILITY = Path(os.environ.get("SVC_RELIABILITY_FILE")
+                   or Path(__file__).resolve().parent.parent / ".servicecoin" / "reliability.json")
 
 
 def _update(fn) -> None:

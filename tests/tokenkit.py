@@ -1,8 +1,10 @@
 """RewardToken test helpers shared by every suite: chain constants, the production-wired deploy,
-revert matching and value normalisation (the fixtures are in tests/conftest.py)."""
+revert matching, value normalisation and test accounts' keys (the fixtures are in tests/conftest.py)."""
 
 import brownie
-from brownie import RewardToken, web3
+from brownie import RewardToken, accounts, web3
+
+from servicecoin.chain import dev_account
 
 DAY = 86_400
 EPOCH = DAY  # tests use one-day epochs
@@ -43,3 +45,10 @@ def deploy_token(admin, issuer, pauser, merchant, spender, validity=VALIDITY, ep
 
 def batch_id(label: str) -> bytes:
     return web3.keccak(text=label)
+
+
+def key_of(account) -> bytes:
+    """The private key of a brownie test account (anvil's accounts come from the public test mnemonic)."""
+    signer = dev_account(list(accounts).index(account))
+    assert signer.address == account.address
+    return bytes(signer.key)

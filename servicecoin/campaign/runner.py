@@ -38,7 +38,7 @@ BATCH_ISSUED_TOPIC = keccak(text="BatchIssued(bytes32,address,uint8,uint256,uint
 ZERO_TOPIC = b"\0" * 32
 # Connection-level failures: the node is down or restarting; the run waits and reconciles.
 TRANSIENT = (OSError, ProviderConnectionError, TimeExhausted)
-FAULT_ENV = "SVC_CAMPAIGN_FAULT"  # fault injection for the crash tests: "<point>:<batch index>"
+FAULT_ENV = "SVC_CAMPAIGN_FAULT"  # fault injection for the crash tests: "<point>:<batch index>[:stop]"
 
 
 def _receipt_of(raw: dict | None) -> dict | None:
@@ -61,11 +61,12 @@ class _Retry(Exception):
 
 
 def _fault(point: str, index: int) -> None:
-    """Kill this process with SIGKILL at a named point, when SVC_CAMPAIGN_FAULT asks for it (tests)."""
+    """Kill this process with SIGKILL at a named point, when SVC_CAMPAIGN_FAULT asks for it (tests);
+    with a ":stop" suffix, stop it with SIGSTOP instead (the test resumes it with SIGCONT)."""
     spec = os.environ.get(FAULT_ENV)
-    if spec and spec == f"{point}:{index}":
+    if spec and spec.removesuffix(":stop") == f"{point}:{index}":
         sys.stderr.flush()
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGSTOP if spec.endswith(":stop") else signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------------------------- run

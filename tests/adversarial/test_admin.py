@@ -5,8 +5,8 @@ customers keep their points."""
 import pytest
 from brownie import web3
 
-from tests.tokenkit import reverts_with
-from tests.contracts.redemption_vault.vault_helpers import UNIT, fund
+from tests.tokenkit import UNIT, reverts_with
+from tests.contracts.redemption_vault.vaultkit import fund
 
 ADMIN_ROLE = "0x" + "00" * 32
 

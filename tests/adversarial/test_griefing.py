@@ -4,7 +4,7 @@ them stays cheap) nor break the supply."""
 
 from brownie import chain, web3
 
-from tests.contracts.redemption_vault.vault_helpers import DAY, NOREF
+from tests.tokenkit import DAY, NOREF
 
 VALIDITY = 3  # tests/conftest.py's token: one-day epochs, three epochs of validity
 

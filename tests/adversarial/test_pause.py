@@ -6,8 +6,8 @@ import pytest
 from brownie import chain, web3
 
 from tests.contracts.service_log.logkit import ZERO32, resolved_ticket, signed
-from tests.tokenkit import reverts_with
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, UNIT, fund, key_of, sign_request
+from tests.tokenkit import UNIT, key_of, reverts_with
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, fund, sign_request
 
 NOREF = "0x" + "00" * 32
 

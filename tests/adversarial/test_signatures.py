@@ -5,10 +5,10 @@ refused; a relayed request front-run by someone else executes once, on the custo
 import brownie
 from brownie import RewardToken, chain
 from tests.contracts.service_log.logkit import ZERO32, deploy_log, resolved_ticket, signed
-from tests.tokenkit import reverts_with
+from tests.tokenkit import UNIT, key_of, reverts_with
 
-from tests.adversarial.adversary import high_s, high_s_bytes, recovers_same_signer, sign_permit_for
-from tests.contracts.redemption_vault.vault_helpers import UNIT, deploy_vault, fund, key_of
+from tests.adversarial.adversarykit import high_s, high_s_bytes, recovers_same_signer, sign_permit_for
+from tests.contracts.redemption_vault.vaultkit import deploy_vault, fund
 
 
 def redeem_request(vault, alice, item, nonce=1, qty=1, max_points=10**12, chain_id=None, address=None):

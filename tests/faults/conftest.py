@@ -1,6 +1,8 @@
 """Fault-injection fixtures: anvils and flaky proxies of our own (ports 8850–8899), a campaign on them."""
 
+import json
 import signal
+import time
 
 import pytest
 
@@ -17,6 +19,20 @@ class CrashableNode(Node):
             return super().start()
         self.proc = spawn_anvil(self.port, "--state", str(self.state), "--state-interval", "1")
         return self
+
+    def wait_for_dump(self, timeout: float = 30) -> None:
+        """Poll the state file until its dump holds the node's latest block (it dumps every second), so
+        a crash from now on loses nothing before this point."""
+        latest = self.chain().w3.eth.block_number
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if json.loads(self.state.read_text()).get("best_block_number", -1) >= latest:
+                    return
+            except (OSError, ValueError):  # not written yet, or caught mid-write
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"{self.state}: no state dump of block {latest} within {timeout}s")
 
     def crash(self) -> None:
         """SIGKILL: no state dump, no goodbye."""

@@ -27,7 +27,7 @@ from typing import Callable
 
 from web3 import Web3
 
-from tests.offchain.campaign.campaign_helpers import Node, deploy_on, purchases, write_campaign
+from tests.offchain.campaign.campaignkit import Node, deploy_on, purchases, write_campaign
 
 from servicecoin.chain import Chain
 from servicecoin.networks import Network

@@ -5,12 +5,10 @@ is flaky, and a full disk under the journal. After recovery (the same run carryi
 every recipient holds exactly its planned points: lost and doubled points are computed from chain
 state against the plan and recorded in .servicecoin/reliability.json."""
 
-import threading
-import time
-
 import pytest
 
 from tests.faults.faultkit import bursts, campaign_tally, deploy_on, every, own_chain, purchases, write_campaign
+from tests.offchain.campaign.campaignkit import svc
 from tests.reliability import record_fault
 from servicecoin.campaign.journal import Journal, JournalError
 from servicecoin.campaign.plan import load_plan
@@ -103,37 +101,33 @@ def test_campaign_pays_once_when_send_answers_are_dropped(tmp_path, shared_node,
 
 
 def test_campaign_survives_the_node_crashing_and_losing_recent_blocks(tmp_path, node_factory, proxy_factory):
-    """SIGKILL the node right after it accepted the third batch; it comes back from its last state
-    dump (up to a second old: confirmed batches and the mempool may be gone) and the run carries on."""
+    """SIGKILL the node when the third batch is sent (before it reaches the node); it comes back from its
+    last state dump (up to a second old: confirmed batches and the mempool may be gone) once the run has
+    found it down, and the run carries on."""
     node = node_factory(state=tmp_path / "anvil-state.json")
     token = deploy_on(node)
-    time.sleep(1.5)  # the deployment is in the state file
-
-    def crash_and_restart():
-        node.crash()
-        threading.Timer(1.0, node.start).start()
-
-    sends = {"n": 0}
+    node.wait_for_dump()  # the deployment is in the state file
+    events = []
 
     def fault(method, n):
-        if method == "eth_sendRawTransaction":
-            sends["n"] += 1
-            if sends["n"] == 3:
-                return crash_and_restart
+        if "crash" not in events and method == "eth_sendRawTransaction" and n == 3:
+            events.append("crash")
+            return node.crash
+        if events == ["crash"]:  # the run's next request finds the node down; it fails, and the node restarts
+            events.append("restart")
+            return node.start
         return None
 
     proxy = proxy_factory(node, fault)
     plan = campaign(tmp_path, "crash")
     chain = own_chain(proxy.url, retries=False)
     run_until_done(chain, plan, token, tmp_path / "j.sqlite", max_in_flight=1)
-    time.sleep(0.2)
+    assert events == ["crash", "restart"]
     settle("campaign_node_sigkill_stale_state", node, token, plan, proxy)
 
 
 def test_killed_runner_over_a_flaky_rpc_resumes_exactly_once(tmp_path, shared_node, proxy_factory):
     """`svc campaign run` killed (SIGKILL) with batch 2 signed and journaled but not broadcast while the RPC drops answers; rerun."""
-    from tests.offchain.campaign.campaign_helpers import svc
-
     node = shared_node
     token = deploy_on(node)
     proxy = proxy_factory(node, every(3, "drop", {"eth_sendRawTransaction", "eth_getTransactionReceipt"}, limit=2))

@@ -17,7 +17,8 @@ After every step it checks, against a Python model of every customer's lots (epo
 Transactions go through brownie's web3 directly (anvil unlocked accounts, fixed gas, automine):
 three to five times faster than brownie's transaction objects, which matters for `make test-long`
 (SVC_LONG=1: >= 100,000 steps). Steps executed and failures are written to
-.servicecoin/reliability.json (benchmarks/bench_security.py reads them).
+.servicecoin/reliability.json, or to SVC_RELIABILITY_FILE: `make bench` runs this test itself for
+1,000 steps, `make bench-long` with SVC_LONG=1 (tests/reliability.py).
 """
 
 import os

@@ -1,9 +1,9 @@
 """Unfulfilled redemptions: after the fulfilment deadline the customer may cancel and get the points back."""
 
 from brownie import chain
-from tests.tokenkit import reverts_with
+from tests.tokenkit import DAY, UNIT, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import CANCELLED, DAY, REFUND, UNIT, fund
+from tests.contracts.redemption_vault.vaultkit import CANCELLED, REFUND, fund
 
 WINDOW = 30 * DAY  # the default fulfilment window
 VOUCHER_HASH = "0x" + "ab" * 32

@@ -1,9 +1,9 @@
 """Discount caps per customer, an order discounted once, and the least discount the customer accepts."""
 
 from brownie import chain
-from tests.tokenkit import reverts_with
+from tests.tokenkit import DAY, UNIT, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import DAY, DAY_CAP, ORDER_CAP, UNIT, fund
+from tests.contracts.redemption_vault.vaultkit import DAY_CAP, ORDER_CAP, fund
 
 
 def order(n):

@@ -1,9 +1,9 @@
 """Checkout discount at the published rate, caps, and the notice period for rate and price changes."""
 
 from brownie import chain
-from tests.tokenkit import reverts_with
+from tests.tokenkit import DAY, UNIT, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, DAY, DAY_CAP, NOTICE, ORDER_CAP, RATE, UNIT, fund
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, DAY_CAP, NOTICE, ORDER_CAP, RATE, fund
 
 ORDER = "0x" + "0a" * 32
 

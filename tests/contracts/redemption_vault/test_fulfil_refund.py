@@ -1,9 +1,9 @@
 """Fulfilment with a voucher commitment, refunds within the window, at most once each."""
 
 from brownie import chain, web3
-from tests.tokenkit import EPOCH, reverts_with
+from tests.tokenkit import EPOCH, UNIT, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, FULFILLED, REFUND, REFUND_WINDOW, REFUNDED, UNIT, fund
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, FULFILLED, REFUND, REFUND_WINDOW, REFUNDED, fund
 
 
 def _redeemed(vault, token, issuer, alice, item, qty=1, points=500):

@@ -1,9 +1,9 @@
 """Hole 2: a merchant's powers need MERCHANT_ROLE at the time of the call; the admin can reassign an item; a
 merchant cannot undo the admin's deactivation."""
 
-from tests.tokenkit import NOREF, reverts_with
+from tests.tokenkit import NOREF, UNIT, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import FULFILLED, UNIT, fund
+from tests.contracts.redemption_vault.vaultkit import FULFILLED, fund
 
 VOUCHER_HASH = "0x" + "ab" * 32
 

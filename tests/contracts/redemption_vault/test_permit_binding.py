@@ -6,9 +6,9 @@ the permit first, or, with a standing `approve`, pass a dummy signature. Only th
 """
 
 from brownie import chain
-from tests.tokenkit import reverts_with
+from tests.tokenkit import UNIT, key_of, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import UNIT, fund, key_of, list_item, sign_permit
+from tests.contracts.redemption_vault.vaultkit import fund, list_item, sign_permit
 
 ZERO32 = "0x" + "00" * 32
 

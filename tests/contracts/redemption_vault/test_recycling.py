@@ -2,10 +2,10 @@
 ids never repeat, and an old id can never be read as, fulfilled or refunded as the new redemption."""
 
 from brownie import chain, web3
-from tests.tokenkit import NOREF, plain, reverts_with
+from tests.tokenkit import NOREF, UNIT, key_of, plain, reverts_with
 from eth_abi import encode
 
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, FULFILLED, OPEN, REFUND_WINDOW, REFUNDED, UNIT, fund, key_of, sign_request
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, FULFILLED, OPEN, REFUND_WINDOW, REFUNDED, fund, sign_request
 
 SLOT_MASK = 2**64 - 1
 OVERFLOW_SLOT = 2**32

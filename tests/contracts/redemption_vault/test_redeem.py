@@ -2,8 +2,8 @@
 
 from brownie import chain
 
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, OPEN, UNIT, UNLIMITED, fund, key_of, sign_request
-from tests.tokenkit import EPOCH, NOREF, reverts_with
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, OPEN, UNLIMITED, fund, sign_permit, sign_request
+from tests.tokenkit import EPOCH, NOREF, UNIT, key_of, reverts_with
 
 
 def test_redeem_burns_points_and_records_redemption(vault, token, issuer, alice, gift):
@@ -175,7 +175,7 @@ def test_cancelled_nonce_cannot_be_used(vault, token, issuer, alice, stranger, g
 
 
 def test_signed_request_from_other_domain_reverts(vault, token, issuer, admin, alice, stranger, gift):
-    from .vault_helpers import deploy_vault
+    from .vaultkit import deploy_vault
 
     other = deploy_vault(admin, token)
     fund(token, issuer, alice, 500)

@@ -1,9 +1,9 @@
 """Role matrix, catalog management rights, and reentrancy attempts through a hooked token."""
 
 import pytest
-from tests.tokenkit import NOREF, reverts_with
+from tests.tokenkit import NOREF, UNIT, reverts_with
 
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, GIFT, UNIT, list_item
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, GIFT, list_item
 
 ADMIN_ONLY = {
     "announceDiscountRate": lambda v, a: v.announceDiscountRate(1, {"from": a}),

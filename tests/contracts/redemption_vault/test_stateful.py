@@ -10,11 +10,11 @@ with brownie chain snapshots as the fixture would (as tests/contracts/service_lo
 """
 
 import brownie
-from tests.tokenkit import NOREF
+from tests.tokenkit import NOREF, UNIT
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from tests.contracts.redemption_vault.vault_helpers import ANY_PRICE, FULFILLED, OPEN, REFUNDED, UNIT, fund, list_item
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, FULFILLED, OPEN, REFUNDED, fund, list_item
 
 PRICES = [30 * UNIT, 70 * UNIT]
 STOCK = 12

@@ -1,9 +1,12 @@
 """ServiceLog test helpers: entries, tickets, signatures, chain recomputation (fixtures are in conftest.py)."""
 
-from brownie import ServiceLog, accounts, web3
+from brownie import ServiceLog, web3
+from eth_account import Account
 
-from servicecoin.chain import dev_account, from_web3
+from servicecoin.chain import from_web3
 from servicecoin.servicelog import Kind, Outcome, fetch_records, record_from_args, sign_feedback, verify
+
+from tests.tokenkit import key_of
 
 UNIT = 100
 FEEDBACK_REWARD = 25 * UNIT
@@ -36,17 +39,11 @@ def resolved_ticket(log, agent, ticket, customer):
     return log.append(entry(RESOLVED, ticket, customer), {"from": agent})
 
 
-def key_of(account):
-    """The private key of a brownie test account (anvil's accounts come from the test mnemonic)."""
-    acct = dev_account(list(accounts).index(account))
-    assert acct.address == account.address
-    return acct
-
-
 def signed(log, account, ticket, rating, commitment=ZERO32, deadline=None, chain_id=None, address=None):
     deadline = deadline if deadline is not None else web3.eth.get_block("latest")["timestamp"] + 3600
-    sig = sign_feedback(key_of(account), chain_id or web3.eth.chain_id, address or log.address, ticket, rating,
-                        bytes.fromhex(commitment[2:]) if isinstance(commitment, str) else commitment, deadline)
+    commitment = bytes.fromhex(commitment[2:]) if isinstance(commitment, str) else commitment
+    sig = sign_feedback(Account.from_key(key_of(account)), chain_id or web3.eth.chain_id, address or log.address,
+                        ticket, rating, commitment, deadline)
     return deadline, sig
 
 

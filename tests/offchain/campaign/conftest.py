@@ -4,7 +4,7 @@ import pytest
 from brownie import web3
 from web3 import Web3
 
-from tests.offchain.campaign.campaign_helpers import BUDGET_POINTS, Node, next_port
+from tests.offchain.campaign.campaignkit import BUDGET_POINTS, Node, next_port
 from servicecoin.campaign.journal import Journal
 from servicecoin.chain import from_web3
 from servicecoin.config import load_config

@@ -10,7 +10,7 @@ from servicecoin.campaign.input import read_rows
 from servicecoin.campaign.plan import load_plan, make_plan, max_batch
 from servicecoin.errors import ConfigError
 
-from tests.offchain.campaign.campaign_helpers import EXAMPLES, people, purchases, write_campaign
+from tests.offchain.campaign.campaignkit import EXAMPLES, people, purchases, write_campaign
 
 EXPECTED_BAD = {  # line → (column, words in the reason)
     3: ("address", "not an address"),

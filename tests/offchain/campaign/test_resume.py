@@ -2,15 +2,15 @@
 (SVC_RPC_URL + SVC_PRIVATE_KEY): kill the run at several points, restart the node mid-campaign,
 rerun, and check from chain state that every recipient got exactly its planned points once."""
 
+import signal
 import sqlite3
-import time
 
 import pytest
 
 from servicecoin.campaign.journal import Journal
 from servicecoin.campaign.plan import load_plan
 
-from tests.offchain.campaign.campaign_helpers import deploy_on, purchases, svc, write_campaign
+from tests.offchain.campaign.campaignkit import Output, deploy_on, purchases, svc, wait_until_stopped, write_campaign
 
 RECIPIENTS = 24
 BATCH = 4  # six batches
@@ -73,27 +73,24 @@ def test_killed_run_with_lost_journal_pays_no_one_twice(tmp_path, node_factory):
 
 
 def test_run_survives_a_node_restart_mid_campaign(tmp_path, node_factory):
-    node = node_factory(state=tmp_path / "anvil-state.json", block_time=1)
+    node = node_factory(state=tmp_path / "anvil-state.json")
     token = deploy_on(node)
     path = write_campaign(tmp_path, "restart", purchases("restart", RECIPIENTS), batch_size=BATCH)
-    proc = svc(run_args(path, token, tmp_path, "--max-in-flight", "1"), node, wait=False)
+    # The run stops itself (SIGSTOP) once batch 1 is journaled as confirmed: it is part way.
+    proc = svc(run_args(path, token, tmp_path, "--max-in-flight", "1"), node, fault="after_confirm:1:stop", wait=False)
+    output = Output(proc)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if (tmp_path / "journal.sqlite").exists() and statuses(tmp_path).count("confirmed") >= 2:
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail("the campaign never confirmed two batches")
+        wait_until_stopped(proc)
+        assert statuses(tmp_path) == ["confirmed"] * 2 + ["planned"] * 4  # the restart really is mid-campaign
         node.stop()  # anvil writes its state; the mempool is lost
-        assert statuses(tmp_path).count("confirmed") < 6  # the restart really is mid-campaign
-        time.sleep(2)
+        proc.send_signal(signal.SIGCONT)
+        output.wait_for("node trouble")  # the run found the node down
         node.start()
-        out, err = proc.communicate(timeout=120)
+        assert proc.wait(timeout=120) == 0, "".join(output.stderr)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, err
+        output.close()
     plan = load_plan(path)
     assert_paid_exactly_once(node, token, plan)
     j = Journal(tmp_path / "journal.sqlite")

@@ -15,7 +15,7 @@ from servicecoin.cli import cli
 from servicecoin.errors import ConfigError
 from servicecoin.token import UNIT, Reason
 
-from tests.offchain.campaign.campaign_helpers import EXAMPLES, people, purchases, write_campaign
+from tests.offchain.campaign.campaignkit import EXAMPLES, people, purchases, write_campaign
 
 NOREF = b"\0" * 32
 

@@ -28,12 +28,12 @@ def ganache_chain(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{PORT}"
     w3 = Web3(Web3.HTTPProvider(url))
-    for _ in range(150):
-        try:
-            w3.eth.chain_id
-            break
-        except Exception:
-            time.sleep(0.1)
+    deadline = time.monotonic() + 60  # node starts Ganache in a few seconds, more on a loaded machine
+    while not w3.is_connected():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"ganache did not answer on {url} (exit code {proc.poll()})")
+        time.sleep(0.1)
     yield Chain(Network("ganache-smoke", url, True), w3)
     proc.terminate()
     proc.wait(timeout=10)

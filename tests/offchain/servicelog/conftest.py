@@ -1,7 +1,7 @@
 """Off-chain service-log tests run against a ServiceLog deployed on brownie's chain."""
 
 import pytest
-from brownie import ServiceLog, accounts, web3
+from brownie import ServiceLog, web3
 from web3 import Web3
 
 from servicecoin.chain import from_web3
@@ -13,11 +13,6 @@ def svc_chain():
     """Per test: Chain caches nonces, and every test starts from a reverted snapshot."""
     # a plain Web3 on brownie's node: brownie's own web3 carries a legacy gas-price strategy
     return from_web3(Web3(Web3.HTTPProvider(web3.provider.endpoint_uri)), "development")
-
-
-@pytest.fixture(scope="module")
-def agent():
-    return accounts[8]
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,16 @@
 """Campaign test helpers: campaign files in a temp folder, anvil nodes of our own (ports 8700–8749)
-for the crash/restart tests, and `svc` run as a subprocess against them."""
+for the crash/restart tests, and `svc` run as a subprocess against them (with its output followed
+line by line, and its fault points: SVC_CAMPAIGN_FAULT)."""
 
 import csv
 import itertools
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from web3 import Web3
@@ -109,6 +113,58 @@ def svc(args: list[str], node: Node, *, fault: str | None = None, wait: bool = T
     if not wait:
         return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+class Output:
+    """What a running `svc` (svc(..., wait=False)) prints, read by threads so that its pipes never fill:
+    stdout line by line (to wait for a line that says the run got somewhere) and stderr."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.lines: queue.Queue = queue.Queue()
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._threads = [threading.Thread(target=self._read, args=(proc.stdout, self.stdout, True), daemon=True),
+                         threading.Thread(target=self._read, args=(proc.stderr, self.stderr, False), daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _read(self, pipe, into: list, announce: bool) -> None:
+        for line in pipe:
+            into.append(line)
+            if announce:
+                self.lines.put(line)
+        if announce:
+            self.lines.put(None)  # end of output
+
+    def wait_for(self, text: str, timeout: float = 120) -> str:
+        """The first stdout line from now on that contains `text` (fails when the output ends first)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                raise AssertionError(f"svc ended without printing {text!r}: {''.join(self.stderr)[-2000:]}")
+            if text in line:
+                return line
+        raise AssertionError(f"svc printed no {text!r} within {timeout}s")
+
+    def close(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+
+def wait_until_stopped(proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Wait until `proc` stops itself at its fault point (SVC_CAMPAIGN_FAULT "<point>:<batch>:stop")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pid, status = os.waitpid(proc.pid, os.WUNTRACED | os.WNOHANG)
+        if pid:
+            assert os.WIFSTOPPED(status), f"svc ended (wait status {status}) before its stop point"
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"svc did not reach its stop point within {timeout}s")
 
 
 def next_port() -> int:
