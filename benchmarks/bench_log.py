@@ -5,8 +5,7 @@ from __future__ import annotations
 from eth_abi import encode
 from web3 import Web3
 
-from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token
+from benchmarks.program import token_with_operator
 from servicecoin.roles import grant_issuer, role_id
 from servicecoin.servicelog import Entry, Kind, log_contract
 from servicecoin.token import Reason
@@ -27,10 +26,8 @@ def _entry(kind, ticket, customer, i=0):
 
 def run(ctx) -> dict:
     chain = ctx.chain
-    config = load_config()
-    token = deploy_token(chain, config)
-    operator, agent = chain.account("operator"), chain.account("agent")
-    grant_issuer(chain, token, operator.address, 10**9)
+    _, token, operator = token_with_operator(chain)
+    agent = chain.account("agent")
     address, _ = chain.deploy("ServiceLog", chain.account("deployer").address, token.address, 2_500, 500)
     log = log_contract(chain, address)
     grant_issuer(chain, token, address, 10**7)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from web3 import Web3
 
-from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token
-from servicecoin.roles import grant_issuer
+from benchmarks.program import token_with_operator
 from servicecoin.token import Reason
 
 TARGETS = {
@@ -29,10 +27,7 @@ def advance(chain, seconds: int) -> None:
 
 def run(ctx) -> dict:
     chain = ctx.chain
-    config = load_config()
-    token = deploy_token(chain, config)
-    operator = chain.account("operator")
-    grant_issuer(chain, token, operator.address, 10**9)
+    _, token, operator = token_with_operator(chain)
     merchant = chain.account("merchant")
     chain.transact(token.functions.setAcceptor(merchant.address, True), "deployer")
     out = {"token.runtime_bytes": len(chain.w3.eth.get_code(token.address))}

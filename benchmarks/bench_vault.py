@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from benchmarks.program import token_with_operator
 from servicecoin.chain import dev_account
-from servicecoin.config import load_config
-from servicecoin.deploy import deploy_token, deploy_vault
-from servicecoin.roles import grant_issuer
+from servicecoin.deploy import deploy_vault
 from servicecoin.token import UNIT, Reason
 from servicecoin.vault import (Kind, add_item, discount, fulfil, redeem, redeem_gasless, redemption_slot,
                                vault_contract)
@@ -30,10 +29,7 @@ NOREF = b"\0" * 32
 
 def run(ctx) -> dict:
     chain = ctx.chain
-    config = load_config()
-    token = deploy_token(chain, config)
-    operator = chain.account("operator")
-    grant_issuer(chain, token, operator.address, 10**9)
+    config, token, operator = token_with_operator(chain)
     vault = vault_contract(chain, deploy_vault(chain, config, token))
     gift = add_item(chain, Kind.GIFT, 40 * UNIT, 1_000, vault=vault)
     voucher = add_item(chain, Kind.DISCOUNT_VOUCHER, 25 * UNIT, None, vault=vault)

@@ -637,8 +637,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
 
     /// @inheritdoc IRedemptionVault
     function setRefundWindow(uint256 seconds_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (seconds_ > U40) revert AmountTooLarge(seconds_, U40);
-        _state = (_state & ~(U40 << WINDOW_SHIFT)) | (seconds_ << WINDOW_SHIFT);
+        _setWindow(WINDOW_SHIFT, seconds_);
         emit RefundWindowSet(seconds_);
     }
 
@@ -649,9 +648,14 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
 
     /// @inheritdoc IRedemptionVault
     function setFulfilmentWindow(uint256 seconds_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (seconds_ > U40) revert AmountTooLarge(seconds_, U40);
-        _state = (_state & ~(U40 << FULFIL_SHIFT)) | (seconds_ << FULFIL_SHIFT);
+        _setWindow(FULFIL_SHIFT, seconds_);
         emit FulfilmentWindowSet(seconds_);
+    }
+
+    /// @dev Writes a 40-bit window of seconds at `shift` in the state word (refund or fulfilment window).
+    function _setWindow(uint256 shift, uint256 seconds_) private {
+        if (seconds_ > U40) revert AmountTooLarge(seconds_, U40);
+        _state = (_state & ~(U40 << shift)) | (seconds_ << shift);
     }
 
     /// @inheritdoc IRedemptionVault

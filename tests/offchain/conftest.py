@@ -1,5 +1,6 @@
-"""Fixtures for the indexer tests: a token on brownie's anvil, a fresh index database, and a
-check that compares what the index answers with what the token says at the same block."""
+"""Index fixtures for the off-chain suites (index/ and reports/ use them): a Chain on brownie's anvil, a
+fresh index database, an indexer factory, and a check that compares what the index answers with what
+the token says at the same block."""
 
 import pytest
 from brownie import web3
