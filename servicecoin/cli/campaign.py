@@ -6,19 +6,19 @@ import sys
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option
+from servicecoin.cli.options import FilePath, emit, handle_errors, json_option
 from servicecoin.token import fmt
 
 
 def _common(fn):
-    fn = click.option("--input", "input_path", type=click.Path(dir_okay=False),
+    fn = click.option("--input", "input_path", type=FilePath(dir_okay=False),
                       help="Input CSV (default: the campaign file's 'input:').")(fn)
     fn = click.option("--network", default=None, envvar="SVC_NETWORK",
                       help="Network id (default: the campaign file's 'network:').")(fn)
     fn = click.option("--token", default=None, help="RewardToken address (default: deployments/<network>.json).")(fn)
-    fn = click.option("--journal", "journal_path", type=click.Path(dir_okay=False),
+    fn = click.option("--journal", "journal_path", type=FilePath(dir_okay=False),
                       help="SQLite journal (default: .servicecoin/<network>/campaigns.sqlite).")(fn)
-    return click.argument("campaign_file", type=click.Path(exists=True, dir_okay=False))(fn)
+    return click.argument("campaign_file", type=FilePath(exists=True, dir_okay=False))(fn)
 
 
 def _load(campaign_file, input_path, network, token, journal_path):
@@ -102,7 +102,7 @@ def plan_cmd(campaign_file, input_path, network, token, journal_path, offline, a
 @click.option("--dry-run", is_flag=True, help="Only show what would be sent (same as 'plan').")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--max-in-flight", default=4, show_default=True, help="Transactions sent before waiting for receipts.")
-@click.option("--report-dir", type=click.Path(file_okay=False), help="Where report.md/.json go.")
+@click.option("--report-dir", type=FilePath(file_okay=False), help="Where report.md/.json go.")
 @json_option
 @handle_errors
 def run_cmd(campaign_file, input_path, network, token, journal_path, skip_invalid, dry_run, no_progress,
@@ -163,7 +163,7 @@ def status_cmd(campaign_file, input_path, network, token, journal_path, as_json)
 
 @campaign.command("report")
 @_common
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for report.md and report.json.")
+@click.option("--out", "out_dir", type=FilePath(file_okay=False), help="Folder for report.md and report.json.")
 @json_option
 @handle_errors
 def report_cmd(campaign_file, input_path, network, token, journal_path, out_dir, as_json):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
 
 
 def _ctx(network):
@@ -93,7 +93,7 @@ def feedback(ticket, rating, text, customer_key, direct, network, as_json):
 
 
 @log_group.command("batch")
-@click.argument("csv_file", type=click.Path(path_type=Path))
+@click.argument("csv_file", type=FilePath(path_type=Path))
 @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 500))
 @network_option
 @json_option
@@ -158,7 +158,7 @@ def erase(seq, network):
 
 
 @log_group.command("export")
-@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("out", type=FilePath(path_type=Path))
 @network_option
 @handle_errors
 def export(out, network):
@@ -173,7 +173,7 @@ def export(out, network):
 
 
 @click.command("verify-log")
-@click.option("--copy", "copy", type=click.Path(exists=True, path_type=Path), default=None,
+@click.option("--copy", "copy", type=FilePath(exists=True, path_type=Path), default=None,
               help="Verify this archived copy (from 'svc log export') instead of the node's events.")
 @network_option
 @json_option

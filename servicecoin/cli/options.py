@@ -14,6 +14,16 @@ from web3.exceptions import Web3Exception
 from servicecoin.errors import ServiceCoinError
 
 
+class FilePath(click.Path):
+    """click.Path that refuses a name the operating system cannot take (a NUL byte) as a usage error,
+    where click.Path's own os.stat would end in a traceback."""
+
+    def convert(self, value, param, ctx):
+        if "\0" in str(value):
+            self.fail(f"{value!r} is not a file name (it holds a NUL byte)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def network_option(fn):
     return click.option(
         "--network", "network", default="svc-local", show_default=True, envvar="SVC_NETWORK",

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
 from servicecoin.cli.index import db_option, open_index
 from servicecoin.reports.text import account_labels, format_statement
 from servicecoin.token import fmt
@@ -145,9 +145,9 @@ def transparency_cmd(network, db_url, no_update, as_json, as_md):
 @db_option
 @update_option
 @json_option
-@click.option("--charts", "charts_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--charts", "charts_dir", type=FilePath(file_okay=False), default=None,
               help="Write PNG charts and report.html into this folder.")
-@click.option("--purchases", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--purchases", type=FilePath(exists=True, dir_okay=False), default=None,
               help="CSV of all purchases (customer,date[,amount]) to compare rewarded and non-rewarded customers.")
 @handle_errors
 def analytics_cmd(network, db_url, no_update, as_json, charts_dir, purchases):

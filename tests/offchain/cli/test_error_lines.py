@@ -50,3 +50,15 @@ def test_index_database_that_is_a_folder_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 1, result.output
     assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("argv", [
+    ["campaign", "plan", "\0"],
+    ["campaign", "plan", "examples/campaign-sample.yaml", "--input", "a\0b.csv"],
+    ["log", "batch", "\0"],
+    ["report", "analytics", "--purchases", "\0"],
+])
+def test_a_file_name_with_a_nul_byte_is_a_usage_error_not_a_traceback(argv):
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2, result.output
+    assert "NUL byte" in result.output and not isinstance(result.exception, ValueError)
