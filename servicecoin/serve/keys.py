@@ -12,6 +12,8 @@ from servicecoin.chain import dev_account
 from servicecoin.errors import ConfigError
 from servicecoin.networks import LOCAL_ROLES, Network
 
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
 
 def relayer_key_source(network: Network) -> str | None:
     """The environment variable the relayer's key comes from on `network`, or None (test keys, or unset)."""
@@ -36,7 +38,6 @@ def check_relayer_key(network: Network) -> str | None:
     if len(digits) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digits):
         raise ConfigError(f"{source}: not a private key (it must be 32 bytes: 64 hex digits, 0x optional; "
                           f"this one has {len(digits)} characters)")
-    try:
-        return Account.from_key("0x" + digits).address
-    except Exception:  # zero, or not below the curve order
-        raise ConfigError(f"{source}: not a valid secp256k1 private key (out of range)") from None
+    if not 0 < int(digits, 16) < SECP256K1_N:
+        raise ConfigError(f"{source}: not a valid secp256k1 private key (zero, or not below the curve order)")
+    return Account.from_key("0x" + digits).address

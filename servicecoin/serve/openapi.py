@@ -32,7 +32,7 @@ def body_schema(fields: dict[str, dict], optional: tuple[str, ...] = ()) -> dict
     return {"type": "object", "properties": fields, "required": [f for f in fields if f not in optional]}
 
 
-def _operation(summary: str, answer: dict | None = None, body: dict | None = None, errors: tuple[str, ...] = (),
+def _operation(summary: str, answer: dict | None = None, body: dict | None = None, *, errors: tuple[str, ...] = (),
                secured: bool = False) -> dict:
     responses = {"200": {"description": "OK", "content": {"application/json": {"schema": answer or {"type": "object"}}}}}
     for code in errors:
@@ -56,20 +56,20 @@ def openapi(site: Site) -> dict:
         "/api/health": {"get": _operation("Whether the server is up", body_schema({"ok": {"type": "boolean"}, "network": TEXT}))},
         "/openapi.json": {"get": _operation("This document")},
         "/api/siwe/nonce": {"get": _operation("A fresh nonce for one sign-in (EIP-4361) within 10 minutes",
-                                              body_schema({"nonce": TEXT}), ("429",))},
+                                              body_schema({"nonce": TEXT}), errors=("429",))},
         "/api/siwe/login": {"post": _operation(
             "Sign in: an EIP-4361 message signed with personal_sign; sets the HttpOnly session cookie (15 minutes)",
-            SIGNED_IN, body_schema({"message": TEXT, "signature": HEX}), (*POST_ERRORS, "401"))},
+            SIGNED_IN, body_schema({"message": TEXT, "signature": HEX}), errors=(*POST_ERRORS, "401"))},
         "/api/siwe/logout": {"post": _operation("Sign out: ends the session", body_schema({"signed_out": {"type": "boolean"}}),
-                                                body_schema({}), POST_ERRORS)},
-        "/api/me": {"get": _operation("The signed-in address, chain and session expiry", SIGNED_IN, ("401",), secured=True)},
+                                                body_schema({}), errors=POST_ERRORS)},
+        "/api/me": {"get": _operation("The signed-in address, chain and session expiry", SIGNED_IN, errors=("401",), secured=True)},
     }
     contracts = site.contracts()
     for name, (contract, fn) in sorted(RELAYS.items()):
         if contract in contracts:
             summary = (fn.__doc__ or f"Relay {name}").strip().split("\n")[0]
             paths[f"/api/{name}"] = {"post": _operation(summary, None, RELAY_SCHEMAS.get(name, {"type": "object"}),
-                                                        (*POST_ERRORS, "404", "409", "422", "502", "503"))}
+                                                        errors=(*POST_ERRORS, "404", "409", "422", "502", "503"))}
     return {
         "openapi": "3.1.0",
         "info": {"title": "ServiceCoin svc serve", "version": "1",
