@@ -41,6 +41,11 @@ class SiteServer:
             log_config=None,
             log_level=logging.INFO if verbose else logging.WARNING,
         )
+        if verbose:  # one line per request on stderr (log_config=None leaves uvicorn's loggers bare)
+            access = logging.getLogger("uvicorn.access")
+            if not access.handlers:
+                access.addHandler(logging.StreamHandler())
+            access.setLevel(logging.INFO)
         self.server = uvicorn.Server(self.config)
         self._stopped = threading.Event()
 

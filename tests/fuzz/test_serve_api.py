@@ -4,7 +4,6 @@ endpoint needs (negative/oversized Content-Length, per-client rate limit, slow c
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import json
 import socket
@@ -14,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from servicecoin.networks import Network
+from tests.offchain.serve.httpkit import request
 from servicecoin.serve import (MAX_BODY, RELAYS, ServeSettings, Site, Window, make_server, register_relay, require_address,
                                require_hex, require_uint)
 
@@ -50,12 +50,8 @@ def server():
 
 
 def raw(server, method, path, body=b"", headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
-    conn.request(method, path, body=body, headers=headers or {})
-    res = conn.getresponse()
-    data = res.read()
-    conn.close()
-    return res.status, data
+    status, _, data = request(server, method, path, body, headers)
+    return status, data
 
 
 JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
