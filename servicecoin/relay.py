@@ -29,6 +29,8 @@ from web3 import Web3
 
 from servicecoin.contentstore import ContentStore
 from servicecoin.serve import RequestError, Site, register_relay, require, require_address, require_hex, require_uint
+from servicecoin.serve.erc1271 import signed_by_contract
+from servicecoin.serve.openapi import ADDRESS, HEX, TEXT, UINT, body_schema
 from servicecoin.servicelog.agent import appended_records
 from servicecoin.servicelog.feedback import feedback_typed_data
 from servicecoin.servicelog.records import log_contract
@@ -82,6 +84,7 @@ def typed_data_json(data: dict) -> dict:
 
 
 def feedback_prepare(site: Site, body: dict) -> dict:
+    """Feedback, step 1: store the text with a fresh salt; answers the EIP-712 message to sign."""
     ticket = require_uint(body, "ticket")
     customer = require_address(body, "customer")
     rating = _rating(body)
@@ -121,6 +124,7 @@ def recover_typed(typed: dict, signature: bytes) -> str | None:
 
 
 def feedback(site: Site, body: dict) -> dict:
+    """Feedback, step 2: relay the signed feedback (giveFeedbackBySig); answers the record and reward."""
     ticket = require_uint(body, "ticket")
     customer = require_address(body, "customer")
     rating = _rating(body)
@@ -144,6 +148,7 @@ def feedback(site: Site, body: dict) -> dict:
 
 
 def feedback_confirm(site: Site, body: dict) -> dict:
+    """Link feedback the customer sent themselves (with ETH) to its text; answers the record."""
     tx = require_hex(body, "tx", 32)
     log = _log(site)
     try:
@@ -156,20 +161,17 @@ def feedback_confirm(site: Site, body: dict) -> dict:
     return {"tx": _hex(tx), **records[0]}
 
 
-register_relay("feedback/prepare", "ServiceLog", feedback_prepare)
-register_relay("feedback", "ServiceLog", feedback)
-register_relay("feedback/confirm", "ServiceLog", feedback_confirm)
+register_relay("feedback/prepare", "ServiceLog", feedback_prepare,
+               body_schema({"ticket": UINT, "customer": ADDRESS, "rating": UINT, "text": TEXT}))
+register_relay("feedback", "ServiceLog", feedback,
+               body_schema({"ticket": UINT, "customer": ADDRESS, "rating": UINT, "commitment": HEX, "deadline": UINT,
+                            "signature": HEX}))
+register_relay("feedback/confirm", "ServiceLog", feedback_confirm, body_schema({"tx": HEX}))
 
 
 # ------------------------------------------------------------------------------------- redemptions
 NONCE_BITS = 63  # signed-request nonces are below 2**63
 MAX_SIGNATURE = 1_024  # bytes: 65 for an ordinary key, more for a contract wallet (ERC-1271)
-ERC1271_MAGIC = bytes.fromhex("1626ba7e")
-ERC1271_ABI = [{"type": "function", "name": "isValidSignature", "stateMutability": "view",
-                "inputs": [{"name": "hash", "type": "bytes32"}, {"name": "signature", "type": "bytes"}],
-                "outputs": [{"name": "", "type": "bytes4"}]}]
-
-
 def _vault(site: Site):
     return vault_contract(site.chain, site.contracts()["RedemptionVault"])
 
@@ -183,12 +185,7 @@ def _signed_by(site: Site, vault, request: dict, signature: bytes) -> bool:
     if not site.chain.w3.eth.get_code(request["customer"]):
         return False
     digest = vault.functions.redeemDigest(tuple(request.values())).call()
-    wallet = site.chain.w3.eth.contract(address=request["customer"], abi=ERC1271_ABI)
-    try:
-        answer = wallet.functions.isValidSignature(digest, signature).call({"gas": site.settings.gas_cap("erc1271")})
-        return bytes(answer) == ERC1271_MAGIC
-    except Exception:  # not an ERC-1271 wallet, it reverted, or it needs more gas than the cap
-        return False
+    return signed_by_contract(site.chain, request["customer"], digest, signature, site.settings.gas_cap("erc1271"))
 
 
 def redeem(site: Site, body: dict) -> dict:
@@ -229,4 +226,6 @@ def redeem(site: Site, body: dict) -> dict:
     return {"tx": _hex(receipt["transactionHash"]), **redeemed_record(vault, receipt).to_json()}
 
 
-register_relay("redeem", "RedemptionVault", redeem)
+register_relay("redeem", "RedemptionVault", redeem,
+               body_schema({"customer": ADDRESS, "itemId": UINT, "quantity": UINT, "maxPoints": UINT, "nonce": UINT,
+                            "deadline": UINT, "signature": HEX}))

@@ -4,6 +4,7 @@ import { discoverWallets, Wallet, walletMessage } from './wallet.js';
 import { AccountReader, REASONS, formatDate, formatDateTime, formatPoints } from './account.js';
 import { Actions } from './actions.js';
 import { Catalog } from './catalog.js';
+import { SignIn } from './signin.js';
 
 const $ = (id) => document.getElementById(id);
 const HELP_KEY = 'svc.help.dismissed';
@@ -22,6 +23,7 @@ const state = {
   lastBlock: -1,
   loading: false,
   again: false,
+  signin: null, // SignIn (signin.js): the wallet sign-in session
 };
 
 // ----------------------------------------------------------------------------- messages
@@ -138,6 +140,7 @@ function renderChip() {
   const right = state.chainId === state.config.chain_id;
   badge.textContent = right ? state.config.chain_name : `Wrong network (${state.chainId})`;
   badge.className = `badge ${right ? 'ok' : 'bad'}`;
+  state.signin?.render({ wallet: state.wallet, account: state.account, chainId: state.chainId, rightChain: right });
 }
 
 async function useWallet(entry) {
@@ -362,6 +365,10 @@ async function start() {
   $('switch-network').addEventListener('click', switchNetwork);
   $('watch-asset').addEventListener('click', watchAsset);
   $('message-close').addEventListener('click', clearMessage);
+  state.signin = new SignIn({ $, showMessage, walletMessage });
+  $('sign-in').addEventListener('click', () => { clearMessage(); state.signin.signIn(); });
+  $('sign-out').addEventListener('click', () => state.signin.signOut());
+  await state.signin.load();
 
   state.wallets = await discoverWallets();
   document.body.dataset.wallets = String(state.wallets.length);

@@ -18,14 +18,15 @@ from servicecoin.cli.options import FilePath, handle_errors, network_option
 def serve(network, port, host, deployment, verbose):
     """Serve the customer web page and its relay API until Ctrl-C."""
     from servicecoin import relay  # noqa: F401  registers the feedback and redemption relays with servicecoin.serve
-    from servicecoin.serve import load_site, make_server
+    from servicecoin.serve import check_relayer_key, load_site, make_server
 
     site = load_site(network, deployment)
+    relayer = check_relayer_key(site.network)  # a malformed key stops here, in one line
     server = make_server(site, host, port, verbose)
     url = f"http://{host}:{server.server_address[1]}/"
     relays = ", ".join(site.config()["relays"]) or "none"
-    click.echo(f"serving the ServiceCoin page for {site.network.id} (chain id {site.record['chain_id']}) at {url}", )
-    click.echo(f"relays: {relays}; press Ctrl-C to stop")
+    click.echo(f"serving the ServiceCoin page for {site.network.id} (chain id {site.record['chain_id']}) at {url}")
+    click.echo(f"relays: {relays}" + ("" if relayer else " (no relayer key set: they answer 503)") + "; press Ctrl-C to stop")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

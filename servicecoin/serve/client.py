@@ -24,6 +24,12 @@ def _trusted(address, proxies: Iterable[IPNetwork]) -> bool:
     return any(address.version == net.version and address in net for net in proxies)
 
 
+def trusted_peer(peer: str, proxies: Iterable[IPNetwork]) -> bool:
+    """Whether the peer at `peer` is one of the trusted proxies (whose forwarding headers count)."""
+    address = _address(peer)
+    return address is not None and _trusted(address, tuple(proxies))
+
+
 def client_address(peer: str, forwarded_for: str | None, proxies: Iterable[IPNetwork]):
     """The client's address: `peer`, unless `peer` is a trusted proxy; then the right-most address in
     X-Forwarded-For that is not itself a trusted proxy (what the nearest untrusted hop said). A header

@@ -1,6 +1,7 @@
 """The `serve:` settings of servicecoin.yaml: rate limits, trusted proxies, the deadline margin, the
-failed-relay budgets and the gas caps that keep `svc serve`'s relayer from being drained. Every
-setting is optional; a wrong one is a ConfigError naming it."""
+failed-relay budgets and the gas caps that keep `svc serve`'s relayer from being drained, and the
+names, deadlines and connection cap of the HTTP server itself. Every setting is optional; a wrong
+one is a ConfigError naming it."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class ServeSettings:
     failed_per_customer: Window = Window(3, 3600.0)  # relays that failed after the signature checked out
     failed_total: Window = Window(30, 3600.0)  # the same, all customers together: beyond it the relay pauses
     gas_caps: dict[str, int] = field(default_factory=lambda: dict(GAS_CAPS))
+    hosts: tuple[str, ...] = ()  # names the Host header may carry; empty: 127.0.0.1, localhost and the bind address
+    request_deadline: float = 10.0  # seconds a client has to send a whole request (headers and body)
+    max_connections: int = 100  # open connections at most; more are answered 503 and closed
+    keep_alive: int = 5  # seconds an idle keep-alive connection stays open
 
     def gas_cap(self, kind: str) -> int:
         return self.gas_caps[kind]
@@ -59,6 +64,10 @@ class ServeSettings:
             failed_per_customer=_window(section, "failed_relays_per_customer", base.failed_per_customer),
             failed_total=_window(section, "failed_relays_total", base.failed_total),
             gas_caps={**GAS_CAPS, **{k: _positive(caps, k, GAS_CAPS[k], f"{WHERE}.gas_caps") for k in caps}},
+            hosts=_hosts(section.get("hosts")),
+            request_deadline=_positive(section, "request_deadline_s", int(base.request_deadline)),
+            max_connections=_positive(section, "max_connections", base.max_connections),
+            keep_alive=_positive(section, "keep_alive_s", base.keep_alive),
         )
 
 
@@ -66,7 +75,8 @@ class ServeSettings:
 # contract wallet whether it signed (before any transaction).
 GAS_CAPS = {"feedback": 250_000, "redeem": 300_000, "erc1271": 100_000}
 KEYS = {"client_rate_limit", "customer_rate_limit", "trusted_proxies", "max_tracked", "deadline_margin_s",
-        "failed_relays_per_customer", "failed_relays_total", "gas_caps"}
+        "failed_relays_per_customer", "failed_relays_total", "gas_caps", "hosts", "request_deadline_s",
+        "max_connections", "keep_alive_s"}
 
 
 def _positive(section: dict, key: str, default: int, where: str = WHERE) -> int:
@@ -97,3 +107,12 @@ def _network(text: Any) -> IPNetwork:
         return ipaddress.ip_network(str(text), strict=False)
     except ValueError:
         raise ConfigError(f"{WHERE}.trusted_proxies: '{text}' is not an IP address or network") from None
+
+
+def _hosts(value: Any) -> tuple[str, ...]:
+    """Host names (or IP addresses) the server answers to, lower case, without brackets or port."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(h, str) and h.strip() for h in value):
+        raise ConfigError(f"{WHERE}.hosts: must be a list of host names, e.g. [points.example.org]")
+    return tuple(h.strip().strip("[]").lower() for h in value)

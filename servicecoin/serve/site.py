@@ -36,11 +36,15 @@ EXPLORERS = {
 # A relay: (Site, JSON body) → JSON-able result. servicecoin.relay registers those `svc serve` offers.
 Relay = Callable[["Site", dict], dict]
 RELAYS: dict[str, tuple[str, Relay]] = {}
+RELAY_SCHEMAS: dict[str, dict] = {}  # name → JSON schema of the request body (for /openapi.json)
 
 
-def register_relay(name: str, contract: str, fn: Relay) -> None:
-    """Expose `fn` as POST /api/<name>, available when `contract` is in the deployment."""
+def register_relay(name: str, contract: str, fn: Relay, schema: dict | None = None) -> None:
+    """Expose `fn` as POST /api/<name>, available when `contract` is in the deployment; `schema`
+    describes its request body in the OpenAPI document."""
     RELAYS[name] = (contract, fn)
+    if schema is not None:
+        RELAY_SCHEMAS[name] = schema
 
 
 @dataclass
@@ -72,6 +76,11 @@ class Site:
     def lock(self) -> threading.Lock:
         """Held while relaying, so the relayer's nonces stay in order."""
         return self._lock
+
+    @property
+    def chain_id(self) -> int:
+        """The chain this site serves (from its deployment record; no node asked)."""
+        return int(self.record["chain_id"])
 
     def secret_urls(self) -> list[str]:
         """The node URLs whose secret parts must never leave the server (see serve.redact)."""

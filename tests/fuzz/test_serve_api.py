@@ -4,7 +4,6 @@ endpoint needs (negative/oversized Content-Length, per-client rate limit, slow c
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import json
 import socket
@@ -14,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from servicecoin.networks import Network
+from tests.offchain.serve.httpkit import request
 from servicecoin.serve import (MAX_BODY, RELAYS, ServeSettings, Site, Window, make_server, register_relay, require_address,
                                require_hex, require_uint)
 
@@ -50,12 +50,8 @@ def server():
 
 
 def raw(server, method, path, body=b"", headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
-    conn.request(method, path, body=body, headers=headers or {})
-    res = conn.getresponse()
-    data = res.read()
-    conn.close()
-    return res.status, data
+    status, _, data = request(server, method, path, body, headers)
+    return status, data
 
 
 JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -95,8 +91,13 @@ def test_unknown_endpoints_answer_404(server, name):
 
 def test_negative_content_length_is_refused(server):
     CALLS.clear()
-    status, data = raw(server, "POST", "/api/fuzz", b"{}", {"Content-Type": "application/json", "Content-Length": "-1"})
-    assert status == 400 and "Content-Length" in json.loads(data)["error"] and CALLS == []
+    sock = socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10)
+    sock.sendall(b"POST /api/fuzz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n{}")
+    data = sock.recv(4096)
+    sock.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"content-security-policy" in head
+    assert "Content-Length" in json.loads(body)["error"] and CALLS == []
 
 
 def test_oversized_body_is_refused_before_it_is_read(server):
@@ -107,7 +108,7 @@ def test_oversized_body_is_refused_before_it_is_read(server):
 def test_a_slow_client_is_cut_off(server):
     """A client that announces a body and never sends it does not hold a thread forever."""
     sock = socket.create_connection(("127.0.0.1", server.server_address[1]))
-    sock.sendall(b"POST /api/fuzz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+    sock.sendall(b"POST /api/fuzz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
     sock.settimeout(30)
     data = sock.recv(4096)  # the server gives up (timeout) and closes: b"" or an error answer
     sock.close()
