@@ -199,3 +199,28 @@ def test_settlement_nets_issued_against_redeemed_per_merchant(token, admin, issu
     s = settlement(db)
     assert s["totals"][str(merchant).lower()] == {"issued": 300, "redeemed_at": 700, "net": 400}
     assert s["totals"][str(issuer).lower()] == {"issued": 1_000, "redeemed_at": 0, "net": -1_000}
+
+
+@pytest.mark.parametrize("days", [0, 1])
+def test_merchants_are_not_customers_before_the_first_expiry(days, token, issuer, merchant, alice, db, make_indexer,
+                                                             svc_chain, matches_chain):
+    """In the program's first `validity` epochs no epoch has expired: an acceptor's plain balance
+    (lot epoch -1) must not be counted as a customer lot (the report's identity, the merchant's
+    statement, reminders)."""
+    from servicecoin.reports.transparency import chain_totals, to_markdown, transparency
+
+    token.issue(alice, 500, 0, NOREF, {"from": issuer})
+    token.transfer(merchant, 200, {"from": alice})
+    advance(days) if days else chain.mine()
+    make_indexer(db).run()
+    assert token.currentEpoch() == days < 3 - 1  # first live epoch would be days - 3 + 1 < 0
+    matches_chain(db, [alice, merchant])
+    r = transparency(db, chain_totals(svc_chain, db))
+    assert r["identity"]["balanced"] and r["reconciliation"]["reconciled"], r["reconciliation"]["differences"]
+    assert r["outstanding"] == {"customers": 300, "acceptors": 200, "total": 500}
+    assert "holds." in to_markdown(r) and "does not hold" not in to_markdown(r)
+    s = statement(db, str(merchant), on_chain=chain_view(svc_chain, db, str(merchant)))
+    assert s["chain"]["matches"] and s["balance"] == 200 and s["lots"] == []
+    at = int(db.meta("cursor"))
+    now = web3.eth.get_block(at)["timestamp"]
+    assert [r["address"] for r in reminders(db, 10 * DAY, now=now)] == [str(alice).lower()]
