@@ -62,16 +62,22 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
 @update_option
 @unchecked_option
 @click.option("--soon", default="30d", show_default=True, help="What 'expiring soon' means.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="History movements per page (the newest first page; --all for every one).")
+@click.option("--before", default=None, metavar="BLOCK:LOGINDEX",
+              help="Page of history older than this position (the 'next_before' of the previous page).")
+@click.option("--all", "whole", is_flag=True, help="The whole history in one page.")
 @json_option
 @handle_errors
-def statement_cmd(address, network, db_url, no_update, unchecked, soon, as_json):
-    """Balance, tier, lots, expiring points and full history of ADDRESS."""
-    from servicecoin.statement import chain_view, parse_window, statement
+def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json):
+    """Balance, tier, lots, expiring points and history of ADDRESS (paginated, newest page first)."""
+    from servicecoin.statement import chain_view, parse_position, parse_window, statement
 
     chain, db = checked_index(network, db_url, no_update, unchecked)
     tiers, labels = _names(network)
     view = None if no_update else chain_view(chain, db, address)
-    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"))
+    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"),
+                     limit=None if whole else limit, before=parse_position(before))
     emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
 
 

@@ -224,3 +224,31 @@ def test_merchants_are_not_customers_before_the_first_expiry(days, token, issuer
     at = int(db.meta("cursor"))
     now = web3.eth.get_block(at)["timestamp"]
     assert [r["address"] for r in reminders(db, 10 * DAY, now=now)] == [str(alice).lower()]
+
+
+def test_statement_history_pages_back_from_the_newest(history, alice, db, make_indexer):
+    from servicecoin.cli import cli
+
+    make_indexer(db).run()
+    whole = statement(db, str(alice), limit=None)
+    assert whole["history_page"]["more"] is False and len(whole["history"]) == 5
+    pages, before = [], None
+    while True:
+        s = statement(db, str(alice), limit=2, before=before)
+        assert s["totals"] == whole["totals"]  # totals cover the whole history, whatever the page
+        pages.insert(0, s["history"])
+        if not s["history_page"]["more"]:
+            break
+        before = tuple(int(x) for x in s["history_page"]["next_before"].split(":"))
+    assert [len(p) for p in pages] == [1, 2, 2]
+    assert [h for p in pages for h in p] == whole["history"]
+    assert [h["kind"] for h in pages[-1]] == ["transfer out", "spend"]
+    base = ["statement", str(alice), "--no-update", "--db", db.url, "--network", "development"]
+    first = CliRunner().invoke(cli, base + ["--limit", "2", "--json"])
+    assert first.exit_code == 0, first.output
+    nxt = json.loads(first.output)["history_page"]["next_before"]
+    second = json.loads(CliRunner().invoke(cli, base + ["--limit", "2", "--before", nxt, "--json"]).output)
+    assert second["history"] == pages[1]
+    assert "--before " + nxt in CliRunner().invoke(cli, base + ["--limit", "2"]).output
+    bad = CliRunner().invoke(cli, base + ["--before", "soon"])
+    assert bad.exit_code == 1 and "BLOCK:LOGINDEX" in bad.output
