@@ -18,6 +18,7 @@ from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import DAY, OUTCOMES, REASONS, RECORD_KINDS, norm
 
 DEFAULT_TIER_NAMES = ["Member", "Silver", "Gold", "Platinum"]
+HISTORY_PAGE = 100  # movements per statement page (svc statement --limit)
 
 
 def iso(ts: int | None) -> str | None:
@@ -58,8 +59,13 @@ def chain_view(chain, db: Database, account: str) -> ChainView:
 
 
 def statement(db: Database, address: str, now: int | None = None, on_chain: ChainView | None = None,
-              tier_names: list[str] | None = None, soon_seconds: int = 30 * DAY) -> dict:
-    """The statement of `address` at time `now` (the chain's time when `on_chain` is given)."""
+              tier_names: list[str] | None = None, soon_seconds: int = 30 * DAY, limit: int | None = HISTORY_PAGE,
+              before: tuple[int, int] | None = None) -> dict:
+    """The statement of `address` at time `now` (the chain's time when `on_chain` is given).
+
+    `history` is one page: the newest `limit` movements before position `before` (block, log index),
+    oldest first; `history_page` says whether older ones remain and where the next page starts.
+    `limit=None` gives the whole history. Totals always cover the whole history."""
     account = norm(address)
     now = on_chain.now if on_chain else (now if now is not None else ledger.indexed_now(db))
     names = tier_names or DEFAULT_TIER_NAMES
@@ -78,7 +84,7 @@ def statement(db: Database, address: str, now: int | None = None, on_chain: Chai
     for lot in lots:
         lot["expires"] = iso(lot["expires_at"])
 
-    history = _history(db, account)
+    history, more = _history(db, account, limit, before)
     tickets = _tickets(db, account)
     data = {
         "address": account,
@@ -95,8 +101,10 @@ def statement(db: Database, address: str, now: int | None = None, on_chain: Chai
         "lots": lots,
         "expiring_soon": {"within_days": soon_seconds // DAY, "amount": soon,
                           "first_expiry": iso(lots[0]["expires_at"]) if lots else None},
-        "totals": _totals(history),
+        "totals": _totals(db, account),
         "history": history,
+        "history_page": {"limit": limit, "before": f"{before[0]}:{before[1]}" if before else None, "more": more,
+                         "next_before": f"{history[0]['block']}:{history[0]['log_index']}" if more else None},
         "tickets": tickets,
     }
     if on_chain is not None:
@@ -109,18 +117,36 @@ def _name(names: list[str], tier: int) -> str:
     return names[tier] if tier < len(names) else f"tier {tier}"
 
 
-def _history(db: Database, account: str) -> list[dict]:
-    """Every movement of the account's points, oldest first."""
+def parse_position(text: str | None, where: str = "--before") -> tuple[int, int] | None:
+    """'BLOCK:LOGINDEX' (or 'BLOCK') → (block, log_index): a position in the chain's event order."""
+    if text is None or str(text).strip() == "":
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?", str(text))
+    if not m:
+        raise ConfigError(f"{where}: '{text}' is not a position (BLOCK:LOGINDEX, like 1200:3)")
+    return int(m.group(1)), int(m.group(2)) if m.group(2) is not None else 0
+
+
+def _history(db: Database, account: str, limit: int | None = None,
+             before: tuple[int, int] | None = None) -> tuple[list[dict], bool]:
+    """The account's movements before `before` (default: all), the newest `limit` of them, oldest
+    first; and whether older ones remain. Each table is read newest first, up to limit + 1 rows."""
+    cut, params = "", ()
+    if before is not None:
+        cut, params = " AND (block < ? OR (block = ? AND log_index < ?))", (before[0], before[0], before[1])
+    tail = " ORDER BY block DESC, log_index DESC" + (f" LIMIT {int(limit) + 1}" if limit is not None else "")
     items: list[tuple] = []
     for block, li, tx, ts, issuer, reason, amount, base, ref, batch, epoch in db.query(
             "SELECT block, log_index, tx_hash, ts, issuer, reason, amount, base_amount, ref, batch_id, epoch "
-            "FROM credits WHERE account = ?", (account,)):
+            "FROM credits WHERE account = ?" + cut + tail, (account, *params)):
         items.append((block, li, {"kind": "credit", "ts": ts, "amount": amount, "reason": REASONS[reason],
                                   "ref": ref, "issuer": issuer, "batch": batch, "base_amount": base, "tx": tx}))
     redemptions = _redemptions_by_tx(db, account)
-    for block, li, tx, ts, sender, recipient, amount in db.query(
-            "SELECT block, log_index, tx_hash, ts, sender, recipient, amount FROM transfers "
-            "WHERE (sender = ? OR recipient = ?) AND sender <> ?", (account, account, ZERO)):
+    moves = db.query("SELECT block, log_index, tx_hash, ts, sender, recipient, amount FROM transfers "
+                     "WHERE sender = ?" + cut + tail, (account, *params))
+    moves += db.query("SELECT block, log_index, tx_hash, ts, sender, recipient, amount FROM transfers "
+                      "WHERE recipient = ? AND sender <> ? AND sender <> ?" + cut + tail, (account, ZERO, account, *params))
+    for block, li, tx, ts, sender, recipient, amount in moves:
         if recipient == ZERO:
             entry = {"kind": "spend", "ts": ts, "amount": -amount, "tx": tx}
             entry.update(redemptions.get(tx, {}))
@@ -130,15 +156,20 @@ def _history(db: Database, account: str) -> list[dict]:
             entry = {"kind": "transfer in", "ts": ts, "amount": amount, "from": sender, "tx": tx}
         items.append((block, li, entry))
     for block, li, tx, ts, epoch, amount in db.query(
-            "SELECT block, log_index, tx_hash, ts, epoch, amount FROM expirations WHERE account = ?", (account,)):
+            "SELECT block, log_index, tx_hash, ts, epoch, amount FROM expirations WHERE account = ?" + cut + tail,
+            (account, *params)):
         items.append((block, li, {"kind": "expired", "ts": ts, "amount": -amount, "epoch": epoch, "tx": tx}))
-    items.sort(key=lambda x: (x[0], x[1]))
+    items.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    more = limit is not None and len(items) > limit
+    if limit is not None:
+        items = items[:limit]
     out = []
-    for block, li, entry in items:
+    for block, li, entry in reversed(items):
         entry["block"] = block
+        entry["log_index"] = li
         entry["date"] = iso(entry["ts"])
         out.append(entry)
-    return out
+    return out, more
 
 
 def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
@@ -152,13 +183,20 @@ def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
     return found
 
 
-def _totals(history: list[dict]) -> dict:
-    t = {"credited": 0, "spent": 0, "expired": 0, "transferred_in": 0, "transferred_out": 0}
-    key = {"credit": "credited", "spend": "spent", "expired": "expired", "transfer in": "transferred_in",
-           "transfer out": "transferred_out"}
-    for h in history:
-        t[key[h["kind"]]] += abs(h["amount"])
-    return t
+def _totals(db: Database, account: str) -> dict:
+    """The account's totals over its whole history (summed in the database, whatever the page)."""
+    def total(sql: str, *params) -> int:
+        return int(db.scalar(sql, params, 0))
+
+    return {
+        "credited": total("SELECT SUM(amount) FROM credits WHERE account = ?", account),
+        "spent": total("SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient = ?", account, ZERO),
+        "expired": total("SELECT SUM(amount) FROM expirations WHERE account = ?", account),
+        "transferred_in": total("SELECT SUM(amount) FROM transfers WHERE recipient = ? AND sender <> ? AND sender <> ?",
+                                account, ZERO, account),
+        "transferred_out": total("SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient <> ?",
+                                 account, ZERO),
+    }
 
 
 def _tickets(db: Database, account: str) -> list[dict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
@@ -26,15 +28,20 @@ def open_index(network: str, db_url: str | None, update: bool = True, progress: 
     return chain, db
 
 
-@click.command("index")
+@click.group("index", invoke_without_command=True)
 @network_option
 @db_option
 @click.option("--follow", is_flag=True, help="Keep indexing new blocks until interrupted.")
 @click.option("--confirmations", type=int, default=None, help="Blocks before one is final (default from servicecoin.yaml).")
 @json_option
+@click.pass_context
 @handle_errors
-def index_cmd(network, db_url, follow, confirmations, as_json):
-    """Read the deployed contracts' events into the index (incremental, reorg-safe)."""
+def index_cmd(ctx, network, db_url, follow, confirmations, as_json):
+    """Read the deployed contracts' events into the index (incremental, reorg-safe).
+
+    `svc index verify` checks the index against the chain."""
+    if ctx.invoked_subcommand is not None:
+        return
     from servicecoin.chain import connect
     from servicecoin.config import load_config
     from servicecoin.index import Indexer, open_db, settings_from_config
@@ -59,6 +66,45 @@ def index_cmd(network, db_url, follow, confirmations, as_json):
         indexer.follow(on_progress=lambda p: emit(p.as_dict(), as_json, human), progress=not as_json)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+@index_cmd.command("verify")
+@network_option
+@db_option
+@click.option("--quick", is_flag=True, help="Only recompute the service records' hash chain (and, with a node, "
+                                            "compare it and the token's counters with the chain).")
+@click.option("--from", "from_block", type=int, default=None, help="First block to re-derive (default: the start).")
+@click.option("--to", "to_block", type=int, default=None, help="Last block to re-derive (default: the cursor).")
+@click.option("--no-node", "no_node", is_flag=True, help="With --quick: check the index alone, ask no node.")
+@json_option
+@handle_errors
+def verify_cmd(network, db_url, quick, from_block, to_block, no_node, as_json):
+    """Check the index against the chain; name every row that differs (exit 1 on a difference).
+
+    Without --quick, the index is re-derived from the chain into a scratch database (all of it, or
+    blocks --from..--to, taking the lots before --from from the index) and compared row by row."""
+    from servicecoin.chain import connect
+    from servicecoin.errors import ConfigError
+    from servicecoin.index import open_db
+    from servicecoin.index.verify import quick_check, verify_range
+
+    db = open_db(db_url, network)
+    if db.meta("token") is None:
+        raise ConfigError(f"index database {db.url}: empty; run 'svc index' first")
+    chain = None if (quick and no_node) else connect(network)
+    check = quick_check(db, chain) if quick else verify_range(chain, db, from_block, to_block)
+
+    def human(c):
+        for note in c["notes"]:
+            click.echo(f"note: {note}")
+        for d in check.differences:
+            click.echo(d.line())
+        click.echo(check.summary() if check.ok else f"{len(check.differences)} difference(s) between the index "
+                                                     f"and the chain (block {check.block})")
+
+    emit(check.as_dict(), as_json, human)
+    if not check.ok:
+        sys.exit(1)
 
 
 COMMANDS = [index_cmd]

@@ -22,6 +22,25 @@ def update_option(fn):
                         help="Answer from the index as it is (no catch-up, no chain check).")(fn)
 
 
+def unchecked_option(fn):
+    return click.option("--unchecked", is_flag=True,
+                        help="Answer even when the index fails its quick check (with a warning first).")(fn)
+
+
+def checked_index(network: str, db_url: str | None, no_update: bool, unchecked: bool):
+    """(chain, db) like open_index, after the index's quick check (svc index verify --quick).
+
+    A failing index is refused with one error line (exit 1), or with --unchecked answered after a
+    warning at the top."""
+    from servicecoin.index.verify import guard
+
+    chain, db = open_index(network, db_url, update=not no_update)
+    check = guard(db, chain, unchecked)
+    if not check.ok:
+        click.echo(f"warning: UNCHECKED: {check.summary()}", err=True)
+    return chain, db
+
+
 def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
     """Tier names and account labels from deployments/<network>.json, when there is one."""
     from servicecoin.networks import get_network
@@ -41,17 +60,24 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
 @network_option
 @db_option
 @update_option
+@unchecked_option
 @click.option("--soon", default="30d", show_default=True, help="What 'expiring soon' means.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="History movements per page (the newest first page; --all for every one).")
+@click.option("--before", default=None, metavar="BLOCK:LOGINDEX",
+              help="Page of history older than this position (the 'next_before' of the previous page).")
+@click.option("--all", "whole", is_flag=True, help="The whole history in one page.")
 @json_option
 @handle_errors
-def statement_cmd(address, network, db_url, no_update, soon, as_json):
-    """Balance, tier, lots, expiring points and full history of ADDRESS."""
-    from servicecoin.statement import chain_view, parse_window, statement
+def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json):
+    """Balance, tier, lots, expiring points and history of ADDRESS (paginated, newest page first)."""
+    from servicecoin.statement import chain_view, parse_position, parse_window, statement
 
-    chain, db = open_index(network, db_url, update=not no_update)
+    chain, db = checked_index(network, db_url, no_update, unchecked)
     tiers, labels = _names(network)
     view = None if no_update else chain_view(chain, db, address)
-    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"))
+    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"),
+                     limit=None if whole else limit, before=parse_position(before))
     emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
 
 
@@ -60,14 +86,15 @@ def statement_cmd(address, network, db_url, no_update, soon, as_json):
 @network_option
 @db_option
 @update_option
+@unchecked_option
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="CSV for the notification system.")
 @handle_errors
-def reminders_cmd(within, network, db_url, no_update, as_json, as_csv):
+def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv):
     """Customers with points expiring within the window, and how many."""
     from servicecoin.statement import parse_window, reminders
 
-    _, db = open_index(network, db_url, update=not no_update)
+    _, db = checked_index(network, db_url, no_update, unchecked)
     rows = reminders(db, parse_window(within))
     if as_csv:
         w = csv.writer(sys.stdout)
@@ -89,14 +116,15 @@ def reminders_cmd(within, network, db_url, no_update, as_json, as_csv):
 @network_option
 @db_option
 @update_option
+@unchecked_option
 @json_option
 @handle_errors
-def followups_cmd(network, db_url, no_update, as_json):
+def followups_cmd(network, db_url, no_update, unchecked, as_json):
     """Complaints and low-rated tickets resolved without a follow-up call, oldest first."""
     from servicecoin.config import load_config
     from servicecoin.statement import FollowupPolicy, followups
 
-    _, db = open_index(network, db_url, update=not no_update)
+    _, db = checked_index(network, db_url, no_update, unchecked)
     data = followups(db, FollowupPolicy.from_config(load_config()))
 
     def human(d):
@@ -121,14 +149,15 @@ def report_group():
 @network_option
 @db_option
 @update_option
+@unchecked_option
 @json_option
 @click.option("--md", "as_md", is_flag=True, help="Markdown, ready to publish.")
 @handle_errors
-def transparency_cmd(network, db_url, no_update, as_json, as_md):
+def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
     """Issued, redeemed, refunded, expired, outstanding and budgets, reconciled with the chain."""
     from servicecoin.reports.transparency import chain_totals, to_markdown, transparency
 
-    chain, db = open_index(network, db_url, update=not no_update)
+    chain, db = checked_index(network, db_url, no_update, unchecked)
     _, labels = _names(network)
     data = transparency(db, None if no_update else chain_totals(chain, db), labels)
     if as_md:
@@ -144,17 +173,18 @@ def transparency_cmd(network, db_url, no_update, as_json, as_md):
 @network_option
 @db_option
 @update_option
+@unchecked_option
 @json_option
 @click.option("--charts", "charts_dir", type=FilePath(file_okay=False), default=None,
               help="Write PNG charts and report.html into this folder.")
 @click.option("--purchases", type=FilePath(exists=True, dir_okay=False), default=None,
               help="CSV of all purchases (customer,date[,amount]) to compare rewarded and non-rewarded customers.")
 @handle_errors
-def analytics_cmd(network, db_url, no_update, as_json, charts_dir, purchases):
+def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, purchases):
     """Active customers, repeat purchases, redemption, lifetime value, segments, feedback."""
     from servicecoin.reports.analytics import analytics, load_purchases, monthly_flows
 
-    _, db = open_index(network, db_url, update=not no_update)
+    _, db = checked_index(network, db_url, no_update, unchecked)
     tiers, _ = _names(network)
     data = analytics(db, purchases=load_purchases(purchases) if purchases else None, tier_names=tiers)
     if charts_dir:
@@ -188,14 +218,15 @@ def analytics_cmd(network, db_url, no_update, as_json, charts_dir, purchases):
 @network_option
 @db_option
 @update_option
+@unchecked_option
 @json_option
 @click.option("--period", type=click.Choice(["month", "epoch"]), default="month", show_default=True)
 @handle_errors
-def settlement_cmd(network, db_url, no_update, as_json, period):
+def settlement_cmd(network, db_url, no_update, unchecked, as_json, period):
     """Alliance settlement: points each merchant issued vs redeemed at it, and net positions."""
     from servicecoin.reports.analytics import settlement
 
-    _, db = open_index(network, db_url, update=not no_update)
+    _, db = checked_index(network, db_url, no_update, unchecked)
     _, labels = _names(network)
     data = settlement(db, period)
 

@@ -37,8 +37,11 @@ class Epochs:
         return self.genesis + (epoch + self.validity) * self.length
 
     def first_live(self, now: int) -> int:
-        """The oldest epoch whose points are still live at `now`."""
-        return self.epoch_at(now) - self.validity + 1
+        """The oldest epoch whose points are still live at `now`.
+
+        Never below 0: in the program's first `validity` epochs nothing has expired yet, and a
+        negative bound would take in lot epoch -1 (NEVER), an acceptor's plain balance."""
+        return max(0, self.epoch_at(now) - self.validity + 1)
 
 
 def norm(address: str) -> str:

@@ -48,6 +48,9 @@ def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
         elif h["kind"] == "expired":
             what = f"expired (epoch {h['epoch']})"
         lines.append(f"    {h['date']}  {fmt(h['amount']):>12}  {what}")
+    page = d.get("history_page") or {}
+    if page.get("more"):
+        lines.append(f"    … older movements: --before {page['next_before']}")
     if d["tickets"]:
         lines.append("  tickets")
         for t in d["tickets"]:

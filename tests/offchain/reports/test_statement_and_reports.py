@@ -199,3 +199,56 @@ def test_settlement_nets_issued_against_redeemed_per_merchant(token, admin, issu
     s = settlement(db)
     assert s["totals"][str(merchant).lower()] == {"issued": 300, "redeemed_at": 700, "net": 400}
     assert s["totals"][str(issuer).lower()] == {"issued": 1_000, "redeemed_at": 0, "net": -1_000}
+
+
+@pytest.mark.parametrize("days", [0, 1])
+def test_merchants_are_not_customers_before_the_first_expiry(days, token, issuer, merchant, alice, db, make_indexer,
+                                                             svc_chain, matches_chain):
+    """In the program's first `validity` epochs no epoch has expired: an acceptor's plain balance
+    (lot epoch -1) must not be counted as a customer lot (the report's identity, the merchant's
+    statement, reminders)."""
+    from servicecoin.reports.transparency import chain_totals, to_markdown, transparency
+
+    token.issue(alice, 500, 0, NOREF, {"from": issuer})
+    token.transfer(merchant, 200, {"from": alice})
+    advance(days) if days else chain.mine()
+    make_indexer(db).run()
+    assert token.currentEpoch() == days < 3 - 1  # first live epoch would be days - 3 + 1 < 0
+    matches_chain(db, [alice, merchant])
+    r = transparency(db, chain_totals(svc_chain, db))
+    assert r["identity"]["balanced"] and r["reconciliation"]["reconciled"], r["reconciliation"]["differences"]
+    assert r["outstanding"] == {"customers": 300, "acceptors": 200, "total": 500}
+    assert "holds." in to_markdown(r) and "does not hold" not in to_markdown(r)
+    s = statement(db, str(merchant), on_chain=chain_view(svc_chain, db, str(merchant)))
+    assert s["chain"]["matches"] and s["balance"] == 200 and s["lots"] == []
+    at = int(db.meta("cursor"))
+    now = web3.eth.get_block(at)["timestamp"]
+    assert [r["address"] for r in reminders(db, 10 * DAY, now=now)] == [str(alice).lower()]
+
+
+def test_statement_history_pages_back_from_the_newest(history, alice, db, make_indexer):
+    from servicecoin.cli import cli
+
+    make_indexer(db).run()
+    whole = statement(db, str(alice), limit=None)
+    assert whole["history_page"]["more"] is False and len(whole["history"]) == 5
+    pages, before = [], None
+    while True:
+        s = statement(db, str(alice), limit=2, before=before)
+        assert s["totals"] == whole["totals"]  # totals cover the whole history, whatever the page
+        pages.insert(0, s["history"])
+        if not s["history_page"]["more"]:
+            break
+        before = tuple(int(x) for x in s["history_page"]["next_before"].split(":"))
+    assert [len(p) for p in pages] == [1, 2, 2]
+    assert [h for p in pages for h in p] == whole["history"]
+    assert [h["kind"] for h in pages[-1]] == ["transfer out", "spend"]
+    base = ["statement", str(alice), "--no-update", "--db", db.url, "--network", "development"]
+    first = CliRunner().invoke(cli, base + ["--limit", "2", "--json"])
+    assert first.exit_code == 0, first.output
+    nxt = json.loads(first.output)["history_page"]["next_before"]
+    second = json.loads(CliRunner().invoke(cli, base + ["--limit", "2", "--before", nxt, "--json"]).output)
+    assert second["history"] == pages[1]
+    assert "--before " + nxt in CliRunner().invoke(cli, base + ["--limit", "2"]).output
+    bad = CliRunner().invoke(cli, base + ["--before", "soon"])
+    assert bad.exit_code == 1 and "BLOCK:LOGINDEX" in bad.output
