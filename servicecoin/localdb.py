@@ -256,13 +256,25 @@ def _prepare(ld: LocalDb) -> None:
         pwfile.unlink(missing_ok=True)
 
 
-def _create_database(address: str) -> None:
+def _create_database(address: str, name: str = DATABASE) -> None:
     import psycopg
 
     admin = address.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone() is None:
-            conn.execute(f"CREATE DATABASE {DATABASE}")
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f"CREATE DATABASE {name}")
+
+
+def database_url(ld: LocalDb = DEFAULT, name: str = DATABASE) -> str:
+    """The URL of database `name` on the running cluster, created if missing (one index per network:
+    an index refuses a second chain, so a second network gets a database of its own)."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise LocalDbError(f"{name!r}: a database name is lower-case letters, digits and _ (not first)")
+    current = status(ld)
+    if not current.running:
+        raise LocalDbError("the local PostgreSQL is not running: svc db start")
+    _create_database(current.url, name)
+    return current.url.rsplit("/", 1)[0] + "/" + name
 
 
 def start(ld: LocalDb = DEFAULT, timeout: float = 60) -> DbStatus:

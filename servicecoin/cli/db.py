@@ -1,4 +1,4 @@
-"""`svc db start|stop|status`: the local PostgreSQL under .servicecoin/postgres/ (localdb.py), for the
+"""`svc db start|stop|status|url`: the local PostgreSQL under .servicecoin/postgres/ (localdb.py), for the
 index once it outgrows SQLite. Commands use it when given its URL: --db URL or SVC_INDEX_DB=URL."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def db_start(port, as_json):
     verb = "already running" if before.running else "started"
     emit(_data(st), as_json, lambda d: click.echo(
         f"local PostgreSQL {verb}: {d['url']} (version {d['version']}, pid {d['pid']})\n"
-        f"use it with: export SVC_INDEX_DB={d['url']}   (or --db on any index command)"))
+        f"use it with: export SVC_INDEX_DB=$(svc db url)   (or --db URL on any index, statement or report command)"))
 
 
 @db.command("stop")
@@ -60,6 +60,17 @@ def db_status(as_json):
         f"running at {d['url']} (version {d['version']}, pid {d['pid']})" if d["running"] else "not running"))
     if not st.running:
         sys.exit(3)
+
+
+@db.command("url")
+@click.option("--database", default="servicecoin", show_default=True,
+              help="Database on the local cluster, created if missing (one per network's index).")
+@handle_errors
+def db_url(database):
+    """Print the URL of a database on the running local PostgreSQL: export SVC_INDEX_DB=$(svc db url)."""
+    from servicecoin import localdb
+
+    click.echo(localdb.database_url(localdb.DEFAULT, database))
 
 
 COMMANDS = [db]

@@ -55,9 +55,15 @@ def test_start_status_url_stop_restart_keeps_data(own_cluster):
         conn.execute("CREATE TABLE kept (x int)")
         conn.execute("INSERT INTO kept VALUES (42)")
     assert "already running" in svc("db", "start").output
+    assert svc("db", "url").output.strip() == url
+    live = svc("db", "url", "--database", "svc_live").output.strip()  # a second network's index
+    assert live == url.rsplit("/", 1)[0] + "/svc_live"
+    psycopg.connect(live).close()
+    assert "a database name is" in svc("db", "url", "--database", "x; DROP").output
 
     assert svc("db", "stop").output.strip() == "local PostgreSQL stopped"
     assert svc("db", "status").exit_code == 3
+    assert "not running: svc db start" in svc("db", "url").output
     assert svc("db", "stop").output.strip() == "local PostgreSQL was not running"
 
     restarted = svc("db", "start")  # no --port: the one saved at the first start, so the URL is the same
