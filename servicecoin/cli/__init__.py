@@ -4,6 +4,7 @@
     options    what every command shares: --network, --json, one-line errors, output
     campaign   `svc campaign`          log      `svc log`, `svc verify-log`
     catalog    `svc catalog`           redeem   `svc redeem`, `svc redemptions`, `svc discount`
+    db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
     serve      `svc serve`
 """
@@ -14,11 +15,11 @@ import sys
 
 import click
 
-from servicecoin.cli import campaign, catalog, index, log, redeem, report, serve
+from servicecoin.cli import campaign, catalog, db, index, log, redeem, report, serve
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [campaign, catalog, index, log, redeem, report, serve]
+GROUPS = [campaign, catalog, db, index, log, redeem, report, serve]
 
 __all__ = ["cli", "main", "handle_errors"]
 

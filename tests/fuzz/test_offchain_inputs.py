@@ -156,7 +156,7 @@ def leaf_commands(group: click.Group, prefix=()) -> list[tuple[str, ...]]:
     out = []
     for name, cmd in sorted(group.commands.items()):
         path = (*prefix, name)
-        if path[0] in ("serve", "chain"):  # long-running servers and node control: not argument parsers
+        if path[0] in ("serve", "chain", "db"):  # long-running servers, node and database control: not parsers
             continue
         if isinstance(cmd, click.Group):
             out.extend(leaf_commands(cmd, path))

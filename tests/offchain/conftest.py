@@ -76,3 +76,28 @@ def matches_chain(token):
 @pytest.fixture
 def dumped():
     return dump
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throw-away local PostgreSQL for the whole session, started the way `svc db start` starts one
+    (localdb), in a temporary folder on a free port; stopped and removed after. Skips, saying why, only
+    where the server cannot run here (package not installed)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from servicecoin import localdb
+
+    reason = localdb.available()
+    if reason:
+        pytest.skip(reason)
+    folder = Path(tempfile.mkdtemp(prefix="svc-pg-"))  # outside pytest's root-only tmp folders
+    folder.chmod(0o755)  # the server user must reach server/ (itself 0700)
+    cluster = localdb.LocalDb(folder=folder, port=localdb.free_port(), settings=("fsync=off",))
+    try:
+        localdb.start(cluster)
+        yield cluster
+    finally:
+        localdb.stop(cluster)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,45 +1,19 @@
-"""The same index on a real local PostgreSQL (Debian package `postgresql`), started by the test.
-
-Skipped, with the reason, when the server binaries are not installed.
+"""The same index on a real local PostgreSQL, started by the session fixture `pg_cluster` the way
+`svc db start` starts one (servicecoin/localdb.py). Skipped, with the reason, only where the server
+cannot run here (the Debian package postgresql not installed).
 """
-
-import glob
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 from brownie import web3
 
-PORT = 8760
 NOREF = "0x" + "00" * 32
 
 
-def _bin(name):
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return found[-1] if found else shutil.which(name)
-
-
 @pytest.fixture(scope="module")
-def pg_url(tmp_path_factory):
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    if not initdb or not pg_ctl or not os.path.exists(os.path.join(os.path.dirname(pg_ctl), "postgres")):
-        pytest.skip("PostgreSQL server binaries not found (apt-get install -y postgresql)")
-    pytest.importorskip("psycopg")
-    data = Path(tempfile.mkdtemp(prefix="svc-pg-"))  # outside pytest's root-only folders
-    prefix = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(data, "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    run = lambda *cmd: subprocess.run(prefix + list(cmd), check=True, capture_output=True, timeout=120)
-    run(initdb, "-D", str(data / "db"), "-A", "trust", "-U", "svc")
-    run(pg_ctl, "-D", str(data / "db"), "-l", str(data / "log"), "-w", "-o",
-        f"-p {PORT} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-    yield f"postgresql://svc@127.0.0.1:{PORT}/postgres"
-    run(pg_ctl, "-D", str(data / "db"), "-m", "fast", "-w", "stop")
-    shutil.rmtree(data, ignore_errors=True)
+def pg_url(pg_cluster):
+    from servicecoin import localdb
+
+    return localdb.status(pg_cluster).url
 
 
 @pytest.fixture
