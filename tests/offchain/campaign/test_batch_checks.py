@@ -37,6 +37,7 @@ def test_a_used_id_whose_event_does_not_match_stops_the_run(tmp_path, chain, cto
         run_campaign(chain, plan, journal, ctoken, progress=False)
     message = str(caught.value)
     assert "batch 1" in message and plan.batches[1].hex_id in message
-    assert f"{len(plan.batches[1].recipients)} recipients" in message and "found 1 recipients" in message
+    expected, found = message.split("found")
+    assert f"{len(plan.batches[1].recipients)} recipients" in expected and ", 1 recipients" in found
     statuses = {r.idx: r.status for r in journal.batches(Journal.key(plan.campaign.id, ctoken.address))}
     assert statuses[1] != CONFIRMED
