@@ -387,8 +387,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     function tierOf(address account) external view returns (uint8) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        (uint256 tier,) = TierTable.tierFor(_tierTable, LotRing.lifetime(s0));
-        return uint8(tier);
+        return uint8(TierTable.tierFor(_tierTable, LotRing.lifetime(s0)));
     }
 
     /// @inheritdoc IRewardToken
@@ -519,7 +518,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256 lifetime = LotRing.lifetime(s0);
         minted = amount;
         if (eligible) {
-            (, uint256 multiplier) = TierTable.tierFor(tierTable, lifetime);
+            uint256 multiplier = TierTable.multiplierOf(tierTable, TierTable.tierFor(tierTable, lifetime));
             if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
         }
         if (minted > MAX_LOT_AMOUNT || minted == 0) revert AmountTooLarge(minted, MAX_LOT_AMOUNT);

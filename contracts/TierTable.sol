@@ -43,14 +43,16 @@ library TierTable {
         }
     }
 
-    /// @dev The highest tier whose threshold `lifetime` reaches, and its multiplier.
-    function tierFor(uint256 t, uint256 lifetime) internal pure returns (uint256 tier, uint256 multiplier) {
-        multiplier = (t >> 48) & MULTIPLIER_MASK;
+    /// @dev The highest tier whose threshold `lifetime` reaches.
+    function tierFor(uint256 t, uint256 lifetime) internal pure returns (uint256 tier) {
         for (uint256 i = 1; i < MAX_TIERS; ++i) {
-            uint256 m = (t >> (64 * i + 48)) & MULTIPLIER_MASK;
-            if (m == 0 || lifetime < ((t >> (64 * i)) & THRESHOLD_MASK)) break;
+            if ((t >> (64 * i + 48)) & MULTIPLIER_MASK == 0 || lifetime < ((t >> (64 * i)) & THRESHOLD_MASK)) break;
             tier = i;
-            multiplier = m;
         }
+    }
+
+    /// @dev The multiplier (basis points) of tier `tier`.
+    function multiplierOf(uint256 t, uint256 tier) internal pure returns (uint256) {
+        return (t >> (64 * tier + 48)) & MULTIPLIER_MASK;
     }
 }
