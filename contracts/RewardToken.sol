@@ -518,7 +518,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256 lifetime = LotRing.lifetime(s0);
         minted = amount;
         if (eligible) {
-            uint256 multiplier = TierTable.multiplierOf(tierTable, TierTable.tierFor(tierTable, lifetime));
+            uint256 multiplier = TierTable.multiplierFor(tierTable, lifetime);
             if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
         }
         if (minted > MAX_LOT_AMOUNT || minted == 0) revert AmountTooLarge(minted, MAX_LOT_AMOUNT);

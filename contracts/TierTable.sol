@@ -43,16 +43,20 @@ library TierTable {
         }
     }
 
-    /// @dev The highest tier whose threshold `lifetime` reaches.
-    function tierFor(uint256 t, uint256 lifetime) internal pure returns (uint256 tier) {
+    /// @dev The multiplier (basis points) of the highest tier whose threshold `lifetime` reaches.
+    ///      On the hot path of every credit: one pass, stopping at the first tier out of reach.
+    function multiplierFor(uint256 t, uint256 lifetime) internal pure returns (uint256 multiplier) {
+        multiplier = (t >> 48) & MULTIPLIER_MASK;
         for (uint256 i = 1; i < MAX_TIERS; ++i) {
-            if ((t >> (64 * i + 48)) & MULTIPLIER_MASK == 0 || lifetime < ((t >> (64 * i)) & THRESHOLD_MASK)) break;
-            tier = i;
+            uint256 m = (t >> (64 * i + 48)) & MULTIPLIER_MASK;
+            if (m == 0 || lifetime < ((t >> (64 * i)) & THRESHOLD_MASK)) break;
+            multiplier = m;
         }
     }
 
-    /// @dev The multiplier (basis points) of tier `tier`.
-    function multiplierOf(uint256 t, uint256 tier) internal pure returns (uint256) {
-        return (t >> (64 * tier + 48)) & MULTIPLIER_MASK;
+    /// @dev The index of the highest tier whose threshold `lifetime` reaches (0 is the base tier).
+    function tierFor(uint256 t, uint256 lifetime) internal pure returns (uint256 tier) {
+        while (tier + 1 < MAX_TIERS && (t >> (64 * tier + 112)) & MULTIPLIER_MASK != 0
+            && lifetime >= (t >> (64 * tier + 64)) & THRESHOLD_MASK) ++tier;
     }
 }
