@@ -10,7 +10,7 @@ from servicecoin.campaign.runner import run_campaign
 from servicecoin.errors import ChainError
 from servicecoin.roles import grant_issuer
 
-from tests.offchain.campaign.campaign_helpers import people, purchases, write_campaign
+from tests.offchain.campaign.campaignkit import people, purchases, write_campaign
 
 
 def test_a_batch_id_squatted_by_another_issuer_does_not_mark_the_campaign_paid(tmp_path, chain, ctoken, journal):
