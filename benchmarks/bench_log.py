@@ -28,7 +28,7 @@ def run(ctx) -> dict:
     chain = ctx.chain
     _, token, operator = token_with_operator(chain)
     agent = chain.account("agent")
-    address, _ = chain.deploy("ServiceLog", chain.account("deployer").address, token.address, 2_500, 500)
+    address, _ = chain.deploy("ServiceLog", chain.account("deployer").address, token.address, 2_500, 500, 0)
     log = log_contract(chain, address)
     grant_issuer(chain, token, address, 10**7)
     chain.transact(log.functions.grantRole(role_id("AGENT_ROLE"), agent.address), "deployer")

@@ -5,9 +5,12 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IRewardToken} from "../interfaces/IRewardToken.sol";
 import {EpochCounters} from "./EpochCounters.sol";
 import {LotRing} from "./LotRing.sol";
+import {TierTable} from "./TierTable.sol";
 
 /// @title RewardToken — ServiceCoin loyalty points
 /// @notice See {IRewardToken}. Storage is packed so that a new holder costs one fresh slot.
@@ -17,7 +20,7 @@ import {LotRing} from "./LotRing.sol";
 ///      Because every live lot belongs to one of the last `validityEpochs` epochs, the ring never
 ///      overflows once expired lots are swept, and every spend touches at most that many lots.
 ///      `_epochBuckets` holds the live (unspent) total of each epoch, laid out in {EpochCounters}.
-contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
+contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRules {
     using LotRing for LotRing.Ledger;
     using EpochCounters for mapping(uint256 => uint256);
 
@@ -35,7 +38,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     /// @notice Shortest epoch allowed, so that 16-bit epoch numbers last 179 years.
     uint256 public constant MIN_EPOCH_LENGTH = 1 days;
 
-    uint256 private constant AMOUNT_MASK = (1 << 48) - 1; // tier thresholds, lifetime earned
+    uint256 private constant AMOUNT_MASK = (1 << 48) - 1; // lifetime earned
     uint256 private constant MAX_EPOCH = (1 << 16) - 1;
     uint256 private constant ACCEPTOR_FLAG = 1 << 248;
     uint256 private constant ACCEPTOR_BALANCE_MASK = (1 << 248) - 1;
@@ -44,8 +47,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     uint256 private constant CFG_TRANSFERS_OPEN = 2;
     uint256 private constant CFG_MASK_SHIFT = 8;
     uint8 private constant REFUND_BIT = uint8(1) << uint8(Reason.Refund);
-    uint256 private constant BPS = 10_000;
-    uint256 private constant MAX_TIERS = 4;
 
     uint256 private immutable _genesis;
     uint256 private immutable _epochLength;
@@ -54,27 +55,28 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     mapping(address account => uint256[4]) private _accounts;
     mapping(uint256 bucketIndex => uint256) private _epochBuckets;
     mapping(address issuer => uint256) private _budgets; // allowance (low 128) | used (high 128)
-    mapping(bytes32 batchId => uint256) private _batchBlock;
+    mapping(address issuer => mapping(bytes32 batchId => uint256)) private _batchBlock; // block it was used in
     uint256 private _acceptorSupply;
     uint256 private _issued;
-    uint256 private _tierTable; // per tier: threshold (48) | multiplier bps (16), tier i at bits 64*i
+    uint256 private _tierTable; // laid out in {TierTable}
     uint256 private _config; // paused | transfersOpen | tier-eligible reason mask << 8
 
     /// @param name_ Token name (also the EIP-712 domain name for permit).
     /// @param symbol_ Token symbol.
-    /// @param admin Receives DEFAULT_ADMIN_ROLE.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (handed over in two steps, see {AccessControlDefaultAdminRules}).
     /// @param genesis_ Start of epoch 0 in unix seconds; 0 means the deployment block's time.
     /// @param epochLength_ Seconds per epoch, at least one day.
     /// @param validityEpochs_ Epochs a credit stays valid, 1..15.
+    /// @param adminDelay Seconds between scheduling an admin handover and the new admin accepting it.
     constructor(
         string memory name_,
         string memory symbol_,
         address admin,
         uint256 genesis_,
         uint256 epochLength_,
-        uint256 validityEpochs_
-    ) ERC20(name_, symbol_) ERC20Permit(name_) {
-        if (admin == address(0)) revert ZeroAddress();
+        uint256 validityEpochs_,
+        uint48 adminDelay
+    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
         if (epochLength_ < MIN_EPOCH_LENGTH || validityEpochs_ == 0 || validityEpochs_ > MAX_VALIDITY_EPOCHS) {
             revert InvalidEpochConfig(epochLength_, validityEpochs_);
         }
@@ -83,13 +85,12 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         _genesis = start;
         _epochLength = epochLength_;
         _validity = validityEpochs_;
-        _tierTable = BPS << 48; // one base tier at 1x
+        _tierTable = TierTable.BASE;
         uint8 mask = uint8(
             (1 << uint8(Reason.Purchase)) | (1 << uint8(Reason.Survey)) | (1 << uint8(Reason.Referral))
                 | (1 << uint8(Reason.Social)) | (1 << uint8(Reason.Campaign))
         );
         _config = uint256(mask) << CFG_MASK_SHIFT;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
     // =====================================================================================
@@ -158,9 +159,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         uint256 n = recipients.length;
         if (n != amounts.length) revert LengthMismatch(n, amounts.length);
         if (n == 0) revert EmptyBatch();
-        uint256 usedAt = _batchBlock[batchId];
-        if (usedAt != 0) revert BatchAlreadyUsed(batchId, usedAt);
-        _batchBlock[batchId] = block.number;
+        _useBatch(batchId);
 
         uint256 cur = currentEpoch();
         uint256 toAcceptors;
@@ -170,6 +169,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         if (toAcceptors != 0) _acceptorSupply += toAcceptors;
         if (total != toAcceptors) _epochBuckets.add(cur, total - toAcceptors);
         emit BatchIssued(batchId, msg.sender, reason, n, total);
+    }
+
+    /// @dev Marks the caller's `batchId` used in this block, or reverts if it already was.
+    function _useBatch(bytes32 batchId) private {
+        mapping(bytes32 => uint256) storage used = _batchBlock[msg.sender];
+        uint256 usedAt = used[batchId];
+        if (usedAt != 0) revert BatchAlreadyUsed(msg.sender, batchId, usedAt);
+        used[batchId] = block.number;
     }
 
     /// @dev The loop of `issueBatch`: credits every recipient and emits its Transfer.
@@ -195,13 +202,13 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     }
 
     /// @inheritdoc IRewardToken
-    function batchIssuedAt(bytes32 batchId) external view returns (uint256) {
-        return _batchBlock[batchId];
+    function batchIssuedAt(address issuer, bytes32 batchId) external view returns (uint256) {
+        return _batchBlock[issuer][batchId];
     }
 
     /// @inheritdoc IRewardToken
-    function isBatchUsed(bytes32 batchId) external view returns (bool) {
-        return _batchBlock[batchId] != 0;
+    function isBatchUsed(address issuer, bytes32 batchId) external view returns (bool) {
+        return _batchBlock[issuer][batchId] != 0;
     }
 
     // =====================================================================================
@@ -380,21 +387,12 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     function tierOf(address account) external view returns (uint8) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        (uint256 tier,) = _tierFor(LotRing.lifetime(s0), _tierTable);
-        return uint8(tier);
+        return uint8(TierTable.tierFor(_tierTable, LotRing.lifetime(s0)));
     }
 
     /// @inheritdoc IRewardToken
     function tiers() external view returns (uint256[] memory thresholds, uint256[] memory multipliersBps) {
-        uint256 t = _tierTable;
-        uint256 n;
-        while (n < MAX_TIERS && ((t >> (64 * n + 48)) & 0xffff) != 0) ++n;
-        thresholds = new uint256[](n);
-        multipliersBps = new uint256[](n);
-        for (uint256 i; i < n; ++i) {
-            thresholds[i] = (t >> (64 * i)) & AMOUNT_MASK;
-            multipliersBps[i] = (t >> (64 * i + 48)) & 0xffff;
-        }
+        return TierTable.decode(_tierTable);
     }
 
     /// @inheritdoc IRewardToken
@@ -402,17 +400,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
-        uint256 n = thresholds.length;
-        if (n != multipliersBps.length) revert LengthMismatch(n, multipliersBps.length);
-        if (n == 0 || n > MAX_TIERS || thresholds[0] != 0) revert InvalidTiers();
-        uint256 t;
-        for (uint256 i; i < n; ++i) {
-            if (i > 0 && thresholds[i] <= thresholds[i - 1]) revert InvalidTiers();
-            if (thresholds[i] > AMOUNT_MASK) revert InvalidTiers();
-            if (multipliersBps[i] < BPS || multipliersBps[i] > 0xffff) revert InvalidTiers();
-            t |= (thresholds[i] | (multipliersBps[i] << 48)) << (64 * i);
-        }
-        _tierTable = t;
+        _tierTable = TierTable.encode(thresholds, multipliersBps);
         emit TiersSet(thresholds, multipliersBps);
     }
 
@@ -430,17 +418,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
 
     function _isEligible(uint256 cfg, Reason reason) private pure returns (bool) {
         return (cfg >> (CFG_MASK_SHIFT + uint8(reason))) & 1 == 1;
-    }
-
-    /// @dev The highest tier whose threshold `lifetime` reaches, and its multiplier.
-    function _tierFor(uint256 lifetime, uint256 t) private pure returns (uint256 tier, uint256 multiplier) {
-        multiplier = (t >> 48) & 0xffff;
-        for (uint256 i = 1; i < MAX_TIERS; ++i) {
-            uint256 m = (t >> (64 * i + 48)) & 0xffff;
-            if (m == 0 || lifetime < ((t >> (64 * i)) & AMOUNT_MASK)) break;
-            tier = i;
-            multiplier = m;
-        }
     }
 
     // =====================================================================================
@@ -484,9 +461,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
             }
             _accounts[account][0] = ACCEPTOR_FLAG;
         } else {
+            // Anyone can send an acceptor dust, so a balance cannot block its removal: it is burned.
             uint256 bal = s0 & ACCEPTOR_BALANCE_MASK;
-            if (bal != 0) revert AccountHoldsPoints(account, bal);
             _accounts[account][0] = 0;
+            if (bal != 0) {
+                _acceptorSupply -= bal;
+                emit Transfer(account, address(0), bal);
+                emit AcceptorBalanceBurned(account, bal);
+            }
         }
         emit AcceptorSet(account, accepted);
     }
@@ -536,8 +518,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
         uint256 lifetime = LotRing.lifetime(s0);
         minted = amount;
         if (eligible) {
-            (, uint256 multiplier) = _tierFor(lifetime, tierTable);
-            if (multiplier != BPS) minted = (amount * multiplier) / BPS;
+            uint256 multiplier = TierTable.multiplierFor(tierTable, lifetime);
+            if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
         }
         if (minted > MAX_LOT_AMOUNT || minted == 0) revert AmountTooLarge(minted, MAX_LOT_AMOUNT);
         if (cur > MAX_EPOCH) revert EpochOverflow(cur);
@@ -770,7 +752,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControl {
     // Interfaces
     // =====================================================================================
 
-    /// @inheritdoc AccessControl
+    /// @inheritdoc AccessControlDefaultAdminRules
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
         return interfaceId == type(IRewardToken).interfaceId || interfaceId == type(IERC20).interfaceId
             || super.supportsInterface(interfaceId);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IServiceLog} from "../interfaces/IServiceLog.sol";
@@ -13,7 +14,9 @@ import {IRewardToken} from "../interfaces/IRewardToken.sol";
 ///      transaction; `_tickets[id]` = customer (bits 0..159) | status (160..167) | feedback given
 ///      (bit 168) | follow-up bonus paid (bit 169), one slot per ticket, written only by Opened,
 ///      Resolved, Feedback and a rewarded satisfied FollowUp. Records themselves live in events.
-contract ServiceLog is IServiceLog, AccessControl, EIP712 {
+///      `_owed[id]` holds a ticket's rewards the token refused, until they are claimed (written only
+///      on a refusal, so a paid reward costs nothing more).
+contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
     /// @notice May append service records (help-desk systems).
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
     /// @notice EIP-712 type of a customer's signed feedback.
@@ -38,17 +41,20 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
     uint256 private _log; // head << 64 | count
     uint256 private _rewards; // followUpBonus << 128 | feedbackReward
     mapping(uint256 ticket => uint256) private _tickets;
+    mapping(uint256 ticket => uint256) private _owed; // raw units the token refused, not yet claimed
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE (grants AGENT_ROLE, sets rewards).
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (grants AGENT_ROLE, sets rewards); handed over in two
+    ///        steps, see {AccessControlDefaultAdminRules}.
     /// @param token_ The RewardToken; this contract needs its ISSUER_ROLE and a budget to pay rewards.
     /// @param feedbackReward Raw token units for accepted feedback (0: none).
     /// @param followUpBonus Raw token units for a satisfied follow-up (0: none).
-    constructor(address admin, address token_, uint256 feedbackReward, uint256 followUpBonus)
+    /// @param adminDelay Seconds between scheduling an admin handover and the new admin accepting it.
+    constructor(address admin, address token_, uint256 feedbackReward, uint256 followUpBonus, uint48 adminDelay)
         EIP712("ServiceCoin Log", "1")
+        AccessControlDefaultAdminRules(adminDelay, admin)
     {
-        if (admin == address(0) || token_ == address(0)) revert ZeroAddress();
+        if (token_ == address(0)) revert ZeroAddress();
         _token = IRewardToken(token_);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setRewards(feedbackReward, followUpBonus);
     }
 
@@ -194,6 +200,17 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
         if (reward != 0) _reward(seq, ticket, customer, reward);
     }
 
+    /// @inheritdoc IServiceLog
+    function claimReward(uint256 ticket) external returns (uint256 minted) {
+        uint256 amount = _owed[ticket];
+        if (amount == 0) revert NothingOwed(ticket);
+        address customer = address(uint160(_tickets[ticket]));
+        delete _owed[ticket];
+        emit RewardClaimed(ticket, customer, msg.sender, amount);
+        // A refusal reverts the claim, so the debt stays until the token pays it.
+        minted = _token.issue(customer, amount, IRewardToken.Reason.Feedback, bytes32(ticket));
+    }
+
     // =====================================================================================
     // Admin
     // =====================================================================================
@@ -253,6 +270,11 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
         returns (bytes32)
     {
         return _hashTypedDataV4(keccak256(abi.encode(FEEDBACK_TYPEHASH, ticket, rating, commitment, deadline)));
+    }
+
+    /// @inheritdoc IServiceLog
+    function owedReward(uint256 ticket) external view returns (uint256) {
+        return _owed[ticket];
     }
 
     /// @inheritdoc IServiceLog
@@ -330,15 +352,19 @@ contract ServiceLog is IServiceLog, AccessControl, EIP712 {
         }
     }
 
-    /// @dev Pay `amount` through the token; a refusal (budget spent, token paused) is recorded as
-    ///      unpaid and never reverts the record. Running out of gas inside the token is not a
-    ///      refusal: the transaction reverts, so a relayer cannot skip a reward by sending little gas.
+    /// @dev Pay `amount` through the token; a refusal (budget spent, token paused) never reverts
+    ///      the record: the reward is owed to the ticket's customer, to be claimed later with
+    ///      {claimReward}. Running out of gas inside the token is not a refusal: the transaction
+    ///      reverts, so a relayer cannot skip a reward by sending little gas.
     function _reward(uint64 seq, uint256 ticket, address customer, uint256 amount) private {
         if (gasleft() < REWARD_GAS) revert InsufficientGasForReward(gasleft());
         uint256 paid = 0;
         try _token.issue(customer, amount, IRewardToken.Reason.Feedback, bytes32(ticket)) returns (uint256 minted) {
             paid = minted;
-        } catch {}
+        } catch {
+            _owed[ticket] += amount;
+            emit RewardOwed(seq, ticket, customer, amount);
+        }
         emit Rewarded(seq, ticket, customer, amount, paid);
     }
 }

@@ -36,7 +36,7 @@ interface IRewardToken is IERC20 {
     error ZeroAmount();
     error LengthMismatch(uint256 recipients, uint256 amounts);
     error EmptyBatch();
-    error BatchAlreadyUsed(bytes32 batchId, uint256 issuedAtBlock);
+    error BatchAlreadyUsed(address issuer, bytes32 batchId, uint256 issuedAtBlock);
     error OverBudget(address issuer, uint256 remaining, uint256 needed);
     error TransferNotAllowed(address from, address to);
     error EnforcedPause();
@@ -74,6 +74,9 @@ interface IRewardToken is IERC20 {
     event TierEligibleReasonsSet(uint8 mask);
     event TransfersOpenSet(bool open);
     event AcceptorSet(address indexed account, bool accepted);
+    /// @notice The admin removed acceptor `account` while it held `amount` points: they were burned
+    ///         (the `Transfer` to the zero address in the same transaction) and count in `totalBurned`.
+    event AcceptorBalanceBurned(address indexed account, uint256 amount);
     event Paused(address account);
     event Unpaused(address account);
 
@@ -84,18 +87,22 @@ interface IRewardToken is IERC20 {
     /// @return minted The points credited after the multiplier.
     function issue(address to, uint256 amount, Reason reason, bytes32 ref) external returns (uint256 minted);
 
-    /// @notice Credit many recipients at once under a batch id that can be used only once ever.
-    /// @dev Re-sending a batch reverts with `BatchAlreadyUsed`, which makes campaigns exactly-once.
+    /// @notice Credit many recipients at once under a batch id the caller can use only once ever.
+    /// @dev Batch ids are scoped by issuer: the used-batch key is (caller, batchId), so another
+    ///      issuer using the same id first cannot block a batch. Re-sending a batch reverts with
+    ///      `BatchAlreadyUsed`, which makes campaigns exactly-once. Emits `BatchIssued` with the
+    ///      issuer, the recipient count and the total, which a runner checks before it counts a
+    ///      batch as paid.
     /// @return total The points credited after multipliers.
     function issueBatch(bytes32 batchId, address[] calldata recipients, uint256[] calldata amounts, Reason reason)
         external
         returns (uint256 total);
 
-    /// @notice Block number in which `batchId` was issued, or 0 if it never was.
-    function batchIssuedAt(bytes32 batchId) external view returns (uint256);
+    /// @notice Block number in which `issuer` issued `batchId`, or 0 if it never did.
+    function batchIssuedAt(address issuer, bytes32 batchId) external view returns (uint256);
 
-    /// @notice Whether `batchId` has been used.
-    function isBatchUsed(bytes32 batchId) external view returns (bool);
+    /// @notice Whether `issuer` has used `batchId`.
+    function isBatchUsed(address issuer, bytes32 batchId) external view returns (bool);
 
     // ---------------------------------------------------------------- spending
     /// @notice Burn `amount` of the caller's points, oldest live points first.
@@ -145,7 +152,7 @@ interface IRewardToken is IERC20 {
     /// @notice Points that expired unspent (swept or not).
     function totalExpired() external view returns (uint256);
 
-    /// @notice Points burned by spending.
+    /// @notice Points burned: spent by customers, and what a removed acceptor still held.
     function totalBurned() external view returns (uint256);
 
     // ---------------------------------------------------------------- tiers
@@ -179,8 +186,11 @@ interface IRewardToken is IERC20 {
     ///         work and its points never expire.
     function isAcceptor(address account) external view returns (bool);
 
-    /// @notice Register or remove an acceptor. An account holding lots cannot become one, and an
-    ///         acceptor holding points cannot be removed.
+    /// @notice Register or remove an acceptor. An account holding lots cannot become one. Removing
+    ///         an acceptor burns whatever it still holds (anyone can send it dust, so a balance
+    ///         cannot block the removal): emits `Transfer` to the zero address and
+    ///         `AcceptorBalanceBurned`, and the amount counts in `totalBurned`. Let an acceptor with
+    ///         real points spend or move them first.
     function setAcceptor(address account, bool accepted) external;
 
     // ---------------------------------------------------------------- pause

@@ -101,6 +101,7 @@ interface IServiceLog {
     error InvalidEntry(uint64 seq);
     error RewardTooLarge(uint256 amount);
     error InsufficientGasForReward(uint256 gasLeft);
+    error NothingOwed(uint256 ticket);
 
     // ---------------------------------------------------------------- events
     /// @notice A record was appended; `head` is the chain head after it (see the interface NatSpec).
@@ -110,8 +111,15 @@ interface IServiceLog {
         uint256 indexed ticket, address indexed customer, address agent, bytes32 commitment, uint256 info, bytes24 head
     );
     /// @notice Record `seq` earned `due` points; `paid` is what the token credited (0 when the
-    ///         registry's budget is spent or the token is paused — the record stands anyway).
+    ///         log's budget is spent or the token is paused — the record stands anyway, and the
+    ///         reward is owed: see `RewardOwed`).
     event Rewarded(uint64 indexed seq, uint256 indexed ticket, address indexed customer, uint256 due, uint256 paid);
+    /// @notice The token refused the reward of record `seq`: `amount` is owed to the ticket's
+    ///         customer and can be claimed once with `claimReward(ticket)`.
+    event RewardOwed(uint64 indexed seq, uint256 indexed ticket, address indexed customer, uint256 amount);
+    /// @notice `caller` claimed the `amount` owed on `ticket`; the customer was paid (the token's
+    ///         `Issued` event in the same transaction says what was minted).
+    event RewardClaimed(uint256 indexed ticket, address indexed customer, address caller, uint256 amount);
     /// @notice The admin changed the rewards (raw token units).
     event RewardsSet(uint256 feedbackReward, uint256 followUpBonus);
 
@@ -142,6 +150,15 @@ interface IServiceLog {
         external
         returns (uint64 seq);
 
+    /// @notice Pay the rewards owed on `ticket` (what the token refused when they were earned) to
+    ///         the ticket's customer. Anyone may call it on the customer's behalf; the customer is
+    ///         always the one paid.
+    /// @dev Clears the debt, emits `RewardClaimed`, then issues through the token, charged to the
+    ///      log's budget as the reward would have been. If the token still refuses (paused, budget
+    ///      spent), the claim reverts and the debt stays. A second claim reverts with `NothingOwed`.
+    /// @return minted The points credited (after the tier multiplier, if feedback is tier-eligible).
+    function claimReward(uint256 ticket) external returns (uint256 minted);
+
     // ---------------------------------------------------------------- admin
     /// @notice Set the points (raw token units) accepted feedback and a satisfied follow-up earn. Admin.
     function setRewards(uint256 feedbackReward, uint256 followUpBonus) external;
@@ -170,6 +187,9 @@ interface IServiceLog {
         external
         view
         returns (bytes32);
+
+    /// @notice Raw token units owed on `ticket` (refused rewards not yet claimed).
+    function owedReward(uint256 ticket) external view returns (uint256);
 
     /// @notice The token that pays rewards.
     function token() external view returns (address);

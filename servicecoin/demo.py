@@ -116,7 +116,8 @@ def campaign_step(chain: Chain, state: dict) -> None:
     plan = load_plan(PROJECT_ROOT / "examples" / "campaign-sample.yaml")
     journal = Journal(default_path(chain.network.id))
     token = chain.contract("RewardToken")
-    done = all(token.functions.isBatchUsed(b.batch_id).call() for b in plan.batches)
+    operator = chain.account("operator").address
+    done = all(token.functions.isBatchUsed(operator, b.batch_id).call() for b in plan.batches)
     print(f"\nreward campaign '{plan.campaign.id}' from examples/ ({plan.rows} rows, {len(plan.allocations)} customers):")
     if done:
         print("  already paid on this chain: every batch id is used, so this run sends nothing (exactly once)")

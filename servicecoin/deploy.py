@@ -40,12 +40,24 @@ def _settings(config: dict, name: str, read):
         raise ConfigError(f"servicecoin.yaml {name}: {exc}") from None
 
 
+def admin_delay(chain: Chain, config: dict) -> int:
+    """Seconds an admin handover waits (`admin.transfer_delay_days`, default 2); 0 only on local chains."""
+    days = _settings(config, "admin", lambda s: float(s.get("transfer_delay_days", 2)))
+    if days < 0 or days * DAY >= 2**48:
+        raise ConfigError(f"servicecoin.yaml admin.transfer_delay_days: {days:g} is out of range")
+    if days == 0 and not chain.network.local:
+        raise ConfigError(f"servicecoin.yaml admin.transfer_delay_days: 0 is allowed on local chains only, not on "
+                          f"{chain.network.id}: a stolen admin key could then hand the program over at once")
+    return int(days * DAY)
+
+
 def deploy_token(chain: Chain, config: dict) -> Any:
     """RewardToken with tiers, tier-eligible reasons and transfer policy from the settings."""
     tok = config["token"]
     admin = chain.account("deployer")
     address, _ = chain.deploy(
-        "RewardToken", tok["name"], tok["symbol"], admin.address, 0, int(tok["epoch_days"]) * DAY, int(tok["validity_epochs"])
+        "RewardToken", tok["name"], tok["symbol"], admin.address, 0, int(tok["epoch_days"]) * DAY,
+        int(tok["validity_epochs"]), admin_delay(chain, config),
     )
     token = chain.contract("RewardToken", address)
     tiers = tok["tiers"]
@@ -82,7 +94,7 @@ def deploy_log(chain: Chain, config: dict, token) -> str:
     reward, bonus, budget = _settings(config, "log", lambda s: (
         to_raw(s.get("feedback_reward", 0)), to_raw(s.get("followup_bonus", 0)), int(s.get("budget", 0))))
     admin = chain.account("deployer")
-    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus)
+    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus, admin_delay(chain, config))
     grant_issuer(chain, token, address, budget)
     grant_role(chain, chain.contract("ServiceLog", address), "AGENT_ROLE", chain.account("agent").address)
     return address

@@ -34,7 +34,7 @@ def reverts_with(error_name: str):
 
 
 def deploy_token(admin, issuer, pauser, merchant, spender, validity=VALIDITY, epoch=EPOCH):
-    token = RewardToken.deploy("ServiceCoin Points", "SVC", admin, 0, epoch, validity, {"from": admin})
+    token = RewardToken.deploy("ServiceCoin Points", "SVC", admin, 0, epoch, validity, 0, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), issuer, {"from": admin})
     token.setIssuerBudget(issuer, BUDGET, {"from": admin})
     token.grantRole(token.PAUSER_ROLE(), pauser, {"from": admin})

@@ -92,7 +92,7 @@ def dry_run(chain: Chain, plan: Plan, token, issuer: str | None = None) -> DryRu
         problems.append(f"planned {fmt(plan.total)} points exceed the campaign budget of {fmt(plan.campaign.budget)}")
     gas = minted = points = recipients = batches = 0
     for batch in plan.batches:
-        if token.functions.batchIssuedAt(batch.batch_id).call():
+        if token.functions.batchIssuedAt(issuer, batch.batch_id).call():
             continue
         batches += 1
         recipients += len(batch.recipients)

@@ -3,9 +3,11 @@
 Every batch goes planned → sent → confirmed (or failed) in the journal, each step committed
 before the next action: the signed transaction's hash and nonce are journaled *before* it is
 broadcast. A rerun (after SIGKILL, a node restart, an RPC error, a dropped transaction, or with
-the journal lost) first reconciles each unfinished batch with the chain: `batchIssuedAt(batchId)`
-says whether it was paid, and the `BatchIssued` event of that block gives its receipt. The token
-refuses a used batch id, so nothing can be paid twice whatever the journal says.
+the journal lost) first reconciles each unfinished batch with the chain: `batchIssuedAt(issuer,
+batchId)` says whether this issuer used the id, and the `BatchIssued` event of that block gives its
+receipt. The token refuses an id its issuer used, so nothing can be paid twice whatever the journal
+says. A batch counts as paid only when its event matches the plan (issuer, recipient count, total,
+and each credit's recipient and amount); a mismatch stops the run with `BatchMismatch`.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ def _receipt_of(raw: dict | None) -> dict | None:
         "blockNumber": int(raw["blockNumber"], 16), "blockHash": raw["blockHash"], "gasUsed": int(raw["gasUsed"], 16),
         "effectiveGasPrice": int(raw.get("effectiveGasPrice") or "0x0", 16), "logs": raw["logs"],
     }
+
+
+class BatchMismatch(ChainError):
+    """A batch id this issuer used on chain does not hold the planned batch: the run stops."""
 
 
 class InvalidInput(ServiceCoinError):
@@ -164,7 +170,7 @@ class Runner:
             rec = records[batch.index]
             if rec.status == CONFIRMED:
                 continue
-            used_at = self.token.functions.batchIssuedAt(batch.batch_id).call()
+            used_at = self._used_at(batch.batch_id)
             if used_at:
                 self._confirm_from_chain(batch, used_at, rec.tx_hash)
                 continue
@@ -190,6 +196,10 @@ class Runner:
                     self.journal.mark_planned(self.key, batch.index, note=f"tx {rec.tx_hash} dropped")
         self.chain.reset_nonce(self.issuer.address)
 
+    def _used_at(self, batch_id: bytes) -> int:
+        """The block in which this run's issuer used `batch_id`, or 0."""
+        return self.token.functions.batchIssuedAt(self.issuer.address, batch_id).call()
+
     def _receipt(self, tx_hash: bytes) -> dict | None:
         """The receipt straight from JSON-RPC (web3's formatters cost ~0.3 s for 500 logs)."""
         answer = self.w3.provider.make_request("eth_getTransactionReceipt", ["0x" + tx_hash.hex()])
@@ -208,8 +218,10 @@ class Runner:
         """The batch is paid on chain: find its receipt (the journal's tx, or the BatchIssued log)."""
         receipt = self._receipt(bytes.fromhex(tx_hex[2:])) if tx_hex else None
         if receipt is None or receipt["status"] != 1 or receipt["blockNumber"] != used_at:
+            issuer_topic = "0x" + bytes(12).hex() + self.issuer.address[2:].lower()
             logs = self.w3.eth.get_logs({"address": self.token.address, "fromBlock": used_at, "toBlock": used_at,
-                                         "topics": ["0x" + BATCH_ISSUED_TOPIC.hex(), "0x" + batch.batch_id.hex()]})
+                                         "topics": ["0x" + BATCH_ISSUED_TOPIC.hex(), "0x" + batch.batch_id.hex(),
+                                                    issuer_topic]})
             if not logs:
                 raise _Retry(f"batch {batch.index} used at block {used_at} but its BatchIssued log is missing")
             receipt = self._receipt(bytes(logs[0]["transactionHash"]))
@@ -271,7 +283,7 @@ class Runner:
             if again is None or again["blockHash"] != receipt["blockHash"]:
                 raise _Retry(f"batch {batch.index}: its block was replaced (reorg)")
         if receipt["status"] != 1:
-            used_at = self.token.functions.batchIssuedAt(batch.batch_id).call()
+            used_at = self._used_at(batch.batch_id)
             if used_at:  # another transaction paid this batch (a concurrent or journal-less run)
                 self._confirm_from_chain(batch, used_at, None)
             else:
@@ -281,7 +293,8 @@ class Runner:
         _fault("after_confirm", batch.index)
 
     def _record_receipt(self, batch: Batch, receipt: dict) -> None:
-        """Journal the batch as confirmed with what each recipient got (its mint Transfer)."""
+        """Journal the batch as confirmed with what each recipient got (its mint Transfer), once its
+        BatchIssued event matches the plan."""
         token = self.token.address.lower()
         transfer, zero = "0x" + TRANSFER_TOPIC.hex(), "0x" + ZERO_TOPIC.hex()
         credits = [
@@ -290,17 +303,51 @@ class Runner:
             if log["address"].lower() == token and len(log["topics"]) == 3
             and log["topics"][0] == transfer and log["topics"][1] == zero
         ]
+        self._check_batch(batch, receipt, credits)
         self.journal.mark_confirmed(self.key, batch.index, receipt["transactionHash"], receipt["blockNumber"],
                                     receipt["gasUsed"], receipt["effectiveGasPrice"], credits)
         self.bar.update(len(batch.recipients))
         self._refresh_bar()
+
+    def _check_batch(self, batch: Batch, receipt: dict, credits: list[tuple[str, int]]) -> None:
+        """The receipt's BatchIssued event must be this batch's: our issuer, the planned recipient count
+        and total (at least the total when tier multipliers apply), and each credit to the planned
+        recipient. Otherwise the id was used for something else: journal it as failed and stop."""
+        token, topic = self.token.address.lower(), "0x" + BATCH_ISSUED_TOPIC.hex()
+        events = [log for log in receipt["logs"] if log["address"].lower() == token and len(log["topics"]) == 4
+                  and log["topics"][0] == topic and bytes.fromhex(log["topics"][1][2:]) == batch.batch_id]
+        found = None
+        if len(events) == 1:
+            data = bytes.fromhex(events[0]["data"][2:])
+            found = (Web3.to_checksum_address("0x" + events[0]["topics"][2][-40:]),
+                     int.from_bytes(data[:32], "big"), int.from_bytes(data[32:64], "big"))
+        tiers = self.plan.campaign.tier_multipliers
+        matches = (
+            found is not None and found[0] == self.issuer.address and found[1] == len(batch.recipients)
+            and (found[2] >= batch.total if tiers else found[2] == batch.total)
+            and [a for a, _ in credits] == [Web3.to_checksum_address(a) for a in batch.recipients] and sum(m for _, m in credits) == found[2]
+            and all(m >= p if tiers else m == p for (_, m), p in zip(credits, batch.amounts))
+        )
+        if matches:
+            return
+        expected = (f"issuer {self.issuer.address}, {len(batch.recipients)} recipients, total "
+                    f"{'at least ' if tiers else ''}{fmt(batch.total)}")
+        seen = (f"issuer {found[0]}, {found[1]} recipients, total {fmt(found[2])}" if found
+                else f"{len(events)} BatchIssued events for the id")
+        if found and found[:2] == (self.issuer.address, len(batch.recipients)):
+            seen += " (credits to other recipients or amounts)"
+        message = (f"batch {batch.index} ({batch.hex_id}) was used in tx {receipt['transactionHash']} (block "
+                   f"{receipt['blockNumber']}) but does not match the plan: expected {expected}; found {seen}. "
+                   f"Another transaction of this issuer used the id: the run stops; investigate before resuming")
+        self.journal.mark_failed(self.key, batch.index, message)
+        raise BatchMismatch(message)
 
     def _verify(self) -> bool:
         """Every confirmed batch is still on chain (a node reset or reorg may drop blocks); requeue the rest."""
         done = True
         for rec in self.journal.batches(self.key):
             if rec.status == CONFIRMED:
-                if not self.token.functions.batchIssuedAt(bytes.fromhex(rec.batch_id[2:])).call():
+                if not self._used_at(bytes.fromhex(rec.batch_id[2:])):
                     self.journal.mark_planned(self.key, rec.idx, note=f"block {rec.block} no longer on chain")
                     done = False
             elif rec.status in (PLANNED, SENT):
@@ -348,4 +395,4 @@ def run_campaign(chain: Chain, plan: Plan, journal: Journal, token=None, *, skip
                                f"again: batches already paid are recognised on chain") from None
 
 
-__all__ = ["InvalidInput", "JournalError", "RunResult", "run_campaign"]
+__all__ = ["BatchMismatch", "InvalidInput", "JournalError", "RunResult", "run_campaign"]

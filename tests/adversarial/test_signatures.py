@@ -88,7 +88,7 @@ def test_redemption_signature_replayed_on_another_chain_vault_or_item_is_refused
 
 def test_permit_replayed_on_another_chain_token_or_twice_is_refused(token, admin, alice, bob):
     deadline = chain.time() + 3_600
-    twin = RewardToken.deploy(token.name(), token.symbol(), admin, 0, 86_400, 3, {"from": admin})
+    twin = RewardToken.deploy(token.name(), token.symbol(), admin, 0, 86_400, 3, 0, {"from": admin})
     v, r, s = sign_permit_for(key_of(alice), token.name(), chain.id, token.address, alice, bob, 50, 0, deadline)
     r, s = r.to_bytes(32, "big"), s.to_bytes(32, "big")
     with reverts_with("ERC2612InvalidSigner"):

@@ -84,8 +84,8 @@ def test_batch_credits_everyone_once(token, issuer, alice, bob, carol):
     ev = tx.events["BatchIssued"]
     assert ev["batchId"] == "0x" + bid.hex() and ev["recipients"] == 3 and ev["total"] == 60
     assert len(tx.events["Transfer"]) == 3
-    assert token.isBatchUsed(bid)
-    assert token.batchIssuedAt(bid) == tx.block_number
+    assert token.isBatchUsed(issuer, bid)
+    assert token.batchIssuedAt(issuer, bid) == tx.block_number
     assert token.issuerBudget(issuer)[1] == 60
 
 
@@ -97,9 +97,9 @@ def test_batch_replay_reverts(token, issuer, alice):
     assert token.balanceOf(alice) == 10
 
 
-def test_unused_batch_reads_unused(token):
-    assert not token.isBatchUsed(batch_id("never"))
-    assert token.batchIssuedAt(batch_id("never")) == 0
+def test_unused_batch_reads_unused(token, issuer):
+    assert not token.isBatchUsed(issuer, batch_id("never"))
+    assert token.batchIssuedAt(issuer, batch_id("never")) == 0
 
 
 def test_batch_length_mismatch_reverts(token, issuer, alice):
@@ -123,7 +123,7 @@ def test_failed_batch_leaves_id_unused(token, admin, issuer, alice):
     token.setIssuerBudget(issuer, 5, {"from": admin})
     with reverts_with("OverBudget"):
         token.issueBatch(batch_id("z"), [alice], [10], 5, {"from": issuer})
-    assert not token.isBatchUsed(batch_id("z"))
+    assert not token.isBatchUsed(issuer, batch_id("z"))
 
 
 def test_batch_same_recipient_twice_merges(token, issuer, alice):

@@ -18,7 +18,7 @@ REACHED, NOT_REACHED, SATISFIED, UNSATISFIED = (int(o) for o in Outcome)
 
 
 def deploy_log(admin, token, agent, reward=FEEDBACK_REWARD, bonus=FOLLOWUP_BONUS, budget=LOG_BUDGET):
-    log = ServiceLog.deploy(admin, token, reward, bonus, {"from": admin})
+    log = ServiceLog.deploy(admin, token, reward, bonus, 0, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, budget, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})

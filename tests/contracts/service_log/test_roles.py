@@ -50,10 +50,10 @@ def test_reward_too_large_reverts(log, admin):
 
 
 def test_constructor_rejects_zero_addresses(admin, token):
+    with reverts_with("AccessControlInvalidDefaultAdmin"):
+        ServiceLog.deploy(ZERO_ADDRESS, token, 0, 0, 0, {"from": admin})
     with reverts_with("ZeroAddress"):
-        ServiceLog.deploy(ZERO_ADDRESS, token, 0, 0, {"from": admin})
-    with reverts_with("ZeroAddress"):
-        ServiceLog.deploy(admin, ZERO_ADDRESS, 0, 0, {"from": admin})
+        ServiceLog.deploy(admin, ZERO_ADDRESS, 0, 0, 0, {"from": admin})
 
 
 def test_wiring_views(log, token):

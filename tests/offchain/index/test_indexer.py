@@ -272,6 +272,6 @@ def test_index_of_another_token_is_refused(token, admin, issuer, pauser, merchan
     from brownie import RewardToken
 
     indexer.run()
-    other = RewardToken.deploy("Other", "OTH", admin, 0, DAY, 3, {"from": admin})
+    other = RewardToken.deploy("Other", "OTH", admin, 0, DAY, 3, 0, {"from": admin})
     with pytest.raises(ConfigError, match="indexes token"):
         Indexer(svc_chain, db, IndexSettings(confirmations=0), contracts={"RewardToken": other.address}).run()

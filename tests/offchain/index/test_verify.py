@@ -18,7 +18,7 @@ Z = "0x" + "00" * 32
 def logged(token, admin, issuer, merchant, alice, bob, db, svc_chain):
     """Tickets with a complaint (resolved, no call) and a 1-star rating, indexed with the token."""
     agent = accounts[8]
-    log = ServiceLog.deploy(admin, token, 500, 200, {"from": admin})
+    log = ServiceLog.deploy(admin, token, 500, 200, 0, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, 10**9, {"from": admin})

@@ -17,7 +17,7 @@ def svc_chain():
 
 @pytest.fixture(scope="module")
 def slog_address(admin, token, agent):
-    log = ServiceLog.deploy(admin, token, 2500, 500, {"from": admin})
+    log = ServiceLog.deploy(admin, token, 2500, 500, 0, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, 10**8, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})
