@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
@@ -37,7 +38,7 @@ import {IRedemptionVault} from "../interfaces/IRedemptionVault.sol";
 ///      never-recycled slots `1 << 32 | redeemed count`.
 ///      The reentrancy lock lives in `_state`, which every guarded call reads anyway: setting it and
 ///      restoring the original word costs ~200 gas net (the restore is refunded).
-contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
+contract RedemptionVault is IRedemptionVault, AccessControlDefaultAdminRules, EIP712 {
     /// @notice May list items for itself and manage them.
     bytes32 public constant MERCHANT_ROLE = keccak256("MERCHANT_ROLE");
     /// @notice May pause and unpause the vault.
@@ -127,6 +128,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
     /// @param discountRate Raw points per currency unit for checkout discounts (0: no discounts yet).
     /// @param perOrderCap Most raw points one discount may use.
     /// @param perDayCap Most raw points one customer's discounts may use per UTC day.
+    /// @param adminDelay Seconds a scheduled admin handover waits before the new admin may accept it.
     constructor(
         address admin,
         address token_,
@@ -134,9 +136,10 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         uint256 refundWindow_,
         uint256 discountRate,
         uint256 perOrderCap,
-        uint256 perDayCap
-    ) EIP712("ServiceCoin RedemptionVault", "1") {
-        if (admin == address(0) || token_ == address(0)) revert ZeroAddress();
+        uint256 perDayCap,
+        uint48 adminDelay
+    ) AccessControlDefaultAdminRules(adminDelay, admin) EIP712("ServiceCoin RedemptionVault", "1") {
+        if (token_ == address(0)) revert ZeroAddress();
         if (noticePeriod_ > MAX_NOTICE_PERIOD) revert NoticePeriodTooLong(noticePeriod_, MAX_NOTICE_PERIOD);
         if (refundWindow_ > U40) revert AmountTooLarge(refundWindow_, U40);
         if (discountRate > U48) revert AmountTooLarge(discountRate, U48);
@@ -144,7 +147,6 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         _state = (refundWindow_ << WINDOW_SHIFT) | (noticePeriod_ << NOTICE_SHIFT)
             | (DEFAULT_FULFILMENT_WINDOW << FULFIL_SHIFT);
         _discount = discountRate;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
         emit NoticePeriodSet(noticePeriod_);
         emit RefundWindowSet(refundWindow_);
@@ -712,7 +714,7 @@ contract RedemptionVault is IRedemptionVault, AccessControl, EIP712 {
         return _priceNow(d);
     }
 
-    /// @inheritdoc AccessControl
+    /// @inheritdoc AccessControlDefaultAdminRules
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
         return interfaceId == type(IRedemptionVault).interfaceId || super.supportsInterface(interfaceId);
     }

@@ -82,7 +82,8 @@ def deploy_vault(chain: Chain, config: dict, token) -> str:
         to_raw(s.get("discount_points_per_unit", 100)), to_raw(s.get("discount_per_order_cap", 5_000)),
         to_raw(s.get("discount_per_day_cap", 100_000)), int(s.get("refund_budget", 1_000_000))))
     admin = chain.account("deployer")
-    address, _ = chain.deploy("RedemptionVault", admin.address, token.address, notice, window, rate, order_cap, day_cap)
+    address, _ = chain.deploy("RedemptionVault", admin.address, token.address, notice, window, rate, order_cap, day_cap,
+                              admin_delay(chain, config))
     grant_role(chain, token, "SPENDER_ROLE", address)
     grant_issuer(chain, token, address, budget)
     grant_role(chain, chain.contract("RedemptionVault", address), "MERCHANT_ROLE", chain.account("merchant").address)

@@ -1,14 +1,13 @@
-"""The admin handover. On the token and the log it is two-step with a delay (OpenZeppelin
+"""The admin handover. On all three contracts it is two-step with a delay (OpenZeppelin
 AccessControlDefaultAdminRules): the admin role cannot be granted directly, a new admin accepts only
 after the delay, and the old one is then refused; renouncing is scheduled the same way and leaves
-configuration frozen for ever while balances stay readable and customers keep their points.
-The vault still uses the one-step AccessControl handover."""
+configuration frozen for ever while balances stay readable and customers keep their points."""
 
 import pytest
 from brownie import RewardToken, ServiceLog, chain, web3
 
 from tests.tokenkit import UNIT, reverts_with
-from tests.contracts.redemption_vault.vaultkit import fund
+from tests.contracts.redemption_vault.vaultkit import deploy_vault, fund
 
 ADMIN_ROLE = "0x" + "00" * 32
 ZERO = "0x" + "00" * 20
@@ -28,14 +27,6 @@ def renounce(contract, admin):
     contract.renounceRole(ADMIN_ROLE, admin, {"from": admin})
 
 
-def transfer_admin(name, contract, admin, new_admin):
-    if name == "vault":
-        contract.grantRole(ADMIN_ROLE, new_admin, {"from": admin})
-        contract.renounceRole(ADMIN_ROLE, admin, {"from": admin})
-    else:
-        hand_over(contract, admin, new_admin)
-
-
 def some_role(name, contract):
     return web3.keccak(text="PAUSER_ROLE") if name != "log" else contract.AGENT_ROLE()
 
@@ -43,7 +34,7 @@ def some_role(name, contract):
 @pytest.mark.parametrize("name", ["token", "vault", "log"])
 def test_transferred_admin_works_and_the_old_one_is_refused(name, token, vault, log, admin, bob, carol):
     contract = {"token": token, "vault": vault, "log": log}[name]
-    transfer_admin(name, contract, admin, bob)
+    hand_over(contract, admin, bob)
     assert contract.hasRole(ADMIN_ROLE, bob) and not contract.hasRole(ADMIN_ROLE, admin)
     with reverts_with("AccessControlUnauthorizedAccount"):
         contract.grantRole(some_role(name, contract), admin, {"from": admin})
@@ -51,18 +42,19 @@ def test_transferred_admin_works_and_the_old_one_is_refused(name, token, vault, 
     assert contract.hasRole(some_role(name, contract), carol)
 
 
-@pytest.mark.parametrize("name", ["token", "log"])
-def test_the_admin_role_cannot_be_granted_in_one_step(name, token, log, admin, bob):
-    contract = {"token": token, "log": log}[name]
+@pytest.mark.parametrize("name", ["token", "vault", "log"])
+def test_the_admin_role_cannot_be_granted_in_one_step(name, token, vault, log, admin, bob):
+    contract = {"token": token, "vault": vault, "log": log}[name]
     with reverts_with("AccessControlEnforcedDefaultAdminRules"):
         contract.grantRole(ADMIN_ROLE, bob, {"from": admin})
     assert contract.defaultAdmin() == admin and not contract.hasRole(ADMIN_ROLE, bob)
 
 
-@pytest.mark.parametrize("name", ["token", "log"])
+@pytest.mark.parametrize("name", ["token", "vault", "log"])
 def test_a_new_admin_accepts_only_after_the_delay(name, admin, bob, token):
-    contract = (RewardToken.deploy("n", "s", admin, 0, 86_400, 3, TWO_DAYS, {"from": admin}) if name == "token"
-                else ServiceLog.deploy(admin, token, 0, 0, TWO_DAYS, {"from": admin}))
+    contract = {"token": lambda: RewardToken.deploy("n", "s", admin, 0, 86_400, 3, TWO_DAYS, {"from": admin}),
+                "vault": lambda: deploy_vault(admin, token, admin_delay=TWO_DAYS),
+                "log": lambda: ServiceLog.deploy(admin, token, 0, 0, TWO_DAYS, {"from": admin})}[name]()
     assert contract.defaultAdminDelay() == TWO_DAYS
     tx = contract.beginDefaultAdminTransfer(bob, {"from": admin})
     assert tx.events["DefaultAdminTransferScheduled"]["newAdmin"] == bob
@@ -75,9 +67,9 @@ def test_a_new_admin_accepts_only_after_the_delay(name, admin, bob, token):
     assert contract.defaultAdmin() == bob and not contract.hasRole(ADMIN_ROLE, admin)
 
 
-@pytest.mark.parametrize("name", ["token", "log"])
-def test_only_the_pending_admin_accepts_and_the_admin_can_cancel(name, token, log, admin, bob, stranger):
-    contract = {"token": token, "log": log}[name]
+@pytest.mark.parametrize("name", ["token", "vault", "log"])
+def test_only_the_pending_admin_accepts_and_the_admin_can_cancel(name, token, vault, log, admin, bob, stranger):
+    contract = {"token": token, "vault": vault, "log": log}[name]
     contract.beginDefaultAdminTransfer(bob, {"from": admin})
     chain.sleep(1)
     with reverts_with("AccessControlInvalidDefaultAdmin"):
@@ -120,16 +112,12 @@ def test_renounced_admin_freezes_configuration_but_not_balances(token, admin, is
 
 def test_nobody_can_take_a_renounced_admin_role_back(token, vault, log, admin, stranger):
     for contract in (token, vault, log):
-        if contract == vault:
-            contract.renounceRole(ADMIN_ROLE, admin, {"from": admin})
-        else:
-            renounce(contract, admin)
-        refusal = "AccessControlUnauthorizedAccount" if contract == vault else "AccessControlEnforcedDefaultAdminRules"
+        renounce(contract, admin)
         for who in (admin, stranger):
-            with reverts_with(refusal):
+            with reverts_with("AccessControlEnforcedDefaultAdminRules"):
                 contract.grantRole(ADMIN_ROLE, who, {"from": who})
         assert not contract.hasRole(ADMIN_ROLE, admin)
-    for contract in (token, log):
+    for contract in (token, vault, log):
         with reverts_with("AccessControlUnauthorizedAccount"):
             contract.beginDefaultAdminTransfer(stranger, {"from": admin})
 

@@ -26,8 +26,9 @@ REFUND = REASON["refund"]
 ANY_PRICE = 2**256 - 1  # maxPoints of a test that is not about slippage
 
 
-def deploy_vault(admin, token_address, notice=NOTICE, window=REFUND_WINDOW):
-    return RedemptionVault.deploy(admin, token_address, notice, window, RATE, ORDER_CAP, DAY_CAP, {"from": admin})
+def deploy_vault(admin, token_address, notice=NOTICE, window=REFUND_WINDOW, admin_delay=0):
+    return RedemptionVault.deploy(admin, token_address, notice, window, RATE, ORDER_CAP, DAY_CAP, admin_delay,
+                                  {"from": admin})
 
 
 def wired_vault(token, admin, *merchants):
