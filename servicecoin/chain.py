@@ -81,7 +81,7 @@ def decode_revert(data: Any) -> str:
     return f"{name}({shown})"
 
 
-def _revert_message(exc: Exception) -> str:
+def revert_message(exc: Exception) -> str:
     if isinstance(exc, ContractCustomError):
         return decode_revert(exc.data if isinstance(exc.data, str) else exc.args[0])
     if isinstance(exc, ContractLogicError):
@@ -181,6 +181,15 @@ class Chain:
         """Forget the locally counted nonce (after a node restart or a dropped tx): ask the node again."""
         self._nonces.pop(address, None)
 
+    def why_reverted(self, tx: dict, block: int) -> str:
+        """Why a mined transaction (`from`, `to`, `data`) reverted: it is replayed as a call on the state
+        after its block, which is what later transactions see; "" when the replay does not revert."""
+        try:
+            self.w3.eth.call({k: tx[k] for k in ("from", "to", "data")}, block_identifier=block)
+        except (ContractCustomError, ContractLogicError) as exc:
+            return revert_message(exc)
+        return ""
+
     def build(self, call, sender: LocalAccount, gas: int | None = None, nonce: int | None = None) -> dict:
         """A signed-ready transaction for a contract function call; reverts surface here decoded."""
         tx: dict[str, Any] = {"from": sender.address, "chainId": self.chain_id, **self.fee_fields()}
@@ -188,7 +197,7 @@ class Chain:
             if gas is None:
                 gas = int(call.estimate_gas({"from": sender.address}) * 1.2) + 20_000
         except (ContractCustomError, ContractLogicError) as exc:
-            raise ChainError(f"{_call_name(call)} would revert: {_revert_message(exc)}") from None
+            raise ChainError(f"{_call_name(call)} would revert: {revert_message(exc)}") from None
         tx["gas"] = gas
         tx["nonce"] = self.next_nonce(sender.address) if nonce is None else nonce
         built = call.build_transaction(tx)

@@ -11,7 +11,7 @@ from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 
 from servicecoin.campaign.plan import Plan, issue_batch_data
-from servicecoin.chain import Chain, _revert_message
+from servicecoin.chain import Chain, revert_message
 from servicecoin.errors import ConfigError
 from servicecoin.paths import deployment_file
 from servicecoin.roles import role_id
@@ -106,7 +106,7 @@ def dry_run(chain: Chain, plan: Plan, token, issuer: str | None = None) -> DryRu
             minted += int.from_bytes(chain.w3.eth.call(tx), "big")
             gas += chain.w3.eth.estimate_gas(tx)
         except (ContractCustomError, ContractLogicError) as exc:
-            problems.append(f"batch {batch.index} would revert: {_revert_message(exc)}")
+            problems.append(f"batch {batch.index} would revert: {revert_message(exc)}")
             gas += batch.gas_model
             minted += batch.total
     if minted > remaining:

@@ -30,7 +30,7 @@ from servicecoin.campaign.definition import TX_GAS_CAP
 from servicecoin.campaign.journal import CONFIRMED, FAILED, PLANNED, SENT, Journal, JournalError
 from servicecoin.campaign.plan import Batch, Plan, issue_batch_data
 from servicecoin.campaign.preflight import check_chain_rules, resolve_token
-from servicecoin.chain import Chain, _revert_message
+from servicecoin.chain import Chain, revert_message
 from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
 from servicecoin.roles import role_id
 from servicecoin.token import fmt
@@ -244,7 +244,7 @@ class Runner:
         try:
             estimate = self.w3.eth.estimate_gas({"from": self.issuer.address, "to": self.token.address, "data": data})
         except (ContractCustomError, ContractLogicError) as exc:
-            reason = _revert_message(exc)
+            reason = revert_message(exc)
             if reason.startswith("BatchAlreadyUsed"):
                 raise _Retry(f"batch {batch.index} was issued meanwhile")
             self.journal.mark_failed(self.key, batch.index, f"would revert: {reason}")
@@ -287,7 +287,11 @@ class Runner:
             if used_at:  # another transaction paid this batch (a concurrent or journal-less run)
                 self._confirm_from_chain(batch, used_at, None)
             else:
-                self.journal.mark_failed(self.key, batch.index, f"reverted in tx 0x{flight.tx_hash.hex()}")
+                why = self.chain.why_reverted({"from": self.issuer.address, "to": self.token.address,
+                                               "data": issue_batch_data(batch, self.plan.campaign.reason)},
+                                              receipt["blockNumber"])
+                self.journal.mark_failed(self.key, batch.index,
+                                         f"reverted in tx 0x{flight.tx_hash.hex()}" + (f": {why}" if why else ""))
             return
         self._record_receipt(batch, receipt)
         _fault("after_confirm", batch.index)

@@ -145,3 +145,16 @@ def test_cli_plan_offline_prints_totals_and_exits_2_on_bad_rows():
                                   "--token", "0x" + "11" * 20])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["summary"]["recipients"] == 15
+
+
+def test_a_mined_revert_is_explained_by_replaying_it(chain, ctoken):
+    operator = chain.account("operator")
+    chain.transact(ctoken.functions.setIssuerBudget(operator.address, 1), "deployer")
+    call = ctoken.functions.issue(chain.account("merchant").address, 100 * UNIT, 0, b"\0" * 32)
+    tx = chain.build(call, operator, gas=200_000)  # a gas limit given: no estimate, so it is mined and reverts
+    receipt = chain.w3.eth.wait_for_transaction_receipt(
+        chain.w3.eth.send_raw_transaction(operator.sign_transaction(tx).raw_transaction))
+    assert receipt["status"] == 0
+    why = chain.why_reverted({"from": operator.address, "to": ctoken.address, "data": tx["data"]},
+                             receipt["blockNumber"])
+    assert why.startswith("OverBudget")
