@@ -30,8 +30,8 @@ from tests.contracts.reward_token.tokenmodel import TokenModel
 from tests.tokenkit import EPOCH, NOREF, batch_id, deploy_token
 
 LONG = bool(os.environ.get("SVC_LONG"))
-EXAMPLES = 60 if LONG else 25
-STEPS = 40 if LONG else 12
+EXAMPLES = 60 if LONG else 20
+STEPS = 40 if LONG else 10
 VALIDITIES = (1, 2, 5, 12, 15)
 TIERS = ([0, 20_000, 60_000], [10_000, 12_500, 15_000])
 REASONS = st.sampled_from([0, 1, 5, 7])  # purchase, feedback (not tier-eligible), campaign, refund
