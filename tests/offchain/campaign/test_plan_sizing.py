@@ -14,7 +14,7 @@ from servicecoin.campaign.plan import (
 from servicecoin.campaign.runner import run_campaign
 from servicecoin.token import Reason
 
-from tests.offchain.campaign.campaign_helpers import people, purchases, write_campaign
+from tests.offchain.campaign.campaignkit import people, purchases, write_campaign
 
 EPOCH = 30 * 86_400
 VALIDITY = 12
