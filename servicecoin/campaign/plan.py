@@ -1,28 +1,38 @@
 """The plan: points per customer, aggregated per address, cut into batches with deterministic ids.
 
-The same campaign id and the same valid rows always give the same batches (recipients sorted by
-address, cut by count and by a gas model), and a batch id is the hash of the campaign id and the
+The same campaign id and the same valid rows always give the same base batches (recipients sorted by
+address, cut by count and by a flat gas model), and a batch id is the hash of the campaign id and the
 batch's content. The token accepts a batch id once, so a batch can never pay twice.
+
+What a credit costs depends on the recipient's account (a dormant customer whose lots all expired
+costs nearly twice a new holder), so before a run `size_plan` asks the node (eth_estimateGas) and cuts
+a base batch in halves, recursively, until each piece fits under the EIP-7825 cap with a margin. The
+pieces are always the same halves (a fixed tree under each base batch), and a piece whose id is known
+— in the journal, or issued on chain — is kept as it is, so a resume cuts exactly as the first run did,
+with or without its journal.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable, Iterable
 
 from eth_abi import encode
 from eth_utils import keccak
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 
 from servicecoin.campaign.definition import TX_GAS_CAP, Campaign, load_campaign
 from servicecoin.campaign.input import BadRow, InputCheck, InputRow, read_rows
 from servicecoin.errors import ConfigError
 
-# Gas model used to size batches (measured on RewardToken.issueBatch: ~25–27k per new holder plus
-# the call's fixed cost); generous so that a batch always fits under the EIP-7825 cap.
+# Flat gas model for the base batches and offline figures (RewardToken.issueBatch: ~25–27k per new
+# holder plus the call's fixed cost). It is not a bound: a dormant customer costs ~50k (see size_plan).
 GAS_FIXED = 80_000
 GAS_PER_RECIPIENT = 29_000
-GAS_HEADROOM = 0.9  # keep 10% under TX_GAS_CAP
+GAS_HEADROOM = 0.9  # keep 10% under TX_GAS_CAP: a batch's estimate must stay under TX_GAS_CAP * GAS_HEADROOM
+MAX_SPLITS = 3  # a base batch is cut into at most 2**3 pieces (≤ 65 recipients: room for 200k gas each)
 BATCH_ID_DOMAIN = "servicecoin.campaign.v1"
 
 
@@ -128,6 +138,101 @@ def batch_id(campaign_id: str, reason: int, recipients: list[str], amounts: list
                          [BATCH_ID_DOMAIN, campaign_id, int(reason), [bytes.fromhex(a[2:]) for a in recipients], amounts]))
 
 
+def _batch(index: int, campaign: Campaign, chunk: list[Allocation]) -> Batch:
+    recipients = [a.address for a in chunk]
+    amounts = [a.points for a in chunk]
+    return Batch(index, batch_id(campaign.id, campaign.reason, recipients, amounts), recipients, amounts)
+
+
+def _pieces(campaign: Campaign, chunk: list[Allocation], depth: int = 0):
+    """The fixed tree of halves under a base batch: (batch, left subtree, right subtree) or (batch,)."""
+    node = _batch(0, campaign, chunk)
+    if depth == MAX_SPLITS or len(chunk) < 2:
+        return (node,)
+    mid = len(chunk) // 2
+    return (node, _pieces(campaign, chunk[:mid], depth + 1), _pieces(campaign, chunk[mid:], depth + 1))
+
+
+def _tree_ids(tree) -> Iterable[bytes]:
+    yield tree[0].batch_id
+    for sub in tree[1:]:
+        yield from _tree_ids(sub)
+
+
+def size_plan(plan: Plan, fits: Callable[[Batch], bool], issued: Callable[[list[bytes]], set[bytes]],
+              recorded: Iterable[str] = ()) -> Plan:
+    """Cut each base batch of `plan` into halves until every piece `fits` (its gas estimate is under
+    the cap with a margin).
+
+    A piece whose id is `recorded` (the journal's batch ids, hex) or `issued` on chain (one call for all
+    candidate ids) is kept whole, and a piece with such a piece below it is cut: a resume therefore
+    sends exactly the batches of the first run, journal or not, and never asks `fits` about them.
+    A single recipient, or a piece MAX_SPLITS halvings deep, is kept whatever `fits` says.
+    """
+    campaign = plan.campaign
+    size = max_batch(campaign.batch_size)
+    trees = [_pieces(campaign, plan.allocations[start:start + size]) for start in range(0, len(plan.allocations), size)]
+    known = {bytes.fromhex(h[2:] if h.startswith("0x") else h) for h in recorded}
+    candidates = [i for tree in trees for i in _tree_ids(tree) if i not in known]
+    known |= issued(candidates) if candidates else set()
+
+    def cut(tree) -> list[Batch]:
+        node, below = tree[0], tree[1:]
+        if node.batch_id in known or not below:
+            return [node]
+        if any(i in known for sub in below for i in _tree_ids(sub)) or not fits(node):
+            return cut(below[0]) + cut(below[1])
+        return [node]
+
+    batches = [replace(b, index=i) for i, b in enumerate(b for tree in trees for b in cut(tree))]
+    return replace(plan, batches=batches)
+
+
+def recut(plan: Plan, recorded: Iterable[str]) -> Plan:
+    """`plan` cut as a journal recorded it (its batch ids, hex), without the chain: for reports."""
+    return size_plan(plan, lambda batch: True, lambda ids: set(), recorded)
+
+
+def estimate_fits(w3, token_address: str, issuer: str, reason: int) -> Callable[[Batch], bool]:
+    """Whether a batch's eth_estimateGas is under TX_GAS_CAP * GAS_HEADROOM. A batch that would revert
+    whatever its size (budget, pause) is left whole for the run to report; a node that refuses the
+    estimate itself (over its gas cap) asks for smaller pieces."""
+    limit = int(TX_GAS_CAP * GAS_HEADROOM)
+
+    def fits(batch: Batch) -> bool:
+        tx = {"from": issuer, "to": token_address, "data": issue_batch_data(batch, reason)}
+        try:
+            return w3.eth.estimate_gas(tx) <= limit
+        except (ContractCustomError, ContractLogicError):
+            return True
+        except Web3RPCError:
+            return False
+
+    return fits
+
+
+def issued_on_chain(w3, token) -> Callable[[list[bytes]], set[bytes]]:
+    """The ids among many that the token has issued, asked in JSON-RPC batches of 500 calls."""
+    def issued(ids: list[bytes]) -> set[bytes]:
+        found: set[bytes] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            with w3.batch_requests() as batch:
+                for i in chunk:
+                    batch.add(token.functions.batchIssuedAt(i))
+                answers = batch.execute()
+            found |= {i for i, used_at in zip(chunk, answers) if used_at}
+        return found
+
+    return issued
+
+
+def size_for_run(w3, token, issuer: str, plan: Plan, recorded: Iterable[str] = ()) -> Plan:
+    """`plan` cut by the node's gas estimates (see size_plan), for a run by `issuer` on `token`."""
+    return size_plan(plan, estimate_fits(w3, token.address, issuer, plan.campaign.reason), issued_on_chain(w3, token),
+                     recorded)
+
+
 def make_plan(campaign: Campaign, checked: InputCheck) -> Plan:
     """Aggregate valid rows per address (sorted) and cut them into batches."""
     by_address: dict[str, Allocation] = {}
@@ -137,12 +242,8 @@ def make_plan(campaign: Campaign, checked: InputCheck) -> Plan:
         alloc.rows.append(row)
     allocations = sorted(by_address.values(), key=lambda a: a.address.lower())
     size = max_batch(campaign.batch_size)
-    batches = []
-    for start in range(0, len(allocations), size):
-        chunk = allocations[start:start + size]
-        recipients = [a.address for a in chunk]
-        amounts = [a.points for a in chunk]
-        batches.append(Batch(len(batches), batch_id(campaign.id, campaign.reason, recipients, amounts), recipients, amounts))
+    batches = [_batch(i, campaign, allocations[start:start + size])
+               for i, start in enumerate(range(0, len(allocations), size))]
     return Plan(campaign, allocations, batches, list(checked.bad), len(checked.rows))
 
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from servicecoin.campaign.journal import CONFIRMED, Journal
-from servicecoin.campaign.plan import Plan
+from servicecoin.campaign.plan import Plan, recut
 from servicecoin.paths import data_dir
 from servicecoin.token import fmt
 
@@ -21,6 +21,7 @@ def build_report(plan: Plan, journal: Journal, token: str, network: str = "", ch
     records = journal.batches(key) if meta else []
     credits = journal.credits(key) if meta else {}
     runs = journal.runs(key) if meta else []
+    plan = recut(plan, [r.batch_id for r in records])  # the batches as sized by the run (plan.size_plan)
     confirmed = [r for r in records if r.status == CONFIRMED]
     counts: dict[str, int] = {}
     for r in records:

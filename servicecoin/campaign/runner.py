@@ -28,7 +28,7 @@ from web3.exceptions import (
 
 from servicecoin.campaign.definition import TX_GAS_CAP
 from servicecoin.campaign.journal import CONFIRMED, FAILED, PLANNED, SENT, Journal, JournalError
-from servicecoin.campaign.plan import Batch, Plan, issue_batch_data
+from servicecoin.campaign.plan import Batch, Plan, issue_batch_data, size_for_run
 from servicecoin.campaign.preflight import check_chain_rules, resolve_token
 from servicecoin.chain import Chain, revert_message
 from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
@@ -390,6 +390,8 @@ def run_campaign(chain: Chain, plan: Plan, journal: Journal, token=None, *, skip
     if not token.functions.hasRole(role_id("ISSUER_ROLE"), issuer).call():
         raise ChainError(f"{issuer} lacks ISSUER_ROLE on {token.address}")
     with journal.lock(plan.campaign.id):
+        recorded = [r.batch_id for r in journal.batches(journal.key(plan.campaign.id, token.address))]
+        plan = size_for_run(chain.w3, token, issuer, plan, recorded)
         runner = Runner(chain, plan, token, journal, progress=progress, max_in_flight=max_in_flight,
                         receipt_timeout=receipt_timeout, rpc_patience=rpc_patience)
         try:

@@ -179,7 +179,8 @@ def export(out, network):
 @json_option
 @handle_errors
 def verify_log(copy, network, as_json):
-    """Recompute the hash chain and compare it with the on-chain head and count; also check local texts."""
+    """Recompute the hash chain and compare it with the on-chain head and count; name any amendment that
+    points at another ticket's record; also check local texts."""
     from servicecoin.errors import ConfigError
     from servicecoin.servicelog import Record, check_contents, fetch_records, log_contract, verify
 
@@ -196,8 +197,8 @@ def verify_log(copy, network, as_json):
     result = verify(records, bytes(head), count)
     with store:
         contents = check_contents(store, log.address, records)
-    ok = result.ok and not contents.mismatched
-    data = {**result.__dict__, "contents": contents.__dict__}
+    ok = result.valid and not contents.mismatched
+    data = {**result.to_json(), "contents": contents.__dict__}
 
     def human(_):
         click.echo(result.summary())

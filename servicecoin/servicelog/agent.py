@@ -2,11 +2,13 @@
 
 A record's text goes to the content store first; the chain gets its salted commitment. What a
 transaction appended (and any reward it paid) is read back from its receipt (`appended_records`).
+An amendment is refused before anything is stored or sent unless its ref is a record of its own
+ticket (`check_amendments`): the contract cannot check it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from web3.logs import DISCARD
@@ -15,7 +17,7 @@ from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.errors import ConfigError
-from servicecoin.servicelog.records import ZERO32, Kind, event_record, log_contract
+from servicecoin.servicelog.records import ZERO32, Kind, event_record, fetch_records, log_contract, ticket_seqs
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Entry:
     text: str | None = None
     detail: int = 0  # follow-up outcome
     ref: int = 0  # amended seq
+    where: str = field(default="", compare=False)  # "file:line" of a batch file's record, for errors
 
     def call_args(self, commitment: bytes) -> tuple:
         return (int(self.kind), int(self.detail), int(self.ref), int(self.ticket), self.customer, commitment)
@@ -70,10 +73,46 @@ def appended_records(log, receipt, store: ContentStore | None) -> list[Appended]
     return out
 
 
+def check_amendments(chain: Chain, log, entries: list[Entry]) -> None:
+    """Refuse (ConfigError) any amendment of `entries` whose ref is not a record of its own ticket.
+
+    `entries` are to be appended in order after the log's current records: a ref up to the log's count
+    is looked up on chain (the records of the amendment's ticket, one indexed query per ticket); a
+    larger ref names the entry that will get that sequence number, which must come earlier.
+    """
+    amendments = [(i, e) for i, e in enumerate(entries) if e.kind == Kind.AMENDMENT]
+    if not amendments:
+        return
+    count = log.functions.count().call()
+    seqs: dict[int, set[int]] = {}
+
+    def label(i: int) -> str:
+        return entries[i].where or (f"record {i + 1} of the batch" if len(entries) > 1 else "the amendment")
+
+    for i, e in amendments:
+        if e.ref <= count:
+            if e.ticket not in seqs:
+                seqs[e.ticket] = ticket_seqs(chain, log, e.ticket)
+            if e.ref in seqs[e.ticket]:
+                continue
+            other = next((r.ticket for r in fetch_records(chain, log) if r.seq == e.ref), None)
+            target = f"record #{e.ref} is of ticket {other}" if other is not None else \
+                f"record #{e.ref} has no event in the node's history"
+        else:
+            pos = e.ref - count - 1
+            if pos < i and entries[pos].ticket == e.ticket:
+                continue
+            target = (f"record #{e.ref} will be {label(pos)}, of ticket {entries[pos].ticket}" if pos < i else
+                      f"record #{e.ref} is not an earlier record (the log has {count})")
+        raise ConfigError(f"{label(i)}: amendment of ticket {e.ticket} refused: {target}; an amendment must "
+                          f"point at a record of its own ticket")
+
+
 def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender="agent", log=None) -> Appended:
     """Append one agent record (its text goes to the content store first)."""
     log = log or log_contract(chain)
     entry.customer = checksum(entry.customer)
+    check_amendments(chain, log, [entry])
     commitment = commit_text(store, log.address, entry.text)
     receipt = chain.transact(log.functions.append(entry.call_args(commitment)), sender)
     return appended_records(log, receipt, store)[0]
@@ -85,6 +124,7 @@ def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None 
     log = log or log_contract(chain)
     for e in entries:
         e.customer = checksum(e.customer)
+    check_amendments(chain, log, entries)
     pairs = [(e, commit_text(store, log.address, e.text)) for e in entries]
     return send_batches(chain, log, pairs, sender, store, batch_size, progress)
 

@@ -15,7 +15,7 @@ from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.errors import ChainError, ConfigError
-from servicecoin.servicelog.agent import Appended, Entry, send_batches
+from servicecoin.servicelog.agent import Appended, Entry, check_amendments, send_batches
 from servicecoin.servicelog.records import Kind, Outcome, fetch_records, log_contract
 
 BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref")
@@ -61,6 +61,7 @@ def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="age
             if r.commitment in wanted:
                 store.assign(log.address, r.commitment, r.seq)
     todo = [(e, c) for e, c in zip(entries, commitments) if store.seq_of(log.address, c) is None]
+    check_amendments(chain, log, [e for e, _ in todo])
     already = len(entries) - len(todo)
     if progress and already:
         progress(already)
@@ -121,7 +122,8 @@ def read_batch_csv(path: Path | str) -> list[Entry]:
                 ref = int(ref_text)
             elif ref_text:
                 raise ConfigError(f"{where}ref: only amendments refer to an earlier record")
-            entries.append(Entry(kind, ticket, customer, (row.get("text") or "").strip() or None, detail, ref))
+            entries.append(Entry(kind, ticket, customer, (row.get("text") or "").strip() or None, detail, ref,
+                                 where=f"{path}:{line}"))
     if not entries:
         raise ConfigError(f"{path}: no records")
     return entries

@@ -4,11 +4,15 @@ The chain encoding is the one documented in interfaces/IServiceLog.sol:
 head_n = first 24 bytes of keccak256(abi.encode(head_{n-1} (bytes24), seq, kind, ticket, customer,
 agent, commitment, detail, ref, timestamp)). `verify` recomputes it from the `Recorded` events, whose
 `info` word packs seq, timestamp, ref, detail and kind (`unpack_info`).
+
+An amendment's `ref` must name a record of the same ticket. The contract keeps nothing per record, so
+it cannot check this: `misdirected_amendments` finds the amendments that break the rule, `verify`
+names them, and `ticket_seqs` lets a writer check a ref before it sends.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 
 from eth_abi import encode
@@ -106,25 +110,73 @@ def next_head(prev: bytes, r: Record) -> bytes:
     return keccak(data)[:24]
 
 
+# ---------------------------------------------------------------------------- amendments
+@dataclass
+class MisdirectedAmendment:
+    """An amendment whose `ref` names a record of another ticket (or no record at all)."""
+
+    seq: int
+    ticket: int
+    ref: int
+    ref_ticket: int | None  # None: no record `ref` among those checked
+
+    def __str__(self) -> str:
+        target = f"record #{self.ref} of ticket {self.ref_ticket}" if self.ref_ticket is not None \
+            else f"record #{self.ref}, which does not exist"
+        return f"amendment #{self.seq} of ticket {self.ticket} points at {target}"
+
+
+def misdirected_amendments(records: list[Record]) -> list[MisdirectedAmendment]:
+    """The amendments among `records` whose ref is not a record of their own ticket."""
+    ticket_of = {r.seq: r.ticket for r in records}
+    return [MisdirectedAmendment(r.seq, r.ticket, r.ref, ticket_of.get(r.ref))
+            for r in records if r.kind == Kind.AMENDMENT and ticket_of.get(r.ref) != r.ticket]
+
+
 # ---------------------------------------------------------------------------- verification
 @dataclass
 class Verification:
+    """`ok` is the hash chain's verdict; `amendments` lists the amendments that point at another
+    ticket's record (the chain can be intact and the log still break that rule)."""
+
     ok: bool
     count: int  # records checked
     head: str  # on-chain head
     onchain_count: int
     first_bad_seq: int | None = None
     reason: str = ""
+    amendments: list[MisdirectedAmendment] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """The chain verifies and every amendment points at a record of its own ticket."""
+        return self.ok and not self.amendments
 
     def summary(self) -> str:
         if self.ok:
-            return f"OK: {self.count} records, head {self.head}"
-        where = f" at record {self.first_bad_seq}" if self.first_bad_seq is not None else ""
-        return f"BROKEN{where}: {self.reason}"
+            line = f"OK: {self.count} records, head {self.head}"
+        else:
+            where = f" at record {self.first_bad_seq}" if self.first_bad_seq is not None else ""
+            line = f"BROKEN{where}: {self.reason}"
+        if self.amendments:
+            line += f"\nINVALID AMENDMENTS ({len(self.amendments)}): " + "; ".join(map(str, self.amendments))
+        return line
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["valid"] = self.valid
+        return data
 
 
 def verify(records: list[Record], head: bytes, count: int) -> Verification:
-    """Recompute the chain over `records` (in order from seq 1) and compare with the on-chain state."""
+    """Recompute the chain over `records` (in order from seq 1) and compare with the on-chain state;
+    name the amendments that point at another ticket's record."""
+    result = _verify_chain(records, head, count)
+    result.amendments = misdirected_amendments(records)
+    return result
+
+
+def _verify_chain(records: list[Record], head: bytes, count: int) -> Verification:
     h = ZERO_HEAD
     shown = "0x" + head.hex()
     for expected, r in enumerate(records, start=1):
@@ -143,6 +195,11 @@ def verify(records: list[Record], head: bytes, count: int) -> Verification:
         return Verification(False, len(records), shown, count, count or None,
                             f"recomputed head 0x{h.hex()} differs from the on-chain head {shown}")
     return Verification(True, len(records), shown, count)
+
+
+def ticket_seqs(chain: Chain, log, ticket: int) -> set[int]:
+    """Sequence numbers of the records of `ticket` on chain (an indexed eth_getLogs query)."""
+    return {event_record(e).seq for e in chain.events(log, "Recorded", argument_filters={"ticket": int(ticket)})}
 
 
 def log_contract(chain: Chain, address: str | None = None):

@@ -1,0 +1,252 @@
+"""Differential fuzz: RewardToken against an independent Python model (tokenmodel.py), at validity
+1, 2, 5, 12 and 15.
+
+Each validity gets its own token. Before the fuzz a short history is written through the same
+driver: customers who earned in every epoch (so their ring wraps and reaches slots 1–3), in every
+other epoch, once long ago (a dormant account whose lots have all expired), and never. Hypothesis
+then runs random steps from a chain snapshot of that state: issue, issueBatch (fresh ids,
+duplicates and acceptors included), customer↔acceptor payments, customer↔customer transfers while
+the admin has them open, burn, burnFrom, the spender's spend, and time jumps of seconds to many
+epochs. After every step every view the model predicts is compared, read in one JSON-RPC batch:
+currentEpoch, balanceOf, lotsOf, expiringBefore at each epoch boundary, lifetimeEarned, tierOf,
+totalSupply, totalIssued, totalExpired, totalBurned and the issuer's budget use.
+
+Short by default (a few dozen examples per validity); SVC_LONG=1 (`make test-long`) runs long.
+"""
+
+import itertools
+import os
+import time
+
+import brownie
+import pytest
+import requests
+from brownie import accounts, chain, web3
+from eth_abi import decode
+from hypothesis import settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from tests.contracts.reward_token.tokenmodel import TokenModel
+from tests.tokenkit import EPOCH, NOREF, batch_id, deploy_token
+
+LONG = bool(os.environ.get("SVC_LONG"))
+EXAMPLES = 60 if LONG else 20
+STEPS = 40 if LONG else 10
+VALIDITIES = (1, 2, 5, 12, 15)
+TIERS = ([0, 20_000, 60_000], [10_000, 12_500, 15_000])
+REASONS = st.sampled_from([0, 1, 5, 7])  # purchase, feedback (not tier-eligible), campaign, refund
+_ids = itertools.count()
+
+
+# ---------------------------------------------------------------------------- views in one batch
+def read_views(calls):
+    """eth_call every (contract method, args, output types) at the latest block in one JSON-RPC batch."""
+    payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_call",
+                "params": [{"to": fn._address, "data": fn.encode_input(*args)}, "latest"]}
+               for i, (fn, args, _) in enumerate(calls)]
+    answers = sorted(requests.post(web3.provider.endpoint_uri, json=payload, timeout=60).json(), key=lambda a: a["id"])
+    out = []
+    for (fn, _, types), answer in zip(calls, answers):
+        assert "error" not in answer, (fn._name, answer)
+        out.append(decode(types, bytes.fromhex(answer["result"][2:])))
+    return out
+
+
+# ---------------------------------------------------------------------------- the driver
+class Driver:
+    """Sends one operation to the token and applies it to the model; asserts the token refuses
+    exactly what the model refuses."""
+
+    def __init__(self, token, model, issuer, spender, admin, burner):
+        self.token, self.model = token, model
+        self.issuer, self.spender, self.admin, self.burner = issuer, spender, admin, burner
+
+    def _op(self, apply, fn, *args):
+        """Apply to the model at the epoch of the coming block, then send: the token must accept
+        exactly what the model accepts (`sleep` keeps blocks away from epoch boundaries)."""
+        cur = self.model.epoch_at(web3.eth.get_block("latest").timestamp)
+        if not apply(cur):
+            with brownie.reverts():
+                fn(*args)
+            return
+        assert self.model.epoch_at(fn(*args).timestamp) == cur
+
+    def issue(self, to, amount, reason):
+        self._op(lambda cur: self.model.issue(to.address, amount, reason, cur) is not None,
+                 self.token.issue, to, amount, reason, NOREF, {"from": self.issuer})
+
+    def issue_batch(self, recipients, amounts, reason):
+        bid = batch_id(f"differential-{next(_ids)}")
+        self._op(lambda cur: self.model.issue_batch([r.address for r in recipients], amounts, reason, cur) is not None,
+                 self.token.issueBatch, bid, recipients, amounts, reason, {"from": self.issuer})
+
+    def transfer(self, sender, to, amount):
+        self._op(lambda cur: self.model.transfer(sender.address, to.address, amount, cur),
+                 self.token.transfer, to, amount, {"from": sender})
+
+    def burn(self, who, amount):
+        self._op(lambda cur: self.model.burn(who.address, amount, cur), self.token.burn, amount, {"from": who})
+
+    def spend(self, who, amount):
+        self._op(lambda cur: self.model.spend(who.address, amount, cur),
+                 self.token.spend, who, amount, {"from": self.spender})
+
+    def burn_from(self, who, allowance, amount):
+        self.token.approve(self.burner, allowance, {"from": who})
+        self.model.approve(who.address, self.burner.address, allowance)
+        self._op(lambda cur: self.model.burn_from(self.burner.address, who.address, amount, cur),
+                 self.token.burnFrom, who, amount, {"from": self.burner})
+
+    def set_transfers_open(self, open_):
+        self.token.setTransfersOpen(open_, {"from": self.admin})
+        self.model.transfers_open = open_
+
+    def sleep(self, seconds):
+        """Let time pass, never ending within five minutes of an epoch boundary."""
+        chain.sleep(int(seconds))
+        chain.mine()
+        left = self.model.epoch_length - (web3.eth.get_block("latest").timestamp - self.model.genesis) % self.model.epoch_length
+        if left < 300:
+            chain.sleep(left + 1)
+            chain.mine()
+
+    # ------------------------------------------------------------------ comparison
+    def compare(self, actors):
+        t, m = self.token, self.model
+        v = m.validity
+        latest = web3.eth.get_block("latest").timestamp
+        cur = m.epoch_at(latest)
+        # Every epoch boundary at which a live lot can expire, each side of it, and far ahead.
+        edges = [m.expiry_of(e) + d for e in range(max(0, cur - v + 1), cur + 1) for d in (-1, 0)]
+        edges += [latest, 2**64]
+        calls = [(t.currentEpoch, (), ["uint256"]), (t.totalSupply, (), ["uint256"]),
+                 (t.totalIssued, (), ["uint256"]), (t.totalExpired, (), ["uint256"]),
+                 (t.totalBurned, (), ["uint256"]), (t.issuerBudget, (self.issuer,), ["uint256", "uint256", "uint256"])]
+        for a in actors:
+            calls += [(t.balanceOf, (a,), ["uint256"]), (t.lotsOf, (a,), ["(uint256,uint256,uint256)[]"]),
+                      (t.lifetimeEarned, (a,), ["uint256"]), (t.tierOf, (a,), ["uint8"])]
+            calls += [(t.expiringBefore, (a, edge), ["uint256"]) for edge in edges]
+        got = iter(read_views(calls))
+        assert next(got)[0] == cur, "currentEpoch"
+        supply, issued, expired, burned = (next(got)[0] for _ in range(4))
+        assert (supply, issued, expired, burned) == (m.total_supply(cur), m.issued, m.total_expired(cur), m.burned)
+        assert issued == supply + expired + burned
+        assert next(got)[1] == m.issued, "issuer budget used"
+        for a in actors:
+            who = a.address
+            assert next(got)[0] == m.balance_of(who, cur), f"balanceOf {who}"
+            assert [tuple(lot) for lot in next(got)[0]] == m.lots_of(who, cur), f"lotsOf {who}"
+            assert next(got)[0] == m.lifetime_of(who), f"lifetimeEarned {who}"
+            assert next(got)[0] == m.tier_of(who)[0], f"tierOf {who}"
+            for edge in edges:
+                assert next(got)[0] == m.expiring_before(who, edge, cur), f"expiringBefore {who} {edge}"
+
+
+# ---------------------------------------------------------------------------- the machine
+WHO = st.integers(0, 3)  # a customer
+ANY = st.integers(0, 4)  # a customer or the merchant (an acceptor)
+AMOUNT = st.one_of(st.integers(1, 4_000), st.sampled_from(["all", "all+1", 0]))
+
+
+class DifferentialMachine(RuleBasedStateMachine):
+    driver = seeded = actors = None
+
+    def __init__(self):
+        super().__init__()
+        chain.snapshot()
+        self.d = self.driver
+        self.d.model = self.seeded.copy()
+
+    def teardown(self):
+        chain.revert()
+
+    def _amount(self, who, choice):
+        """A drawn amount, or the holder's whole live balance (and one more) to hit the edges."""
+        if isinstance(choice, int):
+            return choice
+        cur = self.d.model.epoch_at(web3.eth.get_block("latest").timestamp)
+        whole = self.d.model.balance_of(who.address, cur)
+        return whole if choice == "all" else whole + 1
+
+    @rule(who=ANY, amount=st.integers(1, 6_000), reason=REASONS)
+    def issue(self, who, amount, reason):
+        self.d.issue(self.actors[who], amount, reason)
+
+    @rule(picks=st.lists(st.tuples(ANY, st.integers(1, 3_000)), min_size=1, max_size=6), reason=REASONS)
+    def issue_batch(self, picks, reason):
+        self.d.issue_batch([self.actors[w] for w, _ in picks], [a for _, a in picks], reason)
+
+    @rule(who=WHO, amount=AMOUNT)
+    def pay_merchant(self, who, amount):
+        self.d.transfer(self.actors[who], self.actors[4], self._amount(self.actors[who], amount))
+
+    @rule(who=WHO, amount=AMOUNT)
+    def merchant_pays(self, who, amount):
+        self.d.transfer(self.actors[4], self.actors[who], self._amount(self.actors[4], amount))
+
+    @rule(sender=WHO, to=WHO, amount=AMOUNT)
+    def customer_to_customer(self, sender, to, amount):
+        self.d.transfer(self.actors[sender], self.actors[to], self._amount(self.actors[sender], amount))
+
+    @rule(open_=st.booleans())
+    def set_transfers_open(self, open_):
+        self.d.set_transfers_open(open_)
+
+    @rule(who=ANY, amount=AMOUNT)
+    def burn(self, who, amount):
+        self.d.burn(self.actors[who], self._amount(self.actors[who], amount))
+
+    @rule(who=ANY, amount=AMOUNT)
+    def spend(self, who, amount):
+        self.d.spend(self.actors[who], self._amount(self.actors[who], amount))
+
+    @rule(who=WHO, allowance=st.integers(0, 5_000), amount=AMOUNT)
+    def burn_from(self, who, allowance, amount):
+        self.d.burn_from(self.actors[who], allowance, self._amount(self.actors[who], amount))
+
+    @rule(seconds=st.integers(1, 2 * EPOCH))
+    def time_passes(self, seconds):
+        self.d.sleep(seconds)
+
+    @rule(epochs=st.integers(1, 16))
+    def epochs_pass(self, epochs):
+        self.d.sleep(epochs * EPOCH)
+
+    @invariant()
+    def token_matches_model(self):
+        self.d.compare(self.actors)
+
+
+def seed_history(d, regular, alternate, dormant, validity):
+    """Write the starting history through the driver: `regular` earns every epoch for validity + 2
+    epochs (its ring wraps), `alternate` every other epoch, `dormant` once and then nothing until
+    all its lots expired."""
+    d.issue(dormant, 2_500, 0)
+    for e in range(validity + 2):
+        d.issue(regular, 1_000 + 37 * e, 0)
+        if e % 2 == 0:
+            d.issue(alternate, 3_000 + e, 5)
+        d.sleep(EPOCH)
+    d.sleep(validity * EPOCH)  # everyone's oldest lots expire; the dormant account is fully expired
+    for e in range(min(validity, 4)):
+        d.issue(regular, 500 + e, 0)
+        d.sleep(EPOCH)
+
+
+@pytest.mark.parametrize("validity", VALIDITIES)
+def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
+    dave = accounts[8]
+    token = deploy_token(admin, issuer, pauser, merchant, spender, validity=validity)
+    token.setTiers(*TIERS, {"from": admin})
+    model = TokenModel(validity, token.genesis(), EPOCH, tiers=list(zip(*TIERS)),
+                       eligible_mask=token.tierEligibleReasons(), acceptors={merchant.address})
+    driver = Driver(token, model, issuer, spender, admin, stranger)
+    seed_history(driver, alice, bob, carol, validity)
+    driver.compare([alice, bob, carol, dave, merchant])
+    DifferentialMachine.driver, DifferentialMachine.seeded = driver, driver.model.copy()
+    DifferentialMachine.actors = [alice, bob, carol, dave, merchant]
+    started = time.monotonic()
+    run_state_machine_as_test(
+        DifferentialMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None)
+    )
+    print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s")
