@@ -211,15 +211,16 @@ def estimate_fits(w3, token_address: str, issuer: str, reason: int) -> Callable[
     return fits
 
 
-def issued_on_chain(w3, token) -> Callable[[list[bytes]], set[bytes]]:
-    """The ids among many that the token has issued, asked in JSON-RPC batches of 500 calls."""
+def issued_on_chain(w3, token, issuer: str) -> Callable[[list[bytes]], set[bytes]]:
+    """The ids among many that `issuer` has used on the token (ids are scoped by issuer), asked in
+    JSON-RPC batches of 500 calls."""
     def issued(ids: list[bytes]) -> set[bytes]:
         found: set[bytes] = set()
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             with w3.batch_requests() as batch:
                 for i in chunk:
-                    batch.add(token.functions.batchIssuedAt(i))
+                    batch.add(token.functions.batchIssuedAt(issuer, i))
                 answers = batch.execute()
             found |= {i for i, used_at in zip(chunk, answers) if used_at}
         return found
@@ -229,8 +230,8 @@ def issued_on_chain(w3, token) -> Callable[[list[bytes]], set[bytes]]:
 
 def size_for_run(w3, token, issuer: str, plan: Plan, recorded: Iterable[str] = ()) -> Plan:
     """`plan` cut by the node's gas estimates (see size_plan), for a run by `issuer` on `token`."""
-    return size_plan(plan, estimate_fits(w3, token.address, issuer, plan.campaign.reason), issued_on_chain(w3, token),
-                     recorded)
+    return size_plan(plan, estimate_fits(w3, token.address, issuer, plan.campaign.reason),
+                     issued_on_chain(w3, token, issuer), recorded)
 
 
 def make_plan(campaign: Campaign, checked: InputCheck) -> Plan:
