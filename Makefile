@@ -59,12 +59,12 @@ test-long: setup
 	SVC_LONG=1 brownie test tests/ -p no:cacheprovider
 
 # Gas, speed, sizes, and the fault scenarios and a bounded invariant run, all run here and now.
-bench: setup
+bench: setup compile
 	python -m benchmarks.run
 
 # The invariants for 100,000+ steps (hours): reliability.long.* into benchmarks/results.json, with the
 # date and commit of the run in benchmarks/long-run.json (BENCHMARKS.md shows them).
-bench-long: setup
+bench-long: setup compile
 	python -m benchmarks.run long
 
 SERVE_URL := http://127.0.0.1:8080/
