@@ -2,7 +2,7 @@
 
 from brownie import chain
 
-from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, OPEN, UNLIMITED, fund, sign_permit, sign_request
+from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, OPEN, UNLIMITED, fund, sign_request
 from tests.tokenkit import EPOCH, NOREF, UNIT, key_of, reverts_with
 
 

@@ -11,7 +11,7 @@ with brownie chain snapshots as the fixture would (as tests/contracts/service_lo
 
 import brownie
 from tests.tokenkit import NOREF, UNIT
-from hypothesis import settings, strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from tests.contracts.redemption_vault.vaultkit import ANY_PRICE, FULFILLED, OPEN, REFUNDED, fund, list_item
@@ -147,4 +147,5 @@ def test_redemptions_reconcile(vault, token, issuer, merchant, alice, bob, carol
     VaultMachine.vault, VaultMachine.token, VaultMachine.merchant = vault, token, merchant
     VaultMachine.customers = customers
     VaultMachine.items = [list_item(vault, merchant, price=p, stock=STOCK) for p in PRICES]
-    run_state_machine_as_test(VaultMachine, settings=settings(max_examples=10, stateful_step_count=20, deadline=None))
+    run_state_machine_as_test(VaultMachine, settings=settings(max_examples=10, stateful_step_count=20, deadline=None,
+                                                                      suppress_health_check=list(HealthCheck)))

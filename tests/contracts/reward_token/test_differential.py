@@ -23,7 +23,7 @@ import pytest
 import requests
 from brownie import accounts, chain, web3
 from eth_abi import decode
-from hypothesis import settings, strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from tests.contracts.reward_token.tokenmodel import TokenModel
@@ -247,6 +247,7 @@ def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender,
     DifferentialMachine.actors = [alice, bob, carol, dave, merchant]
     started = time.monotonic()
     run_state_machine_as_test(
-        DifferentialMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None)
+        DifferentialMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+                                              suppress_health_check=list(HealthCheck))
     )
     print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s")

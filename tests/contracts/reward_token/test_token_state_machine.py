@@ -14,7 +14,7 @@ import os
 import brownie
 from brownie import chain
 from tests.tokenkit import EPOCH, NOREF, VALIDITY
-from hypothesis import settings, strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 STEPS = 60 if os.environ.get("SVC_LONG") else 15
@@ -176,5 +176,6 @@ def test_token_state_machine(token, alice, bob, carol, issuer, merchant, admin):
     TokenMachine.token, TokenMachine.customers = token, [alice, bob, carol]
     TokenMachine.issuer, TokenMachine.merchant = issuer, merchant
     run_state_machine_as_test(
-        TokenMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None)
+        TokenMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+                                       suppress_health_check=list(HealthCheck))
     )

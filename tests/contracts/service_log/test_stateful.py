@@ -7,7 +7,7 @@ with brownie's chain snapshots, as the fixture would.
 """
 
 import brownie
-from hypothesis import settings, strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from tests.contracts.service_log.logkit import (AMENDMENT, COMPLAINT, FOLLOWUP, OPENED, REPLY, RESOLVED, ZERO32, chain_records, entry, signed)
 
@@ -100,4 +100,5 @@ class LogMachine(RuleBasedStateMachine):
 
 def test_stateful_log(log, agent, alice, bob, carol, stranger):
     LogMachine.log, LogMachine.agent, LogMachine.customers, LogMachine.relayer = log, agent, [alice, bob, carol], stranger
-    run_state_machine_as_test(LogMachine, settings=settings(max_examples=15, stateful_step_count=15, deadline=None))
+    run_state_machine_as_test(LogMachine, settings=settings(max_examples=15, stateful_step_count=15, deadline=None,
+                                                                    suppress_health_check=list(HealthCheck)))
