@@ -59,7 +59,7 @@ test-long: setup
 	SVC_LONG=1 brownie test tests/ -p no:cacheprovider
 
 # Gas, speed, sizes, and the fault scenarios and a bounded invariant run, all run here and now.
-bench: setup compile
+bench: setup compile .venv-slither/.installed
 	python -m benchmarks.run
 
 # The invariants for 100,000+ steps (hours): reliability.long.* into benchmarks/results.json, with the
