@@ -85,6 +85,8 @@ def build_report(plan: Plan, journal: Journal, token: str, network: str = "", ch
         "runs": runs,
         "started_at": runs[0]["started_at"] if runs else None,
         "finished_at": meta.get("finished_at"),
+        "started_at_text": when(runs[0]["started_at"], None) if runs else None,
+        "finished_at_text": when(meta.get("finished_at"), None),
         "duration_seconds": run_seconds(runs, records),
         "wall_seconds": (max(ended) - runs[0]["started_at"]) if ended else None,
         "batches": [{"index": r.idx, "batch_id": r.batch_id, "recipients": r.recipients, "points": r.points,

@@ -62,7 +62,7 @@ def flows_chart(path: Path, flows: dict[str, dict[str, int]]) -> Path:
     for ax, key in zip(axes, ("issued", "spent", "expired")):
         values = [flows[m][key] / UNIT for m in months]
         total = sum(values)
-        ax.set_title(f"{key.capitalize()}: {thousands(total)} points in all", fontsize=10)
+        ax.set_title(f"{key.capitalize()}: {total:,.2f} points in all", fontsize=10)
         bars = ax.bar(range(len(months)), values, width=0.6, color=COLOURS[key])
         _label_bars(ax, bars, values)
         ax.yaxis.set_major_formatter(FuncFormatter(thousands))
@@ -93,7 +93,7 @@ def tiers_chart(path: Path, tiers: dict[str, int]) -> Path:
     names, values = list(tiers) or ["no customers"], list(tiers.values()) or [0]
     bars = ax.bar(names, values, width=0.55, color=COLOURS["tiers"])
     _label_bars(ax, bars, values)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
     ax.set_ylim(0, max(values) * 1.2 if max(values) else 1)
     ax.set_ylabel("customers")
@@ -114,7 +114,7 @@ def ratings_chart(path: Path, feedback: dict) -> Path:
     values = list(ratings.values())
     bars = left.bar(list(ratings), values, width=0.6, color=COLOURS["ratings"])
     _label_bars(left, bars, values)
-    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    left.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     left.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
     left.set_ylim(0, max(values) * 1.25 if max(values) else 1)
     left.set_xlabel("rating (stars)")

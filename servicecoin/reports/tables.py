@@ -40,7 +40,10 @@ def decimal(value: float | None, places: int = 2) -> str:
 
 
 def pct(value: float | None) -> str:
-    return DASH if value is None else f"{value:.0%}"
+    """0.2 → '20%'; a share too small to round to 1% reads '<1%', never a misleading '0%'."""
+    if value is None:
+        return DASH
+    return "<1%" if 0 < value < 0.005 else f"{value:.0%}"
 
 
 def count(value: int | None) -> str:
