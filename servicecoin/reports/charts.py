@@ -41,7 +41,8 @@ def _month_ticks(ax, months: list[str]) -> None:
     ax.set_xticks(range(len(months)))
     ax.set_xticklabels([m if i % step == 0 else "" for i, m in enumerate(months)],
                        rotation=45 if len(months) > 6 else 0, ha="right" if len(months) > 6 else "center")
-    ax.set_xlim(-0.6, len(months) - 0.4)
+    pad = max(0.6, (6 - len(months)) / 2)  # a short axis keeps the width of six months: no wall-wide bars
+    ax.set_xlim(-pad, len(months) - 1 + pad)
 
 
 def _label_bars(ax, bars, values: list[float]) -> None:
