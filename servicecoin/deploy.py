@@ -104,6 +104,7 @@ def deploy_log(chain: Chain, config: dict, token) -> str:
 def deploy(chain: Chain, config: dict | None = None) -> dict:
     """Deploy everything that exists, wire roles, and write deployments/<network>.json."""
     config = config or load_config()
+    first_block = chain.w3.eth.block_number + 1  # where the contracts' events (role grants included) start
     token = deploy_token(chain, config)
     operator = chain.account("operator").address
     grant_issuer(chain, token, operator, config["budgets"]["operator"])
@@ -120,6 +121,7 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "network": chain.network.id,
         "chain_id": chain.chain_id,
         "rpc_url": chain.network.rpc_url,
+        "first_block": first_block,
         "block": chain.w3.eth.block_number,
         "commit": _commit(),
         "deployed_at": int(time.time()),

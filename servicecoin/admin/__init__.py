@@ -1,0 +1,13 @@
+"""Running the program without writing contract calls by hand: merchants, settings, roles, single credits.
+
+    actions       a plan of contract calls (what a command will do, in words): checked by simulation, then
+                  sent, or written unsigned as JSON and as a Safe Transaction Builder batch
+    program       the program's contracts by their short names (token, vault, log); the deployment file
+    merchants     onboarding and offboarding a merchant (every power on every contract), the merchant list
+    settings      budgets, tiers, transfer policy, pause, discount rate, notice period, role grants
+    roles_report  who holds which role (from RoleGranted/RoleRevoked events), the admin handover state
+    credit        one credit for a till: strict points, a reason, a reference that is paid once
+
+Each planning function returns an `actions.Plan` and sends nothing; `svc merchant`, `svc admin` and
+`svc issue` show, confirm, send or write it with one shared function (cli/plan.py).
+"""

@@ -1,0 +1,54 @@
+"""The program's contracts as the admin commands name them, and where their events start."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from servicecoin.chain import Chain
+from servicecoin.deploy import DEPLOYED_CONTRACTS
+from servicecoin.errors import ConfigError
+from servicecoin.paths import deployment_file
+
+# Short names an operator types (`--contract vault`) → artifact names.
+SHORT_NAMES = {"token": "RewardToken", "vault": "RedemptionVault", "log": "ServiceLog"}
+
+
+def program_contracts(chain: Chain) -> dict:
+    """Artifact name → web3 contract for every program contract in deployments/<network>.json."""
+    listed = chain.deployment().get("contracts", {})
+    return {name: chain.contract(name, listed[name]) for name in DEPLOYED_CONTRACTS if name in listed}
+
+
+def contract_names(text: str, where: str = "--contract") -> list[str]:
+    """`token`, `vault`, `log` (or the contract's own name) → [artifact name]; `all` → every one."""
+    key = text.strip()
+    if key.lower() == "all":
+        return list(DEPLOYED_CONTRACTS)
+    for short, name in SHORT_NAMES.items():
+        if key.lower() in (short, name.lower()):
+            return [name]
+    raise ConfigError(f"{where}: unknown contract '{text}' (known: {', '.join(SHORT_NAMES)}, all)")
+
+
+def short_name(name: str) -> str:
+    return next((s for s, n in SHORT_NAMES.items() if n == name), name)
+
+
+def events_start(chain: Chain) -> int:
+    """The first block of the deployment: role grants made while deploying are events from here on."""
+    try:
+        record = chain.deployment()
+    except ConfigError:
+        return 0
+    return int(record.get("first_block", 0))
+
+
+def update_deployment(chain: Chain, change) -> None:
+    """Apply `change` (a function that edits the record in place) to deployments/<network>.json, atomically."""
+    path = deployment_file(chain.network.id)
+    record = chain.deployment()
+    change(record)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    os.replace(tmp, path)
