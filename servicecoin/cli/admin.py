@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
-from servicecoin.cli.plan import carry_out, plan_options
+from servicecoin.cli.options import FilePath
+from servicecoin.cli.plan import plan_command, view_command
 from servicecoin.token import fmt
 
 
@@ -26,20 +26,14 @@ def _who(chain, text: str) -> tuple[str, str]:
 @admin.command("budget")
 @click.argument("who", metavar="NAME|ADDRESS")
 @click.argument("points")
-@plan_options()
-@network_option
-@json_option
-@handle_errors
-def admin_budget(who, points, signer, unsigned, yes, network, as_json):
+@plan_command()
+def admin_budget(chain, options, who, points):
     """Set how many POINTS an issuer may credit in total (what it used so far counts)."""
     from servicecoin.admin.credit import parse_points
     from servicecoin.admin.settings import budget_plan
-    from servicecoin.chain import connect
 
-    chain = connect(network)
     label, address = _who(chain, who)
-    plan = budget_plan(chain, label, address, parse_points(points, "POINTS", allow_zero=True))
-    carry_out(chain, plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
+    return budget_plan(chain, label, address, parse_points(points, "POINTS", allow_zero=True))
 
 
 @admin.command("tiers")
@@ -48,122 +42,87 @@ def admin_budget(who, points, signer, unsigned, yes, network, as_json):
                    "multiplier as 1.25x or basis points).")
 @click.option("--from-config", "config_file", type=FilePath(exists=True, dir_okay=False), default=None,
               help="Take the tiers from this settings file's token.tiers (e.g. servicecoin.yaml).")
-@plan_options()
-@network_option
-@json_option
-@handle_errors
-def admin_tiers(tiers, config_file, signer, unsigned, yes, network, as_json):
+@plan_command()
+def admin_tiers(chain, options, tiers, config_file):
     """Replace the tier table (thresholds of lifetime points and multipliers)."""
     from servicecoin.admin.settings import parse_tier, save_tier_names, tiers_from_config, tiers_plan
-    from servicecoin.chain import connect
     from servicecoin.config import load_config
     from servicecoin.errors import ConfigError
 
     if bool(tiers) == bool(config_file):
         raise ConfigError("give the tiers with --tier (one per tier) or --from-config FILE, not both or neither")
     table = [parse_tier(t) for t in tiers] if tiers else tiers_from_config(load_config(config_file))
-    chain = connect(network)
-    result = carry_out(chain, tiers_plan(chain, table), signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
-    if result["sent"]:
-        save_tier_names(chain, table)
+    return tiers_plan(chain, table), lambda result: result["sent"] and save_tier_names(chain, table)
 
 
 @admin.command("transfers")
 @click.argument("policy", type=click.Choice(["open", "closed"]))
-@plan_options()
-@network_option
-@json_option
-@handle_errors
-def admin_transfers(policy, signer, unsigned, yes, network, as_json):
+@plan_command()
+def admin_transfers(chain, options, policy):
     """Open or close customer-to-customer transfers (payments to acceptors always work)."""
     from servicecoin.admin.settings import transfers_plan
-    from servicecoin.chain import connect
 
-    chain = connect(network)
-    carry_out(chain, transfers_plan(chain, policy == "open"), signer=signer, yes=yes, unsigned=unsigned,
-              as_json=as_json)
+    return transfers_plan(chain, policy == "open")
 
 
-def _pause_command(pause: bool):
-    verb = "pause" if pause else "unpause"
+@admin.command("pause")
+@click.argument("which", metavar="token|vault|all", default="all")
+@plan_command()
+def admin_pause(chain, options, which):
+    """Stop issuance, transfers and spending (token), or redemptions (vault); default: all."""
+    from servicecoin.admin.settings import pause_plan
 
-    @click.argument("which", metavar="token|vault|all", default="all")
-    @plan_options()
-    @network_option
-    @json_option
-    @handle_errors
-    def command(which, signer, unsigned, yes, network, as_json):
-        from servicecoin.admin.settings import pause_plan
-        from servicecoin.chain import connect
-
-        chain = connect(network)
-        carry_out(chain, pause_plan(chain, which, pause), signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
-
-    command.__doc__ = ("Stop issuance, transfers and spending (token), or redemptions (vault); default: all."
-                       if pause else "Resume the token, the vault, or all (default).")
-    return admin.command(verb)(command)
+    return pause_plan(chain, which, True)
 
 
-admin_pause = _pause_command(True)
-admin_unpause = _pause_command(False)
+@admin.command("unpause")
+@click.argument("which", metavar="token|vault|all", default="all")
+@plan_command()
+def admin_unpause(chain, options, which):
+    """Resume the token, the vault, or all (default)."""
+    from servicecoin.admin.settings import pause_plan
+
+    return pause_plan(chain, which, False)
 
 
 @admin.command("discount-rate")
 @click.argument("rate", metavar="POINTS_PER_UNIT")
-@plan_options()
-@network_option
-@json_option
-@handle_errors
-def admin_discount_rate(rate, signer, unsigned, yes, network, as_json):
+@plan_command()
+def admin_discount_rate(chain, options, rate):
     """Announce a checkout discount rate (points per currency unit); it applies after the notice period."""
     from servicecoin.admin.credit import parse_points
     from servicecoin.admin.settings import discount_rate_plan
-    from servicecoin.chain import connect
 
-    raw = parse_points(rate, "POINTS_PER_UNIT")
-    chain = connect(network)
-    carry_out(chain, discount_rate_plan(chain, raw), signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
+    return discount_rate_plan(chain, parse_points(rate, "POINTS_PER_UNIT"))
 
 
 @admin.command("notice-period")
 @click.argument("period", metavar="DURATION")
-@plan_options()
-@network_option
-@json_option
-@handle_errors
-def admin_notice_period(period, signer, unsigned, yes, network, as_json):
+@plan_command()
+def admin_notice_period(chain, options, period):
     """Lengthen the notice period of price and rate changes (7d, 36h, or seconds; it can never shrink)."""
     from servicecoin.admin.settings import notice_period_plan, parse_duration
-    from servicecoin.chain import connect
 
-    seconds = parse_duration(period, "DURATION")
-    chain = connect(network)
-    carry_out(chain, notice_period_plan(chain, seconds), signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
+    return notice_period_plan(chain, parse_duration(period, "DURATION"))
 
 
 def _role_command(grant: bool):
-    verb = "grant" if grant else "revoke"
+    """`svc admin grant` and `svc admin revoke`: one body, the verb differs."""
+    verb, to = ("grant", "to") if grant else ("revoke", "of")
 
     @click.argument("role")
     @click.argument("who", metavar="NAME|ADDRESS")
     @click.option("--contract", default=None, metavar="token|vault|log|all",
                   help="Where (default: every contract that has the role).")
-    @plan_options()
-    @network_option
-    @json_option
-    @handle_errors
-    def command(role, who, contract, signer, unsigned, yes, network, as_json):
+    @plan_command()
+    def command(chain, options, role, who, contract):
         from servicecoin.admin.settings import role_plan
-        from servicecoin.chain import connect
 
-        chain = connect(network)
         label, address = _who(chain, who)
-        plan = role_plan(chain, role, label, address, grant, contract)
-        carry_out(chain, plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
+        return role_plan(chain, role, label, address, grant, contract)
 
-    command.__doc__ = (f"{verb.capitalize()} ROLE (issuer, pauser, spender, merchant, agent, or its constant name) "
-                       f"{'to' if grant else 'of'} a merchant or address.")
-    return admin.command(verb)(command)
+    return admin.command(verb, help=f"{verb.capitalize()} ROLE (issuer, pauser, spender, merchant, agent, or its "
+                                    f"constant name) {to} a merchant or an address.")(command)
 
 
 admin_grant = _role_command(True)
@@ -184,15 +143,12 @@ def _human_roles(report: dict) -> None:
 
 
 @admin.command("roles")
-@network_option
-@json_option
-@handle_errors
-def admin_roles(network, as_json):
+@view_command(_human_roles)
+def admin_roles(chain):
     """Who holds which role on each contract (from the role events), and the admin handover state."""
     from servicecoin.admin.roles_report import roles_report
-    from servicecoin.chain import connect
 
-    emit(roles_report(connect(network)), as_json, _human_roles)
+    return roles_report(chain)
 
 
 def _human_settings(s: dict) -> None:
@@ -209,15 +165,12 @@ def _human_settings(s: dict) -> None:
 
 
 @admin.command("settings")
-@network_option
-@json_option
-@handle_errors
-def admin_settings(network, as_json):
+@view_command(_human_settings)
+def admin_settings(chain):
     """The program settings in force, read from the chain."""
     from servicecoin.admin.settings import program_settings
-    from servicecoin.chain import connect
 
-    emit(program_settings(connect(network)), as_json, _human_settings)
+    return program_settings(chain)
 
 
 COMMANDS = [admin]

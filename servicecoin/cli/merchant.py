@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
-from servicecoin.cli.plan import carry_out, plan_options
+from servicecoin.cli.plan import plan_command, view_command
 from servicecoin.token import fmt
 
 
@@ -22,24 +21,21 @@ def merchant():
 @click.option("--acceptor/--no-acceptor", default=True, show_default=True,
               help="Let customers pay it points (its points never expire).")
 @click.option("--agent", is_flag=True, help="Also let it append service records to the log (AGENT_ROLE).")
-@plan_options()
-@network_option
-@json_option
-@handle_errors
-def merchant_onboard(name, address, budget, acceptor, agent, signer, unsigned, yes, network, as_json):
+@plan_command()
+def merchant_onboard(chain, options, name, address, budget, acceptor, agent):
     """Make ADDRESS merchant NAME: issuer role and budget, acceptor, merchant role on the vault."""
+    from servicecoin.account import checksum
     from servicecoin.admin.credit import parse_points
     from servicecoin.admin.merchants import onboard_plan, save_merchant
-    from servicecoin.chain import connect
 
-    chain = connect(network)
     plan = onboard_plan(chain, name, address, parse_points(budget, "--budget", allow_zero=True), acceptor, agent)
-    result = carry_out(chain, plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
-    address = chain.w3.to_checksum_address(address)
-    if result["sent"]:
-        save_merchant(chain, name, address, onboarded_block=result["sent"][-1]["block"])
-    else:
-        save_merchant(chain, name, address)
+    address = checksum(address)
+
+    def after(result):
+        sent = {"onboarded_block": result["sent"][-1]["block"]} if result["sent"] else {}
+        save_merchant(chain, name, address, **sent)
+
+    return plan, after
 
 
 @merchant.command("offboard")
@@ -47,22 +43,19 @@ def merchant_onboard(name, address, budget, acceptor, agent, signer, unsigned, y
 @click.option("--items-to", default=None, metavar="NAME|ADDRESS",
               help="Move its catalog items and their open redemptions to this merchant (default: deactivate them).")
 @click.option("--burn-points", is_flag=True, help="Go ahead although it holds points as an acceptor (they are burned).")
-@plan_options()
-@network_option
-@json_option
-@handle_errors
-def merchant_offboard(merchant_ref, items_to, burn_points, signer, unsigned, yes, network, as_json):
+@plan_command()
+def merchant_offboard(chain, options, merchant_ref, items_to, burn_points):
     """Take every power from a merchant: roles on every contract, budget, items, acceptor status."""
     from servicecoin.admin.merchants import offboard_plan, resolve_merchant, save_merchant
-    from servicecoin.chain import connect
 
-    chain = connect(network)
     name, address = resolve_merchant(chain, merchant_ref)
     target = resolve_merchant(chain, items_to)[1] if items_to else None
-    plan = offboard_plan(chain, name, address, target, burn_points)
-    result = carry_out(chain, plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json)
-    if name and result["sent"]:
-        save_merchant(chain, name, address, offboarded_block=result["sent"][-1]["block"])
+
+    def after(result):
+        if name and result["sent"]:
+            save_merchant(chain, name, address, offboarded_block=result["sent"][-1]["block"])
+
+    return offboard_plan(chain, name, address, target, burn_points), after
 
 
 def _human(rows: list[dict]) -> None:
@@ -82,15 +75,12 @@ def _human(rows: list[dict]) -> None:
 
 
 @merchant.command("list")
-@network_option
-@json_option
-@handle_errors
-def merchant_list(network, as_json):
+@view_command(_human)
+def merchant_list(chain):
     """Every merchant (named in the deployment file, or holding MERCHANT_ROLE) and what it may do, from the chain."""
     from servicecoin.admin.merchants import list_merchants
-    from servicecoin.chain import connect
 
-    emit(list_merchants(connect(network)), as_json, _human)
+    return list_merchants(chain)
 
 
 COMMANDS = [merchant]

@@ -1,7 +1,9 @@
 """What every command that changes the program shares: its plan of calls is shown, confirmed on live
 networks, then sent — or written unsigned for a key held elsewhere (a Safe multisig, a hardware wallet).
 
-A command builds an `actions.Plan` and hands it to `carry_out` with the options `plan_options` adds:
+A command decorated with `plan_command` gets the chain and these options, builds an `actions.Plan` and
+returns it (or `(plan, after)`, where `after(result)` runs once it was carried out); `carry_out` does the rest.
+The options:
     --yes            do not ask (live networks ask before sending; local ones just send)
     --unsigned FILE  write the transactions instead of sending them: FILE (to, value, data, a description,
                      the chain id) and FILE's `.safe.json` twin (Safe Transaction Builder batch); no key needed
@@ -12,10 +14,12 @@ A command builds an `actions.Plan` and hands it to `carry_out` with the options 
 from __future__ import annotations
 
 import re
+from functools import wraps
+from typing import NamedTuple
 
 import click
 
-from servicecoin.cli.options import FilePath, emit
+from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
 
 ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
@@ -30,6 +34,47 @@ def plan_options(default_signer: str = "deployer"):
                                "beside it) instead of sending them.")(fn)
         fn = click.option("--yes", is_flag=True, help="Do not ask before sending on a live network.")(fn)
         return fn
+    return wrap
+
+
+class Options(NamedTuple):
+    signer: str
+    unsigned: str | None
+    yes: bool
+    network: str
+    as_json: bool
+
+
+def plan_command(default_signer: str = "deployer", ask: bool = True):
+    """Make `fn(chain, options, **arguments) -> Plan | (Plan, after)` a command with --from, --unsigned, --yes,
+    --network and --json whose plan is carried out (asking first on live networks when `ask`)."""
+    def wrap(fn):
+        @wraps(fn)
+        def command(signer, unsigned, yes, network, as_json, **arguments):
+            from servicecoin.chain import connect
+
+            chain = connect(network)
+            built = fn(chain, Options(signer, unsigned, yes, network, as_json), **arguments)
+            plan, after = built if isinstance(built, tuple) else (built, None)
+            result = carry_out(chain, plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json, ask=ask,
+                               default_signer=default_signer)
+            if after is not None:
+                after(result)
+
+        return plan_options(default_signer)(network_option(json_option(handle_errors(command))))
+    return wrap
+
+
+def view_command(human):
+    """Make `fn(chain, **arguments) -> data` a read-only command with --network and --json; `human(data)` prints."""
+    def wrap(fn):
+        @wraps(fn)
+        def command(network, as_json, **arguments):
+            from servicecoin.chain import connect
+
+            emit(fn(connect(network), **arguments), as_json, human)
+
+        return network_option(json_option(handle_errors(command)))
     return wrap
 
 
