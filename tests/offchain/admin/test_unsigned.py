@@ -2,8 +2,12 @@
 and live networks ask before sending."""
 
 import json
+import shutil
+import subprocess
 
 import pytest
+
+from servicecoin import PROJECT_ROOT
 
 from servicecoin.admin.actions import safe_checksum, send_unsigned
 from servicecoin.roles import role_id
@@ -108,3 +112,30 @@ def test_unsigned_on_a_live_network_needs_no_key(svc, contracts, live, monkeypat
     assert doc["from"] == ADMIN.address and doc["network"] == "svc-live"
     assert not contracts["RewardToken"].functions.transfersOpen().call()
     assert_one_error_line(svc("admin", "transfers", "open", "--yes", network=live, ok=False), "SVC_PRIVATE_KEY")
+
+
+CANONICAL_JS = r"""
+const {keccak256, toUtf8Bytes} = require(process.argv[2]);
+const batch = JSON.parse(require("fs").readFileSync(process.argv[3], "utf8"));
+const canonical = (v) => Array.isArray(v) ? "[" + v.map(canonical).join(",") + "]"
+  : (v !== null && typeof v === "object")
+    ? "{" + JSON.stringify(Object.keys(v).sort()) + Object.keys(v).sort().map((k) => canonical(v[k]) + ",").join("") + "}"
+    : JSON.stringify(v);
+const given = batch.meta.checksum;
+delete batch.meta.checksum;
+batch.meta.name = null;
+process.stdout.write(keccak256(toUtf8Bytes(canonical(batch))) === given ? "same" : "different");
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_safe_checksum_agrees_with_javascript_json(svc, tmp_path):
+    """The builder computes its checksum in JavaScript: JSON.stringify's strings (non-ASCII, quotes) must match."""
+    out = tmp_path / "tiers.json"
+    svc("admin", "tiers", "--tier", 'Mémbre "base":0:1x', "--tier", "Or/金:100:1.5x", "--unsigned", out)
+    script = tmp_path / "check.js"
+    script.write_text(CANONICAL_JS)
+    ethers = str(PROJECT_ROOT / "node_modules" / "ethers")
+    answer = subprocess.run(["node", str(script), ethers, str(out.with_name("tiers.safe.json"))],
+                            capture_output=True, text=True, check=True)
+    assert answer.stdout == "same", answer.stderr
