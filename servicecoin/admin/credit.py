@@ -22,11 +22,12 @@ from servicecoin.vault.discounts import order_ref
 
 POINTS = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 MAX_AMOUNT = 2**48 - 1  # a lot holds 48 bits of hundredths of a point
+MAX_BUDGET = 2**128 - 1  # setIssuerBudget's limit
 
 
-def parse_points(text: str, where: str = "POINTS", allow_zero: bool = False) -> int:
-    """Whole points written as ASCII digits with at most two decimals → raw units; more than 0 unless
-    `allow_zero`."""
+def parse_points(text: str, where: str = "POINTS", allow_zero: bool = False, maximum: int = MAX_AMOUNT) -> int:
+    """Whole points written as ASCII digits with at most two decimals → raw units, more than 0 unless
+    `allow_zero`, at most `maximum` (by default what one credit can hold)."""
     t = text.strip()
     if not t.isascii() or not POINTS.match(t):
         raise ConfigError(f"{where}: '{text}' is not a number of points (digits, and at most {DECIMALS} decimals)")
@@ -36,8 +37,9 @@ def parse_points(text: str, where: str = "POINTS", allow_zero: bool = False) -> 
     raw = int(whole) * UNIT + int(frac.ljust(DECIMALS, "0") or 0)
     if raw <= 0 and not (allow_zero and raw == 0):
         raise ConfigError(f"{where}: must be more than 0")
-    if raw > MAX_AMOUNT:
-        raise ConfigError(f"{where}: {fmt(raw)} is more than one credit can hold ({fmt(MAX_AMOUNT)})")
+    if raw > maximum:
+        what = "one credit can hold" if maximum == MAX_AMOUNT else "the contract takes"
+        raise ConfigError(f"{where}: {fmt(raw)} is more than {what} ({fmt(maximum)})")
     return raw
 
 

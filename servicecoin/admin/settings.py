@@ -11,7 +11,7 @@ from servicecoin.admin.program import contract_names, program_contracts, short_n
 from servicecoin.chain import Chain
 from servicecoin.errors import ConfigError
 from servicecoin.roles import contract_roles, role_key
-from servicecoin.token import fmt, to_raw
+from servicecoin.token import Reason, fmt, reason_mask, to_raw
 
 BPS = 10_000
 MAX_TIERS = 4
@@ -51,8 +51,6 @@ def budget_plan(chain: Chain, who: str, address: str, allowance: int) -> Plan:
     """Set the total points `address` may issue (what it used so far still counts against it)."""
     if allowance < 0:
         raise ConfigError("POINTS: must not be negative")
-    if allowance >= 2**128:
-        raise ConfigError(f"POINTS: {fmt(allowance)} is too large")
     token = program_contracts(chain)["RewardToken"]
     _, used, _ = token.functions.issuerBudget(address).call()
     plan = Plan(f"set the issuer budget of {who}")
@@ -93,7 +91,7 @@ def tiers_from_config(config: dict) -> list[dict]:
     try:
         return [{"name": str(t["name"]), "threshold": to_raw(t["threshold"]), "multiplier_bps": int(t["multiplier_bps"])}
                 for t in config["token"]["tiers"]]
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"servicecoin.yaml token.tiers: {exc}") from None
 
 
@@ -114,13 +112,30 @@ def check_tiers(tiers: list[dict]) -> None:
                               f"{BPS}..{MAX_MULTIPLIER_BPS} (1x..6.5535x)")
 
 
-def tiers_plan(chain: Chain, tiers: list[dict]) -> Plan:
-    check_tiers(tiers)
+def eligible_mask(names, where: str) -> int:
+    """The tier-eligible reasons' mask; refund never earns a multiplier (the token refuses it)."""
+    mask = reason_mask(names, f"{where}: ")
+    if mask & (1 << Reason.REFUND):
+        raise ConfigError(f"{where}: refund credits never get the tier multiplier")
+    return mask
+
+
+def tiers_plan(chain: Chain, tiers: list[dict] | None, eligible: int | None = None) -> Plan:
+    """Replace the tier table (when `tiers`) and the tier-eligible reasons (when `eligible` differs)."""
     token = program_contracts(chain)["RewardToken"]
-    shown = ", ".join(f"{t['name']} from {fmt(t['threshold'])} at {Decimal(t['multiplier_bps']) / BPS}x" for t in tiers)
-    plan = Plan("set the tier table")
-    plan.add(token, "RewardToken", "setTiers", [t["threshold"] for t in tiers], [t["multiplier_bps"] for t in tiers],
-             description=f"set the tiers: {shown}")
+    plan = Plan("set the tiers")
+    if tiers is not None:
+        check_tiers(tiers)
+        shown = ", ".join(f"{t['name']} from {fmt(t['threshold'])} at {Decimal(t['multiplier_bps']) / BPS}x"
+                          for t in tiers)
+        plan.add(token, "RewardToken", "setTiers", [t["threshold"] for t in tiers],
+                 [t["multiplier_bps"] for t in tiers], description=f"set the tiers: {shown}")
+    if eligible is not None and eligible != token.functions.tierEligibleReasons().call():
+        names = [r.name.lower() for r in Reason if eligible >> r & 1]
+        plan.add(token, "RewardToken", "setTierEligibleReasons", eligible,
+                 description=f"apply the tier multiplier to credits for: {', '.join(names) or 'no reason'}")
+    if not plan.calls:
+        plan.notes.append("the tier-eligible reasons are already these: nothing to send")
     return plan
 
 

@@ -29,30 +29,39 @@ def _who(chain, text: str) -> tuple[str, str]:
 @plan_command()
 def admin_budget(chain, options, who, points):
     """Set how many POINTS an issuer may credit in total (what it used so far counts)."""
-    from servicecoin.admin.credit import parse_points
+    from servicecoin.admin.credit import MAX_BUDGET, parse_points
     from servicecoin.admin.settings import budget_plan
 
     label, address = _who(chain, who)
-    return budget_plan(chain, label, address, parse_points(points, "POINTS", allow_zero=True))
+    return budget_plan(chain, label, address, parse_points(points, "POINTS", allow_zero=True, maximum=MAX_BUDGET))
 
 
 @admin.command("tiers")
 @click.option("--tier", "tiers", multiple=True, metavar="NAME:THRESHOLD:MULTIPLIER",
               help="One tier, lowest first, e.g. Member:0:1x --tier Silver:1000:1.1x (threshold in points; "
                    "multiplier as 1.25x or basis points).")
+@click.option("--eligible", default=None, metavar="REASON,…",
+              help="Reasons whose credits get the tier multiplier, e.g. purchase,survey,referral.")
 @click.option("--from-config", "config_file", type=FilePath(exists=True, dir_okay=False), default=None,
-              help="Take the tiers from this settings file's token.tiers (e.g. servicecoin.yaml).")
+              help="Take token.tiers (and token.tier_eligible) from this settings file (e.g. servicecoin.yaml).")
 @plan_command()
-def admin_tiers(chain, options, tiers, config_file):
-    """Replace the tier table (thresholds of lifetime points and multipliers)."""
-    from servicecoin.admin.settings import parse_tier, save_tier_names, tiers_from_config, tiers_plan
+def admin_tiers(chain, options, tiers, eligible, config_file):
+    """Replace the tier table (thresholds of lifetime points and multipliers) and which reasons it applies to."""
+    from servicecoin.admin.settings import eligible_mask, parse_tier, save_tier_names, tiers_from_config, tiers_plan
     from servicecoin.config import load_config
     from servicecoin.errors import ConfigError
 
-    if bool(tiers) == bool(config_file):
-        raise ConfigError("give the tiers with --tier (one per tier) or --from-config FILE, not both or neither")
-    table = [parse_tier(t) for t in tiers] if tiers else tiers_from_config(load_config(config_file))
-    return tiers_plan(chain, table), lambda result: result["sent"] and save_tier_names(chain, table)
+    if tiers and config_file or not (tiers or eligible or config_file):
+        raise ConfigError("give the tiers with --tier (one per tier) or --from-config FILE, not both; "
+                          "or only --eligible")
+    mask = None if eligible is None else eligible_mask([r for r in eligible.split(",") if r.strip()], "--eligible")
+    table = [parse_tier(t) for t in tiers] if tiers else None
+    if config_file:
+        config = load_config(config_file)
+        table = tiers_from_config(config)
+        if mask is None and "tier_eligible" in config["token"]:
+            mask = eligible_mask(config["token"]["tier_eligible"] or [], "token.tier_eligible")
+    return tiers_plan(chain, table, mask), lambda result: result["sent"] and table and save_tier_names(chain, table)
 
 
 @admin.command("transfers")
@@ -90,7 +99,7 @@ def admin_unpause(chain, options, which):
 @plan_command()
 def admin_discount_rate(chain, options, rate):
     """Announce a checkout discount rate (points per currency unit); it applies after the notice period."""
-    from servicecoin.admin.credit import parse_points
+    from servicecoin.admin.credit import MAX_BUDGET, parse_points
     from servicecoin.admin.settings import discount_rate_plan
 
     return discount_rate_plan(chain, parse_points(rate, "POINTS_PER_UNIT"))

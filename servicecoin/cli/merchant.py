@@ -25,10 +25,10 @@ def merchant():
 def merchant_onboard(chain, options, name, address, budget, acceptor, agent):
     """Make ADDRESS merchant NAME: issuer role and budget, acceptor, merchant role on the vault."""
     from servicecoin.account import checksum
-    from servicecoin.admin.credit import parse_points
+    from servicecoin.admin.credit import MAX_BUDGET, parse_points
     from servicecoin.admin.merchants import onboard_plan, save_merchant
 
-    plan = onboard_plan(chain, name, address, parse_points(budget, "--budget", allow_zero=True), acceptor, agent)
+    plan = onboard_plan(chain, name, address, parse_points(budget, "--budget", allow_zero=True, maximum=MAX_BUDGET), acceptor, agent)
     address = checksum(address)
 
     def after(result):

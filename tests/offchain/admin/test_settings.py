@@ -16,7 +16,7 @@ def test_budget_by_name_or_address(svc, contracts):
     assert token.functions.issuerBudget(SHOP_B.address).call()[0] == 0
 
 
-@pytest.mark.parametrize("points", ["1e3", "1,000", "1.001", "abc", "١٠"])
+@pytest.mark.parametrize("points", ["1e3", "1,000", "1.001", "abc", "١٠", str(2**128)])
 def test_budget_refuses_bad_points(svc, points):
     assert_one_error_line(svc("admin", "budget", SHOP_A.address, points, ok=False), "POINTS")
 
@@ -27,12 +27,27 @@ def test_tiers_from_arguments_and_names_kept(svc, contracts, record):
     assert record()["token"]["tier_names"] == ["Member", "Gold", "Star"]
 
 
-def test_tiers_from_the_settings_file(svc, contracts, tmp_path):
+def test_tiers_from_the_settings_file(svc, contracts, tmp_path, record):
     settings = tmp_path / "program.yaml"
     settings.write_text("token:\n  tiers:\n    - {name: Base, threshold: 0, multiplier_bps: 10000}\n"
-                        "    - {name: Top, threshold: 100, multiplier_bps: 30000}\nbudgets: {operator: 1}\n")
+                        "    - {name: Top, threshold: 100, multiplier_bps: 30000}\n"
+                        "  tier_eligible: [purchase, feedback]\nbudgets: {operator: 1}\n")
     svc("admin", "tiers", "--from-config", settings)
-    assert contracts["RewardToken"].functions.tiers().call() == [[0, 100 * UNIT], [10_000, 30_000]]
+    token = contracts["RewardToken"]
+    assert token.functions.tiers().call() == [[0, 100 * UNIT], [10_000, 30_000]]
+    assert token.functions.tierEligibleReasons().call() == 0b11
+    assert record()["token"]["tier_names"] == ["Base", "Top"]
+
+
+def test_tier_eligible_reasons_alone(svc, svc_json, contracts):
+    before = contracts["RewardToken"].functions.tiers().call()
+    out = svc_json("admin", "tiers", "--eligible", "survey,social")
+    assert [c["function"] for c in out["calls"]] == ["setTierEligibleReasons"]
+    assert contracts["RewardToken"].functions.tierEligibleReasons().call() == (1 << 2) | (1 << 4)
+    assert contracts["RewardToken"].functions.tiers().call() == before
+    assert_one_error_line(svc("admin", "tiers", "--eligible", "refund", ok=False), "never get the tier multiplier")
+    assert_one_error_line(svc("admin", "tiers", "--eligible", "gift", ok=False), "unknown reason 'gift'")
+    assert_one_error_line(svc("admin", "tiers", ok=False), "--tier")
 
 
 @pytest.mark.parametrize("tiers, fragment", [
