@@ -117,7 +117,7 @@ def send(chain: Chain, plan: Plan, sender: LocalAccount) -> list[dict]:
         try:
             receipt = chain.transact(c.fn, sender)
         except ServiceCoinError as exc:
-            sent = f"; calls 1-{n - 1} were sent" if n > 1 else "; nothing was sent"
+            sent = {1: "; nothing was sent", 2: "; call 1 was sent"}.get(n, f"; calls 1-{n - 1} were sent")
             raise ChainError(f"call {n} of {len(plan.calls)} ({c.contract}.{c.function}): {exc}{sent}") from None
         done.append({"description": c.description, "call": c.signature(),
                      "tx": "0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x"),

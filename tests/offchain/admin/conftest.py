@@ -6,10 +6,9 @@ import json
 import os
 
 import pytest
-from brownie import web3
 from click.testing import CliRunner
 
-from servicecoin.chain import from_web3
+from servicecoin.chain import connect
 from servicecoin.cli import cli
 
 
@@ -45,7 +44,8 @@ def record(deployments):
 
 @pytest.fixture
 def chain(deployments):
-    return from_web3(web3, "development")
+    """A Chain over its own Web3, as `svc` connects (brownie's Web3 raises reverts as ValueError)."""
+    return connect("development")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from servicecoin.chain import decode_revert, revert_message
+from servicecoin.chain import revert_message
 from servicecoin.roles import role_id
 from servicecoin.token import UNIT, Reason
 from tests.offchain.admin.adminkit import ADMIN, CUSTOMER, OPERATOR, SHOP_A, SHOP_B, assert_one_error_line, held_roles
@@ -85,8 +85,6 @@ def _refusal(call, sender) -> str:
         call.call({"from": sender})
     except (ContractCustomError, ContractLogicError) as exc:
         return revert_message(exc)
-    except ValueError as exc:  # brownie's web3 raises the node's answer
-        return decode_revert(exc.args[0]["data"])
     return ""
 
 
