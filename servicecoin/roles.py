@@ -25,8 +25,10 @@ def grant_issuer(chain: Chain, token, issuer: str, budget_points: int) -> None:
 
 
 def contract_roles(contract) -> dict[str, bytes]:
-    """Role name → id for every `*_ROLE` constant in `contract`'s ABI (a web3 contract), DEFAULT_ADMIN_ROLE first."""
-    names = sorted({item["name"] for item in contract.abi
+    """Role name → id for every `*_ROLE` constant in `contract`'s ABI (a web3 contract or contract function),
+    DEFAULT_ADMIN_ROLE first."""
+    abi = getattr(contract, "contract_abi", None) or contract.abi
+    names = sorted({item["name"] for item in abi
                     if item.get("type") == "function" and item["name"].endswith("_ROLE") and not item.get("inputs")},
                    key=lambda n: (n != "DEFAULT_ADMIN_ROLE", n))
     return {name: role_id(name) for name in names}

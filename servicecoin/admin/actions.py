@@ -25,6 +25,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 
 from servicecoin.chain import Chain, revert_message
 from servicecoin.errors import ChainError, ServiceCoinError
+from servicecoin.roles import contract_roles
 
 UNSIGNED_FORMAT = "servicecoin-unsigned/1"
 SAFE_BATCH_VERSION = "1.0"
@@ -46,8 +47,11 @@ class Call:
     value: int = 0
 
     def signature(self) -> str:
-        """`RewardToken.setIssuerBudget(issuer=0x…, allowance=500000)`: contract, function and raw arguments."""
-        shown = ", ".join(f"{name}={_show(v)}" for name, v in self.args.items())
+        """`RewardToken.grantRole(role=ISSUER_ROLE, account=0x…)`: contract, function and arguments as sent
+        (raw units), role ids by their name."""
+        roles = {rid: name for name, rid in contract_roles(self.fn).items()} if self.fn is not None else {}
+        shown = ", ".join(f"{name}={roles.get(v, _show(v)) if isinstance(v, bytes) else _show(v)}"
+                          for name, v in self.args.items())
         return f"{self.contract}.{self.function}({shown})"
 
     def to_json(self) -> dict:

@@ -52,3 +52,15 @@ def update_deployment(chain: Chain, change) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(record, indent=2) + "\n")
     os.replace(tmp, path)
+
+
+def address_names(chain: Chain) -> dict[str, str]:
+    """Lower-case address → what the deployment file calls it (a contract, a deploy-time key, a merchant)."""
+    try:
+        record = chain.deployment()
+    except ConfigError:
+        return {}
+    names = {str(a).lower(): n for n, a in record.get("contracts", {}).items()}
+    names.update({str(a).lower(): f"{n} key" for n, a in record.get("accounts", {}).items()})
+    names.update({str(m["address"]).lower(): f"merchant {n}" for n, m in record.get("merchants", {}).items()})
+    return names

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from web3 import Web3
 
-from servicecoin.admin.program import events_start, program_contracts
+from servicecoin.admin.program import address_names, events_start, program_contracts
 from servicecoin.chain import Chain
 from servicecoin.roles import contract_roles
 
@@ -49,10 +49,17 @@ def admin_state(chain: Chain, contract) -> dict:
 
 
 def roles_report(chain: Chain) -> dict:
-    """Per program contract: its roles with their holders, and its admin handover state."""
+    """Per program contract: its roles with their holders, its admin handover state, and the deployment file's
+    names for the addresses shown."""
     start = events_start(chain)
-    return {name: {"address": c.address, "roles": role_holders(chain, c, start), "admin": admin_state(chain, c)}
-            for name, c in program_contracts(chain).items()}
+    known = address_names(chain)
+    report = {}
+    for name, c in program_contracts(chain).items():
+        roles, admin = role_holders(chain, c, start), admin_state(chain, c)
+        seen = {a for holders in roles.values() for a in holders} | {admin["admin"], admin["pending_admin"]}
+        report[name] = {"address": c.address, "roles": roles, "admin": admin,
+                        "names": {a: known[a.lower()] for a in seen if a and a.lower() in known}}
+    return report
 
 
 def roles_of(chain: Chain, address: str, contracts: dict | None = None) -> dict[str, list[str]]:

@@ -191,7 +191,7 @@ def discount_rate_plan(chain: Chain, rate: int) -> Plan:
     plan = Plan("announce a checkout discount rate")
     plan.add(vault, "RedemptionVault", "announceDiscountRate", rate,
              description=f"announce a discount rate of {fmt(rate)} points per currency unit, in force "
-                         f"{_duration(notice)} after it is mined")
+                         f"{duration_text(notice)} after it is mined")
     return plan
 
 
@@ -206,7 +206,8 @@ def parse_duration(text: str, where: str) -> int:
     return int(digits) * (factor or 1)
 
 
-def _duration(seconds: int) -> str:
+def duration_text(seconds: int) -> str:
+    """`7 days`, `36 hours` or `90 seconds`."""
     if seconds % 86_400 == 0:
         return f"{seconds // 86_400} days"
     if seconds % 3_600 == 0:
@@ -218,17 +219,17 @@ def notice_period_plan(chain: Chain, seconds: int) -> Plan:
     vault = program_contracts(chain)["RedemptionVault"]
     current = vault.functions.noticePeriod().call()
     if seconds < current:
-        raise ConfigError(f"PERIOD: the notice period can only grow (now {_duration(current)}); a shorter one would "
+        raise ConfigError(f"PERIOD: the notice period can only grow (now {duration_text(current)}); a shorter one would "
                           f"let terms change faster than customers were promised")
     if seconds > MAX_NOTICE_S:
-        raise ConfigError(f"PERIOD: at most 365 days, not {_duration(seconds)}")
+        raise ConfigError(f"PERIOD: at most 365 days, not {duration_text(seconds)}")
     plan = Plan("lengthen the notice period")
     if seconds == current:
-        plan.notes.append(f"the notice period is already {_duration(current)}: nothing to send")
+        plan.notes.append(f"the notice period is already {duration_text(current)}: nothing to send")
         return plan
     plan.add(vault, "RedemptionVault", "setNoticePeriod", seconds,
-             description=f"set the notice period for price and rate changes to {_duration(seconds)} "
-                         f"(was {_duration(current)})")
+             description=f"set the notice period for price and rate changes to {duration_text(seconds)} "
+                         f"(was {duration_text(current)})")
     return plan
 
 

@@ -139,16 +139,29 @@ admin_revoke = _role_command(False)
 
 
 def _human_roles(report: dict) -> None:
+    from servicecoin.admin.settings import duration_text
+
     for name, c in report.items():
         a = c["admin"]
+
+        def who(address):
+            return f"{address} ({c['names'][address]})" if address in c["names"] else address
+
         click.echo(f"{name} {c['address']}")
-        click.echo(f"  admin      {a['admin']} (handover delay {a['delay_s']} s)")
+        click.echo(f"  admin      {who(a['admin'])}, handover delay {duration_text(a['delay_s'])}")
         if a["pending_admin"]:
-            click.echo(f"  handover   to {a['pending_admin']}, acceptable from {a['accept_after']} ({a['handover']})")
+            click.echo(f"  handover   to {who(a['pending_admin'])}, acceptable from {_when(a['accept_after'])} "
+                       f"({a['handover']})")
         if a["pending_delay_s"] is not None:
-            click.echo(f"  delay      becomes {a['pending_delay_s']} s at {a['delay_change_at']}")
+            click.echo(f"  delay      becomes {duration_text(a['pending_delay_s'])} at {_when(a['delay_change_at'])}")
         for role, holders in c["roles"].items():
-            click.echo(f"  {role:<18} {', '.join(holders) if holders else '-'}")
+            click.echo(f"  {role:<18} {', '.join(who(h) for h in holders) if holders else '-'}")
+
+
+def _when(timestamp: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @admin.command("roles")
@@ -161,16 +174,18 @@ def admin_roles(chain):
 
 
 def _human_settings(s: dict) -> None:
+    from servicecoin.admin.settings import duration_text
+
     click.echo("tiers      " + "; ".join(f"{t['name']} from {fmt(t['threshold'])} at {t['multiplier_bps'] / 10_000:g}x"
                                          for t in s["tiers"]))
     click.echo(f"transfers  {'open' if s['transfers_open'] else 'closed'}")
     click.echo("paused     " + ", ".join(f"{c}: {'yes' if p else 'no'}" for c, p in s["paused"].items()))
     d = s["discount"]
-    pending = f" (becomes {fmt(d['pending_rate'])} at {d['pending_at']})" if d["pending_at"] else ""
+    pending = f" (becomes {fmt(d['pending_rate'])} at {_when(d['pending_at'])})" if d["pending_at"] else ""
     click.echo(f"discount   {fmt(d['rate'])} points per currency unit{pending}; caps {fmt(d['per_order_cap'])} "
                f"per order, {fmt(d['per_day_cap'])} per customer per day")
-    click.echo(f"notice     {s['notice_period_s']} s; refund window {s['refund_window_s']} s; "
-               f"fulfilment window {s['fulfilment_window_s']} s")
+    click.echo(f"windows    notice {duration_text(s['notice_period_s'])}, refunds {duration_text(s['refund_window_s'])}, "
+               f"fulfilment {duration_text(s['fulfilment_window_s'])}")
 
 
 @admin.command("settings")

@@ -149,7 +149,9 @@ def test_roles_report_from_events_and_handover_state(svc, svc_json, chain, contr
     assert report["RedemptionVault"]["admin"]["pending_admin"] == SHOP_B.address
     assert report["RedemptionVault"]["admin"]["handover"] in ("waiting", "acceptable")
     assert report["ServiceLog"]["admin"]["pending_admin"] is None
-    assert "handover" in svc("admin", "roles").output
+    assert report["RewardToken"]["names"][contracts["RedemptionVault"].address] == "RedemptionVault"
+    human = svc("admin", "roles").output
+    assert f"handover   to {SHOP_B.address}" in human and "(RedemptionVault)" in human
 
 
 def test_settings_read_from_the_chain(svc, svc_json):
@@ -157,4 +159,5 @@ def test_settings_read_from_the_chain(svc, svc_json):
     s = svc_json("admin", "settings")
     assert s["transfers_open"] and s["paused"] == {"token": False, "vault": False}
     assert [t["name"] for t in s["tiers"]] == ["Member", "Silver", "Gold", "Platinum"]
-    assert "transfers  open" in svc("admin", "settings").output
+    out = svc("admin", "settings").output
+    assert "transfers  open" in out and "notice 7 days" in out
