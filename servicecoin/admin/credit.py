@@ -30,10 +30,10 @@ def parse_points(text: str, where: str = "POINTS", allow_zero: bool = False, max
     `allow_zero`, at most `maximum` (by default what one credit can hold)."""
     t = text.strip()
     if not t.isascii() or not POINTS.match(t):
-        raise ConfigError(f"{where}: '{text}' is not a number of points (digits, and at most {DECIMALS} decimals)")
+        raise ConfigError(f"{where}: {text!r} is not a number of points (digits, and at most {DECIMALS} decimals)")
     whole, _, frac = t.partition(".")
     if len(frac) > DECIMALS:
-        raise ConfigError(f"{where}: '{text}' has more than {DECIMALS} decimals")
+        raise ConfigError(f"{where}: {text!r} has more than {DECIMALS} decimals")
     raw = int(whole) * UNIT + int(frac.ljust(DECIMALS, "0") or 0)
     if raw <= 0 and not (allow_zero and raw == 0):
         raise ConfigError(f"{where}: must be more than 0")
@@ -76,7 +76,7 @@ def credit_plan(chain: Chain, issuer: str, to_text: str, points_text: str, reaso
     if before is not None:
         same = before["to"].lower() == to.lower() and before["base_amount"] == amount and before["reason"] == reason.name.lower()
         if not same:
-            raise ConfigError(f"--ref '{ref_text}' was already used by {issuer} for {fmt(before['base_amount'])} points "
+            raise ConfigError(f"--ref {ref_text!r} was already used by {issuer} for {fmt(before['base_amount'])} points "
                               f"({before['reason']}) to {before['to']} in block {before['block']}; give a new reference")
         plan.notes.append(f"already paid: {fmt(before['amount'])} points to {to} under this reference in block "
                           f"{before['block']} (tx {before['tx']}); nothing sent")

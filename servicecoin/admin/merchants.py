@@ -38,7 +38,7 @@ def merchant_names(chain: Chain) -> dict[str, dict]:
 
 def check_name(name: str) -> str:
     if not NAME.match(name):
-        raise ConfigError(f"merchant name '{name}': use 1-40 lower-case letters, digits, '.', '_' or '-', "
+        raise ConfigError(f"merchant name {name!r}: use 1-40 lower-case letters, digits, '.', '_' or '-', "
                           f"starting with a letter or digit")
     return name
 
@@ -51,7 +51,7 @@ def resolve_merchant(chain: Chain, text: str) -> tuple[str | None, str]:
     if text.startswith("0x"):
         address = checksum(text)
         return next((n for n, r in names.items() if r["address"].lower() == address.lower()), None), address
-    raise ConfigError(f"unknown merchant '{text}' (known: {', '.join(sorted(names)) or 'none yet'}; or give an address)")
+    raise ConfigError(f"unknown merchant {text!r} (known: {', '.join(sorted(names)) or 'none yet'}; or give an address)")
 
 
 def save_merchant(chain: Chain, name: str, address: str, **fields) -> None:
@@ -123,7 +123,7 @@ def onboard_plan(chain: Chain, name: str, address: str, budget: int, acceptor: b
         raise ConfigError("ADDRESS: the zero address cannot be a merchant")
     for other, rec in merchant_names(chain).items():
         if other == name and rec["address"].lower() != address.lower():
-            raise ConfigError(f"merchant '{name}' is already {rec['address']}; choose another name")
+            raise ConfigError(f"merchant {name!r} is already {rec['address']}; choose another name")
         if other != name and rec["address"].lower() == address.lower():
             raise ConfigError(f"{address} is already merchant '{other}'")
     if budget < 0:

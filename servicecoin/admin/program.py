@@ -28,7 +28,7 @@ def contract_names(text: str, where: str = "--contract") -> list[str]:
     for short, name in SHORT_NAMES.items():
         if key.lower() in (short, name.lower()):
             return [name]
-    raise ConfigError(f"{where}: unknown contract '{text}' (known: {', '.join(SHORT_NAMES)}, all)")
+    raise ConfigError(f"{where}: unknown contract {text!r} (known: {', '.join(SHORT_NAMES)}, all)")
 
 
 def short_name(name: str) -> str:

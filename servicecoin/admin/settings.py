@@ -69,9 +69,9 @@ def parse_multiplier(text: str, where: str) -> int:
     try:
         bps = Decimal(t[:-1]) * BPS if t.endswith("x") else Decimal(t)
     except InvalidOperation:
-        raise ConfigError(f"{where}: multiplier '{text}' is not a number (write 1.25x or 12500 basis points)") from None
+        raise ConfigError(f"{where}: multiplier {text!r} is not a number (write 1.25x or 12500 basis points)") from None
     if bps != bps.to_integral_value():
-        raise ConfigError(f"{where}: multiplier '{text}' is finer than a basis point")
+        raise ConfigError(f"{where}: multiplier {text!r} is finer than a basis point")
     return int(bps)
 
 
@@ -79,11 +79,11 @@ def parse_tier(text: str) -> dict:
     """`NAME:THRESHOLD:MULTIPLIER`, e.g. `Silver:1000:1.1x` (threshold in whole points)."""
     parts = text.split(":")
     if len(parts) != 3 or not parts[0].strip():
-        raise ConfigError(f"--tier '{text}': write NAME:THRESHOLD:MULTIPLIER, e.g. Silver:1000:1.1x")
+        raise ConfigError(f"--tier {text!r}: write NAME:THRESHOLD:MULTIPLIER, e.g. Silver:1000:1.1x")
     name, threshold, multiplier = (p.strip() for p in parts)
     if not threshold.isascii() or not threshold.replace(".", "", 1).isdigit():
-        raise ConfigError(f"--tier '{text}': threshold '{threshold}' is not a number of points")
-    return {"name": name, "threshold": to_raw(threshold), "multiplier_bps": parse_multiplier(multiplier, f"--tier '{text}'")}
+        raise ConfigError(f"--tier {text!r}: threshold {threshold!r} is not a number of points")
+    return {"name": name, "threshold": to_raw(threshold), "multiplier_bps": parse_multiplier(multiplier, f"--tier {text!r}")}
 
 
 def tiers_from_config(config: dict) -> list[dict]:
@@ -202,7 +202,7 @@ def parse_duration(text: str, where: str) -> int:
     factor = units.get(t[-1:], None)
     digits = t[:-1] if factor else t
     if not digits.isascii() or not digits.isdigit():
-        raise ConfigError(f"{where}: '{text}' is not a duration (write 7d, 36h, 90m or seconds)")
+        raise ConfigError(f"{where}: {text!r} is not a duration (write 7d, 36h, 90m or seconds)")
     return int(digits) * (factor or 1)
 
 
@@ -245,7 +245,7 @@ def role_target(chain: Chain, role_text: str, contract_text: str | None) -> list
     if not found:
         known = sorted({r for n in chosen if n in contracts for r in contract_roles(contracts[n])})
         where = f" on {', '.join(chosen)}" if contract_text else ""
-        raise ConfigError(f"unknown role '{role_text}'{where} (known: {', '.join(known)})")
+        raise ConfigError(f"unknown role {role_text!r}{where} (known: {', '.join(known)})")
     if role == "DEFAULT_ADMIN_ROLE":
         raise ConfigError("DEFAULT_ADMIN_ROLE is handed over in two steps (beginDefaultAdminTransfer, then the new "
                           "admin's acceptDefaultAdminTransfer after the delay), not granted or revoked")

@@ -19,7 +19,7 @@ def held_roles(contracts: dict, address: str) -> dict[str, list[str]]:
 
 def assert_one_error_line(result, *fragments: str) -> str:
     """The command failed with exit code 1 and one `error:` line that holds every fragment."""
-    lines = result.output.strip().splitlines()
+    lines = result.output.strip().split("\n")
     assert result.exit_code == 1, result.output
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     assert "Traceback" not in result.output

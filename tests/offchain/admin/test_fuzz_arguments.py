@@ -1,0 +1,56 @@
+"""Hostile values for the admin commands' arguments, with the chain up (so each value reaches its parser
+and the simulation): every failure is one `error:` line with exit code 1, or click's usage error (2),
+never a traceback; a value that is accepted changes only what the command says."""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from tests.offchain.admin.adminkit import CUSTOMER, SHOP_A
+
+FUZZ = settings(max_examples=int(os.environ.get("SVC_FUZZ_EXAMPLES", 40)), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+text = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+    st.sampled_from(["", " ", "0", "-1", "1e3", "1.001", "1,5", "١٢", "0x" + "12" * 20, "0x12", "1" * 60, "∞", "nan",
+                     "Gold:100:1.5x", "a:b:c", "Member:0:1x:9", "7d", "0d", "99999999999d", "admin", "issuer"]),
+)
+# Each template: one argument replaced by the hostile value (X).
+TEMPLATES = [
+    ["issue", CUSTOMER.address, "X", "--reason", "purchase", "--ref", "f"],
+    ["issue", "X", "1", "--reason", "purchase", "--ref", "f"],
+    ["issue", CUSTOMER.address, "1", "--reason", "X", "--ref", "f"],
+    ["issue", CUSTOMER.address, "1", "--reason", "purchase", "--ref", "X"],
+    ["merchant", "onboard", "X", SHOP_A.address, "--budget", "1"],
+    ["merchant", "onboard", "shop-a", SHOP_A.address, "--budget", "X"],
+    ["merchant", "offboard", "X"],
+    ["admin", "budget", "X", "1"],
+    ["admin", "budget", SHOP_A.address, "X"],
+    ["admin", "tiers", "--tier", "X"],
+    ["admin", "tiers", "--eligible", "X"],
+    ["admin", "pause", "X"],
+    ["admin", "discount-rate", "X"],
+    ["admin", "notice-period", "X"],
+    ["admin", "grant", "X", SHOP_A.address],
+    ["admin", "revoke", "issuer", "X"],
+    ["admin", "grant", "pauser", SHOP_A.address, "--contract", "X"],
+]
+
+
+@FUZZ
+@given(template=st.sampled_from(TEMPLATES), value=text)
+def test_hostile_values_end_in_one_line(svc, template, value):
+    argv = [value if a == "X" else a for a in template]
+    result = svc(*argv, ok=False)
+    shown = f"svc {argv!r} -> {result.exit_code}: {result.output!r}"
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        pytest.fail(f"{shown}\n{''.join(traceback.format_exception(result.exception))}")
+    assert result.exit_code in (0, 1, 2), shown
+    assert "Traceback" not in result.output, shown
+    if result.exit_code == 1:
+        lines = result.output.strip().split("\n")
+        assert len(lines) == 1 and lines[0].startswith("error: "), shown
