@@ -1,6 +1,6 @@
 """Program settings as plans of admin calls: issuer budgets, the tier table, the transfer policy, pause,
-the vault's discount rate and notice period, and role grants by name; and the settings in force, read
-from the chain."""
+the vault's discount rate, caps, notice period and windows, the log's rewards, and role grants by name;
+and the settings in force, read from the chain."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def program_settings(chain: Chain) -> dict:
     thresholds, multipliers = token.functions.tiers().call()
     names = chain.deployment().get("token", {}).get("tier_names", [])
     rate, pending_rate, pending_at, order_cap, day_cap = vault.functions.discountTerms().call()
+    feedback, followup = contracts["ServiceLog"].functions.rewards().call() if "ServiceLog" in contracts else (0, 0)
     return {
+        "log_rewards": {"feedback": feedback, "followup": followup},
         "tiers": [{"name": names[i] if i < len(names) else str(i), "threshold": t, "multiplier_bps": m}
                   for i, (t, m) in enumerate(zip(thresholds, multipliers))],
         "tier_eligible_mask": token.functions.tierEligibleReasons().call(),
@@ -186,13 +188,10 @@ def discount_rate_plan(chain: Chain, rate: int) -> Plan:
         raise ConfigError("POINTS_PER_UNIT: must be more than 0 points per currency unit")
     if rate >= 2**48:
         raise ConfigError(f"POINTS_PER_UNIT: {fmt(rate)} is too large")
-    vault = program_contracts(chain)["RedemptionVault"]
-    notice = vault.functions.noticePeriod().call()
-    plan = Plan("announce a checkout discount rate")
-    plan.add(vault, "RedemptionVault", "announceDiscountRate", rate,
-             description=f"announce a discount rate of {fmt(rate)} points per currency unit, in force "
-                         f"{duration_text(notice)} after it is mined")
-    return plan
+    notice = program_contracts(chain)["RedemptionVault"].functions.noticePeriod().call()
+    return one_call_plan(chain, "announce a checkout discount rate", "RedemptionVault", "announceDiscountRate", rate,
+                         description=f"announce a discount rate of {fmt(rate)} points per currency unit, in force "
+                                     f"{duration_text(notice)} after it is mined")
 
 
 def parse_duration(text: str, where: str) -> int:
@@ -231,6 +230,43 @@ def notice_period_plan(chain: Chain, seconds: int) -> Plan:
              description=f"set the notice period for price and rate changes to {duration_text(seconds)} "
                          f"(was {duration_text(current)})")
     return plan
+
+
+def one_call_plan(chain: Chain, title: str, contract_name: str, function: str, *args, description: str) -> Plan:
+    """A plan of one call of a program contract."""
+    plan = Plan(title)
+    plan.add(program_contracts(chain)[contract_name], contract_name, function, *args, description=description)
+    return plan
+
+
+def discount_caps_plan(chain: Chain, per_order: int, per_day: int) -> Plan:
+    """Set the most points one checkout discount, and one customer's discounts per UTC day, may use (at once)."""
+    if per_order >= 2**48 or per_day >= 2**64:
+        raise ConfigError("caps: too large (per order below 2,814,749,767,106.56 points)")
+    return one_call_plan(chain, "set the checkout discount caps", "RedemptionVault", "setDiscountCaps", per_order,
+                         per_day, description=f"cap checkout discounts at {fmt(per_order)} points per order and "
+                                              f"{fmt(per_day)} points per customer per day (in force at once)")
+
+
+WINDOWS = {"refund": ("setRefundWindow", "merchants may refund a redemption"),
+           "fulfilment": ("setFulfilmentWindow", "a customer may cancel an unfulfilled redemption")}
+
+
+def window_plan(chain: Chain, which: str, seconds: int) -> Plan:
+    """Set the vault's refund or fulfilment window (applies to open redemptions too)."""
+    function, what = WINDOWS[which]
+    if seconds >= 2**40:
+        raise ConfigError(f"DURATION: {seconds} seconds is too long")
+    return one_call_plan(chain, f"set the {which} window", "RedemptionVault", function, seconds,
+                         description=f"set the {which} window to {duration_text(seconds)}: {what} that long after "
+                                     f"it (open redemptions too)")
+
+
+def log_rewards_plan(chain: Chain, feedback: int, followup: int) -> Plan:
+    """Set the log's reward for accepted feedback and its bonus for a satisfied follow-up call (raw points)."""
+    return one_call_plan(chain, "set the service log's rewards", "ServiceLog", "setRewards", feedback, followup,
+                         description=f"reward accepted feedback with {fmt(feedback)} points and a satisfied follow-up "
+                                     f"call with {fmt(followup)} points (paid from the log's issuer budget)")
 
 
 # ------------------------------------------------------------------------------------------ roles

@@ -23,17 +23,23 @@ def _who(chain, text: str) -> tuple[str, str]:
     return (f"{name} ({address})" if name else address), address
 
 
+def _amounts(**texts) -> list[int]:
+    """Each argument as raw points (0 allowed), or one line naming the argument (PER_ORDER: …)."""
+    from servicecoin.admin.credit import MAX_BUDGET, parse_points
+
+    return [parse_points(text, name.upper(), True, MAX_BUDGET) for name, text in texts.items()]
+
+
 @admin.command("budget")
 @click.argument("who", metavar="NAME|ADDRESS")
 @click.argument("points")
 @plan_command()
 def admin_budget(chain, options, who, points):
     """Set how many POINTS an issuer may credit in total (what it used so far counts)."""
-    from servicecoin.admin.credit import MAX_BUDGET, parse_points
     from servicecoin.admin.settings import budget_plan
 
     label, address = _who(chain, who)
-    return budget_plan(chain, label, address, parse_points(points, "POINTS", allow_zero=True, maximum=MAX_BUDGET))
+    return budget_plan(chain, label, address, *_amounts(points=points))
 
 
 @admin.command("tiers")
@@ -99,7 +105,7 @@ def admin_unpause(chain, options, which):
 @plan_command()
 def admin_discount_rate(chain, options, rate):
     """Announce a checkout discount rate (points per currency unit); it applies after the notice period."""
-    from servicecoin.admin.credit import MAX_BUDGET, parse_points
+    from servicecoin.admin.credit import parse_points
     from servicecoin.admin.settings import discount_rate_plan
 
     return discount_rate_plan(chain, parse_points(rate, "POINTS_PER_UNIT"))
@@ -113,6 +119,76 @@ def admin_notice_period(chain, options, period):
     from servicecoin.admin.settings import notice_period_plan, parse_duration
 
     return notice_period_plan(chain, parse_duration(period, "DURATION"))
+
+
+@admin.command("discount-caps")
+@click.option("--per-order", required=True, help="Most points one checkout discount may use.")
+@click.option("--per-day", required=True, help="Most points one customer's discounts may use per UTC day.")
+@plan_command()
+def admin_discount_caps(chain, options, per_order, per_day):
+    """Cap the points checkout discounts may use, per order and per customer per day (in force at once)."""
+    from servicecoin.admin.settings import discount_caps_plan
+
+    return discount_caps_plan(chain, *_amounts(per_order=per_order, per_day=per_day))
+
+
+@admin.command("window")
+@click.argument("which", type=click.Choice(["refund", "fulfilment"]))
+@click.argument("period", metavar="DURATION")
+@plan_command()
+def admin_window(chain, options, which, period):
+    """Set how long merchants may refund (refund) or before customers may cancel an unfulfilled redemption
+    (fulfilment): 14d, 36h or seconds."""
+    from servicecoin.admin.settings import parse_duration, window_plan
+
+    return window_plan(chain, which, parse_duration(period, "DURATION"))
+
+
+@admin.command("log-rewards")
+@click.argument("feedback", metavar="FEEDBACK_POINTS")
+@click.argument("followup", metavar="FOLLOWUP_POINTS")
+@plan_command()
+def admin_log_rewards(chain, options, feedback, followup):
+    """Set the points for accepted feedback and the bonus for a satisfied follow-up call (0: none)."""
+    from servicecoin.admin.settings import log_rewards_plan
+
+    return log_rewards_plan(chain, *_amounts(feedback_points=feedback, followup_points=followup))
+
+
+@admin.group("handover")
+def admin_handover():
+    """Hand the admin role over (to a multisig, say) in two steps: begin, then the new admin accepts."""
+
+
+@admin_handover.command("begin")
+@click.argument("new_admin", metavar="NEW_ADMIN")
+@click.option("--contract", default="all", show_default=True, metavar="token|vault|log|all")
+@plan_command()
+def handover_begin(chain, options, new_admin, contract):
+    """Schedule the handover of the admin role to NEW_ADMIN (it may accept after the delay)."""
+    from servicecoin.admin.handover import begin_plan
+
+    return begin_plan(chain, new_admin, contract)
+
+
+@admin_handover.command("accept")
+@click.option("--contract", default="all", show_default=True, metavar="token|vault|log|all")
+@plan_command()
+def handover_accept(chain, options, contract):
+    """As the new admin (--from, or --unsigned --from SAFE), accept the scheduled handover."""
+    from servicecoin.admin.handover import accept_plan
+
+    return accept_plan(chain, contract)
+
+
+@admin_handover.command("cancel")
+@click.option("--contract", default="all", show_default=True, metavar="token|vault|log|all")
+@plan_command()
+def handover_cancel(chain, options, contract):
+    """Cancel a scheduled handover (the current admin)."""
+    from servicecoin.admin.handover import cancel_plan
+
+    return cancel_plan(chain, contract)
 
 
 def _role_command(grant: bool):
@@ -184,6 +260,8 @@ def _human_settings(s: dict) -> None:
     pending = f" (becomes {fmt(d['pending_rate'])} at {_when(d['pending_at'])})" if d["pending_at"] else ""
     click.echo(f"discount   {fmt(d['rate'])} points per currency unit{pending}; caps {fmt(d['per_order_cap'])} "
                f"per order, {fmt(d['per_day_cap'])} per customer per day")
+    click.echo(f"log        {fmt(s['log_rewards']['feedback'])} points per accepted feedback, "
+               f"{fmt(s['log_rewards']['followup'])} per satisfied follow-up call")
     click.echo(f"windows    notice {duration_text(s['notice_period_s'])}, refunds {duration_text(s['refund_window_s'])}, "
                f"fulfilment {duration_text(s['fulfilment_window_s'])}")
 

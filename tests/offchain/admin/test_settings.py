@@ -161,3 +161,19 @@ def test_settings_read_from_the_chain(svc, svc_json):
     assert [t["name"] for t in s["tiers"]] == ["Member", "Silver", "Gold", "Platinum"]
     out = svc("admin", "settings").output
     assert "transfers  open" in out and "notice 7 days" in out
+
+
+def test_discount_caps_windows_and_log_rewards(svc, svc_json, contracts):
+    vault, log = contracts["RedemptionVault"], contracts["ServiceLog"]
+    svc("admin", "discount-caps", "--per-order", "2500", "--per-day", "20000.50")
+    assert tuple(vault.functions.discountTerms().call()[3:]) == (2_500 * UNIT, 2_000_050)
+    svc("admin", "window", "refund", "30d")
+    svc("admin", "window", "fulfilment", "36h")
+    assert vault.functions.refundWindow().call() == 30 * 86_400
+    assert vault.functions.fulfilmentWindow().call() == 36 * 3_600
+    svc("admin", "log-rewards", "40", "0")
+    assert tuple(log.functions.rewards().call()) == (40 * UNIT, 0)
+    s = svc_json("admin", "settings")
+    assert s["log_rewards"] == {"feedback": 40 * UNIT, "followup": 0} and s["refund_window_s"] == 30 * 86_400
+    assert_one_error_line(svc("admin", "window", "refund", "forever", ok=False), "not a duration")
+    assert_one_error_line(svc("admin", "discount-caps", "--per-order", "1e3", "--per-day", "1", ok=False), "PER_ORDER")
