@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+from web3.exceptions import Web3Exception
+
 from servicecoin.chain import Chain
 from servicecoin.deploy import DEPLOYED_CONTRACTS
 from servicecoin.errors import ConfigError
@@ -36,12 +38,33 @@ def short_name(name: str) -> str:
 
 
 def events_start(chain: Chain) -> int:
-    """The first block of the deployment: role grants made while deploying are events from here on."""
+    """The first block of the deployment: role grants made while deploying are events from here on. A
+    deployment file written before `first_block` was recorded: the block the first program contract was
+    created in, found by bisection on its code (0 when the node cannot say)."""
     try:
         record = chain.deployment()
     except ConfigError:
         return 0
-    return int(record.get("first_block", 0))
+    if "first_block" in record:
+        return int(record["first_block"])
+    addresses = list(record.get("contracts", {}).values())
+    return min((creation_block(chain, a, int(record.get("block", chain.w3.eth.block_number))) for a in addresses),
+               default=0)
+
+
+def creation_block(chain: Chain, address: str, latest: int) -> int:
+    """The first block at which `address` has code (at most `latest`); 0 when the node keeps no old state."""
+    lo, hi = 0, latest
+    try:
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if chain.w3.eth.get_code(address, block_identifier=mid):
+                hi = mid
+            else:
+                lo = mid + 1
+    except (OSError, ValueError, Web3Exception):  # a pruned node: "missing trie node" and the like
+        return 0
+    return lo
 
 
 def update_deployment(chain: Chain, change) -> None:

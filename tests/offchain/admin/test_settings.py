@@ -177,3 +177,18 @@ def test_discount_caps_windows_and_log_rewards(svc, svc_json, contracts):
     assert s["log_rewards"] == {"feedback": 40 * UNIT, "followup": 0} and s["refund_window_s"] == 30 * 86_400
     assert_one_error_line(svc("admin", "window", "refund", "forever", ok=False), "not a duration")
     assert_one_error_line(svc("admin", "discount-caps", "--per-order", "1e3", "--per-day", "1", ok=False), "PER_ORDER")
+
+
+def test_roles_of_a_deployment_file_without_first_block(svc_json, deployments, record, chain, contracts):
+    """Older deployment files lack first_block: the start is the token's creation block, found on the chain."""
+    import json
+
+    from servicecoin.admin.program import creation_block, events_start
+
+    first = record()["first_block"]
+    older = {k: v for k, v in record().items() if k != "first_block"}
+    (deployments / "development.json").write_text(json.dumps(older))
+    assert creation_block(chain, contracts["RewardToken"].address, chain.w3.eth.block_number) == first
+    assert events_start(chain) == first
+    report = svc_json("admin", "roles")
+    assert report["RewardToken"]["roles"]["SPENDER_ROLE"] == [contracts["RedemptionVault"].address]
