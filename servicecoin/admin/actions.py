@@ -22,6 +22,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.logs import DISCARD
 
 from servicecoin.chain import Chain, revert_message
 from servicecoin.errors import ChainError, ServiceCoinError
@@ -125,8 +126,21 @@ def send(chain: Chain, plan: Plan, sender: LocalAccount) -> list[dict]:
             raise ChainError(f"call {n} of {len(plan.calls)} ({c.contract}.{c.function}): {exc}{sent}") from None
         done.append({"description": c.description, "call": c.signature(),
                      "tx": "0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x"),
-                     "block": receipt["blockNumber"], "gas_used": receipt["gasUsed"]})
+                     "block": receipt["blockNumber"], "gas_used": receipt["gasUsed"],
+                     "events": events_of(chain, c, receipt)})
     return done
+
+
+def events_of(chain: Chain, c: Call, receipt) -> list[dict]:
+    """The events the called contract emitted in `receipt`, decoded: [{"event": name, "args": {…}}]."""
+    contract = chain.w3.eth.contract(address=c.to, abi=c.fn.contract_abi)
+    found = []
+    for item in c.fn.contract_abi:
+        if item.get("type") == "event":
+            for ev in getattr(contract.events, item["name"])().process_receipt(receipt, errors=DISCARD):
+                found.append((ev["logIndex"], {"event": ev["event"],
+                                               "args": {k: _json_value(v) for k, v in ev["args"].items()}}))
+    return [e for _, e in sorted(found, key=lambda pair: pair[0])]
 
 
 def send_unsigned(chain: Chain, document: dict, sender: LocalAccount) -> list[Any]:

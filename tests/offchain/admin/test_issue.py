@@ -18,6 +18,8 @@ def test_issue_credits_with_reason_and_ref(svc_json, chain, contracts):
                                                                         Reason.REFERRAL, 1_250)
     assert ev["ref"] == credit_ref("till-7/0001")
     assert token.functions.balanceOf(CUSTOMER.address).call() == ev["amount"]
+    issued = [e for e in out["sent"][0]["events"] if e["event"] == "Issued"]  # what a till reads back
+    assert issued[0]["args"]["amount"] == str(ev["amount"]) and issued[0]["args"]["ref"] == "0x" + ev["ref"].hex()
 
 
 def test_a_repeated_ref_is_not_paid_twice(svc, svc_json, contracts):
