@@ -8,6 +8,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from servicecoin.chain import revert_message
 from servicecoin.roles import role_id
 from servicecoin.token import UNIT, Reason
+from servicecoin.vault import get_item
 from tests.offchain.admin.adminkit import ADMIN, CUSTOMER, OPERATOR, SHOP_A, SHOP_B, assert_one_error_line, held_roles
 
 ISSUER, MERCHANT = role_id("ISSUER_ROLE"), role_id("MERCHANT_ROLE")
@@ -107,6 +108,8 @@ def test_offboard_removes_every_power(svc, chain, contracts, record):
     assert token.functions.issuerBudget(SHOP_A.address).call()[0] == 0
     assert not token.functions.isAcceptor(SHOP_A.address).call()
     assert vault.functions.item(item).call()[8] is False  # inactive
+    kept = get_item(chain, item, vault)  # stock, tier and metadata as they were
+    assert (kept.stock, kept.min_tier, kept.metadata_uri, kept.metadata_hash) == (10, 0, "ipfs://gift", "0x" + "01" * 32)
     assert "offboarded_block" in record()["merchants"]["shop-a"]
     refusals = [_refusal(p, SHOP_A.address) for p in powers]
     assert all(r.startswith(("AccessControlUnauthorizedAccount", "NotMerchant", "NotItemMerchant")) for r in refusals), \
