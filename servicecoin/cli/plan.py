@@ -24,7 +24,8 @@ from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, 
 ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
-def plan_options(default_signer: str = "deployer"):
+def plan_options(default_signer: str = "deployer", ask: bool = True):
+    """--from, --unsigned and (for commands that ask on live networks) --yes."""
     def wrap(fn):
         fn = click.option("--from", "signer", default=default_signer, show_default=True,
                           help="Signer: a role, an account number (local chains) or a private key; with --unsigned, "
@@ -32,7 +33,8 @@ def plan_options(default_signer: str = "deployer"):
         fn = click.option("--unsigned", "unsigned", type=FilePath(dir_okay=False), default=None,
                           help="Write the transactions to this JSON file (and a Safe Transaction Builder batch "
                                "beside it) instead of sending them.")(fn)
-        fn = click.option("--yes", is_flag=True, help="Do not ask before sending on a live network.")(fn)
+        if ask:
+            fn = click.option("--yes", is_flag=True, help="Do not ask before sending on a live network.")(fn)
         return fn
     return wrap
 
@@ -50,7 +52,7 @@ def plan_command(default_signer: str = "deployer", ask: bool = True):
     --network and --json whose plan is carried out (asking first on live networks when `ask`)."""
     def wrap(fn):
         @wraps(fn)
-        def command(signer, unsigned, yes, network, as_json, **arguments):
+        def command(signer, unsigned, network, as_json, yes=False, **arguments):
             from servicecoin.chain import connect
 
             chain = connect(network)
@@ -61,7 +63,7 @@ def plan_command(default_signer: str = "deployer", ask: bool = True):
             if after is not None:
                 after(result)
 
-        return plan_options(default_signer)(network_option(json_option(handle_errors(command))))
+        return plan_options(default_signer, ask)(network_option(json_option(handle_errors(command))))
     return wrap
 
 
