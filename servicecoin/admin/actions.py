@@ -70,18 +70,22 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
     def add(self, contract, contract_name: str, function: str, *args, description: str) -> Call:
-        made = make_call(contract, contract_name, function, *args, description=description)
+        """Append the call `contract.function(*args)` (a web3 contract)."""
+        return self.add_call(getattr(contract.functions, function)(*args), contract_name, description=description)
+
+    def add_call(self, fn, contract_name: str, *, description: str) -> Call:
+        """Append a bound web3 contract function (`token.functions.startRecovery(old, new)`)."""
+        made = make_call(fn, contract_name, description)
         self.calls.append(made)
         return made
 
 
-def make_call(contract, contract_name: str, function: str, *args, description: str) -> Call:
-    """A `Call` of `contract.function(*args)` (web3 contract); the calldata is encoded here, once."""
-    fn = getattr(contract.functions, function)(*args)
+def make_call(fn, contract_name: str, description: str) -> Call:
+    """A `Call` of a bound web3 contract function; the calldata is encoded here, once."""
     inputs = [{"internalType": i.get("internalType", i["type"]), "name": i["name"], "type": i["type"]}
               for i in fn.abi["inputs"]]
     names = [i["name"] or f"arg{n}" for n, i in enumerate(inputs)]
-    return Call(contract_name, Web3.to_checksum_address(contract.address), function, dict(zip(names, args)),
+    return Call(contract_name, Web3.to_checksum_address(fn.address), fn.fn_name, dict(zip(names, fn.args)),
                 fn._encode_transaction_data(), description, inputs, fn)
 
 

@@ -37,3 +37,13 @@ def test_a_plan_failing_half_way_says_what_was_sent(chain, contracts):
     with pytest.raises(ChainError, match=r"call 2 of 2 \(RewardToken.pause\).*EnforcedPause.*; call 1 was sent"):
         send(chain, plan, ADMIN)
     assert token.functions.paused().call()
+
+
+def test_a_bound_function_joins_a_plan_as_it_is(contracts):
+    """Another module's bare contract call (e.g. a recovery's start call) joins a plan unchanged."""
+    token = contracts["RewardToken"]
+    plan = Plan("t")
+    call = plan.add_call(token.functions.setIssuerBudget(SHOP_A.address, 5), "RewardToken", description="budget")
+    assert (call.function, call.args, call.to) == ("setIssuerBudget", {"issuer": SHOP_A.address, "allowance": 5},
+                                                   token.address)
+    assert call.data == token.functions.setIssuerBudget(SHOP_A.address, 5)._encode_transaction_data()
