@@ -61,15 +61,19 @@ def earlier_credit(chain: Chain, token, issuer: str, ref: bytes) -> dict | None:
     return None
 
 
-def credit_plan(chain: Chain, issuer: str, to_text: str, points_text: str, reason_text: str,
-                ref_text: str) -> tuple[Plan, dict | None]:
-    """The plan of one credit, and the earlier credit it repeats (then the plan is empty)."""
+def check_credit(to_text: str, points_text: str, reason_text: str, ref_text: str) -> tuple[str, int, Reason, bytes]:
+    """The recipient, raw amount, reason and 32-byte reference of a credit, or the ConfigError of the first
+    bad value (no chain needed)."""
     to = checksum(to_text, "ADDRESS: ")
     if int(to, 16) == 0:
         raise ConfigError("ADDRESS: the zero address cannot receive points")
-    amount = parse_points(points_text)
-    reason = Reason.parse(reason_text, "--reason: ")
-    ref = credit_ref(ref_text)
+    return to, parse_points(points_text), Reason.parse(reason_text, "--reason: "), credit_ref(ref_text)
+
+
+def credit_plan(chain: Chain, issuer: str, to_text: str, points_text: str, reason_text: str,
+                ref_text: str) -> tuple[Plan, dict | None]:
+    """The plan of one credit, and the earlier credit it repeats (then the plan is empty)."""
+    to, amount, reason, ref = check_credit(to_text, points_text, reason_text, ref_text)
     token = program_contracts(chain)["RewardToken"]
     plan = Plan(f"credit {fmt(amount)} points to {to}")
     before = earlier_credit(chain, token, issuer, ref)

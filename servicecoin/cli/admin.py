@@ -34,12 +34,14 @@ def _amounts(**texts) -> list[int]:
 @click.argument("who", metavar="NAME|ADDRESS")
 @click.argument("points")
 @plan_command()
-def admin_budget(chain, options, who, points):
+def admin_budget(connect, options, who, points):
     """Set how many POINTS an issuer may credit in total (what it used so far counts)."""
     from servicecoin.admin.settings import budget_plan
 
+    allowance, = _amounts(points=points)
+    chain = connect()
     label, address = _who(chain, who)
-    return budget_plan(chain, label, address, *_amounts(points=points))
+    return budget_plan(chain, label, address, allowance)
 
 
 @admin.command("tiers")
@@ -51,9 +53,11 @@ def admin_budget(chain, options, who, points):
 @click.option("--from-config", "config_file", type=FilePath(exists=True, dir_okay=False), default=None,
               help="Take token.tiers (and token.tier_eligible) from this settings file (e.g. servicecoin.yaml).")
 @plan_command()
-def admin_tiers(chain, options, tiers, eligible, config_file):
+def admin_tiers(connect, options, tiers, eligible, config_file):
     """Replace the tier table (thresholds of lifetime points and multipliers) and which reasons it applies to."""
-    from servicecoin.admin.settings import eligible_mask, parse_tier, save_tier_names, tiers_from_config, tiers_plan
+    from servicecoin.admin.settings import (
+        check_tiers, eligible_mask, parse_tier, save_tier_names, tiers_from_config, tiers_plan,
+    )
     from servicecoin.config import load_config
     from servicecoin.errors import ConfigError
 
@@ -67,92 +71,100 @@ def admin_tiers(chain, options, tiers, eligible, config_file):
         table = tiers_from_config(config)
         if mask is None and "tier_eligible" in config["token"]:
             mask = eligible_mask(config["token"]["tier_eligible"] or [], "token.tier_eligible")
+    if table is not None:
+        check_tiers(table)
+    chain = connect()
     return tiers_plan(chain, table, mask), lambda result: result["sent"] and table and save_tier_names(chain, table)
 
 
 @admin.command("transfers")
 @click.argument("policy", type=click.Choice(["open", "closed"]))
 @plan_command()
-def admin_transfers(chain, options, policy):
+def admin_transfers(connect, options, policy):
     """Open or close customer-to-customer transfers (payments to acceptors always work)."""
     from servicecoin.admin.settings import transfers_plan
 
-    return transfers_plan(chain, policy == "open")
+    return transfers_plan(connect(), policy == "open")
 
 
 @admin.command("pause")
 @click.argument("which", metavar="token|vault|all", default="all")
 @plan_command()
-def admin_pause(chain, options, which):
+def admin_pause(connect, options, which):
     """Stop issuance, transfers and spending (token), or redemptions (vault); default: all."""
     from servicecoin.admin.settings import pause_plan
 
-    return pause_plan(chain, which, True)
+    return pause_plan(connect(), which, True)
 
 
 @admin.command("unpause")
 @click.argument("which", metavar="token|vault|all", default="all")
 @plan_command()
-def admin_unpause(chain, options, which):
+def admin_unpause(connect, options, which):
     """Resume the token, the vault, or all (default)."""
     from servicecoin.admin.settings import pause_plan
 
-    return pause_plan(chain, which, False)
+    return pause_plan(connect(), which, False)
 
 
 @admin.command("discount-rate")
 @click.argument("rate", metavar="POINTS_PER_UNIT")
 @plan_command()
-def admin_discount_rate(chain, options, rate):
+def admin_discount_rate(connect, options, rate):
     """Announce a checkout discount rate (points per currency unit); it applies after the notice period."""
     from servicecoin.admin.credit import parse_points
     from servicecoin.admin.settings import discount_rate_plan
 
-    return discount_rate_plan(chain, parse_points(rate, "POINTS_PER_UNIT"))
+    raw = parse_points(rate, "POINTS_PER_UNIT")
+    return discount_rate_plan(connect(), raw)
 
 
 @admin.command("notice-period")
 @click.argument("period", metavar="DURATION")
 @plan_command()
-def admin_notice_period(chain, options, period):
+def admin_notice_period(connect, options, period):
     """Lengthen the notice period of price and rate changes (7d, 36h, or seconds; it can never shrink)."""
     from servicecoin.admin.settings import notice_period_plan, parse_duration
 
-    return notice_period_plan(chain, parse_duration(period, "DURATION"))
+    seconds = parse_duration(period, "DURATION")
+    return notice_period_plan(connect(), seconds)
 
 
 @admin.command("discount-caps")
 @click.option("--per-order", required=True, help="Most points one checkout discount may use.")
 @click.option("--per-day", required=True, help="Most points one customer's discounts may use per UTC day.")
 @plan_command()
-def admin_discount_caps(chain, options, per_order, per_day):
+def admin_discount_caps(connect, options, per_order, per_day):
     """Cap the points checkout discounts may use, per order and per customer per day (in force at once)."""
     from servicecoin.admin.settings import discount_caps_plan
 
-    return discount_caps_plan(chain, *_amounts(per_order=per_order, per_day=per_day))
+    caps = _amounts(per_order=per_order, per_day=per_day)
+    return discount_caps_plan(connect(), *caps)
 
 
 @admin.command("window")
 @click.argument("which", type=click.Choice(["refund", "fulfilment"]))
 @click.argument("period", metavar="DURATION")
 @plan_command()
-def admin_window(chain, options, which, period):
+def admin_window(connect, options, which, period):
     """Set how long merchants may refund (refund) or before customers may cancel an unfulfilled redemption
     (fulfilment): 14d, 36h or seconds."""
     from servicecoin.admin.settings import parse_duration, window_plan
 
-    return window_plan(chain, which, parse_duration(period, "DURATION"))
+    seconds = parse_duration(period, "DURATION")
+    return window_plan(connect(), which, seconds)
 
 
 @admin.command("log-rewards")
 @click.argument("feedback", metavar="FEEDBACK_POINTS")
 @click.argument("followup", metavar="FOLLOWUP_POINTS")
 @plan_command()
-def admin_log_rewards(chain, options, feedback, followup):
+def admin_log_rewards(connect, options, feedback, followup):
     """Set the points for accepted feedback and the bonus for a satisfied follow-up call (0: none)."""
     from servicecoin.admin.settings import log_rewards_plan
 
-    return log_rewards_plan(chain, *_amounts(feedback_points=feedback, followup_points=followup))
+    rewards = _amounts(feedback_points=feedback, followup_points=followup)
+    return log_rewards_plan(connect(), *rewards)
 
 
 @admin.group("handover")
@@ -164,31 +176,31 @@ def admin_handover():
 @click.argument("new_admin", metavar="NEW_ADMIN")
 @click.option("--contract", default="all", show_default=True, metavar="token|vault|log|all")
 @plan_command()
-def handover_begin(chain, options, new_admin, contract):
+def handover_begin(connect, options, new_admin, contract):
     """Schedule the handover of the admin role to NEW_ADMIN (it may accept after the delay)."""
     from servicecoin.admin.handover import begin_plan
 
-    return begin_plan(chain, new_admin, contract)
+    return begin_plan(connect(), new_admin, contract)
 
 
 @admin_handover.command("accept")
 @click.option("--contract", default="all", show_default=True, metavar="token|vault|log|all")
 @plan_command()
-def handover_accept(chain, options, contract):
+def handover_accept(connect, options, contract):
     """As the new admin (--from, or --unsigned --from SAFE), accept the scheduled handover."""
     from servicecoin.admin.handover import accept_plan
 
-    return accept_plan(chain, contract)
+    return accept_plan(connect(), contract)
 
 
 @admin_handover.command("cancel")
 @click.option("--contract", default="all", show_default=True, metavar="token|vault|log|all")
 @plan_command()
-def handover_cancel(chain, options, contract):
+def handover_cancel(connect, options, contract):
     """Cancel a scheduled handover (the current admin)."""
     from servicecoin.admin.handover import cancel_plan
 
-    return cancel_plan(chain, contract)
+    return cancel_plan(connect(), contract)
 
 
 def _role_command(grant: bool):
@@ -200,9 +212,10 @@ def _role_command(grant: bool):
     @click.option("--contract", default=None, metavar="token|vault|log|all",
                   help="Where (default: every contract that has the role).")
     @plan_command()
-    def command(chain, options, role, who, contract):
+    def command(connect, options, role, who, contract):
         from servicecoin.admin.settings import role_plan
 
+        chain = connect()
         label, address = _who(chain, who)
         return role_plan(chain, role, label, address, grant, contract)
 

@@ -22,14 +22,17 @@ def merchant():
               help="Let customers pay it points (its points never expire).")
 @click.option("--agent", is_flag=True, help="Also let it append service records to the log (AGENT_ROLE).")
 @plan_command()
-def merchant_onboard(chain, options, name, address, budget, acceptor, agent):
+def merchant_onboard(connect, options, name, address, budget, acceptor, agent):
     """Make ADDRESS merchant NAME: issuer role and budget, acceptor, merchant role on the vault."""
     from servicecoin.account import checksum
     from servicecoin.admin.credit import MAX_BUDGET, parse_points
-    from servicecoin.admin.merchants import onboard_plan, save_merchant
+    from servicecoin.admin.merchants import check_name, onboard_plan, save_merchant
 
-    plan = onboard_plan(chain, name, address, parse_points(budget, "--budget", allow_zero=True, maximum=MAX_BUDGET), acceptor, agent)
-    address = checksum(address)
+    check_name(name)
+    address = checksum(address, "ADDRESS: ")
+    allowance = parse_points(budget, "--budget", allow_zero=True, maximum=MAX_BUDGET)
+    chain = connect()
+    plan = onboard_plan(chain, name, address, allowance, acceptor, agent)
 
     def after(result):
         sent = {"onboarded_block": result["sent"][-1]["block"]} if result["sent"] else {}
@@ -44,10 +47,11 @@ def merchant_onboard(chain, options, name, address, budget, acceptor, agent):
               help="Move its catalog items and their open redemptions to this merchant (default: deactivate them).")
 @click.option("--burn-points", is_flag=True, help="Go ahead although it holds points as an acceptor (they are burned).")
 @plan_command()
-def merchant_offboard(chain, options, merchant_ref, items_to, burn_points):
+def merchant_offboard(connect, options, merchant_ref, items_to, burn_points):
     """Take every power from a merchant: roles on every contract, budget, items, acceptor status."""
     from servicecoin.admin.merchants import offboard_plan, resolve_merchant, save_merchant
 
+    chain = connect()
     name, address = resolve_merchant(chain, merchant_ref)
     target = resolve_merchant(chain, items_to)[1] if items_to else None
 

@@ -1,8 +1,8 @@
 """What every command that changes the program shares: its plan of calls is shown, confirmed on live
 networks, then sent — or written unsigned for a key held elsewhere (a Safe multisig, a hardware wallet).
 
-A command decorated with `plan_command` gets the chain and these options, builds an `actions.Plan` and
-returns it (or `(plan, after)`, where `after(result)` runs once it was carried out); `carry_out` does the rest.
+A command decorated with `plan_command` checks its values, connects (`connect()`), builds an `actions.Plan`
+and returns it (or `(plan, after)`, where `after(result)` runs once it was carried out); `carry_out` does the rest.
 The options:
     --yes            do not ask (live networks ask before sending; local ones just send)
     --unsigned FILE  write the transactions instead of sending them: FILE (to, value, data, a description,
@@ -47,19 +47,34 @@ class Options(NamedTuple):
     as_json: bool
 
 
+class Connection:
+    """The network a command runs on, connected at the first call: a command checks its values first, so a
+    bad value is reported without asking the node anything."""
+
+    def __init__(self, network: str):
+        self.network = network
+        self.chain = None
+
+    def __call__(self):
+        if self.chain is None:
+            from servicecoin.chain import connect
+
+            self.chain = connect(self.network)
+        return self.chain
+
+
 def plan_command(default_signer: str = "deployer", ask: bool = True):
-    """Make `fn(chain, options, **arguments) -> Plan | (Plan, after)` a command with --from, --unsigned, --yes,
-    --network and --json whose plan is carried out (asking first on live networks when `ask`)."""
+    """Make `fn(connect, options, **arguments) -> Plan | (Plan, after)` a command with --from, --unsigned,
+    [--yes,] --network and --json whose plan is carried out (asking first on live networks when `ask`). `fn`
+    checks its values, then calls `connect()` for the chain, and builds the plan."""
     def wrap(fn):
         @wraps(fn)
         def command(signer, unsigned, network, as_json, yes=False, **arguments):
-            from servicecoin.chain import connect
-
-            chain = connect(network)
-            built = fn(chain, Options(signer, unsigned, yes, network, as_json), **arguments)
+            connection = Connection(network)
+            built = fn(connection, Options(signer, unsigned, yes, network, as_json), **arguments)
             plan, after = built if isinstance(built, tuple) else (built, None)
-            result = carry_out(chain, plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json, ask=ask,
-                               default_signer=default_signer)
+            result = carry_out(connection(), plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json,
+                               ask=ask, default_signer=default_signer)
             if after is not None:
                 after(result)
 

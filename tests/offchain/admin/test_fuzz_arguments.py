@@ -47,3 +47,17 @@ def test_hostile_values_end_in_one_line(svc, template, value):
         f"svc {argv!r} -> {result.exit_code}: {result.output!r} {result.exception!r}"
     if result.exit_code == 1:
         assert_one_error_line(result)
+
+
+def test_a_bad_value_is_reported_before_the_node_is_asked(svc, monkeypatch):
+    """With no node at all, a bad value still gets its own line (the value is checked before connecting)."""
+    monkeypatch.setenv("SVC_RPC_URL", "http://127.0.0.1:9")
+    for argv, fragment in [(["issue", "0x1234", "1", "--reason", "purchase", "--ref", "r"], "is not an address"),
+                           (["issue", CUSTOMER.address, "1e3", "--reason", "purchase", "--ref", "r"], "POINTS"),
+                           (["merchant", "onboard", "Shop A", SHOP_A.address, "--budget", "1"], "merchant name"),
+                           (["admin", "budget", SHOP_A.address, "1e3"], "POINTS"),
+                           (["admin", "tiers", "--tier", "Member:1:1x"], "must start at 0"),
+                           (["admin", "notice-period", "soon"], "not a duration"),
+                           (["admin", "window", "refund", "soon"], "not a duration"),
+                           (["admin", "discount-rate", "0"], "more than 0")]:
+        assert_one_error_line(svc(*argv, network="svc-live", ok=False), fragment)
