@@ -7,11 +7,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from servicecoin.admin.actions import Plan
-from servicecoin.admin.program import contract_names, program_contracts, short_name, update_deployment
+from servicecoin.admin.program import contract_names, program_contracts, short_name
 from servicecoin.chain import Chain
 from servicecoin.errors import ConfigError
 from servicecoin.roles import contract_roles, role_key
-from servicecoin.token import Reason, fmt, reason_mask, to_raw
+from servicecoin.config import load_config
+from servicecoin.token import Reason, fmt, reason_mask, tier_names, to_raw
 
 BPS = 10_000
 MAX_TIERS = 4
@@ -26,7 +27,7 @@ def program_settings(chain: Chain) -> dict:
     contracts = program_contracts(chain)
     token, vault = contracts["RewardToken"], contracts["RedemptionVault"]
     thresholds, multipliers = token.functions.tiers().call()
-    names = chain.deployment().get("token", {}).get("tier_names", [])
+    names = tier_names(load_config())
     rate, pending_rate, pending_at, order_cap, day_cap = vault.functions.discountTerms().call()
     feedback, followup = contracts["ServiceLog"].functions.rewards().call() if "ServiceLog" in contracts else (0, 0)
     return {
@@ -141,9 +142,13 @@ def tiers_plan(chain: Chain, tiers: list[dict] | None, eligible: int | None = No
     return plan
 
 
-def save_tier_names(chain: Chain, tiers: list[dict]) -> None:
-    """Keep the tier names (off chain) in the deployment file beside the table now on chain."""
-    update_deployment(chain, lambda record: record.setdefault("token", {}).update(tier_names=[t["name"] for t in tiers]))
+def tier_names_note(tiers: list[dict], config_names: list[str]) -> str | None:
+    """A note when the tiers' names differ from the settings file's, which is where `svc` reads them."""
+    names = [t["name"] for t in tiers]
+    if names == config_names:
+        return None
+    return (f"svc names tiers from servicecoin.yaml (token.tiers: {', '.join(config_names)}), not from the chain: "
+            f"write {', '.join(names)} there too")
 
 
 # ------------------------------------------------------------------------------------------ policy and pause

@@ -56,8 +56,9 @@ def admin_budget(connect, options, who, points):
 def admin_tiers(connect, options, tiers, eligible, config_file):
     """Replace the tier table (thresholds of lifetime points and multipliers) and which reasons it applies to."""
     from servicecoin.admin.settings import (
-        check_tiers, eligible_mask, parse_tier, save_tier_names, tiers_from_config, tiers_plan,
+        check_tiers, eligible_mask, parse_tier, tier_names_note, tiers_from_config, tiers_plan,
     )
+    from servicecoin.token import tier_names
     from servicecoin.config import load_config
     from servicecoin.errors import ConfigError
 
@@ -73,8 +74,11 @@ def admin_tiers(connect, options, tiers, eligible, config_file):
             mask = eligible_mask(config["token"]["tier_eligible"] or [], "token.tier_eligible")
     if table is not None:
         check_tiers(table)
-    chain = connect()
-    return tiers_plan(chain, table, mask), lambda result: result["sent"] and table and save_tier_names(chain, table)
+    plan = tiers_plan(connect(), table, mask)
+    note = tier_names_note(table, tier_names(load_config())) if tiers else None
+    if note and plan.calls:
+        plan.notes.append(note)
+    return plan
 
 
 @admin.command("transfers")
