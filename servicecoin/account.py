@@ -14,10 +14,10 @@ def checksum(address: str, where: str = "") -> str:
     try:
         if address != address.lower() and address != address.upper()[:2].lower() + address[2:].upper() \
                 and not Web3.is_checksum_address(address):
-            raise ConfigError(f"{where}address {address} has a wrong checksum")
+            raise ConfigError(f"{where}address {address!r} has a wrong checksum")
         return Web3.to_checksum_address(address)
     except ValueError:
-        raise ConfigError(f"{where}'{address}' is not an address") from None
+        raise ConfigError(f"{where}{address!r} is not an address") from None
 
 
 def account_summary(chain: Chain, address: str) -> dict:

@@ -17,7 +17,7 @@ from servicecoin.config import load_config
 from servicecoin.errors import ConfigError, ServiceCoinError
 from servicecoin.paths import deployment_file
 from servicecoin.roles import grant_issuer, grant_role
-from servicecoin.token import UNIT, Reason, to_raw
+from servicecoin.token import UNIT, reason_mask, to_raw
 
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
@@ -65,9 +65,7 @@ def deploy_token(chain: Chain, config: dict) -> Any:
         token.functions.setTiers([int(t["threshold"]) * UNIT for t in tiers], [int(t["multiplier_bps"]) for t in tiers]),
         admin,
     )
-    mask = 0
-    for name in tok.get("tier_eligible", []):
-        mask |= 1 << Reason.parse(name, "servicecoin.yaml token.tier_eligible: ")
+    mask = reason_mask(tok.get("tier_eligible", []), "servicecoin.yaml token.tier_eligible: ")
     chain.transact(token.functions.setTierEligibleReasons(mask), admin)
     if tok.get("transfers_open"):
         chain.transact(token.functions.setTransfersOpen(True), admin)
@@ -104,6 +102,7 @@ def deploy_log(chain: Chain, config: dict, token) -> str:
 def deploy(chain: Chain, config: dict | None = None) -> dict:
     """Deploy everything that exists, wire roles, and write deployments/<network>.json."""
     config = config or load_config()
+    first_block = chain.w3.eth.block_number + 1  # where the contracts' events (role grants included) start
     token = deploy_token(chain, config)
     operator = chain.account("operator").address
     grant_issuer(chain, token, operator, config["budgets"]["operator"])
@@ -120,6 +119,7 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "network": chain.network.id,
         "chain_id": chain.chain_id,
         "rpc_url": chain.network.rpc_url,
+        "first_block": first_block,
         "block": chain.w3.eth.block_number,
         "commit": _commit(),
         "deployed_at": int(time.time()),

@@ -7,6 +7,8 @@
     db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
     serve      `svc serve`
+    admin      `svc admin`             merchant `svc merchant`
+    issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import sys
 
 import click
 
-from servicecoin.cli import campaign, catalog, db, index, log, redeem, report, serve
+from servicecoin.cli import admin, campaign, catalog, db, index, issue, log, merchant, redeem, report, serve
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [campaign, catalog, db, index, log, redeem, report, serve]
+GROUPS = [admin, campaign, catalog, db, index, issue, log, merchant, redeem, report, serve]
 
 __all__ = ["cli", "main", "handle_errors"]
 
