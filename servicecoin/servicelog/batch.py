@@ -16,7 +16,8 @@ from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.errors import ChainError, ConfigError
 from servicecoin.servicelog.agent import Appended, Entry, check_amendments, send_batches
-from servicecoin.servicelog.records import Kind, Outcome, fetch_records, log_contract
+from servicecoin.servicelog.events import fetch_records
+from servicecoin.servicelog.records import Kind, Outcome, log_contract
 
 BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref")
 

@@ -7,6 +7,7 @@ from brownie import ServiceLog, chain, web3
 from click.testing import CliRunner
 
 from servicecoin.statement import FollowupPolicy, chain_view, followups, reminders, statement
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG
 
 DAY = 86_400
 NOREF = "0x" + "00" * 32
@@ -121,7 +122,7 @@ def test_cli_reminders_csv(history, db, make_indexer):
 
 def test_followup_queue_lists_complaints_resolved_without_a_call(token, admin, issuer, alice, bob, accounts_agent,
                                                                  db, make_indexer):
-    log = ServiceLog.deploy(admin, token, 500, 200, 0, {"from": admin})
+    log = ServiceLog.deploy(admin, token, 500, 200, 0, *NO_PREVIOUS_LOG, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), accounts_agent, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, 10**9, {"from": admin})
