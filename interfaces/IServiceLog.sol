@@ -66,8 +66,8 @@ pragma solidity ^0.8.28;
 ///          head = bytes24(keccak256(abi.encodePacked(
 ///              head, uint64 firstSeq, uint64 count, address agent, uint64 blockTimestamp, bytes32 root)))
 ///
-///      (leaf = keccak256(0x00 ‖ uint64 seq ‖ record71), node = keccak256(0x01 ‖ left ‖ right), an odd
-///      last node moves up unchanged; servicecoin/servicelog/merkle.py).
+///      (leaf = keccak256(0x00 ‖ record71), node = keccak256(0x01 ‖ left ‖ right), an odd last node
+///      moves up unchanged; a leaf's position in the tree is its seq - firstSeq; servicecoin/servicelog/merkle.py).
 interface IServiceLog {
     /// @notice What a record says happened.
     enum Kind {

@@ -163,51 +163,13 @@ def erase(seq, network):
 @handle_errors
 def export(out, network):
     """Write every record (from the chain's events) to OUT as JSON: an archive copy for auditors."""
-    from servicecoin.servicelog import fetch_records, log_contract
+    from servicecoin.servicelog import fetch_records, log_contract, log_versions, with_heads
 
     chain, _ = _ctx(network)
     log = log_contract(chain)
-    records = fetch_records(chain, log)
+    records = with_heads([r for v in log_versions(chain, log) for r in fetch_records(chain, v)])
     out.write_text(json.dumps([r.to_json() for r in records], indent=2) + "\n")
     click.echo(f"wrote {len(records)} records to {out}")
 
 
-@click.command("verify-log")
-@click.option("--copy", "copy", type=FilePath(exists=True, path_type=Path), default=None,
-              help="Verify this archived copy (from 'svc log export') instead of the node's events.")
-@network_option
-@json_option
-@handle_errors
-def verify_log(copy, network, as_json):
-    """Recompute the hash chain and compare it with the on-chain head and count; name any amendment that
-    points at another ticket's record; also check local texts."""
-    from servicecoin.errors import ConfigError
-    from servicecoin.servicelog import Record, check_contents, fetch_records, log_contract, verify
-
-    chain, store = _ctx(network)
-    log = log_contract(chain)
-    if copy:
-        try:
-            records = [Record.from_json(d) for d in json.loads(copy.read_text())]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{copy}: not a log export: {exc}") from None
-    else:
-        records = fetch_records(chain, log)
-    head, count = log.functions.state().call()
-    result = verify(records, bytes(head), count)
-    with store:
-        contents = check_contents(store, log.address, records)
-    ok = result.valid and not contents.mismatched
-    data = {**result.to_json(), "contents": contents.__dict__}
-
-    def human(_):
-        click.echo(result.summary())
-        click.echo(f"texts: {contents.matching} match, {contents.erased} erased, {contents.missing} not held here"
-                   + (f", MISMATCH at {', '.join(map(str, contents.mismatched))}" if contents.mismatched else ""))
-
-    emit(data, as_json, human)
-    if not ok:
-        sys.exit(1)
-
-
-COMMANDS = [log_group, verify_log]
+COMMANDS = [log_group]  # `svc verify-log` is in cli/audit.py

@@ -167,7 +167,7 @@ def _check_anchored(held: list[Record], anchors: list[Record]) -> list[RuleBreak
         if batch is None:
             out.append(RuleBreak(r.seq, r.ticket, "an anchored record outside every anchored batch on chain"))
             continue
-        got = merkle.root_from_proof(merkle.leaf(r.seq, packed_bytes(r)), r.seq - batch.seq, batch.count, r.proof)
+        got = merkle.root_from_proof(merkle.leaf(packed_bytes(r)), r.seq - batch.seq, batch.count, r.proof)
         if got != batch.root:
             out.append(RuleBreak(r.seq, r.ticket, f"does not lead by its proof to the root 0x{batch.root.hex()} of "
                                                   f"anchored batch #{batch.seq}–#{batch.last_seq} (tx {batch.tx})"))

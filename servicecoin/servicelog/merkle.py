@@ -1,7 +1,8 @@
-"""The Merkle tree of an anchored batch (interfaces/IServiceLog.sol): leaf = keccak256(0x00 ‖ uint64 seq ‖
-record71), node = keccak256(0x01 ‖ left ‖ right); at a level with an odd number of nodes the last one moves
-up unchanged. A proof lists the sibling hashes from the leaf up, for the levels where there is one; its
-position in the batch and the batch size (on chain in `Anchored`) say which levels those are.
+"""The Merkle tree of an anchored batch (interfaces/IServiceLog.sol): leaf = keccak256(0x00 ‖ record71),
+node = keccak256(0x01 ‖ left ‖ right); at a level with an odd number of nodes the last one moves up
+unchanged. A proof lists the sibling hashes from the leaf up, for the levels where there is one; its
+position in the batch and the batch size (on chain in `Anchored`) say which levels those are, and the
+position fixes the record's number: firstSeq (on chain) + position.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from eth_utils import keccak
 
 
-def leaf(seq: int, record: bytes) -> bytes:
-    return keccak(b"\0" + seq.to_bytes(8, "big") + record)
+def leaf(record: bytes) -> bytes:
+    return keccak(b"\0" + record)
 
 
 def _node(left: bytes, right: bytes) -> bytes:
