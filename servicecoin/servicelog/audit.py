@@ -128,7 +128,7 @@ def _verify_chain(records: list[Record], head: bytes, count: int, progress, star
     for r in records:
         if r.seq != expected:
             what = f"record {expected} is missing (next record found is {r.seq})" if r.seq > expected else \
-                f"record {r.seq} appears again after record {expected - 1}"
+                f"record {r.seq} appears twice"
             return Verification(False, expected - 1, shown, count, min(expected, r.seq), what)
         h = next_head(h, r)
         if r.head:

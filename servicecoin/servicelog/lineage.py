@@ -51,11 +51,14 @@ def verify_log(chain: Chain, log=None, records: list[Record] | None = None,
             handover.append(f"log {older.address} went on after log {newer.address} took over at record "
                             f"{start_count}: it now counts {count}")
     if records is None:
-        records = [r for v in versions for r in fetch_records(chain, v, progress=fetched)]
+        records = []
+        for i, v in enumerate(versions):
+            until = previous_of(versions[i + 1])[2] if i + 1 < len(versions) else None
+            records += [r for r in fetch_records(chain, v, progress=fetched) if until is None or r.last_seq <= until]
     head, count = log.functions.state().call()
     result = verify(records, bytes(head), count, progress)
     result.logs = [v.address for v in versions]
-    if handover and result.ok:
-        result.ok, result.reason = False, handover[0]
+    if handover:
+        result.ok, result.reason = False, handover[0] + (f"; {result.reason}" if result.reason else "")
         result.first_bad_seq = int(previous_of(versions[1])[2]) + 1
     return result
