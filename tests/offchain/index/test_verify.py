@@ -25,7 +25,7 @@ def logged(token, admin, issuer, merchant, alice, bob, db, svc_chain):
     token.setIssuerBudget(log, 10**9, {"from": admin})
 
     def rec(kind, ticket, customer, detail=0):
-        log.append((kind, detail, 0, ticket, customer, Z), {"from": agent})
+        log.append((kind, detail, 0, ticket, customer, "0x" + "11" * 32), {"from": agent})
 
     token.issue(alice, 400, 0, Z, {"from": issuer})
     token.transfer(merchant, 100, {"from": alice})

@@ -129,7 +129,7 @@ def test_followup_queue_lists_complaints_resolved_without_a_call(token, admin, i
     z = "0x" + "00" * 32
 
     def rec(kind, ticket, customer, detail=0):
-        log.append((kind, detail, 0, ticket, customer, z), {"from": accounts_agent})
+        log.append((kind, detail, 0, ticket, customer, "0x" + "11" * 32), {"from": accounts_agent})
 
     rec(0, 1, alice); rec(4, 1, alice); rec(2, 1, alice)  # complaint, resolved, no call: due
     rec(0, 2, bob); rec(4, 2, bob); rec(2, 2, bob); rec(3, 2, bob, 2)  # called, satisfied
