@@ -4,7 +4,7 @@ codec (an audit of 100,000 records spends its time on the node, not in decoding)
 transaction appended; one record with its text (`show`).
 
 A packed batch sent by an agent key leaves its records in the transaction input, not in the event: they
-are read with eth_getTransactionByHash (several requests at once) and decoded as the `appendPacked` call.
+are read with eth_getTransactionByHash (batched JSON-RPC requests) and decoded as the `appendPacked` call.
 """
 
 from __future__ import annotations
@@ -26,15 +26,22 @@ from servicecoin.servicelog.records import (ANCHOR, PACKED, STATUS, ZERO32, Kind
 RECORDED = keccak(text="Recorded(uint256,address,address,bytes32,uint256,bytes24)")
 BATCH_RECORDED = keccak(text="BatchRecorded(uint64,uint64,address,uint64,bytes24,bytes)")
 APPEND_PACKED = keccak(text="appendPacked(bytes)")[:4]
-INPUT_FETCHERS = 8  # eth_getTransactionByHash requests in flight
+INPUT_FETCHERS = 4  # eth_getTransactionByHash batches in flight
+INPUT_BATCH = 50  # transactions a batch
 ANCHORED = keccak(text="Anchored(uint64,uint64,address,uint64,bytes32,bytes24)")
 TOPICS = [RECORDED, BATCH_RECORDED, ANCHORED]
 NO_ADDRESS = "0x" + "00" * 20
 
 
+try:  # cchecksum (installed with brownie) is the C version of to_checksum_address
+    from cchecksum import to_checksum_address as _checksum
+except ImportError:  # pragma: no cover
+    _checksum = Web3.to_checksum_address
+
+
 @lru_cache(maxsize=1 << 16)
 def _address(raw: bytes) -> str:
-    return Web3.to_checksum_address(raw)
+    return _checksum(raw)
 
 
 def _int(b: bytes) -> int:
@@ -97,13 +104,26 @@ def packed_records(raw: bytes, first: int, count: int, agent: str, ts: int, head
 
 
 def _inputs(chain: Chain, logs: list) -> dict[bytes, bytes]:
-    """Transaction hash → input, for the logs whose records are in their transaction's input."""
+    """Transaction hash → input, for the logs whose records are in their transaction's input: JSON-RPC batches
+    of INPUT_BATCH requests, several in flight (one request each where the node refuses batches)."""
     hashes = list({bytes(raw["transactionHash"]) for raw in logs if needs_input(raw)})
     if not hashes:
         return {}
+    chunks = [hashes[i:i + INPUT_BATCH] for i in range(0, len(hashes), INPUT_BATCH)]
     with ThreadPoolExecutor(INPUT_FETCHERS) as pool:
-        found = pool.map(lambda h: bytes(chain.w3.eth.get_transaction(h)["input"]), hashes)
-        return dict(zip(hashes, found))
+        return {h: i for found in pool.map(lambda c: _input_batch(chain, c), chunks) for h, i in found.items()}
+
+
+def _input_batch(chain: Chain, hashes: list[bytes]) -> dict[bytes, bytes]:
+    provider = chain.w3.provider
+    try:
+        answers = provider.make_batch_request([("eth_getTransactionByHash", ["0x" + h.hex()]) for h in hashes])
+        txs = [a["result"] for a in sorted(answers, key=lambda a: int(a["id"]))]
+        if len(txs) != len(hashes) or any(t is None for t in txs):
+            raise ValueError("incomplete batch")
+    except Exception:  # no batches here: one request each
+        txs = [provider.make_request("eth_getTransactionByHash", ["0x" + h.hex()])["result"] for h in hashes]
+    return {h: bytes.fromhex(str(t["input"])[2:]) for h, t in zip(hashes, txs)}
 
 
 def start_block(chain: Chain, log) -> int:
