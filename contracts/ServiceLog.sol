@@ -36,7 +36,6 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
     uint256 private constant MAX_REWARD = type(uint128).max;
     uint256 private constant ENTRY_SIZE = 0xc0; // six ABI words
     uint256 private constant RECORD_SIZE = 71; // one packed record, layout in {IServiceLog}
-    uint256 private constant HEAD_MASK = 0xffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000; // high 24 bytes
 
     IRewardToken private immutable _token;
     uint256 private immutable _deploymentBlock;
@@ -208,17 +207,17 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
     ///      keccak256(head ‖ seq ‖ agent ‖ block timestamp ‖ record), 131 bytes (see {IServiceLog}).
     function _chainPacked(uint256 m, uint256 p, bytes24 h, uint64 seq) private pure returns (bytes24 newHead) {
         assembly ("memory-safe") {
-            mstore(m, or(and(h, HEAD_MASK), and(seq, COUNT_MASK)))
+            mstore(m, or(and(h, not(COUNT_MASK)), and(seq, COUNT_MASK)))
             calldatacopy(add(m, 60), p, RECORD_SIZE)
-            newHead := and(keccak256(m, 131), HEAD_MASK)
+            newHead := and(keccak256(m, 131), not(COUNT_MASK)) // the high 24 bytes
         }
     }
 
     /// @dev Whether the packed record at calldata offset `p` is valid and needs no ticket state: a reply or
     ///      complaint, a follow-up that is not satisfied, an amendment of an earlier record (with a channel
     ///      in range, a non-zero ticket and commitment, no stray detail or ref). Anything else goes through
-    ///      {_checkPacked}, which reads the ticket or names the error. Assembly: this check runs for every
-    ///      record of the hot path, and plain Solidity cost about 600 gas more per record.
+    ///      {_checkPacked}, which reads the ticket or names the error. Assembly: without this fast path a
+    ///      packed reply costs 286 gas more (benchmarks/assembly.md).
     function _statelessOk(uint256 p, uint64 seq) private pure returns (bool ok) {
         assembly {
             let w := calldataload(p)
@@ -248,17 +247,17 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
     ///      reward depends on it: Opened, Resolved, a satisfied FollowUp that earns the bonus. Replies,
     ///      complaints, amendments and other follow-ups read no ticket: `svc verify-log` checks them.
     function _checkPacked(uint256 p, uint64 seq) private returns (uint256 bonus) {
-        uint256 head;
+        uint256 flags;
         uint256 commitment;
         uint256 ref;
         assembly {
-            head := shr(248, calldataload(p))
+            flags := shr(248, calldataload(p))
             commitment := calldataload(add(p, 29))
             ref := shr(216, calldataload(add(p, 61)))
         }
-        uint256 kind = head >> 5;
-        uint256 detail = head & 3;
-        if (kind > uint8(type(Kind).max) || (head >> 2) & 7 > uint8(type(Channel).max)) revert InvalidEntry(seq);
+        uint256 kind = flags >> 5;
+        uint256 detail = flags & 3;
+        if (kind > uint8(type(Kind).max) || (flags >> 2) & 7 > uint8(type(Channel).max)) revert InvalidEntry(seq);
         if (kind == uint8(Kind.Feedback)) revert KindNotAllowed(Kind.Feedback);
         if (commitment == 0) revert ZeroCommitment(seq);
         if (detail != 0 && kind != uint8(Kind.FollowUp)) revert InvalidDetail(Kind(kind), uint8(detail));

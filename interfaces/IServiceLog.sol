@@ -194,11 +194,11 @@ interface IServiceLog {
     /// @return firstSeq The sequence number of the first record.
     function appendPacked(bytes calldata records) external returns (uint64 firstSeq);
 
-    /// @notice Number `count` records kept off chain under one Merkle `root` (anchored mode). AGENT_ROLE.
+    /// @notice Number `records` records kept off chain under one Merkle `root` (anchored mode). AGENT_ROLE.
     /// @dev The contract sees only the root: it checks no record. Use it for kinds that pay no reward
     ///      and change no ticket state (replies, complaints, amendments, unrewarded follow-ups).
     /// @return firstSeq The sequence number of the first anchored record.
-    function anchor(bytes32 root, uint64 count) external returns (uint64 firstSeq);
+    function anchor(bytes32 root, uint64 records) external returns (uint64 firstSeq);
 
     // ---------------------------------------------------------------- customers
     /// @notice Give feedback (rating 1..5) on your own resolved ticket, once; earns the feedback reward.

@@ -88,7 +88,7 @@ export class Actions {
     const from = this.config.deployment_block || 0;
     const [single, batches] = await Promise.all([
       log.queryFilter(log.filters.Recorded(null, account), from, toBlock),
-      log.fragments.some((f) => f.name === 'BatchRecorded') ? log.queryFilter(log.filters.BatchRecorded(), from, toBlock) : [],
+      log.interface.getEvent('BatchRecorded') ? log.queryFilter(log.filters.BatchRecorded(), from, toBlock) : [],
     ]);
     const records = single.map((ev) => ({ id: ev.args.ticket, ...recordInfo(ev.args.info) }));
     const me = account.toLowerCase();
