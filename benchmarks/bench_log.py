@@ -32,6 +32,7 @@ TARGETS = {
     "log.anchor_batch1000.gas_per_record": ("<=", 100, "`anchor` of a Merkle root over 1,000 records, / 1,000"),
     "log.feedback_with_reward.gas": ("<=", 110_000, "customer feedback paying points to a new holder"),
     "peer.eas.multi_timestamp.gas_per_record": ("info", None, "EAS `multiTimestamp` of 100 commitments, / 100"),
+    "log.lifecycle_appendbatch.gas_per_record": ("info", None, "the lifecycle mix with single-record `appendBatch`, / 100"),
     "log.reply_batch100.gas_per_record.prague": ("info", None, "the same packed replies on a Prague anvil"),
     "log.lifecycle_batch.gas_per_record.prague": ("info", None, "the same packed lifecycle on a Prague anvil"),
     "peer.eas.multi_timestamp.gas_per_record.prague": ("info", None, "EAS `multiTimestamp` on a Prague anvil"),
@@ -158,6 +159,9 @@ def run(ctx) -> dict:
     receipt = chain.transact(
         log.functions.appendBatch([_entry(Kind.REPLY, 100 + i, c, 1) for i, c in enumerate(customers)]), agent)
     out["log.record_batch100.gas_per_record"] = receipt["gasUsed"] / 100
+    mix = [_entry(kind, t, _customer(t), i) for t in range(5000, 5025)
+           for i, kind in enumerate((Kind.OPENED, Kind.REPLY, Kind.REPLY, Kind.RESOLVED))]
+    out["log.lifecycle_appendbatch.gas_per_record"] = chain.transact(log.functions.appendBatch(mix), agent)["gasUsed"] / 100
 
     chain.transact(log.functions.append(_entry(Kind.RESOLVED, 1, customer.address)), agent)
     assert token.functions.balanceOf(customer.address).call() == 0

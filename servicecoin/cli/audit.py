@@ -63,10 +63,12 @@ def _read_copy(copy: Path, receipts: Path | None):
               help="Verify this archived copy (from 'svc log export') instead of the node's events.")
 @click.option("--receipts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="A folder of inclusion receipts: check each anchored record against its root on chain.")
+@click.option("--texts", type=FilePath(exists=True, path_type=Path), default=None,
+              help="A content export ('svc log export --texts'): check each text against its commitment.")
 @network_option
 @json_option
 @handle_errors
-def verify_log(address, rpc, copy, receipts, network, as_json):
+def verify_log(address, rpc, copy, receipts, texts, network, as_json):
     """Recompute the hash chain of every log version (single, packed and anchored records) and compare it with
     the on-chain head and count; check the ticket rules; name the first bad record; check local texts."""
     from servicecoin.servicelog import check_contents, fetch_records, log_versions
@@ -85,11 +87,21 @@ def verify_log(address, rpc, copy, receipts, network, as_json):
         result = run(chain, log, records, progress=bar.update)
     data = {**result.to_json(), "log": log.address}
     contents = None
-    if not rpc and not address:  # the operator's own folder: check the texts held here too
+    if texts:
+        from servicecoin.errors import ConfigError
+        from servicecoin.servicelog.records import compare_contents, import_contents
+
+        try:
+            held = import_contents(json.loads(texts.read_text()), log.address)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{texts}: not a content export: {exc}") from None
+        contents = compare_contents(held.get, records or fetch_records(chain, log))
+    elif not rpc and not address:  # the operator's own folder: check the texts held here too
         from servicecoin.contentstore import ContentStore
 
         with ContentStore.for_network(network) as store:
             contents = check_contents(store, log.address, records or fetch_records(chain, log))
+    if contents is not None:
         data["contents"] = contents.__dict__
 
     def human(_):
@@ -97,7 +109,7 @@ def verify_log(address, rpc, copy, receipts, network, as_json):
         if result.first_bad is not None and not result.valid:
             click.echo(f"first bad record: #{result.first_bad}")
         if contents is not None:
-            click.echo(f"texts: {contents.matching} match, {contents.erased} erased, {contents.missing} not held here"
+            click.echo(f"texts: {contents.matching} match, {contents.erased} erased, {contents.missing} not held"
                        + (f", MISMATCH at {', '.join(map(str, contents.mismatched))}" if contents.mismatched else ""))
 
     emit(data, as_json, human)

@@ -159,17 +159,25 @@ def erase(seq, network):
 
 @log_group.command("export")
 @click.argument("out", type=FilePath(path_type=Path))
+@click.option("--texts", type=FilePath(path_type=Path), default=None,
+              help="Also write the texts and salts held here (a content export for 'svc verify-log --texts').")
 @network_option
 @handle_errors
-def export(out, network):
+def export(out, texts, network):
     """Write every record (from the chain's events) to OUT as JSON: an archive copy for auditors."""
     from servicecoin.servicelog import fetch_records, log_contract, log_versions, with_heads
+    from servicecoin.servicelog.records import export_contents
 
-    chain, _ = _ctx(network)
+    chain, store = _ctx(network)
     log = log_contract(chain)
     records = with_heads([r for v in log_versions(chain, log) for r in fetch_records(chain, v)])
     out.write_text(json.dumps([r.to_json() for r in records], indent=2) + "\n")
     click.echo(f"wrote {len(records)} records to {out}")
+    if texts:
+        with store:
+            rows = export_contents(store, log.address)
+        texts.write_text(json.dumps(rows, indent=1) + "\n")
+        click.echo(f"wrote {len(rows)} texts to {texts}: personal data, hand it over only to whoever may read it")
 
 
 COMMANDS = [log_group]  # `svc verify-log` is in cli/audit.py

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
+from typing import Callable
 
 from eth_abi import encode
 from eth_utils import keccak
 
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
-from servicecoin.contentstore import ContentStore
+from servicecoin.contentstore import Content, ContentStore
 from servicecoin.errors import enum_member
 from servicecoin.loginfo import unpack_info
 from servicecoin.servicelog.packed import anchor_head, pack, packed_head
@@ -160,11 +161,16 @@ class ContentCheck:
 
 def check_contents(store: ContentStore, log_address: str, records: list[Record]) -> ContentCheck:
     """Compare the local texts with the commitments on chain: tampered text shows as a mismatch."""
+    return compare_contents(lambda seq: store.get(log_address, seq), records)
+
+
+def compare_contents(lookup: Callable[[int], Content | None], records: list[Record]) -> ContentCheck:
+    """Compare the texts `lookup(seq)` gives with the records' commitments."""
     result = ContentCheck(mismatched=[])
     for r in records:
-        if r.commitment == ZERO32:
+        if r.commitment == ZERO32 or r.form == ANCHOR:
             continue
-        content = store.get(log_address, r.seq)
+        content = lookup(r.seq)
         if content is None:
             result.missing += 1
         elif content.erased:
@@ -176,3 +182,15 @@ def check_contents(store: ContentStore, log_address: str, records: list[Record])
     return result
 
 
+def export_contents(store: ContentStore, log_address: str) -> list[dict]:
+    """The texts held for the log, as a content export (seq, commitment, salt, text; erased ones without
+    salt and text) that `svc verify-log --texts` checks against the chain."""
+    return [{"seq": c.seq, "commitment": "0x" + c.commitment.hex(), "salt": "0x" + c.salt.hex() if c.salt else None,
+             "text": c.text} for c in store.all(log_address)]
+
+
+def import_contents(rows: list[dict], log_address: str) -> dict[int, Content]:
+    """A content export by seq (raises ValueError, KeyError or TypeError on a malformed one)."""
+    return {int(d["seq"]): Content(log_address, _bytes(d["commitment"]), int(d["seq"]),
+                                   _bytes(d["salt"]) if d.get("salt") else None, d.get("text"),
+                                   None if d.get("salt") and d.get("text") is not None else 0) for d in rows}

@@ -127,3 +127,19 @@ def test_cli_audits_from_an_empty_folder(svc_chain, slog, store, tmp_path, monke
     assert sorted(p.name for p in empty.iterdir()) == ["r7.json"]
     missing = CliRunner().invoke(cli, ["verify-log", "--network", "development"])
     assert missing.exit_code == 1 and "--address" in missing.output and "svc deploy" not in missing.output
+
+
+def test_cli_checks_a_content_export(svc_chain, slog, store, tmp_path):
+    from servicecoin.servicelog.records import export_contents
+
+    mixed_log(svc_chain, slog, store, tmp_path / "anchored")
+    rows = export_contents(store, slog.address)
+    texts = tmp_path / "texts.json"
+    texts.write_text(json.dumps(rows))
+    args = ["verify-log", "--address", slog.address, "--rpc", web3.provider.endpoint_uri, "--texts", str(texts), "--json"]
+    data = json.loads(CliRunner().invoke(cli, args).output)
+    assert data["valid"] and data["contents"]["matching"] == 6 and not data["contents"]["mismatched"]
+    next(r for r in rows if r["seq"] == 3)["text"] = "never said that"
+    texts.write_text(json.dumps(rows))
+    out = CliRunner().invoke(cli, args)
+    assert out.exit_code == 1 and json.loads(out.output)["contents"]["mismatched"] == [3]
