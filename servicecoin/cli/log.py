@@ -41,16 +41,21 @@ def _record_command(name: str, kind_name: str, help_text: str, with_outcome: boo
     @click.argument("ticket", type=int)
     @click.argument("customer")
     @click.option("--text", "-t", default=None, help="What was said or done (kept off chain, salted hash on chain).")
+    @click.option("--channel", default=None, help="chat, phone, email, social, in-store (the record goes packed).")
+    @click.option("--time", "event_time", type=click.IntRange(0, 2**40 - 1), default=0,
+                  help="The help desk's own event time, unix seconds (the record goes packed).")
     @network_option
     @json_option
     @handle_errors
-    def command(ticket, customer, text, network, as_json, outcome=None, ref=0):
-        from servicecoin.servicelog import Entry, Kind, Outcome, append
+    def command(ticket, customer, text, channel, event_time, network, as_json, outcome=None, ref=0):
+        from servicecoin.servicelog import Channel, Entry, Kind, Outcome, append
 
         chain, store = _ctx(network)
         detail = int(Outcome.parse(outcome, "--outcome: ")) if outcome else 0
+        entry = Entry(Kind.parse(kind_name), ticket, customer, text, detail, int(ref or 0),
+                      channel=int(Channel.parse(channel, "--channel: ")) if channel else 0, time=event_time)
         with store:
-            result = append(chain, Entry(Kind.parse(kind_name), ticket, customer, text, detail, int(ref or 0)), store)
+            result = append(chain, entry, store)
         _print_appended([result], as_json)
 
     if with_outcome:

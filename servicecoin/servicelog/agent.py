@@ -124,12 +124,15 @@ def check_amendments(chain: Chain, log, entries: list[Entry]) -> None:
 
 
 def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender="agent", log=None) -> Appended:
-    """Append one agent record (its text goes to the content store first)."""
+    """Append one agent record (its text goes to the content store first). A record with a channel or a help-desk
+    time goes packed (a batch of one): single records have no place for them."""
     log = log or log_contract(chain)
     entry.customer = checksum(entry.customer)
     check_amendments(chain, log, [entry])
     commitment = commit_text(store, log.address, entry.text)
-    receipt = chain.transact(log.functions.append(entry.call_args(commitment)), sender)
+    call = log.functions.appendPacked(entry.packed(commitment)) if entry.channel or entry.time else \
+        log.functions.append(entry.call_args(commitment))
+    receipt = chain.transact(call, sender)
     return appended_records(log, receipt, store)[0]
 
 

@@ -143,3 +143,15 @@ def test_cli_checks_a_content_export(svc_chain, slog, store, tmp_path):
     texts.write_text(json.dumps(rows))
     out = CliRunner().invoke(cli, args)
     assert out.exit_code == 1 and json.loads(out.output)["contents"]["mismatched"] == [3]
+
+
+def test_a_single_record_with_channel_and_time_goes_packed(svc_chain, slog, store):
+    from servicecoin.servicelog import show
+
+    c = CUSTOMER.address
+    append(svc_chain, Entry(Kind.OPENED, 1, c, "hello"), store, sender=AGENT, log=slog)
+    done = append(svc_chain, Entry(Kind.REPLY, 1, c, "hi", channel=Channel.PHONE, time=1_780_000_123), store,
+                  sender=AGENT, log=slog)
+    shown = show(svc_chain, done.seq, store, slog)
+    assert shown["form"] == "packed" and shown["channel"] == "phone" and shown["time"] == 1_780_000_123
+    assert shown["content"] == "matches" and verify_log(svc_chain, slog).valid
