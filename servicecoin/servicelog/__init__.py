@@ -8,6 +8,7 @@ verifies the hash chain.
     audit     verifying: head, order, completeness, ticket rules, anchored records against their roots
     lineage   the chain of log versions, first to newest, verified as one
     agent     agent writes: `append`, `append_batch` (packed), and what a receipt appended (`appended_records`)
+    helpdesk  records of help-desk events: commitments that cover the event id, found on chain after a crash
     anchoring anchored mode: `anchor_records` and inclusion receipts (`check_receipt`)
     feedback  customer feedback: the EIP-712 message, its signature, and sending it (relayed or direct)
     batch     batch CSV files, appended exactly once however often they are run

@@ -20,6 +20,7 @@ from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore, commitment_of, new_salt
 from servicecoin.errors import ConfigError
 from servicecoin.servicelog.events import fetch_records, receipt_records
+from servicecoin.servicelog.helpdesk import commit_event, on_chain
 from servicecoin.servicelog.packed import MAX_TICKET, pack
 from servicecoin.servicelog.records import ANCHOR, Kind, log_contract
 
@@ -37,6 +38,7 @@ class Entry:
     where: str = field(default="", compare=False)  # "file:line" of a batch file's record, for errors
     channel: int = 0  # packed records: where it happened (packed.Channel)
     time: int = 0  # packed records: the help desk's own event time (unix seconds, 0 unknown)
+    event_id: str | None = None  # the help desk's event id: the commitment covers it (servicelog.helpdesk)
 
     def call_args(self, commitment: bytes) -> tuple:
         return (int(self.kind), int(self.detail), int(self.ref), int(self.ticket), self.customer, commitment)
@@ -137,14 +139,27 @@ def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender
 
 
 def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None = None, sender="agent",
-                 batch_size: int = 100, log=None, progress: Callable[[int], None] | None = None) -> list[Appended]:
-    """Append many agent records, `batch_size` per packed transaction, in order."""
+                 batch_size: int = 100, log=None, progress: Callable[[int], None] | None = None,
+                 from_block: int | None = None) -> list[Appended]:
+    """Append many agent records, `batch_size` per packed transaction, in order. Records with a help-desk
+    event id that are already on chain (since `from_block`: a run that crashed sent them) are not sent again."""
     log = log or log_contract(chain)
+    account = chain.account(sender) if isinstance(sender, str) else sender
     for e in entries:
         e.customer = checksum(e.customer)
-    check_amendments(chain, log, entries)
-    pairs = [(e, commit_text(store, log.address, e.text)) for e in entries]
-    return send_batches(chain, log, pairs, sender, store, batch_size, progress)
+    events = any(e.event_id for e in entries)
+    if not events:  # refused before anything is stored; with event ids, once the records on chain are known
+        check_amendments(chain, log, entries)
+    pairs = [(e, commit_event(store, log.address, account.key, e.event_id, e.text) if e.event_id
+              else commit_text(store, log.address, e.text)) for e in entries]
+    found = on_chain(chain, log, {c for e, c in pairs if e.event_id}, from_block)
+    for c, seq in found.items():
+        if store is not None:
+            store.assign(log.address, c, seq)
+    pairs = [(e, c) for e, c in pairs if c not in found]
+    if events:
+        check_amendments(chain, log, [e for e, _ in pairs])
+    return send_batches(chain, log, pairs, account, store, batch_size, progress)
 
 
 def send_batches(chain: Chain, log, pairs: list[tuple[Entry, bytes]], sender, store: ContentStore | None,

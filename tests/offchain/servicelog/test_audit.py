@@ -155,3 +155,19 @@ def test_a_single_record_with_channel_and_time_goes_packed(svc_chain, slog, stor
     shown = show(svc_chain, done.seq, store, slog)
     assert shown["form"] == "packed" and shown["channel"] == "phone" and shown["time"] == 1_780_000_123
     assert shown["content"] == "matches" and verify_log(svc_chain, slog).valid
+
+
+def test_help_desk_events_already_on_chain_are_not_sent_again(svc_chain, slog, store):
+    c = CUSTOMER.address
+    first = [Entry(Kind.OPENED, 1, c, "hello", event_id="zd-1"), Entry(Kind.REPLY, 1, c, "hi", event_id="zd-2")]
+    sent = append_batch(svc_chain, first, store, sender=AGENT, log=slog)
+    assert [a.seq for a in sent] == [1, 2]
+    # the sender crashed before it noted what it sent: it sends the same events again, and one more
+    again = [Entry(Kind.OPENED, 1, c, "hello", event_id="zd-1"), Entry(Kind.REPLY, 1, c, "hi", event_id="zd-2"),
+             Entry(Kind.RESOLVED, 1, c, "done", event_id="zd-3")]
+    sent = append_batch(svc_chain, again, store, sender=AGENT, log=slog)
+    assert [(a.seq, a.kind) for a in sent] == [(3, "resolved")]
+    assert slog.functions.count().call() == 3 and store.get(slog.address, 2).text == "hi"
+    resent = append_batch(svc_chain, [Entry(Kind.REPLY, 1, c, "hi", event_id="zd-2")], None, sender=AGENT,
+                             log=slog)  # without the store the same commitment is still recognised
+    assert resent == []
