@@ -171,3 +171,21 @@ def test_help_desk_events_already_on_chain_are_not_sent_again(svc_chain, slog, s
     resent = append_batch(svc_chain, [Entry(Kind.REPLY, 1, c, "hi", event_id="zd-2")], None, sender=AGENT,
                              log=slog)  # without the store the same commitment is still recognised
     assert resent == []
+
+
+def test_a_contract_agents_batch_carries_its_records_in_the_event(svc_chain, slog, store, admin):
+    from brownie import MaliciousMerchant  # a contract that forwards any call: here, an agent that is a contract
+
+    from servicecoin.servicelog import Channel
+    from servicecoin.servicelog.packed import pack
+
+    proxy = MaliciousMerchant.deploy({"from": admin})
+    slog_b = ServiceLog.at(slog.address)
+    slog_b.grantRole(slog_b.AGENT_ROLE(), proxy, {"from": admin})
+    c = CUSTOMER.address
+    records = pack(int(Kind.OPENED), 1, c, b"\1" * 32, channel=int(Channel.CHAT)) + pack(int(Kind.REPLY), 1, c, b"\2" * 32)
+    tx = proxy.exec(slog.address, slog_b.appendPacked.encode_input(records), {"from": admin})
+    assert tx.events["BatchRecorded"][0]["records"] == "0x" + records.hex()
+    fetched = fetch_records(svc_chain, slog)
+    assert [(r.seq, r.kind, r.agent) for r in fetched] == [(1, Kind.OPENED, proxy.address), (2, Kind.REPLY, proxy.address)]
+    assert verify_log(svc_chain, slog).valid
