@@ -83,8 +83,10 @@ def verify_log(address, rpc, copy, receipts, texts, network, as_json):
         records = _read_copy(copy, receipts)
         if not copy:  # receipts beside the node's own records
             records += [r for v in log_versions(chain, log) for r in fetch_records(chain, v)]
-    with click.progressbar(length=count, label="verifying", file=sys.stderr) if show_bar else _NoBar() as bar:
-        result = run(chain, log, records, progress=bar.update)
+    # Two stages on stderr: reading the events (by block, every log version) and checking the records.
+    with _bar(show_bar, chain.w3.eth.block_number + 1, "reading events") as reading, \
+            _bar(show_bar, count, "verifying    ") as checking:
+        result = run(chain, log, records, progress=checking.update, fetched=_Blocks(reading).update)
     data = {**result.to_json(), "log": log.address}
     contents = None
     if texts:
@@ -115,6 +117,22 @@ def verify_log(address, rpc, copy, receipts, texts, network, as_json):
     emit(data, as_json, human)
     if not result.valid or (contents is not None and contents.mismatched):
         sys.exit(1)
+
+
+def _bar(show: bool, length: int, label: str):
+    return click.progressbar(length=length, label=label, file=sys.stderr) if show else _NoBar()
+
+
+class _Blocks:
+    """Turns fetch_records' (blocks done, blocks in this log version) into steps of one bar over all versions."""
+
+    def __init__(self, bar):
+        self.bar, self.last = bar, 0
+
+    def update(self, done: int, total: int) -> None:
+        step = done - self.last if done >= self.last else done  # a new log version starts counting again
+        self.last = done
+        self.bar.update(step)
 
 
 class _NoBar:
