@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from web3 import Web3
 
 from servicecoin.chain import Chain
 from servicecoin.errors import ConfigError
+from servicecoin.reports.dates import iso
 
 
 def checksum(address: str, where: str = "") -> str:
@@ -28,7 +27,7 @@ def account_summary(chain: Chain, address: str) -> dict:
     tier = token.functions.tierOf(address).call()
     lots = [
         {"epoch": e, "amount": a, "expires_at": x,
-         "expires": datetime.fromtimestamp(x, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+         "expires": iso(x)}
         for e, a, x in token.functions.lotsOf(address).call()
     ]
     return {

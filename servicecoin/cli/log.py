@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.reports.dates import when
 
 
 def _ctx(network):
@@ -140,7 +141,7 @@ def show(seq, network, as_json):
     def human(d):
         extra = f" outcome {d['outcome']}" if "outcome" in d else f" rating {d['rating']}" if "rating" in d else ""
         click.echo(f"#{d['seq']} {d['kind']}{extra} ticket {d['ticket']} ({d['ticket_status']})")
-        click.echo(f"  customer {d['customer']}  agent {d['agent']}  at {d['timestamp']}  tx {d['tx']}")
+        click.echo(f"  customer {d['customer']}  agent {d['agent']}  at {when(d['timestamp'])}  tx {d['tx']}")
         click.echo(f"  commitment {d['commitment']}  content: {d['content']}")
         if d["text"] is not None:
             click.echo(f"  text: {d['text']}")
