@@ -123,3 +123,16 @@ def test_new_version_continues_head_and_count(log, agent, admin, token, alice):
         ServiceLog.deploy(admin, token, 0, 0, 0, log, head, count + 1, {"from": admin})
     with reverts_with("PreviousLogMismatch"):
         ServiceLog.deploy(admin, token, 0, 0, 0, NO_PREVIOUS_LOG[0], head, 0, {"from": admin})
+
+
+def test_a_bonus_the_token_refuses_in_a_packed_batch_is_owed_and_claimed(log, agent, alice, token, pauser):
+    packed(log, agent, rec(Kind.OPENED, 7, alice))
+    token.pause({"from": pauser})
+    tx = packed(log, agent, rec(Kind.REPLY, 7, alice), rec(Kind.FOLLOWUP, 7, alice, SATISFIED),
+                rec(Kind.COMPLAINT, 7, alice))
+    token.unpause({"from": pauser})
+    assert tx.events["RewardOwed"]["seq"] == 3 and log.owedReward(7) == FOLLOWUP_BONUS
+    log.claimReward(7, {"from": alice})
+    assert token.balanceOf(alice) == FOLLOWUP_BONUS and log.owedReward(7) == 0
+    head, count = log.state()
+    assert count == 4 and verify(chain_records(log), bytes(head), count).valid
