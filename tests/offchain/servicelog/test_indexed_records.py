@@ -60,6 +60,10 @@ def test_packed_and_anchored_records_are_indexed_and_check(svc_chain, slog, stor
         assert db.query("SELECT first_seq, count FROM service_anchors") == [(4, 1)]
         check = quick_check(db, svc_chain)
         assert check.ok, check.summary()
+        from servicecoin.statement import statement
+
+        [ticket] = statement(db, c)["tickets"]  # the customer's statement reads the packed records
+        assert ticket["status"] == "resolved" and [r["seq"] for r in ticket["records"]] == [1, 2, 3, 5]
         db.execute("UPDATE service_records SET kind = 4 WHERE seq = 2")  # an edited packed row
         assert not quick_check(db).ok
     finally:
