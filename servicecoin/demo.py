@@ -34,7 +34,8 @@ from servicecoin.serve import DEFAULT_PORT
 from servicecoin.servicelog.agent import Entry, append
 from servicecoin.servicelog.feedback import give_feedback
 from servicecoin.servicelog.records import Kind as RecordKind
-from servicecoin.servicelog.records import Outcome, log_contract, verify_log
+from servicecoin.servicelog.lineage import verify_log
+from servicecoin.servicelog.records import Outcome, log_contract
 from servicecoin.statement import chain_view, statement
 from servicecoin.token import UNIT, Reason, fmt
 from servicecoin.vault.discounts import discount

@@ -88,12 +88,16 @@ def deploy_vault(chain: Chain, config: dict, token) -> str:
     return address
 
 
+NO_PREVIOUS_LOG = "0x" + "00" * 20  # a first log; a new log version names the log it continues
+
+
 def deploy_log(chain: Chain, config: dict, token) -> str:
     """Deploy the ServiceLog, make it an issuer with its budget, and grant AGENT_ROLE to the agent key."""
     reward, bonus, budget = _settings(config, "log", lambda s: (
         to_raw(s.get("feedback_reward", 0)), to_raw(s.get("followup_bonus", 0)), int(s.get("budget", 0))))
     admin = chain.account("deployer")
-    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus, admin_delay(chain, config))
+    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus, admin_delay(chain, config),
+                              NO_PREVIOUS_LOG, b"\0" * 24, 0)
     grant_issuer(chain, token, address, budget)
     grant_role(chain, chain.contract("ServiceLog", address), "AGENT_ROLE", chain.account("agent").address)
     return address

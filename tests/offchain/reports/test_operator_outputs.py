@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from servicecoin.reports.dates import iso, months_between
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG
 from tests.offchain.reports.reportkit import NOREF, advance
 
 NET = ["--network", "development"]
@@ -141,11 +142,10 @@ def test_followups_read_as_a_work_list(token, admin, issuer, alice, bob, db, mak
     from servicecoin.index.indexer import Indexer
 
     agent = accounts[8]
-    log = ServiceLog.deploy(admin, token, 500, 200, 0, {"from": admin})
+    log = ServiceLog.deploy(admin, token, 500, 200, 0, *NO_PREVIOUS_LOG, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})
-    z = "0x" + "00" * 32
     for kind, ticket, who in ((0, 7, alice), (4, 7, alice), (2, 7, alice), (0, 9, bob), (4, 9, bob), (2, 9, bob)):
-        log.append((kind, 0, 0, ticket, who, z), {"from": agent})
+        log.append((kind, 0, 0, ticket, who, "0x" + "11" * 32), {"from": agent})  # agent records commit to something
     advance(5)
     ix = make_indexer(db)
     Indexer(ix.chain, db, ix.settings, contracts={"RewardToken": token.address, "ServiceLog": log.address},

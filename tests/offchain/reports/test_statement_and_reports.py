@@ -7,6 +7,7 @@ from brownie import ServiceLog, chain, web3
 from click.testing import CliRunner
 
 from servicecoin.statement import FollowupPolicy, chain_view, followups, reminders, statement
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG
 
 from tests.offchain.reports.reportkit import DAY, NOREF, advance
 
@@ -102,14 +103,14 @@ def test_cli_reminders_csv(history, db, make_indexer):
 
 def test_followup_queue_lists_complaints_resolved_without_a_call(token, admin, issuer, alice, bob, accounts_agent,
                                                                  db, make_indexer):
-    log = ServiceLog.deploy(admin, token, 500, 200, 0, {"from": admin})
+    log = ServiceLog.deploy(admin, token, 500, 200, 0, *NO_PREVIOUS_LOG, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), accounts_agent, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, 10**9, {"from": admin})
     z = "0x" + "00" * 32
 
     def rec(kind, ticket, customer, detail=0):
-        log.append((kind, detail, 0, ticket, customer, z), {"from": accounts_agent})
+        log.append((kind, detail, 0, ticket, customer, "0x" + "11" * 32), {"from": accounts_agent})
 
     rec(0, 1, alice); rec(4, 1, alice); rec(2, 1, alice)  # complaint, resolved, no call: due
     rec(0, 2, bob); rec(4, 2, bob); rec(2, 2, bob); rec(3, 2, bob, 2)  # called, satisfied
