@@ -169,3 +169,47 @@ def test_rows_written_before_the_key_store_are_erased_too(svc_chain, slog, seale
     done = erase_customer(svc_chain, sealed, ALICE.address, log=slog, signer=AGENT)
     assert done.rows_erased == 1 and sealed.get(slog.address, 1).text is None
     assert b"old plain text" not in sealed.path.read_bytes()
+
+
+def test_cli_erase_customer_verify_log_and_export(tmp_path, monkeypatch):
+    """`svc log erase --customer` leaves `svc verify-log` green (erased, not missing); `svc customer export` gives
+    the records, texts, points and the consent note before, and no text after; a deleted row fails verify-log."""
+    import json
+
+    from click.testing import CliRunner
+
+    from servicecoin.cli import cli
+
+    monkeypatch.setenv("SVC_DEPLOYMENTS_DIR", str(tmp_path))
+    monkeypatch.setattr("servicecoin.paths.DATA_DIR", tmp_path / "data")
+    run = lambda *args: CliRunner().invoke(cli, [*args, "--network", "development"])  # noqa: E731
+    assert run("deploy").exit_code == 0
+    a, b = ALICE.address, BOB.address
+    for args in (("open", "1", a, "--text", "alice: charged twice"), ("resolve", "1", a, "--text", "alice: done"),
+                 ("open", "2", b, "--text", "bob: late")):
+        assert run("log", *args).exit_code == 0
+    assert (tmp_path / "data" / "development" / "keys" / "content-keys.sqlite").exists()
+
+    before = run("customer", "export", a, "--json")
+    assert before.exit_code == 0, before.output
+    data = json.loads(before.output)
+    assert [(r["seq"], r["kind"], r["text"]) for r in data["records"]] == [
+        (1, "opened", "alice: charged twice"), (2, "resolved", "alice: done")]
+    assert data["consent"]["held"] == [] and "no consent" in data["consent"]["note"]
+    assert "balance" in data["points"] and "address" in data["public"] and data["erasures"] == []
+
+    erased = run("log", "erase", "--customer", a)
+    assert erased.exit_code == 0 and "1 content key(s) destroyed, 2 row(s) emptied" in erased.output, erased.output
+    checked = run("verify-log", "--json")
+    assert checked.exit_code == 0, checked.output
+    contents = json.loads(checked.output)["contents"]
+    assert contents["erased"] == 2 and contents["matching"] == 1 and not contents["unexplained"]
+    after = json.loads(run("customer", "export", a, "--json", "--no-points").output)
+    assert [r["content"] for r in after["records"]] == ["erased", "erased"] and after["erasures"][0]["scope"] == "customer"
+    assert "service records: 2 (0 with text held, 2 erased)" in run("customer", "export", a, "--no-points").output
+
+    with sqlite3.connect(tmp_path / "data" / "development" / "content.sqlite") as db:
+        db.execute("DELETE FROM content WHERE seq = 3")  # Bob's row, gone without an erasure
+    broken = run("verify-log")
+    assert broken.exit_code == 1 and "GONE WITHOUT A TOMBSTONE at 3" in broken.output
+    assert run("log", "erase").output.strip() == "error: give one of: SEQ, --customer ADDRESS, --after-restore"
