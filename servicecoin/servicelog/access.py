@@ -15,7 +15,7 @@ from servicecoin.servicelog.anchoring import receipt_of, receipt_record
 from servicecoin.servicelog.events import fetch_records
 from servicecoin.servicelog.lineage import log_versions
 from servicecoin.servicelog.packed import Channel
-from servicecoin.servicelog.records import ANCHOR, ZERO32, Kind, Outcome, Record, log_contract
+from servicecoin.servicelog.records import ANCHOR, Kind, Outcome, Record, held_text, log_contract
 from servicecoin.servicelog.tombstones import tombstones
 
 PUBLIC = ("On chain, for anyone to read for as long as the chain exists: the customer's address in every record "
@@ -50,15 +50,7 @@ def _entry(r: Record, log: str, store: ContentStore) -> dict:
         d["rating"] = r.detail
     if r.kind == Kind.AMENDMENT:
         d["amends"] = r.ref
-    content = store.get(log, r.seq)
-    if r.commitment == ZERO32:
-        d.update(text=None, content="none")
-    elif content is None:
-        d.update(text=None, content="not held")
-    elif content.erased:
-        d.update(text=None, content="erased")
-    else:
-        d.update(text=content.text, content="matches" if content.matches(r.commitment) else "MISMATCH")
+    d.update(held_text(r, store.get(log, r.seq)))
     return d
 
 

@@ -151,6 +151,17 @@ def event_record(ev) -> Record:
     return record_from_args(ev["args"], ev["blockNumber"], "0x" + bytes(ev["transactionHash"]).hex())
 
 
+def held_text(r: Record, content: Content | None) -> dict:
+    """The text held for record `r` and its state: none (no commitment), missing, erased, matches or MISMATCH."""
+    if r.commitment == ZERO32:
+        return {"text": None, "content": "none"}
+    if content is None:
+        return {"text": None, "content": "missing"}
+    if content.erased:
+        return {"text": None, "content": "erased"}
+    return {"text": content.text, "content": "matches" if content.matches(r.commitment) else "MISMATCH"}
+
+
 @dataclass
 class ContentCheck:
     matching: int = 0
