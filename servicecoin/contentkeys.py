@@ -52,6 +52,7 @@ class ContentKeys:
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA secure_delete = ON")
         self.db.executescript(SCHEMA)
+        self._known: dict[str, bytes | None] = {}  # key id → key, for reading many rows
 
     @classmethod
     def for_network(cls, network: str) -> "ContentKeys":
@@ -75,8 +76,10 @@ class ContentKeys:
 
     def key(self, key_id: str) -> bytes | None:
         """The key with `key_id`, None once destroyed (or never held here)."""
-        row = self.db.execute("SELECT key FROM content_key WHERE key_id = ?", (key_id,)).fetchone()
-        return bytes(row[0]) if row else None
+        if key_id not in self._known:
+            row = self.db.execute("SELECT key FROM content_key WHERE key_id = ?", (key_id,)).fetchone()
+            self._known[key_id] = bytes(row[0]) if row else None
+        return self._known[key_id]
 
     def destroy(self, customer: str, created_up_to: int | None = None) -> int:
         """Destroy the customer's keys (those created up to `created_up_to`, all by default); returns how many."""
@@ -84,6 +87,7 @@ class ContentKeys:
         with self.db:
             n = self.db.execute("DELETE FROM content_key WHERE customer = ? AND created_at <= ?",
                                 (customer.lower(), limit)).rowcount
+        self._known.clear()
         if n:
             self.db.execute("VACUUM")
         return n
