@@ -77,21 +77,21 @@ def erase_customer(chain: Chain, store: ContentStore, address: str, log=None, si
     log = log or log_contract(chain)
     account = chain.account(signer) if isinstance(signer, str) else signer  # fails before anything is destroyed
     now = int(time.time())
+    versions = log_versions(chain, log)
+    stones = [sign(account, v.address, CUSTOMER, address, v.functions.count().call(), chain.chain_id, now)
+              for v in versions]
+    for t in stones:  # first: an erasure cut short (a node that stops answering) is still explained, and rerun
+        keep(store, t)
     destroyed = store.keys.destroy(address) if store.keys is not None else 0
-    rows = store.erase_customer(address)
-    out = CustomerErasure(address, destroyed, rows)
-    for version in log_versions(chain, log):
-        count = version.functions.count().call()
+    out = CustomerErasure(address, destroyed, store.erase_customer(address), stones)
+    out.others = {name: fn(chain.network.id, address) for name, fn in ERASERS.items()}
+    for version in versions:
         for r in fetch_records(chain, version):
             if r.form != ANCHOR and r.customer == address:
                 held = store.get(version.address, r.seq)
                 if held is not None and not held.erased:  # a plain row written before the key store
                     store.erase(version.address, r.seq)
                     out.rows_erased += 1
-        t = sign(account, version.address, CUSTOMER, address, count, chain.chain_id, now)
-        keep(store, t)
-        out.tombstones.append(t)
-    out.others = {name: fn(chain.network.id, address) for name, fn in ERASERS.items()}
     return out
 
 
