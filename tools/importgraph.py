@@ -19,7 +19,7 @@ LAYERS = [
     ("demo", ["demo"]),
     ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account", "admin"]),
     ("deploy", ["deploy"]),
-    ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore"]),
+    ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore", "contentkeys"]),
     ("base", ["paths", "errors", "eip712", "token", "loginfo", ""]),  # "": the package root (PROJECT_ROOT)
 ]
 PACKAGE = "servicecoin"

@@ -5,6 +5,7 @@
     campaign   `svc campaign`          log      `svc log`
     audit      `svc verify-log`, `svc verify-receipt`   anchor  `svc log anchor`, `svc log receipt`
     catalog    `svc catalog`           redeem   `svc redeem`, `svc redemptions`, `svc discount`
+    customer   `svc customer export` (everything held about a customer)
     db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
     serve      `svc serve`
@@ -18,12 +19,12 @@ import sys
 
 import click
 
-from servicecoin.cli import (admin, anchor, audit, campaign, catalog, db, index, issue, log, merchant, redeem, report,
-                             serve)
+from servicecoin.cli import (admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem,
+                             report, serve)
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [admin, anchor, audit, campaign, catalog, db, index, issue, log, merchant, redeem, report, serve]
+GROUPS = [admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem, report, serve]
 
 __all__ = ["cli", "main", "handle_errors"]
 
