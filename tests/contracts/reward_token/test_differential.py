@@ -7,9 +7,12 @@ other epoch, once long ago (a dormant account whose lots have all expired), and 
 then runs random steps from a chain snapshot of that state: issue, issueBatch (fresh ids,
 duplicates and acceptors included), customer↔acceptor payments, customer↔customer transfers while
 the admin has them open, burn, burnFrom, the spender's spend, and time jumps of seconds to many
-epochs. After every step every view the model predicts is compared, read in one JSON-RPC batch:
-currentEpoch, balanceOf, lotsOf, expiringBefore at each epoch boundary, lifetimeEarned, tierOf,
-totalSupply, totalIssued, totalExpired, totalBurned and the issuer's budget use.
+epochs, and wallet recoveries (started by the admin, who holds RECOVERY_ROLE, between any two
+actors, the merchant included; cancelled by the old key, the admin or a stranger; completed by
+anyone before and after the delay, half an epoch here). After every step every view the model
+predicts is compared, read in one JSON-RPC batch: currentEpoch, balanceOf, lotsOf, expiringBefore
+at each epoch boundary, lifetimeEarned, tierOf, recoveryOf, totalSupply, totalIssued,
+totalExpired, totalBurned and the issuer's budget use.
 
 Short by default (a few dozen examples per validity); SVC_LONG=1 (`make test-long`) runs long.
 """
@@ -35,6 +38,8 @@ STEPS = 40 if LONG else 10
 VALIDITIES = (1, 2, 5, 12, 15)
 TIERS = ([0, 20_000, 60_000], [10_000, 12_500, 15_000])
 REASONS = st.sampled_from([0, 1, 5, 7])  # purchase, feedback (not tier-eligible), campaign, refund
+RECOVERY_DELAY = EPOCH // 2
+ZERO = "0x" + "00" * 20
 _ids = itertools.count()
 
 
@@ -97,6 +102,35 @@ class Driver:
         self._op(lambda cur: self.model.burn_from(self.burner.address, who.address, amount, cur),
                  self.token.burnFrom, who, amount, {"from": self.burner})
 
+    def _latest(self):
+        return web3.eth.get_block("latest").timestamp
+
+    def start_recovery(self, old, new):
+        cur = self.model.epoch_at(self._latest())
+        if self.model.recoverable(old.address, cur) is None:
+            return  # only expired lots left: whether the token swept them decides
+        if not self.model.start_recovery(old.address, new.address, cur):
+            with brownie.reverts():
+                self.token.startRecovery(old, new, {"from": self.admin})
+            return
+        tx = self.token.startRecovery(old, new, {"from": self.admin})
+        self.model.pending[old.address] = (new.address, tx.timestamp + self.model.recovery_delay)
+
+    def cancel_recovery(self, old, by):
+        if not self.model.cancel_recovery(old.address, by.address, {self.admin.address}):
+            with brownie.reverts():
+                self.token.cancelRecovery(old, {"from": by})
+            return
+        self.token.cancelRecovery(old, {"from": by})
+
+    def complete_recovery(self, old):
+        ready_at = self.model.recovery_of(old.address)[1]
+        if abs(ready_at - self._latest()) < 10:
+            self.sleep(20)  # away from the ready time, where the next block's time is a guess
+        now = self._latest() + 1
+        self._op(lambda cur: self.model.complete_recovery(old.address, now, cur) is not None,
+                 self.token.completeRecovery, old, {"from": self.burner})
+
     def set_transfers_open(self, open_):
         self.token.setTransfersOpen(open_, {"from": self.admin})
         self.model.transfers_open = open_
@@ -124,7 +158,8 @@ class Driver:
                  (t.totalBurned, (), ["uint256"]), (t.issuerBudget, (self.issuer,), ["uint256", "uint256", "uint256"])]
         for a in actors:
             calls += [(t.balanceOf, (a,), ["uint256"]), (t.lotsOf, (a,), ["(uint256,uint256,uint256)[]"]),
-                      (t.lifetimeEarned, (a,), ["uint256"]), (t.tierOf, (a,), ["uint8"])]
+                      (t.lifetimeEarned, (a,), ["uint256"]), (t.tierOf, (a,), ["uint8"]),
+                      (t.recoveryOf, (a,), ["address", "uint256"])]
             calls += [(t.expiringBefore, (a, edge), ["uint256"]) for edge in edges]
         got = iter(read_views(calls))
         assert next(got)[0] == cur, "currentEpoch"
@@ -138,6 +173,9 @@ class Driver:
             assert [tuple(lot) for lot in next(got)[0]] == m.lots_of(who, cur), f"lotsOf {who}"
             assert next(got)[0] == m.lifetime_of(who), f"lifetimeEarned {who}"
             assert next(got)[0] == m.tier_of(who)[0], f"tierOf {who}"
+            to, ready_at = next(got)
+            want_to, want_ready = m.recovery_of(who)
+            assert (to.lower(), ready_at) == ((want_to or ZERO).lower(), want_ready), f"recoveryOf {who}"
             for edge in edges:
                 assert next(got)[0] == m.expiring_before(who, edge, cur), f"expiringBefore {who} {edge}"
 
@@ -204,6 +242,19 @@ class DifferentialMachine(RuleBasedStateMachine):
     def burn_from(self, who, allowance, amount):
         self.d.burn_from(self.actors[who], allowance, self._amount(self.actors[who], amount))
 
+    @rule(old=ANY, new=ANY)
+    def start_recovery(self, old, new):
+        self.d.start_recovery(self.actors[old], self.actors[new])
+
+    @rule(old=ANY, by=st.sampled_from(["old", "admin", "stranger"]))
+    def cancel_recovery(self, old, by):
+        who = {"old": self.actors[old], "admin": self.d.admin, "stranger": self.d.burner}[by]
+        self.d.cancel_recovery(self.actors[old], who)
+
+    @rule(old=ANY)
+    def complete_recovery(self, old):
+        self.d.complete_recovery(self.actors[old])
+
     @rule(seconds=st.integers(1, 2 * EPOCH))
     def time_passes(self, seconds):
         self.d.sleep(seconds)
@@ -238,8 +289,10 @@ def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender,
     dave = accounts[8]
     token = deploy_token(admin, issuer, pauser, merchant, spender, validity=validity)
     token.setTiers(*TIERS, {"from": admin})
+    token.setRecoveryDelay(RECOVERY_DELAY, {"from": admin})
     model = TokenModel(validity, token.genesis(), EPOCH, tiers=list(zip(*TIERS)),
-                       eligible_mask=token.tierEligibleReasons(), acceptors={merchant.address})
+                       eligible_mask=token.tierEligibleReasons(), acceptors={merchant.address},
+                       recovery_delay=RECOVERY_DELAY)
     driver = Driver(token, model, issuer, spender, admin, stranger)
     seed_history(driver, alice, bob, carol, validity)
     driver.compare([alice, bob, carol, dave, merchant])

@@ -1,11 +1,15 @@
-"""Stateful property test: random issue / spend / transfer / burn / time-jump sequences.
+"""Stateful property test: random issue / spend / transfer / burn / wallet recovery / time-jump sequences.
 
 (Driven by hypothesis' RuleBasedStateMachine with brownie chain snapshots, because brownie 1.22's
 `state_machine` fixture refuses the classes it builds under this hypothesis.)
 
-A Python model keeps every customer's lots (epoch, amount) and spends oldest first. After every
-step: live balances + expired + burned == issued; every balance equals the model's unexpired lots
-(so nobody ever spends an expired point and spending is FIFO); no issuer exceeds its budget;
+A Python model keeps every customer's lots (epoch, amount), lifetime earned and pending wallet
+recovery, and spends oldest first. Recoveries are started (by the admin, who holds RECOVERY_ROLE),
+cancelled (by the old key or the admin) and completed after the delay (half a day here, so time
+jumps reach it); while one pends the old address's debits revert. After every step: live balances
++ expired + burned == issued (the supply identity); every balance and lifetime equals the model's
+(so nobody ever spends an expired point, spending is FIFO, and a recovery moves exactly the live
+lots with their epochs); every pending recovery is the model's; no issuer exceeds its budget;
 totalSupply is the sum of all live balances.
 """
 
@@ -13,13 +17,15 @@ import os
 
 import brownie
 from brownie import chain
-from tests.tokenkit import EPOCH, NOREF, VALIDITY
+from tests.tokenkit import EPOCH, NOREF, VALIDITY, reverts_with
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 STEPS = 60 if os.environ.get("SVC_LONG") else 15
 EXAMPLES = 60 if os.environ.get("SVC_LONG") else 12
 BUDGET = 40_000
+DELAY = EPOCH // 2  # the recovery delay
+ZERO = "0x" + "00" * 20
 
 
 WHO = st.integers(0, 2)
@@ -27,12 +33,14 @@ AMOUNT = st.integers(1, 3_000)
 
 
 class TokenMachine(RuleBasedStateMachine):
-    token = customers = issuer = merchant = None
+    token = customers = issuer = merchant = admin = None
 
     def __init__(self):
         super().__init__()
         chain.snapshot()
         self.lots = {c.address: [] for c in self.customers}
+        self.lifetime = {c.address: 0 for c in self.customers}
+        self.pending = {}  # old address → (new address, ready at)
         self.merchant_balance = 0
         self.issued = 0
         self.burned = 0
@@ -71,6 +79,14 @@ class TokenMachine(RuleBasedStateMachine):
         self.lots[addr] = [l for l in self.lots[addr] if l[1] > 0]
         return taken
 
+    def _refuses_pending(self, addr, call, *args):
+        """A debit of `addr` while its recovery pends: it must revert with RecoveryPending."""
+        if addr not in self.pending:
+            return False
+        with reverts_with("RecoveryPending"):
+            call(*args)
+        return True
+
     def _credit(self, addr, epoch, amount):
         for lot in self.lots[addr]:
             if lot[0] == epoch:
@@ -91,12 +107,15 @@ class TokenMachine(RuleBasedStateMachine):
             return
         self.token.issue(customer, st_amount, 0, NOREF, {"from": self.issuer})
         self._credit(customer.address, self._epoch(), st_amount)
+        self.lifetime[customer.address] += st_amount
         self.issued += st_amount
 
     @rule(st_who=WHO, st_amount=AMOUNT)
     def spend_at_merchant(self, st_who, st_amount):
         self._expire()
         customer = self.customers[st_who]
+        if self._refuses_pending(customer.address, self.token.transfer, self.merchant, st_amount, {"from": customer}):
+            return
         if st_amount > self._live(customer.address):
             with brownie.reverts():
                 self.token.transfer(self.merchant, st_amount, {"from": customer})
@@ -110,6 +129,8 @@ class TokenMachine(RuleBasedStateMachine):
         self._expire()
         sender = self.customers[st_who]
         receiver = self.customers[(st_who + 1) % len(self.customers)]
+        if self._refuses_pending(sender.address, self.token.transfer, receiver, st_amount, {"from": sender}):
+            return
         if st_amount > self._live(sender.address):
             with brownie.reverts():
                 self.token.transfer(receiver, st_amount, {"from": sender})
@@ -122,6 +143,8 @@ class TokenMachine(RuleBasedStateMachine):
     def burn(self, st_who, st_amount):
         self._expire()
         customer = self.customers[st_who]
+        if self._refuses_pending(customer.address, self.token.burn, st_amount, {"from": customer}):
+            return
         if st_amount > self._live(customer.address):
             with brownie.reverts():
                 self.token.burn(st_amount, {"from": customer})
@@ -140,6 +163,56 @@ class TokenMachine(RuleBasedStateMachine):
         self.merchant_balance -= st_amount
         self._credit(customer.address, self._epoch(), st_amount)
 
+    @rule(st_who=WHO, st_to=WHO)
+    def start_recovery(self, st_who, st_to):
+        old, new = self.customers[st_who].address, self.customers[st_to].address
+        self._expire()
+        if old != new and old not in self.pending and not self.lots[old] and not self.lifetime[old]:
+            return  # nothing to recover, or expired lots the token has not swept yet (test_recovery covers it)
+        error = ("InvalidRecovery" if old == new else "RecoveryPending" if old in self.pending or new in self.pending
+                 else None)
+        if error:
+            with reverts_with(error):
+                self.token.startRecovery(old, new, {"from": self.admin})
+            return
+        tx = self.token.startRecovery(old, new, {"from": self.admin})
+        self.pending[old] = (new, tx.timestamp + DELAY)
+
+    @rule(st_who=WHO, st_by_owner=st.booleans())
+    def cancel_recovery(self, st_who, st_by_owner):
+        old = self.customers[st_who]
+        by = old if st_by_owner else self.admin
+        if old.address not in self.pending:
+            with reverts_with("NoRecoveryPending"):
+                self.token.cancelRecovery(old, {"from": by})
+            return
+        self.token.cancelRecovery(old, {"from": by})
+        del self.pending[old.address]
+
+    @rule(st_who=WHO)
+    def complete_recovery(self, st_who):
+        old = self.customers[st_who].address
+        if old in self.pending and abs(self.pending[old][1] - chain.time()) < 5:
+            chain.sleep(10)  # not at the edge of the delay, where the next block's time is a guess
+            chain.mine()
+        self._expire()
+        new, ready_at = self.pending.get(old, (None, 0))
+        error = ("NoRecoveryPending" if new is None else "RecoveryNotReady" if chain.time() < ready_at
+                 else "RecoveryPending" if new in self.pending else None)
+        if error:
+            with reverts_with(error):
+                self.token.completeRecovery(old, {"from": self.merchant})
+            return
+        moved = self._live(old)
+        tx = self.token.completeRecovery(old, {"from": self.merchant})
+        assert tx.return_value == moved
+        for epoch, amount in self.lots[old]:
+            self._credit(new, epoch, amount)
+        self.lots[old] = []
+        self.lifetime[new] += self.lifetime[old]
+        self.lifetime[old] = 0
+        del self.pending[old]
+
     @rule(st_seconds=st.integers(1, 2 * EPOCH))
     def time_passes(self, st_seconds):
         chain.sleep(int(st_seconds))
@@ -152,6 +225,9 @@ class TokenMachine(RuleBasedStateMachine):
         for c in self.customers:
             assert self.token.balanceOf(c) == self._live(c.address)
             assert [[int(l[0]), int(l[1])] for l in self.token.lotsOf(c)] == self.lots[c.address]
+            assert self.token.lifetimeEarned(c) == self.lifetime[c.address]
+            to, ready_at = self.token.recoveryOf(c)
+            assert (to, ready_at) == self.pending.get(c.address, (ZERO, 0))
         assert self.token.balanceOf(self.merchant) == self.merchant_balance
 
     @invariant()
@@ -173,8 +249,9 @@ class TokenMachine(RuleBasedStateMachine):
 def test_token_state_machine(token, alice, bob, carol, issuer, merchant, admin):
     token.setTransfersOpen(True, {"from": admin})
     token.setIssuerBudget(issuer, BUDGET, {"from": admin})
+    token.setRecoveryDelay(DELAY, {"from": admin})
     TokenMachine.token, TokenMachine.customers = token, [alice, bob, carol]
-    TokenMachine.issuer, TokenMachine.merchant = issuer, merchant
+    TokenMachine.issuer, TokenMachine.merchant, TokenMachine.admin = issuer, merchant, admin
     run_state_machine_as_test(
         TokenMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                                        suppress_health_check=list(HealthCheck))
