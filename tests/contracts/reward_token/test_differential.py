@@ -14,12 +14,16 @@ predicts is compared, read in one JSON-RPC batch: currentEpoch, balanceOf, lotsO
 at each epoch boundary, lifetimeEarned, tierOf, recoveryOf, totalSupply, totalIssued,
 totalExpired, totalBurned and the issuer's budget use.
 
+A fixed walk through recoveries (refusals, a completion merging two rings, cancels) runs over the
+seeded history first, compared after every step; it leaves one recovery pending for the fuzz.
+
 Short by default (a few dozen examples per validity); SVC_LONG=1 (`make test-long`) runs long.
 """
 
 import itertools
 import os
 import time
+from collections import Counter
 
 import brownie
 import pytest
@@ -27,7 +31,7 @@ import requests
 from brownie import accounts, chain, web3
 from eth_abi import decode
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from tests.contracts.reward_token.tokenmodel import TokenModel
 from tests.tokenkit import EPOCH, NOREF, batch_id, deploy_token
@@ -65,6 +69,7 @@ class Driver:
     def __init__(self, token, model, issuer, spender, admin, burner):
         self.token, self.model = token, model
         self.issuer, self.spender, self.admin, self.burner = issuer, spender, admin, burner
+        self.recoveries = Counter()  # accepted recovery operations (printed)
 
     def _op(self, apply, fn, *args):
         """Apply to the model at the epoch of the coming block, then send: the token must accept
@@ -114,6 +119,7 @@ class Driver:
                 self.token.startRecovery(old, new, {"from": self.admin})
             return
         tx = self.token.startRecovery(old, new, {"from": self.admin})
+        self.recoveries["started"] += 1
         self.model.pending[old.address] = (new.address, tx.timestamp + self.model.recovery_delay)
 
     def cancel_recovery(self, old, by):
@@ -122,14 +128,17 @@ class Driver:
                 self.token.cancelRecovery(old, {"from": by})
             return
         self.token.cancelRecovery(old, {"from": by})
+        self.recoveries["cancelled"] += 1
 
     def complete_recovery(self, old):
         ready_at = self.model.recovery_of(old.address)[1]
         if abs(ready_at - self._latest()) < 10:
             self.sleep(20)  # away from the ready time, where the next block's time is a guess
         now = self._latest() + 1
-        self._op(lambda cur: self.model.complete_recovery(old.address, now, cur) is not None,
+        done = []
+        self._op(lambda cur: done.append(self.model.complete_recovery(old.address, now, cur)) or done[0] is not None,
                  self.token.completeRecovery, old, {"from": self.burner})
+        self.recoveries["completed" if done[0] is not None else "refused completions"] += 1
 
     def set_transfers_open(self, open_):
         self.token.setTransfersOpen(open_, {"from": self.admin})
@@ -255,6 +264,28 @@ class DifferentialMachine(RuleBasedStateMachine):
     def complete_recovery(self, old):
         self.d.complete_recovery(self.actors[old])
 
+    @initialize(old=WHO, new=ANY)
+    def a_wallet_is_lost(self, old, new):
+        """Every run starts with a recovery (or its refusal) for the other rules to work on."""
+        self.d.start_recovery(self.actors[old], self.actors[new])
+
+    @rule(old=WHO, new=ANY, cancel=st.booleans())
+    def recovery_moves_on(self, old, new, cancel):
+        """The next step of a recovery of `old`: start one, or wait out the delay and complete it (or
+        the old key cancels it), so that short runs see recoveries through."""
+        who = self.actors[old]
+        target, ready_at = self.d.model.recovery_of(who.address)
+        if target is None:
+            self.d.start_recovery(who, self.actors[new])
+            return
+        wait = ready_at - web3.eth.get_block("latest").timestamp
+        if wait > -10:
+            self.d.sleep(wait + 20)
+        if cancel:
+            self.d.cancel_recovery(who, who)
+        else:
+            self.d.complete_recovery(who)
+
     @rule(seconds=st.integers(1, 2 * EPOCH))
     def time_passes(self, seconds):
         self.d.sleep(seconds)
@@ -284,6 +315,30 @@ def seed_history(d, regular, alternate, dormant, validity):
         d.sleep(EPOCH)
 
 
+def recovery_walk(d, alice, bob, carol, dave, merchant):
+    """Recoveries in one fixed order over the seeded history, compared after every step: refusals,
+    a completion that merges a wrapped ring into another, a cancel, and one left pending for the
+    random steps."""
+    actors = [alice, bob, carol, dave, merchant]
+    steps = [
+        lambda: d.start_recovery(dave, alice),  # never held points: refused
+        lambda: d.start_recovery(bob, merchant), lambda: d.start_recovery(merchant, bob),  # acceptors: refused
+        lambda: d.start_recovery(bob, alice),
+        lambda: d.transfer(bob, merchant, 1), lambda: d.burn(bob, 1), lambda: d.spend(bob, 1),  # refused
+        lambda: d.issue(bob, 100, 0), lambda: d.complete_recovery(bob),  # too early: refused
+        lambda: d.start_recovery(alice, bob),  # into an address with its own recovery pending: refused
+        lambda: d.start_recovery(alice, carol),  # the target of a pending recovery may start its own...
+        lambda: d.sleep(RECOVERY_DELAY + 20), lambda: d.complete_recovery(bob),  # ...which blocks completion
+        lambda: d.cancel_recovery(alice, alice), lambda: d.complete_recovery(bob),  # bob's lots merge into alice's
+        lambda: d.start_recovery(alice, dave), lambda: d.cancel_recovery(alice, d.burner),  # a stranger: refused
+        lambda: d.cancel_recovery(alice, d.admin), lambda: d.start_recovery(alice, dave),  # left pending
+    ]
+    for step in steps:
+        step()
+        d.compare(actors)
+    assert (d.recoveries["started"], d.recoveries["cancelled"], d.recoveries["completed"]) == (4, 2, 1)
+
+
 @pytest.mark.parametrize("validity", VALIDITIES)
 def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
     dave = accounts[8]
@@ -296,6 +351,7 @@ def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender,
     driver = Driver(token, model, issuer, spender, admin, stranger)
     seed_history(driver, alice, bob, carol, validity)
     driver.compare([alice, bob, carol, dave, merchant])
+    recovery_walk(driver, alice, bob, carol, dave, merchant)
     DifferentialMachine.driver, DifferentialMachine.seeded = driver, driver.model.copy()
     DifferentialMachine.actors = [alice, bob, carol, dave, merchant]
     started = time.monotonic()
@@ -303,4 +359,5 @@ def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender,
         DifferentialMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                                               suppress_health_check=list(HealthCheck))
     )
-    print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s")
+    print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s; "
+          f"recoveries {dict(driver.recoveries)}")

@@ -14,12 +14,13 @@ totalSupply is the sum of all live balances.
 """
 
 import os
+from collections import Counter
 
 import brownie
 from brownie import chain
 from tests.tokenkit import EPOCH, NOREF, VALIDITY, reverts_with
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 STEPS = 60 if os.environ.get("SVC_LONG") else 15
 EXAMPLES = 60 if os.environ.get("SVC_LONG") else 12
@@ -34,6 +35,7 @@ AMOUNT = st.integers(1, 3_000)
 
 class TokenMachine(RuleBasedStateMachine):
     token = customers = issuer = merchant = admin = None
+    recoveries = Counter()  # outcomes of the recovery rules over the whole run (printed)
 
     def __init__(self):
         super().__init__()
@@ -96,6 +98,14 @@ class TokenMachine(RuleBasedStateMachine):
         self.lots[addr].sort()
 
     # ------------------------------------------------------------ rules
+    @initialize(st_who=WHO, st_to=WHO)
+    def everyone_earns_and_a_wallet_is_lost(self, st_who, st_to):
+        """Every customer starts with points, and one recovery is started (unless drawn to itself),
+        so every run has a recovery for the other rules to cancel or complete."""
+        for i in range(len(self.customers)):
+            self.issue(i, 1_000)
+        self.start_recovery(st_who, st_to)
+
     @rule(st_who=WHO, st_amount=AMOUNT)
     def issue(self, st_who, st_amount):
         self._expire()
@@ -177,6 +187,7 @@ class TokenMachine(RuleBasedStateMachine):
             return
         tx = self.token.startRecovery(old, new, {"from": self.admin})
         self.pending[old] = (new, tx.timestamp + DELAY)
+        self.recoveries["started"] += 1
 
     @rule(st_who=WHO, st_by_owner=st.booleans())
     def cancel_recovery(self, st_who, st_by_owner):
@@ -188,6 +199,7 @@ class TokenMachine(RuleBasedStateMachine):
             return
         self.token.cancelRecovery(old, {"from": by})
         del self.pending[old.address]
+        self.recoveries["cancelled"] += 1
 
     @rule(st_who=WHO)
     def complete_recovery(self, st_who):
@@ -202,6 +214,7 @@ class TokenMachine(RuleBasedStateMachine):
         if error:
             with reverts_with(error):
                 self.token.completeRecovery(old, {"from": self.merchant})
+            self.recoveries[f"complete refused: {error}"] += 1
             return
         moved = self._live(old)
         tx = self.token.completeRecovery(old, {"from": self.merchant})
@@ -212,6 +225,24 @@ class TokenMachine(RuleBasedStateMachine):
         self.lifetime[new] += self.lifetime[old]
         self.lifetime[old] = 0
         del self.pending[old]
+        self.recoveries["completed"] += 1
+
+    @rule(st_who=WHO, st_to=WHO, st_cancel=st.booleans())
+    def recovery_moves_on(self, st_who, st_to, st_cancel):
+        """The next step of a recovery of customer `st_who`: start one, or wait out the delay and
+        complete it (or the old key cancels it). Short runs see recoveries through this way."""
+        old = self.customers[st_who].address
+        if old not in self.pending:
+            self.start_recovery(st_who, st_to)
+            return
+        wait = self.pending[old][1] - chain.time()
+        if wait > -5:
+            chain.sleep(max(0, wait) + 10)
+            chain.mine()
+        if st_cancel:
+            self.cancel_recovery(st_who, True)
+        else:
+            self.complete_recovery(st_who)
 
     @rule(st_seconds=st.integers(1, 2 * EPOCH))
     def time_passes(self, st_seconds):
@@ -246,13 +277,54 @@ class TokenMachine(RuleBasedStateMachine):
         assert used <= allowance and used == self.issued
 
 
-def test_token_state_machine(token, alice, bob, carol, issuer, merchant, admin):
+def wire(token, alice, bob, carol, issuer, merchant, admin):
     token.setTransfersOpen(True, {"from": admin})
     token.setIssuerBudget(issuer, BUDGET, {"from": admin})
     token.setRecoveryDelay(DELAY, {"from": admin})
     TokenMachine.token, TokenMachine.customers = token, [alice, bob, carol]
     TokenMachine.issuer, TokenMachine.merchant, TokenMachine.admin = issuer, merchant, admin
+    TokenMachine.recoveries = Counter()
+
+
+def test_recovery_walk_through_the_machine(token, alice, bob, carol, issuer, merchant, admin):
+    """The machine's own rules in one fixed order that every run sees (random runs may draw few
+    recovery steps): a recovery started, refused debits, credits while pending, cancelled by the old
+    key and by the admin, completed into an account holding points, a chained recovery refused
+    then completed; every invariant after every step."""
+    wire(token, alice, bob, carol, issuer, merchant, admin)
+    m = TokenMachine()
+    steps = [
+        lambda: m.everyone_earns_and_a_wallet_is_lost(0, 1),  # alice → bob pending
+        lambda: m.spend_at_merchant(0, 10), lambda: m.transfer_between_customers(0, 5), lambda: m.burn(0, 1),
+        lambda: m.issue(0, 300), lambda: m.merchant_gives_back(0, 0), lambda: m.spend_at_merchant(1, 100),
+        lambda: m.merchant_gives_back(0, 100),
+        lambda: m.start_recovery(0, 2), lambda: m.start_recovery(2, 0), lambda: m.complete_recovery(0),
+        lambda: m.cancel_recovery(0, True), lambda: m.spend_at_merchant(0, 10),  # the old key cancelled
+        lambda: m.start_recovery(0, 1), lambda: m.cancel_recovery(0, False),  # the admin cancelled
+        lambda: m.start_recovery(0, 1), lambda: m.time_passes(EPOCH),
+        lambda: m.start_recovery(1, 2),  # bob, the target, is lost too: alice's completion must wait
+        lambda: m.recovery_moves_on(0, 0, False), lambda: m.recovery_moves_on(1, 0, False),
+        lambda: m.recovery_moves_on(0, 0, False), lambda: m.issue(1, 40),
+        lambda: m.recovery_moves_on(1, 2, False), lambda: m.recovery_moves_on(1, 2, False),
+        lambda: m.time_passes(2 * EPOCH), lambda: m.recovery_moves_on(2, 0, False),
+        lambda: m.recovery_moves_on(2, 0, False), lambda: m.time_passes(2 * EPOCH),
+    ]
+    try:
+        for step in steps:
+            step()
+            m.balances_match_model()
+            m.supply_reconciles()
+            m.budget_never_exceeded()
+    finally:
+        m.teardown()
+    assert {k: v for k, v in m.recoveries.items() if k in ("started", "cancelled", "completed")} == \
+        {"started": 6, "cancelled": 2, "completed": 4}
+
+
+def test_token_state_machine(token, alice, bob, carol, issuer, merchant, admin):
+    wire(token, alice, bob, carol, issuer, merchant, admin)
     run_state_machine_as_test(
         TokenMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                                        suppress_health_check=list(HealthCheck))
     )
+    print(f"recovery rules: {dict(TokenMachine.recoveries)}")
