@@ -143,6 +143,8 @@ def check_start(chain: Chain, old: str, new: str, operator: str, token=None) -> 
     if st["pending"]:
         raise ChainError(f"{old} already has a recovery pending to {st['to']} (ready {_when(st['ready_at'])}); "
                          f"cancel it first")
+    if not st["acceptor"] and not st["balance"] and not st["lifetime"]:
+        raise ChainError(f"{old} holds no live points and has earned none: there is nothing to recover")
     if st["acceptor"] or token.functions.isAcceptor(new).call():
         raise ChainError(f"{old if st['acceptor'] else new} is an acceptor (merchant or vault): "
                          f"acceptors are neither recovered nor recovered into")
