@@ -1,6 +1,8 @@
 """servicecoin.admin.recovery against the token on anvil: start, status, cancel, complete, the list
 from events, every refusal as one clear line before anything is sent, and the deploy settings."""
 
+import json
+
 import pytest
 from brownie import chain, web3
 
@@ -126,3 +128,11 @@ def test_deploy_grants_the_role_to_the_admin_and_sets_the_delay(svc, tmp_path, m
     svc.transact(token.functions.issue(customer, 100, 0, b"\0" * 32), "operator")
     out = recovery.start(svc, customer, dev_account(6).address)
     assert out["ready_at"] - svc.w3.eth.get_block(out["block"])["timestamp"] == int(1.5 * DAY)
+    from click.testing import CliRunner
+
+    from servicecoin.cli import cli
+
+    shown = CliRunner().invoke(cli, ["balance", customer, "--network", "development"])
+    assert shown.exit_code == 0 and f"recovery pending to {dev_account(6).address}" in shown.output, shown.output
+    as_json = CliRunner().invoke(cli, ["balance", dev_account(6).address, "--network", "development", "--json"])
+    assert json.loads(as_json.output)["recovery"] is None
