@@ -40,6 +40,12 @@ def counters(token):
     return supply, issued, expired, burned
 
 
+def earn(token, issuer, *customers, amount=100):
+    """Each customer earns `amount` (a purchase credit: lifetime earned too)."""
+    for who in customers:
+        token.issue(who, amount, 0, NOREF, {"from": issuer})
+
+
 def start(token, admin, old, new):
     return token.startRecovery(old, new, {"from": admin})
 
@@ -58,7 +64,7 @@ def test_the_admin_holds_the_role(token, admin):
 
 
 def test_start_records_the_target_and_when_it_is_ready(token, admin, issuer, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     tx = start(token, admin, alice, bob)
     ready_at = tx.timestamp + DELAY
     assert tx.return_value == ready_at
@@ -70,73 +76,47 @@ def test_start_records_the_target_and_when_it_is_ready(token, admin, issuer, ali
 
 def test_a_separate_recovery_operator_needs_only_its_role(token, admin, issuer, alice, bob, carol):
     token.grantRole(token.RECOVERY_ROLE(), carol, {"from": admin})
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, carol, alice, bob)
     with reverts_with("AccessControlUnauthorizedAccount"):
         token.setRecoveryDelay(0, {"from": carol})
 
 
 def test_start_without_the_role_reverts(token, issuer, alice, bob, stranger):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     for who in (stranger, issuer, bob, alice):
         with reverts_with("AccessControlUnauthorizedAccount"):
             token.startRecovery(alice, bob, {"from": who})
 
 
-def test_start_to_itself_reverts(token, admin, issuer, alice):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    with reverts_with("InvalidRecovery"):
-        start(token, admin, alice, alice)
+START_REFUSALS = [  # (old, new, what happened before, error)
+    ("alice", "alice", None, "InvalidRecovery"),
+    ("alice", "zero", None, "ZeroAddress"),
+    ("zero", "alice", None, "ZeroAddress"),
+    ("merchant", "bob", None, "AcceptorNotRecoverable"),  # acceptors are neither recovered...
+    ("alice", "merchant", None, "AcceptorNotRecoverable"),  # ...nor recovered into
+    ("stranger", "alice", None, "NothingToRecover"),  # never held points
+    ("alice", "carol", "alice to bob", "RecoveryPending"),  # a second start while one pends
+    ("alice", "bob", "alice to bob", "RecoveryPending"),
+    ("alice", "bob", "bob to carol", "RecoveryPending"),  # a target with its own recovery pending...
+    ("carol", "bob", "bob to carol", "RecoveryPending"),  # ...so pending recoveries never form a cycle
+    ("alice", "bob", "paused", "EnforcedPause"),
+]
 
 
-def test_start_with_a_zero_address_reverts(token, admin, issuer, alice):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    with reverts_with("ZeroAddress"):
-        start(token, admin, alice, ZERO)
-    with reverts_with("ZeroAddress"):
-        start(token, admin, ZERO, alice)
-
-
-def test_acceptors_are_neither_recovered_nor_recovered_into(token, admin, issuer, merchant, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+@pytest.mark.parametrize("old, new, before, error", START_REFUSALS)
+def test_start_refusals(old, new, before, error, token, admin, issuer, pauser, merchant, alice, bob, carol,
+                        stranger):
+    who = {"alice": alice, "bob": bob, "carol": carol, "merchant": merchant, "stranger": stranger, "zero": ZERO}
+    earn(token, issuer, alice, bob, carol)
     token.transfer(merchant, 10, {"from": alice})
-    with reverts_with("AcceptorNotRecoverable"):
-        start(token, admin, merchant, bob)
-    with reverts_with("AcceptorNotRecoverable"):
-        start(token, admin, alice, merchant)
-
-
-def test_an_address_that_never_held_points_has_nothing_to_recover(token, admin, alice, bob):
-    with reverts_with("NothingToRecover"):
-        start(token, admin, bob, alice)
-
-
-def test_a_second_start_while_one_pends_reverts(token, admin, issuer, alice, bob, carol):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    start(token, admin, alice, bob)
-    with reverts_with("RecoveryPending"):
-        start(token, admin, alice, carol)
-    with reverts_with("RecoveryPending"):
-        start(token, admin, alice, bob)
-
-
-def test_a_target_with_its_own_recovery_pending_is_refused(token, admin, issuer, alice, bob, carol):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    token.issue(bob, 100, 0, NOREF, {"from": issuer})
-    token.issue(carol, 100, 0, NOREF, {"from": issuer})
-    start(token, admin, bob, carol)
-    with reverts_with("RecoveryPending"):
-        start(token, admin, alice, bob)
-    # ...so two pending recoveries never form a cycle
-    with reverts_with("RecoveryPending"):
-        start(token, admin, carol, bob)
-
-
-def test_start_while_paused_reverts(token, admin, issuer, pauser, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    token.pause({"from": pauser})
-    with reverts_with("EnforcedPause"):
-        start(token, admin, alice, bob)
+    if before == "paused":
+        token.pause({"from": pauser})
+    elif before:
+        first, _, second = before.split()
+        start(token, admin, who[first], who[second])
+    with reverts_with(error):
+        start(token, admin, who[old], who[new])
 
 
 # ---------------------------------------------------------------------------- while pending
@@ -145,7 +125,7 @@ def test_start_while_paused_reverts(token, admin, issuer, pauser, alice, bob):
 def test_the_old_address_cannot_spend_pay_transfer_or_burn(token, admin, issuer, spender, merchant, alice, bob,
                                                           stranger):
     token.setTransfersOpen(True, {"from": admin})
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     token.approve(stranger, 100, {"from": alice})
     start(token, admin, alice, bob)
     with reverts_with("RecoveryPending"):
@@ -164,22 +144,21 @@ def test_the_old_address_cannot_spend_pay_transfer_or_burn(token, admin, issuer,
 
 
 def test_the_refusal_names_the_pending_recovery(token, admin, issuer, merchant, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     tx = start(token, admin, alice, bob)
     with reverts_with(f"RecoveryPending: {alice.address.lower()}, {bob.address.lower()}, {tx.return_value}"):
         token.transfer(merchant, 1, {"from": alice})
 
 
 def test_the_old_address_cannot_become_an_acceptor(token, admin, issuer, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     with reverts_with("RecoveryPending"):
         token.setAcceptor(alice, True, {"from": admin})
 
 
 def test_others_and_the_target_keep_spending(token, admin, issuer, merchant, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    token.issue(bob, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice, bob)
     start(token, admin, alice, bob)
     token.transfer(merchant, 10, {"from": bob})
     token.transfer(bob, 5, {"from": merchant})
@@ -187,7 +166,7 @@ def test_others_and_the_target_keep_spending(token, admin, issuer, merchant, ali
 
 
 def test_points_credited_while_pending_move_too(token, admin, issuer, merchant, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     token.issue(bob, 11, 0, NOREF, {"from": issuer})
     token.transfer(merchant, 10, {"from": bob})
     start(token, admin, alice, bob)
@@ -205,7 +184,7 @@ def test_points_credited_while_pending_move_too(token, admin, issuer, merchant, 
 
 
 def test_the_old_key_cancels_and_can_spend_again(token, admin, issuer, merchant, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     tx = token.cancelRecovery(alice, {"from": alice})
     assert tx.events["RecoveryCancelled"] == {"from": alice, "to": bob, "by": alice}
@@ -218,7 +197,7 @@ def test_the_old_key_cancels_and_can_spend_again(token, admin, issuer, merchant,
 
 
 def test_the_recovery_role_cancels_a_mistaken_target(token, admin, issuer, alice, bob, carol):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, carol)
     tx = token.cancelRecovery(alice, {"from": admin})
     assert tx.events["RecoveryCancelled"]["by"] == admin
@@ -227,7 +206,7 @@ def test_the_recovery_role_cancels_a_mistaken_target(token, admin, issuer, alice
 
 
 def test_the_old_key_may_cancel_after_the_delay_until_completion(token, admin, issuer, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     ready(token, alice)
     token.cancelRecovery(alice, {"from": alice})
@@ -236,7 +215,7 @@ def test_the_old_key_may_cancel_after_the_delay_until_completion(token, admin, i
 
 
 def test_nobody_else_cancels(token, admin, issuer, alice, bob, stranger):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     for who in (stranger, bob, issuer):
         with reverts_with("AccessControlUnauthorizedAccount"):
@@ -251,7 +230,7 @@ def test_cancel_without_a_pending_recovery_reverts(token, admin, alice):
 
 
 def test_cancel_works_while_paused(token, admin, issuer, pauser, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     token.pause({"from": pauser})
     token.cancelRecovery(alice, {"from": alice})
@@ -262,7 +241,7 @@ def test_cancel_works_while_paused(token, admin, issuer, pauser, alice, bob):
 
 
 def test_complete_before_the_delay_reverts(token, admin, issuer, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     ready_at = start(token, admin, alice, bob).return_value
     sleep(DELAY - 60)
     with reverts_with(f"RecoveryNotReady: {alice.address.lower()}, {ready_at}"):
@@ -276,7 +255,7 @@ def test_complete_without_a_pending_recovery_reverts(token, alice, bob):
 
 def test_anyone_completes_and_everything_moves_in_one_event(token, admin, issuer, alice, bob, stranger):
     token.setTiers([0, 150], [10_000, 10_000], {"from": admin})
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     sleep(EPOCH)
     token.issue(alice, 60, 0, NOREF, {"from": issuer})
     token.issue(alice, 7, 7, NOREF, {"from": issuer})  # a refund: no lifetime earned
@@ -299,7 +278,7 @@ def test_anyone_completes_and_everything_moves_in_one_event(token, admin, issuer
 
 
 def test_expired_lots_stay_behind(token, admin, issuer, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     e0 = token.currentEpoch()
     sleep(EPOCH)
     token.issue(alice, 40, 0, NOREF, {"from": issuer})
@@ -317,7 +296,7 @@ def test_expired_lots_stay_behind(token, admin, issuer, alice, bob):
 
 def test_an_account_whose_points_all_expired_still_moves_its_tier(token, admin, issuer, alice, bob):
     token.setTiers([0, 50], [10_000, 12_000], {"from": admin})
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     sleep(VALIDITY * EPOCH + 1)
     assert token.balanceOf(alice) == 0 and token.tierOf(alice) == 1
     start(token, admin, alice, bob)
@@ -331,7 +310,7 @@ def test_an_account_whose_points_all_expired_still_moves_its_tier(token, admin, 
 def test_into_an_address_that_holds_points_the_lots_merge_by_epoch(token, admin, issuer, alice, bob):
     token.setRecoveryDelay(0, {"from": admin})
     e0 = token.currentEpoch()
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     token.issue(bob, 5, 0, NOREF, {"from": issuer})
     sleep(EPOCH)
     token.issue(bob, 7, 0, NOREF, {"from": issuer})
@@ -374,7 +353,7 @@ def test_merging_two_full_rings_fits(validity, admin, issuer, pauser, merchant, 
 
 
 def test_complete_while_paused_reverts(token, admin, issuer, pauser, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     ready(token, alice)
     token.pause({"from": pauser})
@@ -385,7 +364,7 @@ def test_complete_while_paused_reverts(token, admin, issuer, pauser, alice, bob)
 
 
 def test_complete_into_a_target_that_became_an_acceptor_reverts(token, admin, issuer, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     token.setAcceptor(bob, True, {"from": admin})
     ready(token, alice)
@@ -396,8 +375,7 @@ def test_complete_into_a_target_that_became_an_acceptor_reverts(token, admin, is
 
 
 def test_complete_into_a_target_with_its_own_recovery_pending_reverts(token, admin, issuer, alice, bob, carol):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    token.issue(bob, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice, bob)
     start(token, admin, alice, bob)
     start(token, admin, bob, carol)  # bob (the target) turns out lost too
     ready(token, bob)
@@ -412,7 +390,7 @@ def test_complete_into_a_target_with_its_own_recovery_pending_reverts(token, adm
 
 
 def test_the_old_address_is_plain_again_after_completion(token, admin, issuer, merchant, alice, bob):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     ready(token, alice)
     token.completeRecovery(alice, {"from": bob})
@@ -430,8 +408,7 @@ def test_the_old_address_is_plain_again_after_completion(token, admin, issuer, m
 
 
 def test_the_admin_sets_the_delay_for_recoveries_started_later(token, admin, issuer, alice, bob, carol):
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
-    token.issue(carol, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice, carol)
     slow = start(token, admin, alice, bob).return_value
     tx = token.setRecoveryDelay(DAY, {"from": admin})
     assert tx.events["RecoveryDelaySet"]["delay"] == DAY and token.recoveryDelay() == DAY
@@ -442,7 +419,7 @@ def test_the_admin_sets_the_delay_for_recoveries_started_later(token, admin, iss
 
 def test_a_zero_delay_completes_at_once(token, admin, issuer, alice, bob):
     token.setRecoveryDelay(0, {"from": admin})
-    token.issue(alice, 100, 0, NOREF, {"from": issuer})
+    earn(token, issuer, alice)
     start(token, admin, alice, bob)
     token.completeRecovery(alice, {"from": bob})
     assert token.balanceOf(bob) == 100
