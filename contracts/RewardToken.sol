@@ -55,6 +55,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     uint256 private constant CFG_MASK_SHIFT = 8;
     uint256 private constant CFG_DELAY_SHIFT = 16;
     uint256 private constant CFG_DELAY_MASK = (1 << 48) - 1;
+    uint256 private constant DEFAULT_RECOVERY_DELAY = 7 days;
     uint8 private constant REFUND_BIT = uint8(1) << uint8(Reason.Refund);
 
     uint256 private immutable _genesis;
@@ -100,7 +101,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             (1 << uint8(Reason.Purchase)) | (1 << uint8(Reason.Survey)) | (1 << uint8(Reason.Referral))
                 | (1 << uint8(Reason.Social)) | (1 << uint8(Reason.Campaign))
         );
-        _config = (uint256(mask) << CFG_MASK_SHIFT) | (uint256(7 days) << CFG_DELAY_SHIFT);
+        _config = (uint256(mask) << CFG_MASK_SHIFT) | (DEFAULT_RECOVERY_DELAY << CFG_DELAY_SHIFT);
     }
 
     // =====================================================================================
