@@ -20,4 +20,4 @@ def enum_member(enum, key: str, text: str, what: str, where: str = "", known: li
         return enum[key]
     except KeyError:
         names = known if known is not None else [m.name.lower() for m in enum]
-        raise ConfigError(f"{where}unknown {what} '{text}' (known: {', '.join(names)})") from None
+        raise ConfigError(f"{where}unknown {what} {text!r} (known: {', '.join(names)})") from None

@@ -12,7 +12,9 @@ RECOVERY_ROLE can cancel it. See docs/operator-recovery.md.
     cancel(chain, old)            the old key or RECOVERY_ROLE cancels it
     complete(chain, old)          anyone completes it once it is ready
     recoveries(chain)             every recovery from the token's events: pending, cancelled, completed
-    start_call / cancel_call / complete_call   the bare contract calls, for unsigned (multisig) plans
+    start_plan / cancel_plan / complete_plan   the same, checked, as an `actions.Plan` (show, confirm,
+                                  send, or write unsigned for a multisig, like every admin command)
+    start_call / cancel_call / complete_call   the bare contract calls
 
 Functions return plain data (addresses checksummed, amounts in raw units, times in unix seconds)
 and never print. `sender` is a role name of `Chain.account` or a signing account.
@@ -20,22 +22,19 @@ and never print. `sender` is a role name of `Chain.account` or a signing account
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from eth_account.signers.local import LocalAccount
 from web3.logs import DISCARD
 
 from servicecoin.account import checksum
+from servicecoin.admin.actions import Plan
+from servicecoin.admin.settings import duration_text
 from servicecoin.chain import Chain
 from servicecoin.errors import ChainError
+from servicecoin.reports.dates import when
 from servicecoin.roles import role_id
 
 ZERO = "0x" + "00" * 20
 RECOVERY_ROLE = "RECOVERY_ROLE"
-
-
-def _when(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _token(chain: Chain, token=None):
@@ -141,7 +140,7 @@ def check_start(chain: Chain, old: str, new: str, operator: str, token=None) -> 
         raise ChainError(f"the old and the new address are the same ({old})")
     st = status(chain, old, token)
     if st["pending"]:
-        raise ChainError(f"{old} already has a recovery pending to {st['to']} (ready {_when(st['ready_at'])}); "
+        raise ChainError(f"{old} already has a recovery pending to {st['to']} (ready {when(st['ready_at'])}); "
                          f"cancel it first")
     if not st["acceptor"] and not st["balance"] and not st["lifetime"]:
         raise ChainError(f"{old} holds no live points and has earned none: there is nothing to recover")
@@ -151,7 +150,7 @@ def check_start(chain: Chain, old: str, new: str, operator: str, token=None) -> 
     target, ready_at = token.functions.recoveryOf(new).call()
     if target != ZERO:
         raise ChainError(f"the new address {new} has its own recovery pending to {target} "
-                         f"(ready {_when(ready_at)}): it looks lost too")
+                         f"(ready {when(ready_at)}): it looks lost too")
     if token.functions.paused().call():
         raise ChainError("the token is paused: recoveries start and complete only while it runs")
     return st
@@ -164,10 +163,62 @@ def check_complete(chain: Chain, old: str, token=None) -> dict:
     if not st["pending"]:
         raise ChainError(f"{st['address']} has no recovery pending")
     if not st["ready"]:
-        raise ChainError(f"the recovery of {st['address']} is ready at {_when(st['ready_at'])}, "
+        raise ChainError(f"the recovery of {st['address']} is ready at {when(st['ready_at'])}, "
                          f"in {st['seconds_left']} s")
     if token.functions.paused().call():
         raise ChainError("the token is paused: recoveries start and complete only while it runs")
+    return st
+
+
+# =====================================================================================
+# Plans (what `svc admin` shows, confirms, sends or writes unsigned)
+# =====================================================================================
+
+def start_plan(chain: Chain, old: str, new: str, operator: str, token=None) -> Plan:
+    """Start recovering `old` to `new`, sent by `operator` (who must hold RECOVERY_ROLE), checked first."""
+    token = _token(chain, token)
+    st = check_start(chain, old, new, operator, token)
+    new = checksum(new, "new address: ")
+    delay = token.functions.recoveryDelay().call()
+    plan = Plan(f"recover the points of {st['address']} to {new}")
+    plan.add_call(start_call(chain, st["address"], new, token), "RewardToken",
+                  description=f"start moving {st['address']}'s points ({st['balance']} raw units, {len(st['lots'])} "
+                              f"lots, lifetime {st['lifetime']}) to {new}; from now on the old address cannot spend; "
+                              f"anyone may complete it {duration_text(delay)} after this is mined, and the old key "
+                              f"may cancel it until then")
+    plan.notes.append("check the customer's identity out of band and tell them through the contact data on file "
+                      "(docs/operator-recovery.md)")
+    return plan
+
+
+def cancel_plan(chain: Chain, old: str, sender: str, token=None) -> Plan:
+    """Cancel the pending recovery of `old`, sent by `sender` (the old address or a RECOVERY_ROLE holder)."""
+    token = _token(chain, token)
+    st = _check_cancel(chain, old, sender, token)
+    plan = Plan(f"cancel the recovery of {st['address']}")
+    plan.add_call(cancel_call(chain, st["address"], token), "RewardToken",
+                  description=f"cancel moving {st['address']}'s points to {st['to']}; the address can spend again")
+    return plan
+
+
+def complete_plan(chain: Chain, old: str, token=None) -> Plan:
+    """Complete the recovery of `old` (any sender), checked first."""
+    token = _token(chain, token)
+    st = check_complete(chain, old, token)
+    plan = Plan(f"complete the recovery of {st['address']}")
+    plan.add_call(complete_call(chain, st["address"], token), "RewardToken",
+                  description=f"move {st['address']}'s live points ({st['balance']} raw units, {len(st['lots'])} lots) "
+                              f"and lifetime {st['lifetime']} to {st['to']}")
+    return plan
+
+
+def _check_cancel(chain: Chain, old: str, sender: str, token) -> dict:
+    st = status(chain, old, token)
+    if not st["pending"]:
+        raise ChainError(f"{st['address']} has no recovery pending")
+    if sender != st["address"] and not token.functions.hasRole(role_id(RECOVERY_ROLE), sender).call():
+        raise ChainError(f"{sender} can cancel no recovery of {st['address']}: only that address itself "
+                         f"or a holder of {RECOVERY_ROLE} can")
     return st
 
 
@@ -190,12 +241,7 @@ def cancel(chain: Chain, old: str, sender: LocalAccount | str = "deployer", toke
     """Cancel the pending recovery of `old`; the sender is the old key itself or holds RECOVERY_ROLE."""
     token = _token(chain, token)
     account = _signer(chain, sender)
-    st = status(chain, old, token)
-    if not st["pending"]:
-        raise ChainError(f"{st['address']} has no recovery pending")
-    if account.address != st["address"] and not token.functions.hasRole(role_id(RECOVERY_ROLE), account.address).call():
-        raise ChainError(f"{account.address} can cancel no recovery of {st['address']}: only that address itself "
-                         f"or a holder of {RECOVERY_ROLE} can")
+    _check_cancel(chain, old, account.address, token)
     receipt = chain.transact(cancel_call(chain, old, token), account)
     a = token.events.RecoveryCancelled().process_receipt(receipt, errors=DISCARD)[0]["args"]
     return {"from": a["from"], "to": a["to"], "by": a["by"], **_tx(receipt)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.reports.dates import when
 from servicecoin.token import fmt, to_raw
 
 
@@ -30,7 +31,7 @@ def _human_items(items: list[dict]) -> None:
         click.echo(f"#{it['item_id']:<3} {it['kind']:17s} {fmt(it['price']):>10} points  {stock:>10}  "
                    f"min tier {it['min_tier']}  redeemed {it['redeemed']}  merchant {it['merchant']}{state}")
         if it["pending_at"]:
-            click.echo(f"     price becomes {fmt(it['pending_price'])} at {it['pending_at']} (announced)")
+            click.echo(f"     price becomes {fmt(it['pending_price'])} on {when(it['pending_at'])} (announced)")
         if it["metadata_uri"]:
             click.echo(f"     {it['metadata_uri']}")
 

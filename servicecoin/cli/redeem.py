@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import click
 
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.reports.dates import when as _when
 from servicecoin.token import fmt, to_raw
-
-
-def _when(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if ts else "-"
 
 
 def _human_redemptions(rows: list[dict]) -> None:

@@ -13,7 +13,7 @@ import click
 
 from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
 from servicecoin.cli.index import db_option, open_index
-from servicecoin.reports.text import account_labels, format_statement
+from servicecoin.reports.text import account_labels, format_followups, format_reminders, format_statement
 from servicecoin.token import fmt
 
 
@@ -103,13 +103,7 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
             w.writerow([r["address"], fmt(r["amount"]).replace(",", ""), r["amount"], r["first_expiry_text"]])
         return
 
-    def human(rs):
-        if not rs:
-            click.echo(f"no points expire within {within}")
-        for r in rs:
-            click.echo(f"{r['address']}  {fmt(r['amount']):>14}  first expiry {r['first_expiry_text']}")
-
-    emit(rows, as_json, human)
+    emit(rows, as_json, lambda rs: click.echo(format_reminders(rs, within)))
 
 
 @click.command("followups")
@@ -126,18 +120,8 @@ def followups_cmd(network, db_url, no_update, unchecked, as_json):
 
     _, db = checked_index(network, db_url, no_update, unchecked)
     data = followups(db, FollowupPolicy.from_config(load_config()))
-
-    def human(d):
-        click.echo(f"{len(d['due'])} follow-up call(s) due (delay {d['delay_days']:g} days)")
-        for f in d["due"]:
-            click.echo(f"  ticket #{f['ticket']}  {f['customer']}  {f['why']:10s} resolved {f['resolved']} "
-                       f"({f['overdue_days']} days overdue)")
-        cov = f"{d['coverage']:.0%}" if d["coverage"] is not None else "—"
-        sat = f"{d['satisfaction_rate']:.0%}" if d["satisfaction_rate"] is not None else "—"
-        click.echo(f"coverage {cov} of {d['important_resolved']} important resolved tickets; "
-                   f"outcomes {d['outcomes']}; satisfaction {sat}")
-
-    emit(data, as_json, human)
+    _, labels = _names(network)
+    emit(data, as_json, lambda d: click.echo(format_followups(d, labels)))
 
 
 @click.group("report")
@@ -192,26 +176,9 @@ def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, pu
 
         paths = write_charts(charts_dir, monthly_flows(db), data)
         data["charts"] = {k: str(v) for k, v in paths.items()}
+    from servicecoin.reports.analytics_view import format_analytics
 
-    def human(d):
-        pct = lambda v: "—" if v is None else f"{v:.0%}"
-        rp = d["repeat_purchase_rate"]
-        click.echo(f"customers {d['customers']} ({d['active_customers']} active in {d['active_window_days']} days)")
-        click.echo(f"repeat purchase rate: rewarded {pct(rp['rewarded'])}, non-rewarded {pct(rp['non_rewarded'])} "
-                   f"(from {rp['source']})")
-        click.echo(f"redemption rate {pct(d['redemption_rate'])}; average points per customer "
-                   f"{fmt(int(d['average_points_per_customer'] or 0))}")
-        if d["customer_lifetime_value"]:
-            c = d["customer_lifetime_value"]
-            click.echo(f"customer lifetime value ≈ {c['estimate']:,} {c['unit']} ({c['method']})")
-        click.echo(f"tiers {d['tiers']}; segments {d['segments']}")
-        f = d["feedback"]
-        click.echo(f"feedback {f['count']} ratings, average {f['average']}, distribution {f['ratings']}")
-        click.echo(f"follow-up coverage {pct(d['follow_up_coverage'])}, satisfaction {pct(d['follow_up_satisfaction'])}")
-        for k, v in d.get("charts", {}).items():
-            click.echo(f"wrote {v}")
-
-    emit(data, as_json, human)
+    emit(data, as_json, lambda d: click.echo(format_analytics(d)))
 
 
 @report_group.command("settlement")

@@ -1,5 +1,5 @@
-"""Batch files: a CSV of agent records (kind,ticket,customer[,text,outcome,ref]) appended exactly once,
-however often it is run."""
+"""Batch files: a CSV of agent records (kind,ticket,customer[,text,outcome,ref,channel,time]) appended exactly
+once, in packed batches, however often it is run."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.errors import ChainError, ConfigError
 from servicecoin.servicelog.agent import Appended, Entry, check_amendments, send_batches
-from servicecoin.servicelog.records import Kind, Outcome, fetch_records, log_contract
+from servicecoin.servicelog.events import fetch_records
+from servicecoin.servicelog.packed import MAX_U40, Channel
+from servicecoin.servicelog.records import Kind, Outcome, log_contract
 
-BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref")
+BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref", "channel", "time")
 
 
 @dataclass
@@ -122,8 +124,12 @@ def read_batch_csv(path: Path | str) -> list[Entry]:
                 ref = int(ref_text)
             elif ref_text:
                 raise ConfigError(f"{where}ref: only amendments refer to an earlier record")
+            channel = Channel.parse(row.get("channel") or "", where + "channel: ")
+            time_text = (row.get("time") or "").strip()
+            if time_text and not (time_text.isdigit() and int(time_text) <= MAX_U40):
+                raise ConfigError(f"{where}time: '{time_text}' is not a unix time in seconds")
             entries.append(Entry(kind, ticket, customer, (row.get("text") or "").strip() or None, detail, ref,
-                                 where=f"{path}:{line}"))
+                                 where=f"{path}:{line}", channel=int(channel), time=int(time_text or 0)))
     if not entries:
         raise ConfigError(f"{path}: no records")
     return entries

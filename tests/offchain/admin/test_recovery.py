@@ -136,3 +136,25 @@ def test_deploy_grants_the_role_to_the_admin_and_sets_the_delay(svc, tmp_path, m
     assert shown.exit_code == 0 and f"recovery pending to {dev_account(6).address}" in shown.output, shown.output
     as_json = CliRunner().invoke(cli, ["balance", dev_account(6).address, "--network", "development", "--json"])
     assert json.loads(as_json.output)["recovery"] is None
+
+
+def test_the_plans_check_send_and_write_unsigned(svc, tok, token, earned, alice, bob, tmp_path):
+    from servicecoin.admin import actions
+
+    admin = dev_account(0)
+    plan = recovery.start_plan(svc, str(alice), str(bob), admin.address, token=tok)
+    assert [c.function for c in plan.calls] == ["startRecovery"] and "1 days" in plan.calls[0].description
+    actions.check(svc, plan, admin.address)
+    json_path, safe_path = actions.write_unsigned(tmp_path / "start.json", svc, plan, admin.address)
+    assert json.loads(json_path.read_text())  # what a multisig signs
+    actions.send(svc, plan, admin)
+    assert recovery.status(svc, str(alice), token=tok)["to"] == bob
+    with pytest.raises(ChainError, match="only that address"):
+        recovery.cancel_plan(svc, str(alice), dev_account(1).address, token=tok)
+    with pytest.raises(ChainError, match="ready at"):
+        recovery.complete_plan(svc, str(alice), token=tok)
+    wait_day()
+    actions.send(svc, recovery.complete_plan(svc, str(alice), token=tok), dev_account(1))
+    assert token.balanceOf(bob) == 520
+    with pytest.raises(ChainError, match="no recovery pending"):
+        recovery.cancel_plan(svc, str(alice), str(alice), token=tok)
