@@ -40,15 +40,28 @@ def _settings(config: dict, name: str, read):
         raise ConfigError(f"servicecoin.yaml {name}: {exc}") from None
 
 
+def _delay(chain: Chain, config: dict, section: str, key: str, default: float, limit: int, danger: str) -> int:
+    """Seconds from `section.key` (days, below `limit` seconds); 0 only on local chains, as `danger` says why."""
+    days = _settings(config, section, lambda s: float(s.get(key, default)))
+    if days < 0 or days * DAY >= limit:
+        raise ConfigError(f"servicecoin.yaml {section}.{key}: {days:g} is out of range")
+    if days == 0 and not chain.network.local:
+        raise ConfigError(f"servicecoin.yaml {section}.{key}: 0 is allowed on local chains only, not on "
+                          f"{chain.network.id}: {danger}")
+    return int(days * DAY)
+
+
 def admin_delay(chain: Chain, config: dict) -> int:
     """Seconds an admin handover waits (`admin.transfer_delay_days`, default 2); 0 only on local chains."""
-    days = _settings(config, "admin", lambda s: float(s.get("transfer_delay_days", 2)))
-    if days < 0 or days * DAY >= 2**48:
-        raise ConfigError(f"servicecoin.yaml admin.transfer_delay_days: {days:g} is out of range")
-    if days == 0 and not chain.network.local:
-        raise ConfigError(f"servicecoin.yaml admin.transfer_delay_days: 0 is allowed on local chains only, not on "
-                          f"{chain.network.id}: a stolen admin key could then hand the program over at once")
-    return int(days * DAY)
+    return _delay(chain, config, "admin", "transfer_delay_days", 2, 2**48,
+                  "a stolen admin key could then hand the program over at once")
+
+
+def recovery_delay(chain: Chain, config: dict) -> int:
+    """Seconds before a wallet recovery can be completed (`recovery.delay_days`, default 7, at most
+    365); 0 only on local chains."""
+    return _delay(chain, config, "recovery", "delay_days", 7, 365 * DAY + 1,
+                  "a stolen recovery key could then move any customer's points before the customer can cancel")
 
 
 def deploy_token(chain: Chain, config: dict) -> Any:
@@ -70,6 +83,10 @@ def deploy_token(chain: Chain, config: dict) -> Any:
     if tok.get("transfers_open"):
         chain.transact(token.functions.setTransfersOpen(True), admin)
     grant_role(chain, token, "PAUSER_ROLE", admin.address)
+    grant_role(chain, token, "RECOVERY_ROLE", admin.address)
+    delay = recovery_delay(chain, config)
+    if delay != token.functions.recoveryDelay().call():
+        chain.transact(token.functions.setRecoveryDelay(delay), admin)
     return token
 
 

@@ -113,6 +113,9 @@ def balance(address, network, as_json):
                    f"(lifetime {fmt(d['lifetime'])})")
         for lot in d["lots"]:
             click.echo(f"  {fmt(lot['amount']):>14} expire {lot['expires']}")
+        if d.get("recovery"):
+            r = d["recovery"]
+            click.echo(f"  recovery pending to {r['to']}, ready {r['ready']}: this address cannot spend meanwhile")
 
     emit(data, as_json, human)
 

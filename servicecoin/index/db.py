@@ -36,7 +36,7 @@ def register_tables(*names: str) -> None:
 
 register_tables("blocks", "transfers", "credits", "batches", "expirations", "lot_changes",
                 "budget_changes", "acceptor_changes", "tier_changes", "events", "service_records",
-                "service_anchors", "service_rewards", "vault_items", "redemptions", "redemption_outcomes", "discounts")
+                "service_anchors", "service_rewards", "vault_items", "redemptions", "redemption_outcomes", "discounts", "recoveries")
 
 
 def default_url(network: str) -> str:

@@ -59,6 +59,7 @@ class Replay:
         "budget_changes": "block, log_index, tx_hash, ts, issuer, allowance, used",
         "acceptor_changes": "block, log_index, tx_hash, ts, account, accepted",
         "tier_changes": "block, log_index, tx_hash, ts, thresholds, multipliers",
+        "recoveries": "block, log_index, tx_hash, ts, sender, recipient, amount, lifetime, lots",
         "events": "block, log_index, tx_hash, ts, contract, name, args",
         "service_records": "block, log_index, tx_hash, ts, seq, kind, ticket, customer, agent, commitment, detail, ref, record_ts, head, position, form, channel, event_time",
         "service_anchors": "block, log_index, tx_hash, ts, first_seq, count, agent, root, head",
@@ -228,6 +229,16 @@ def _points_expired(r: Replay, log: Log) -> None:
     a = log.args
     r.add("expirations", (log.block, log.log_index, log.tx_hash, log.ts, a["account"], a["epoch"], a["amount"]))
     r.change_lot(log, a["account"], a["epoch"], -a["amount"])
+
+
+@handles("RewardToken", "WalletRecovered")
+def _wallet_recovered(r: Replay, log: Log) -> None:
+    """A completed wallet recovery. Its Transfer (just before, same tx) moved the lots: every live lot
+    of the old address, oldest first, keeping epochs; the row here is what statements show."""
+    a = log.args
+    lots = [[int(e), int(n)] for e, n in zip(a["epochs"], a["amounts"])]
+    r.add("recoveries", (log.block, log.log_index, log.tx_hash, log.ts, a["from"], a["to"], a["amount"], a["lifetime"],
+                         json.dumps(lots)))
 
 
 @handles("RewardToken", "IssuerBudgetSet")

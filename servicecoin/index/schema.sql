@@ -113,6 +113,26 @@ CREATE TABLE IF NOT EXISTS lot_changes (
 );
 CREATE INDEX IF NOT EXISTS lot_changes_account ON lot_changes (account, epoch);
 
+-- `WalletRecovered`: a lost wallet's points moved to a new address (RewardToken completeRecovery).
+-- `amount` live points moved, `lifetime` the lifetime earned moved (tiers), `lots` a JSON array of
+-- [epoch, amount] pairs, oldest first. The same transaction's Transfer (sender → recipient) is in
+-- `transfers` and moves the lots in `lot_changes`; statements show the recovery instead of it.
+-- Starts and cancellations are in `events` (RecoveryStarted, RecoveryCancelled).
+CREATE TABLE IF NOT EXISTS recoveries (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    sender    TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    amount    BIGINT NOT NULL,
+    lifetime  BIGINT NOT NULL,
+    lots      TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS recoveries_sender ON recoveries (sender);
+CREATE INDEX IF NOT EXISTS recoveries_recipient ON recoveries (recipient);
+
 -- `IssuerBudgetSet`: allowance given to an issuer (decimal strings: allowances go up to 2^128).
 CREATE TABLE IF NOT EXISTS budget_changes (
     block     BIGINT NOT NULL,

@@ -75,7 +75,8 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
             c["purchase_points"] += base
     for sender, ts, amount in db.query("SELECT sender, ts, amount FROM transfers WHERE sender <> ? AND "
                                        "recipient = ?", (ZERO, ZERO)) + \
-            db.query("SELECT sender, ts, amount FROM transfers WHERE sender <> ? AND recipient <> ?", (ZERO, ZERO)):
+            db.query(f"SELECT sender, ts, amount FROM transfers WHERE sender <> ? AND recipient <> ? "
+                     f"AND {ledger.NOT_RECOVERY}", (ZERO, ZERO)):
         if sender in customers and sender not in accepting:
             c = customers[sender]
             c["spent"] += amount

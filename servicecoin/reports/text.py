@@ -47,6 +47,10 @@ def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
         elif h["kind"] in ("transfer out", "transfer in"):
             other = h.get("to") or h.get("from")
             what = f"{h['kind']} {'to' if 'to' in h else 'from'} {labels.get(other, other)}"
+        elif h["kind"] in ("recovered to", "recovered from"):
+            other = h.get("to") or h.get("from")
+            what = (f"wallet {h['kind']} {labels.get(other, other)} ({len(h['lots'])} lots, "
+                    f"lifetime {fmt(h['lifetime'])})")
         elif h["kind"] == "expired":
             what = f"expired (epoch {h['epoch']})"
         lines.append(f"    {h['date']}  {fmt(h['amount']):>12}  {what}")
