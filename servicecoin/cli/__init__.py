@@ -6,7 +6,7 @@
     catalog    `svc catalog`           redeem   `svc redeem`, `svc redemptions`, `svc discount`
     db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
-    serve      `svc serve`
+    serve      `svc serve`             settlement `svc settlement`
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import sys
 
 import click
 
-from servicecoin.cli import campaign, catalog, db, index, log, redeem, report, serve
+from servicecoin.cli import campaign, catalog, db, index, log, redeem, report, serve, settlement
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [campaign, catalog, db, index, log, redeem, report, serve]
+GROUPS = [campaign, catalog, db, index, log, redeem, report, serve, settlement]
 
 __all__ = ["cli", "main", "handle_errors"]
 

@@ -33,7 +33,7 @@ from servicecoin.index.events import EventAbi, Log, event_abis
 from servicecoin.index.replay import Replay
 
 # Contracts the indexer reads, in deployment order; only those present in the deployment are read.
-INDEXED_CONTRACTS = ["RewardToken", "ServiceLog", "RedemptionVault"]
+INDEXED_CONTRACTS = ["RewardToken", "ServiceLog", "RedemptionVault", "Settlement"]
 
 
 class ReorgDetected(ServiceCoinError):

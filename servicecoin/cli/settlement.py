@@ -1,0 +1,197 @@
+"""`svc settlement statement|publish|ack|status|verify`: alliance clearing in money (docs/settlement.md)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from servicecoin.cli.index import db_option
+from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.report import checked_index, unchecked_option, update_option
+
+
+def _kind_option(fn):
+    return click.option("--period-kind", "kind", type=click.Choice(["month", "epoch"]), default=None,
+                        help="Period: calendar month (YYYY-MM) or token epoch (N); default settlement.period.")(fn)
+
+
+def _statement(network, db_url, no_update, unchecked, period, kind):
+    from servicecoin.config import load_config
+    from servicecoin.index.ledger import Epochs
+    from servicecoin.settlement.clearing import settlement_statement
+    from servicecoin.settlement.periods import parse_period
+
+    chain, db = checked_index(network, db_url, no_update, unchecked)
+    kind = kind or (load_config().get("settlement") or {}).get("period", "month")
+    return chain, db, settlement_statement(db, parse_period(period, kind, Epochs.of(db)))
+
+
+def _human(s: dict) -> str:
+    from servicecoin.money import ATOMS, human
+
+    cur = s["currency"]
+
+    def money(text: str) -> str:
+        whole, _, frac = text.lstrip("-").partition(".")
+        atoms = int(whole) * ATOMS + int(frac.ljust(8, "0"))
+        return human(-atoms if text.startswith("-") else atoms, cur)
+
+    def pts(text: str) -> str:
+        whole, _, frac = text.lstrip("-").partition(".")
+        return f"{'-' if text.startswith('-') else ''}{int(whole):,}.{frac}"
+
+    p = s["period"]
+    t = s["terms"][-1]
+    out = [f"Settlement statement {p['label']} ({p['start'][:10]} to {p['end'][:10]}, through block {p['through_block']})",
+           f"Terms: 1 point = {t['value_per_point']} {cur}; breakage {t['breakage'].replace('_', ' ')}", "",
+           f"{'party':44s} {'issued':>12} {'redeemed':>12} {'breakage':>10} {'net':>18}"]
+    rows = [("clearing house " + s["clearing_house"]["address"][:10], s["clearing_house"])] + \
+           [(m["address"], m) for m in s["merchants"]]
+    for name, r in rows:
+        out.append(f"{name:44s} {pts(r['issued_points']):>12} {pts(r['redeemed_points']):>12} "
+                   f"{pts(r['breakage_points']):>10} {money(r['net']):>18}")
+    out += ["", "net: positive = the clearing house owes the party", "",
+            f"Outstanding liability {pts(s['liability']['opening_points'])} -> {pts(s['liability']['closing_points'])} points "
+            f"(change {money(s['check']['change_in_liability'])}); breakage kept {money(s['check']['breakage_kept'])}",
+            f"Check: nets + change in liability + breakage kept = {money(s['check']['total'])}", "", "Who pays whom:"]
+    out += [f"  {x['from']} pays {x['to']} {money(x['amount'])}" for x in s["transfers"]] or ["  nothing to settle"]
+    return "\n".join(out)
+
+
+@click.group("settlement")
+def settlement_group():
+    """Alliance clearing: statements in money, published on chain and acknowledged by merchants."""
+
+
+@settlement_group.command("statement")
+@click.argument("period")
+@_kind_option
+@network_option
+@db_option
+@update_option
+@unchecked_option
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="CSV for accounting (plain decimals).")
+@click.option("--out", type=FilePath(dir_okay=False), default=None, help="Also write the canonical JSON to this file.")
+@handle_errors
+def statement_cmd(period, kind, network, db_url, no_update, unchecked, as_json, as_csv, out):
+    """Per merchant: issued, redeemed with it, breakage share, net in money; and who pays whom."""
+    from servicecoin.settlement.document import canonical, to_csv
+
+    _, _, s = _statement(network, db_url, no_update, unchecked, period, kind)
+    if out:
+        with open(out, "wb") as fp:
+            fp.write(canonical(s))
+    if as_json:
+        sys.stdout.write(canonical(s).decode() + "\n")
+    elif as_csv:
+        sys.stdout.write(to_csv(s))
+    else:
+        click.echo(_human(s))
+
+
+@settlement_group.command("publish")
+@click.argument("period")
+@_kind_option
+@network_option
+@db_option
+@unchecked_option
+@json_option
+@handle_errors
+def publish_cmd(period, kind, network, db_url, unchecked, as_json):
+    """Compute the period's statement and put its hash and parties on chain (the operator's key)."""
+    from servicecoin.settlement.onchain import publish
+
+    chain, _, s = _statement(network, db_url, False, unchecked, period, kind)
+    r = publish(chain, s)
+    emit(r, as_json, lambda d: click.echo(f"published {d['period']}: {d['hash']} for {len(d['parties'])} "
+                                          f"part{'y' if len(d['parties']) == 1 else 'ies'} (tx {d['tx']}, gas {d['gas']:,})"))
+
+
+@settlement_group.command("ack")
+@click.argument("period")
+@_kind_option
+@click.option("--as", "role", default="merchant", show_default=True, help="Key of the merchant that acknowledges.")
+@click.option("--submit-as", "submitter", default=None, help="Key that sends the transaction (default: the signer).")
+@network_option
+@db_option
+@unchecked_option
+@json_option
+@handle_errors
+def ack_cmd(period, kind, role, submitter, network, db_url, unchecked, as_json):
+    """Recompute the period's statement from your own index and acknowledge it by EIP-712 signature."""
+    from servicecoin.money import human
+    from servicecoin.settlement.onchain import acknowledge
+
+    chain, _, s = _statement(network, db_url, False, unchecked, period, kind)
+    r = acknowledge(chain, s, chain.account(role), chain.account(submitter) if submitter else None)
+    emit(r, as_json, lambda d: click.echo(f"acknowledged {d['period']} as {d['party']}: net "
+                                          f"{human(d['net_atoms'], s['currency'])} (tx {d['tx']}, gas {d['gas']:,})"))
+
+
+@settlement_group.command("status")
+@click.argument("period", required=False)
+@network_option
+@db_option
+@update_option
+@json_option
+@handle_errors
+def status_cmd(period, network, db_url, no_update, as_json):
+    """Published statements: who acknowledged which figures, which stay open."""
+    from servicecoin.cli.index import open_index
+    from servicecoin.money import human
+    from servicecoin.reports.dates import iso
+    from servicecoin.settlement.onchain import published
+
+    _, db = open_index(network, db_url, update=not no_update)
+    data = published(db)
+    if period:
+        data = {k: v for k, v in data.items() if k == period}
+
+    def text(d):
+        if not d:
+            click.echo("no statement published")
+        for label, s in d.items():
+            click.echo(f"{label}: {'OPEN' if s['open'] else 'acknowledged by all'} "
+                       f"({s['acknowledged']}/{len(s['parties'])}), hash {s['hash']}, published {iso(s['published_ts'])}")
+            for p, ack in s["parties"].items():
+                click.echo(f"  {p}  " + (f"acknowledged net {human(ack['net_atoms'])} on {iso(ack['ts'])}"
+                                         if ack else "not acknowledged"))
+
+    emit(data, as_json, text)
+
+
+@settlement_group.command("verify")
+@click.argument("file", type=FilePath(exists=True, dir_okay=False))
+@network_option
+@db_option
+@update_option
+@json_option
+@handle_errors
+def verify_cmd(file, network, db_url, no_update, as_json):
+    """Does FILE match the hash published for its period, and who acknowledged its figures? Exit 1 if not."""
+    from servicecoin.cli.index import open_index
+    from servicecoin.settlement.document import load
+    from servicecoin.settlement.onchain import verify
+
+    _, db = open_index(network, db_url, update=not no_update)
+    r = verify(db, load(file))
+
+    def human(d):
+        if d["published_hash"] is None:
+            click.echo(f"{d['period']}: no statement published on chain")
+        else:
+            click.echo(f"{d['period']}: file {'MATCHES' if d['matches'] else 'DOES NOT MATCH'} the published hash "
+                       f"({d['published_hash']}); {'open' if d['open'] else 'acknowledged by all'}")
+        for p in d["parties"]:
+            state = ("acknowledged these figures" if p["acknowledged_net_matches"] else
+                     "acknowledged OTHER figures" if p["acknowledged"] else "not acknowledged")
+            click.echo(f"  {p['address']}  net {p['net']}  {state}")
+
+    emit(r, as_json, human)
+    if not r["matches"]:
+        sys.exit(1)
+
+
+COMMANDS = [settlement_group]
