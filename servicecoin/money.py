@@ -66,7 +66,7 @@ class Terms:
     def from_event(cls, currency: bytes | str, value: int, breakage: int) -> "Terms":
         if isinstance(currency, str):
             currency = bytes.fromhex(currency[2:]) if currency.startswith("0x") else currency.encode()
-        return cls(currency.decode("ascii"), int(value), Breakage(int(breakage)))
+        return cls(currency[:3].decode("ascii"), int(value), Breakage(int(breakage)))
 
     def value(self, raw_points: int) -> int:
         """Money atoms (1e-8 currency) of `raw_points`."""

@@ -44,6 +44,10 @@ def publish(chain, statement: dict, sender="operator") -> dict:
     if not who:
         raise ConfigError(f"period {statement['period']['label']}: no merchant took part; nothing to publish")
     digest = statement_hash(statement)
+    already = contract.functions.statement(period_bytes(statement)).call()[0]
+    if int.from_bytes(bytes(already), "big"):
+        raise ConfigError(f"period {statement['period']['label']}: a statement is already published "
+                          f"(0x{bytes(already).hex()}); 'svc settlement status' shows who acknowledged it")
     receipt = chain.transact(contract.functions.publish(period_bytes(statement), digest,
                                                         [Web3.to_checksum_address(p) for p in who]), sender)
     return {"period": statement["period"]["label"], "hash": "0x" + digest.hex(), "parties": who,
@@ -62,6 +66,15 @@ def acknowledge(chain, statement: dict, signer, sender=None) -> dict:
     net = net_of(statement, party)
     signature = sign_ack(signer.key, chain.chain_id, statement, party)
     contract = chain.contract("Settlement", Web3.to_checksum_address(statement["settlement_contract"]))
+    on_chain = bytes(contract.functions.statement(period_bytes(statement)).call()[0])
+    label = statement["period"]["label"]
+    if not int.from_bytes(on_chain, "big"):
+        raise ConfigError(f"period {label}: no statement published yet ('svc settlement publish {label}')")
+    if on_chain != statement_hash(statement):
+        raise ConfigError(f"period {label}: your statement (0x{statement_hash(statement).hex()}) differs from the "
+                          f"published one (0x{on_chain.hex()}): compare with 'svc settlement verify FILE'")
+    if contract.functions.partyStatus(period_bytes(statement), party).call()[1]:
+        raise ConfigError(f"period {label}: {party} has already acknowledged the statement")
     receipt = chain.transact(contract.functions.acknowledge(period_bytes(statement), statement_hash(statement), party,
                                                             net, signature), sender or signer)
     return {"period": statement["period"]["label"], "party": party.lower(), "net_atoms": net,
