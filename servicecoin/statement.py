@@ -181,19 +181,11 @@ def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
 
 
 def _totals(db: Database, account: str) -> dict:
-    """The account's totals over its whole history (summed in the database, whatever the page)."""
-    def total(sql: str, *params) -> int:
-        return int(db.scalar(sql, params, 0))
-
-    return {
-        "credited": total("SELECT SUM(amount) FROM credits WHERE account = ?", account),
-        "spent": total("SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient = ?", account, ZERO),
-        "expired": total("SELECT SUM(amount) FROM expirations WHERE account = ?", account),
-        "transferred_in": total("SELECT SUM(amount) FROM transfers WHERE recipient = ? AND sender <> ? AND sender <> ?",
-                                account, ZERO, account),
-        "transferred_out": total("SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient <> ?",
-                                 account, ZERO),
-    }
+    """The account's totals over its whole history: its newest running totals row (no re-sum)."""
+    names = ("credited", "spent", "expired", "transferred_in", "transferred_out")
+    row = db.query(f"SELECT {', '.join(names)} FROM account_totals WHERE account = ? ORDER BY block DESC LIMIT 1",
+                   (account,))
+    return dict(zip(names, (int(v) for v in row[0]))) if row else dict.fromkeys(names, 0)
 
 
 def _tickets(db: Database, account: str) -> list[dict]:
