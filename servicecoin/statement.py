@@ -294,6 +294,7 @@ def followups(db: Database, policy: FollowupPolicy | None = None, now: int | Non
     answered = outcomes["satisfied"] + outcomes["unsatisfied"]
     return {
         "as_of": now,
+        "block": int(db.meta("cursor", "0")),
         "delay_days": policy.delay_seconds / DAY,
         "low_rating": policy.low_rating,
         "due": due,

@@ -149,3 +149,11 @@ def _random_history(actions, token, vault, alliance, house, merchant, merchant2,
                 balance[t["to"]] -= t["amount_atoms"]
             assert not any(balance.values())
         db.close()
+
+
+def test_transparency_values_the_liability_at_the_terms_in_force(token, alliance, merchant, alice, db, index_into):
+    from servicecoin.reports.transparency import transparency
+
+    token.issue(alice, 120 * UNIT, 0, NOREF, {"from": merchant})
+    liability = transparency(index_into(db))["liability"]
+    assert liability == {"points": 120 * UNIT, "currency": "EUR", "value": "1.20", "value_per_point": "0.01"}
