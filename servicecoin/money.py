@@ -85,6 +85,13 @@ def plain(atoms: int) -> str:
     return f"{sign}{whole}.{digits.ljust(2, '0')}"
 
 
+def from_plain(text: str) -> int:
+    """A plain decimal ('-12.50') back to money atoms."""
+    whole, _, frac = text.lstrip("-").partition(".")
+    atoms = int(whole) * ATOMS + int(frac.ljust(8, "0")[:8] or 0)
+    return -atoms if text.startswith("-") else atoms
+
+
 def human(atoms: int, currency: str = "") -> str:
     """Money atoms for people: rounded half-even to cents, thousands separators ('1,234.50 EUR')."""
     cents = Decimal(atoms).scaleb(-8).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)

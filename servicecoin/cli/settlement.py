@@ -28,14 +28,12 @@ def _statement(network, db_url, no_update, unchecked, period, kind):
 
 
 def _human(s: dict) -> str:
-    from servicecoin.money import ATOMS, human
+    from servicecoin.money import from_plain, human
 
     cur = s["currency"]
 
     def money(text: str) -> str:
-        whole, _, frac = text.lstrip("-").partition(".")
-        atoms = int(whole) * ATOMS + int(frac.ljust(8, "0"))
-        return human(-atoms if text.startswith("-") else atoms, cur)
+        return human(from_plain(text), cur)
 
     def pts(text: str) -> str:
         whole, _, frac = text.lstrip("-").partition(".")
@@ -112,20 +110,23 @@ def publish_cmd(period, kind, network, db_url, unchecked, as_json):
 @settlement_group.command("ack")
 @click.argument("period")
 @_kind_option
-@click.option("--as", "role", default="merchant", show_default=True, help="Key of the merchant that acknowledges.")
-@click.option("--submit-as", "submitter", default=None, help="Key that sends the transaction (default: the signer).")
+@click.option("--from", "key", default="merchant", show_default=True,
+              help="The merchant that acknowledges: role name, account number (local) or private key.")
+@click.option("--relayer", default=None, help="Who sends the transaction (default: the merchant itself).")
 @network_option
 @db_option
 @unchecked_option
 @json_option
 @handle_errors
-def ack_cmd(period, kind, role, submitter, network, db_url, unchecked, as_json):
+def ack_cmd(period, kind, key, relayer, network, db_url, unchecked, as_json):
     """Recompute the period's statement from your own index and acknowledge it by EIP-712 signature."""
     from servicecoin.money import human
     from servicecoin.settlement.onchain import acknowledge
+    from servicecoin.vault import resolve_signer
 
     chain, _, s = _statement(network, db_url, False, unchecked, period, kind)
-    r = acknowledge(chain, s, chain.account(role), chain.account(submitter) if submitter else None)
+    relay = resolve_signer(chain, relayer, "--relayer") if relayer else None
+    r = acknowledge(chain, s, resolve_signer(chain, key), relay)
     emit(r, as_json, lambda d: click.echo(f"acknowledged {d['period']} as {d['party']}: net "
                                           f"{human(d['net_atoms'], s['currency'])} (tx {d['tx']}, gas {d['gas']:,})"))
 

@@ -133,10 +133,9 @@ def reconcile(report: dict, on_chain: dict) -> dict:
 def _liability_text(l: dict) -> str:
     if l["value"] is None:
         return f"{fmt(l['points'])} points (no clearing terms on chain)"
-    from servicecoin.money import ATOMS, human
+    from servicecoin.money import from_plain, human
 
-    whole, _, frac = l["value"].lstrip("-").partition(".")
-    return f"{fmt(l['points'])} points, worth {human(int(whole) * ATOMS + int(frac.ljust(8, '0')), l['currency'])}"
+    return f"{fmt(l['points'])} points, worth {human(from_plain(l['value']), l['currency'])}"
 
 
 def _rate_text(b: dict) -> str:
