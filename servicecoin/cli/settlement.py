@@ -195,4 +195,44 @@ def verify_cmd(file, network, db_url, no_update, as_json):
         sys.exit(1)
 
 
+@settlement_group.command("terms")
+@click.option("--announce", is_flag=True, help="Announce new terms (they apply after the notice period).")
+@click.option("--currency", default=None, help="ISO 4217 code (with --announce; default: unchanged).")
+@click.option("--value", "value", default=None, help="Currency per whole point, up to 6 decimals (with --announce).")
+@click.option("--breakage", default=None, help="return_to_issuers or kept_by_operator (with --announce).")
+@click.option("--from", "key", default="deployer", show_default=True, help="The admin's key (with --announce).")
+@network_option
+@json_option
+@handle_errors
+def terms_cmd(announce, currency, value, breakage, key, network, as_json):
+    """The clearing terms on chain: in force and announced; --announce changes them after the notice."""
+    from servicecoin.chain import connect
+    from servicecoin.money import Terms
+    from servicecoin.reports.dates import iso
+    from servicecoin.settlement.onchain import announce_terms, terms_on_chain
+    from servicecoin.vault import resolve_signer
+
+    chain = connect(network)
+    if announce:
+        now = terms_on_chain(chain)
+        base = now["pending"] or now["current"]
+        new = Terms.from_config({"currency": currency or base["currency"],
+                                 "value_per_point": value or base["value_per_point"],
+                                 "breakage": breakage or base["breakage"]})
+        r = announce_terms(chain, new, resolve_signer(chain, key))
+        emit(r, as_json, lambda d: click.echo(f"announced: 1 point = {d['value_per_point']} {d['currency']}, breakage "
+                                              f"{d['breakage']}, in force from {iso(d['effective_at'])} (tx {d['tx']})"))
+        return
+
+    def text(d):
+        c = d["current"]
+        click.echo(f"in force: 1 point = {c['value_per_point']} {c['currency']}, breakage {c['breakage']}")
+        if d["pending"]:
+            p = d["pending"]
+            click.echo(f"announced: 1 point = {p['value_per_point']} {p['currency']}, breakage {p['breakage']}, "
+                       f"from {iso(d['pending_at'])}")
+
+    emit(terms_on_chain(chain), as_json, text)
+
+
 COMMANDS = [settlement_group]
