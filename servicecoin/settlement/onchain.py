@@ -116,19 +116,19 @@ def verify(db: Database, statement: dict) -> dict:
             "parties": rows, "bytes": len(canonical(statement))}
 
 
-def terms_on_chain(chain) -> dict:
+def terms_on_chain(chain, address: str | None = None) -> dict:
     """The deployment's Settlement terms now: in force, announced (pending) and when they apply."""
     from servicecoin.money import Terms
 
-    current, pending, pending_at = chain.contract("Settlement").functions.terms().call()
+    current, pending, pending_at = chain.contract("Settlement", address).functions.terms().call()
     return {"current": Terms.from_event(bytes(current[0]), current[1], current[2]).as_json(),
             "pending": Terms.from_event(bytes(pending[0]), pending[1], pending[2]).as_json() if pending_at else None,
             "pending_at": pending_at or None}
 
 
-def announce_terms(chain, terms, sender="deployer") -> dict:
+def announce_terms(chain, terms, sender="deployer", address: str | None = None) -> dict:
     """Announce new terms (the admin's key); they apply after the notice period."""
-    contract = chain.contract("Settlement")
+    contract = chain.contract("Settlement", address)
     receipt = chain.transact(contract.functions.announceTerms(*terms.to_chain()), sender)
     event = contract.events.TermsAnnounced().process_receipt(receipt)[0]["args"]
     return {**terms.as_json(), "effective_at": event["effectiveAt"],

@@ -77,3 +77,20 @@ def test_cli_verify_exits_1_on_a_file_that_does_not_match(settled, db, tmp_path)
     path.write_bytes(canonical(settled))
     out = CliRunner().invoke(cli, ["settlement", "verify", str(path), "--db", db.url, "--no-update"])
     assert out.exit_code == 1 and "no statement published" in out.output
+
+
+def test_announced_terms_show_as_pending_until_the_notice_ends(alliance, fresh_chain):
+    from brownie import chain
+
+    from servicecoin.money import Terms
+    from servicecoin.settlement.onchain import announce_terms, terms_on_chain
+
+    address = alliance["settlement"].address
+    new = Terms.from_config({"currency": "EUR", "value_per_point": "0.02", "breakage": "kept_by_operator"})
+    r = announce_terms(fresh_chain, new, dev_account(0), address)
+    t = terms_on_chain(fresh_chain, address)
+    assert t["current"]["value_per_point"] == "0.01" and t["pending"] == new.as_json()
+    assert t["pending_at"] == r["effective_at"]
+    chain.sleep(7 * 86_400 + 1)
+    chain.mine()
+    assert terms_on_chain(fresh_chain, address) == {"current": new.as_json(), "pending": None, "pending_at": None}
