@@ -1,6 +1,6 @@
 """Deploy and wire every ServiceCoin contract; record the result in deployments/<network>.json.
 
-One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`), each with the roles and
+One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`, `deploy_settlement`), each with the roles and
 budgets it needs, and `deploy` for the lot. Settings come from servicecoin.yaml.
 """
 
@@ -15,13 +15,14 @@ from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
 from servicecoin.errors import ConfigError, ServiceCoinError
+from servicecoin.money import Terms
 from servicecoin.paths import deployment_file
 from servicecoin.roles import grant_issuer, grant_role
 from servicecoin.token import UNIT, reason_mask, to_raw
 
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
-DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog")
+DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog", "Settlement")
 
 
 def _commit() -> str:
@@ -120,6 +121,17 @@ def deploy_log(chain: Chain, config: dict, token) -> str:
     return address
 
 
+def deploy_settlement(chain: Chain, config: dict) -> str:
+    """Deploy the Settlement contract: clearing terms from `settlement:`, the program's notice period
+    (`vault.notice_days`), the operator as clearing house (publisher); returns its address."""
+    terms = _settings(config, "settlement", Terms.from_config)
+    notice = _settings(config, "vault", lambda s: int(s.get("notice_days", 7) * DAY))
+    admin = chain.account("deployer")
+    address, _ = chain.deploy("Settlement", admin.address, chain.account("operator").address, terms.to_chain(),
+                              notice, admin_delay(chain, config))
+    return address
+
+
 def deploy(chain: Chain, config: dict | None = None) -> dict:
     """Deploy everything that exists, wire roles, and write deployments/<network>.json."""
     config = config or load_config()
@@ -135,6 +147,7 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "RewardToken": token.address,
         "RedemptionVault": deploy_vault(chain, config, token),
         "ServiceLog": deploy_log(chain, config, token),
+        "Settlement": deploy_settlement(chain, config),
     }
     record = {
         "network": chain.network.id,
