@@ -161,6 +161,7 @@ def from_index(db, anchored_folder: Path | None = None) -> Source:
     roots = {int(f): (int(c), bytes.fromhex(str(r)[2:])) for f, c, r, _h in anchors}
     ends = [(int(s), str(h)) for s, *_x, h in rows if h] + [(int(f) + int(c) - 1, str(h)) for f, c, _r, h in anchors]
     last_seq, head = max(ends, default=(0, "0x" + "00" * 24))
+    head = head[:50]  # bytes24 (the index keeps it as a padded bytes32 word)
     held, bad = _held(anchored_folder, roots)
     start = db.query("SELECT MIN(block) FROM service_records")[0][0]
     return Source(records + held, int(start or 0), int(db.meta("cursor") or 0), head, last_seq,
@@ -343,7 +344,7 @@ def stamp(report: dict, as_of: int) -> dict:
 
 
 def report(network: str, db, s: Settings, chain=None, verify: bool = False, charts_dir=None,
-           anchored_folder: Path | None = None) -> dict:
+           anchored_folder: Path | None = None, log=None) -> dict:
     """`svc report service-levels`: the figures from the index; with `verify`, recomputed from the chain alone
     (every log version over RPC, at the index's block) and compared; with `charts_dir`, charts and a page."""
     from servicecoin.index.ledger import indexed_now
@@ -356,7 +357,7 @@ def report(network: str, db, s: Settings, chain=None, verify: bool = False, char
         from servicecoin.servicelog import log_contract
 
         chain = chain or connect(network)
-        src, audit = from_chain(chain, log_contract(chain), data["to_block"], folder)
+        src, audit = from_chain(chain, log or log_contract(chain), data["to_block"], folder)
         data["verify"] = verify_report(data, service_levels(src, s), audit)
     if charts_dir:
         from servicecoin.reports.service_levels_view import write_charts
