@@ -11,12 +11,14 @@ import math
 from pathlib import Path
 
 from servicecoin.reports.charts import DPI, _month_ticks, _plt, thousands
-from servicecoin.reports.dates import duration, iso
+from servicecoin.reports.dates import iso, span
 from servicecoin.reports.html import STYLE, _e, _figure, table_html
 from servicecoin.reports.tables import DASH, Table, count, pct, render_all
 
-HEADERS = ["tickets", "first reply median", "p90", "within target", "resolution median", "p90", "within target",
-           "complaints / 1,000", "follow-up coverage", "satisfied after call", "average rating"]
+TIME_HEADERS = ["tickets", "first reply: median", "p90", "within target", "resolution: median", "p90",
+                "within target"]
+CARE_HEADERS = ["tickets", "complaints", "per 1,000 tickets", "important, resolved", "called back", "calls",
+                "satisfied after call", "ratings", "average rating"]
 COLOURS = ["#1f5fbf", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f", "#5d4037", "#455a64"]
 
 
@@ -24,16 +26,30 @@ def _avg(v: float | None) -> str:
     return DASH if v is None else f"{v:.2f}"
 
 
-def _row(name: str, f: dict) -> list[str]:
-    fr, rs, fu = f["first_reply"], f["resolution"], f["follow_up"]
-    return [name, count(f["tickets"]), duration(fr["median_s"]), duration(fr["p90_s"]), pct(fr["share_within_target"]),
-            duration(rs["median_s"]), duration(rs["p90_s"]), pct(rs["share_within_target"]),
+def _times_row(name: str, f: dict) -> list[str]:
+    fr, rs = f["first_reply"], f["resolution"]
+    return [name, count(f["tickets"]), span(fr["median_s"]), span(fr["p90_s"]), pct(fr["share_within_target"]),
+            span(rs["median_s"]), span(rs["p90_s"]), pct(rs["share_within_target"])]
+
+
+def _care_row(name: str, f: dict) -> list[str]:
+    fu, r = f["follow_up"], f["ratings"]
+    return [name, count(f["tickets"]), count(f["complaints"]),
             DASH if f["complaints_per_1000"] is None else f"{f['complaints_per_1000']:,.1f}",
-            pct(fu["coverage"]), pct(fu["satisfaction"]), _avg(f["ratings"]["average"])]
+            count(fu["important_resolved"]), pct(fu["coverage"]), count(fu["calls"]), pct(fu["satisfaction"]),
+            count(r["count"]), _avg(r["average"])]
 
 
-def _grid(title: str, first: str, rows: dict[str, dict], note: str = "") -> Table:
-    return Table(title, [first, *HEADERS], [_row(k, v) for k, v in rows.items()], note=note, empty="no tickets")
+def _pair(what: str, first: str, rows: dict[str, dict], d: dict, note: str = "") -> list[Table]:
+    """Two tables for one split: response times, then complaints, follow-up calls and ratings."""
+    t = d["targets"]
+    return [Table(f"Response times {what}", [first, *TIME_HEADERS], [_times_row(k, v) for k, v in rows.items()],
+                  empty="no tickets", note=f"Targets: first reply within {span(t['first_reply_s'])}, resolution "
+                                           f"within {span(t['resolution_s'])}. p90: 9 in 10 tickets took at most this."),
+            Table(f"Complaints, follow-up calls and ratings {what}", [first, *CARE_HEADERS],
+                  [_care_row(k, v) for k, v in rows.items()], empty="no tickets",
+                  note=note or "Important: resolved with a complaint or a low rating; called back: "
+                               "with a follow-up call recorded.")]
 
 
 def about_table(d: dict) -> Table:
@@ -46,8 +62,8 @@ def about_table(d: dict) -> Table:
             ["anchored on chain", f"{count(a['on_chain'])} in {count(a['batches'])} batches"],
             ["anchored, receipts held and counted", count(a["held"])],
             ["anchored, not held (not counted)", count(a["not_held"])],
-            ["targets", f"first reply {duration(d['targets']['first_reply_s'])}, "
-                        f"resolution {duration(d['targets']['resolution_s'])}"]]
+            ["targets", f"first reply {span(d['targets']['first_reply_s'])}, "
+                        f"resolution {span(d['targets']['resolution_s'])}"]]
     if a.get("held_not_matching"):
         rows.append(["held batch files that do not match their root", count(a["held_not_matching"])])
     if r["on_tickets_never_opened"]:
@@ -70,12 +86,20 @@ def trend_table(d: dict) -> Table:
                  note="— : no rating that month." if any(DASH in r for r in rows) else "")
 
 
+def channel_tables(d: dict) -> list[Table]:
+    return _pair("per channel", "channel", {"all": d["overall"], **d["channels"]}, d)
+
+
+def group_tables(d: dict) -> list[Table]:
+    who = "team" if d["by"] == "team" else "agent"
+    note = "A ticket counts for the agent who sent its first reply (else who resolved, else who opened it)"
+    note += ", in that agent's team." if who == "team" else \
+        (". Agents are numbered in the order they first appear in the log." if d["public"] else ".")
+    return _pair(f"per {who}", who, d["groups"], d, note=note)
+
+
 def tables(d: dict) -> list[Table]:
-    return [about_table(d), _grid("All tickets", "", {"all": d["overall"]}),
-            _grid("Per channel", "channel", d["channels"]),
-            _grid(group_title(d), "team" if d["by"] == "team" else "agent", d["groups"],
-                  note="A ticket counts for the agent who sent its first reply (else who resolved, else who opened it)."),
-            trend_table(d)]
+    return [about_table(d), *channel_tables(d), *group_tables(d), trend_table(d)]
 
 
 def format_service_levels(d: dict) -> str:
@@ -182,7 +206,7 @@ def tickets_chart(path: Path, d: dict) -> Path:
 def trend_chart(path: Path, d: dict) -> Path:
     """The average rating per month, all tickets and each channel; a gap where a month had no rating."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(10, 3.6))
+    fig, ax = plt.subplots(figsize=(10, 4))
     months = list(d["overall"]["ratings"]["trend"])
     if months:
         series = [("all", d["overall"])] + list(d["channels"].items())
@@ -191,7 +215,8 @@ def trend_chart(path: Path, d: dict) -> Path:
             ax.plot(range(len(months)), ys, marker="o", color=COLOURS[i % len(COLOURS)], label=name,
                     linewidth=2.2 if name == "all" else 1.2)
         _month_ticks(ax, months)
-        ax.legend(fontsize=8, frameon=False, ncol=len(series))
+        ax.legend(fontsize=8, frameon=False, ncol=len(series), loc="upper center", bbox_to_anchor=(0.5, -0.16 if
+                  len(months) <= 6 else -0.3))
     else:
         ax.set_xticks([])
         ax.text(0.5, 0.5, "no feedback yet", ha="center", va="center", transform=ax.transAxes, color="#666")
@@ -208,14 +233,16 @@ def trend_chart(path: Path, d: dict) -> Path:
 
 def page(d: dict, images: dict[str, str]) -> str:
     o = d["overall"]
-    cards = [(f"{o['tickets']:,}", "tickets"), (duration(o["first_reply"]["median_s"]), "median first reply"),
-             (pct(o["first_reply"]["share_within_target"]), f"replied within {duration(d['targets']['first_reply_s'])}"),
-             (duration(o["resolution"]["median_s"]), "median resolution"),
-             (pct(o["resolution"]["share_within_target"]), f"resolved within {duration(d['targets']['resolution_s'])}"),
+    cards = [(f"{o['tickets']:,}", "tickets"), (span(o["first_reply"]["median_s"]), "median first reply"),
+             (pct(o["first_reply"]["share_within_target"]), f"replied within {span(d['targets']['first_reply_s'])}"),
+             (span(o["resolution"]["median_s"]), "median resolution"),
+             (pct(o["resolution"]["share_within_target"]), f"resolved within {span(d['targets']['resolution_s'])}"),
              (DASH if o["complaints_per_1000"] is None else f"{o['complaints_per_1000']:,.1f}", "complaints per 1,000")]
     kpis = '<div class="kpis">' + "".join(f'<div class="kpi"><div class="v">{_e(v)}</div><div class="l">{_e(lab)}</div>'
                                           f"</div>" for v, lab in cards) + "</div>"
-    about, overall, channels, groups, trend = tables(d)
+    about, trend = about_table(d), trend_table(d)
+    times, care = channel_tables(d)
+    gtimes, gcare = group_tables(d)
     as_of = iso(d.get("as_of")) or DASH
     title = "ServiceCoin service levels" + (" (public)" if d["public"] else "")
     return f"""<!doctype html>
@@ -225,20 +252,20 @@ def page(d: dict, images: dict[str, str]) -> str:
 <header><div class="wrap"><h1>{_e(title)}</h1>
 <p>As of {_e(as_of)}: blocks {d['from_block']:,} to {d['to_block']:,}, log head {_e(d['log_head'][:18])}… after record
 {d['log_count']:,}. Recompute it: <code>svc report service-levels --verify</code>.</p>
-<nav><a href="#times">Times</a><a href="#channels">Channels</a><a href="#groups">{_e(group_title(d))}</a>
+<nav><a href="#times">Response times</a><a href="#channels">Complaints and follow-ups</a><a href="#groups">{_e(group_title(d))}</a>
 <a href="#ratings">Ratings</a></nav></div></header>
 <main class="wrap">
 {kpis}
-<section id="times"><h2>Time to first reply and to resolution</h2>
+<section id="times"><h2>Response times</h2>
 {_figure(images.get('times'), 'Median and p90 per channel', 'Median and 90th percentile per channel, in hours; '
          'the dashed line is the target. Help-desk event times, not block times.')}
-{table_html(overall)}
+{table_html(times)}
 </section>
-<section id="channels"><h2>Per channel</h2>
+<section id="channels"><h2>Complaints, follow-up calls and ratings</h2>
 {_figure(images.get('tickets'), 'Tickets and complaints per channel', 'Tickets per channel and complaints per 1,000.')}
-{table_html(channels, "")}
+{table_html(care)}
 </section>
-<section id="groups"><h2>{_e(group_title(d))}</h2>{table_html(groups, "")}</section>
+<section id="groups"><h2>{_e(group_title(d))}</h2>{table_html(gtimes)}{table_html(gcare)}</section>
 <section id="ratings"><h2>Ratings</h2>
 {_figure(images.get('trend'), 'Average rating per month', 'Average rating per month (a gap: no rating that month).')}
 {table_html(trend, "")}
