@@ -107,8 +107,12 @@ def format_service_levels(d: dict) -> str:
     v = d.get("verify")
     if v is not None:
         text += "\n\n" + ("VERIFIED: every figure recomputed from chain data alone matches" if v["matches"]
-                          else "MISMATCH: the figures recomputed from chain data differ") + f" ({v['log_audit']})"
-        text += "".join(f"\n  {line}" for line in v["differences"][:20])
+                          else "MISMATCH: figures from the index differ from those recomputed from chain data alone")
+        text += f"\n  the log read from the chain: {v['log_audit']}"
+        if v["differences"]:
+            text += "\n  figure: index ≠ chain" + "".join(f"\n  {line}" for line in v["differences"][:20])
+            more = len(v["differences"]) - 20
+            text += f"\n  … {more} more (--json lists them all)" if more > 0 else ""
     if d.get("charts"):
         text += "\n\n" + "\n".join(f"wrote {p}" for p in d["charts"].values())
     return text
