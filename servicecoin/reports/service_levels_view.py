@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from pathlib import Path
 
-from servicecoin.reports.charts import DPI, _month_ticks, _plt, thousands
+from servicecoin.reports.charts import _plt, rating_trend, save, thousands
 from servicecoin.reports.dates import iso, span
 from servicecoin.reports.html import STYLE, _e, _figure, table_html
 from servicecoin.reports.tables import DASH, Table, count, pct, render_all
@@ -176,10 +175,7 @@ def times_chart(path: Path, d: dict) -> Path:
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def tickets_chart(path: Path, d: dict) -> Path:
@@ -201,38 +197,17 @@ def tickets_chart(path: Path, d: dict) -> Path:
         ax.set_ylim(0, top * 1.2 if top else 1)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
         ax.set_axisbelow(True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def trend_chart(path: Path, d: dict) -> Path:
     """The average rating per month, all tickets and each channel; a gap where a month had no rating."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(10, 4))
-    months = list(d["overall"]["ratings"]["trend"])
-    if months:
-        series = [("all", d["overall"])] + list(d["channels"].items())
-        for i, (name, f) in enumerate(series):
-            ys = [math.nan if v is None else v for v in f["ratings"]["trend"].values()]
-            ax.plot(range(len(months)), ys, marker="o", color=COLOURS[i % len(COLOURS)], label=name,
-                    linewidth=2.2 if name == "all" else 1.2)
-        _month_ticks(ax, months)
-        ax.legend(fontsize=8, frameon=False, ncol=len(series), loc="upper center", bbox_to_anchor=(0.5, -0.16 if
-                  len(months) <= 6 else -0.3))
-    else:
-        ax.set_xticks([])
-        ax.text(0.5, 0.5, "no feedback yet", ha="center", va="center", transform=ax.transAxes, color="#666")
-    ax.set_ylim(0.5, 5.5)
-    ax.set_yticks([1, 2, 3, 4, 5])
-    ax.set_ylabel("average rating")
-    ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-    ax.set_title("Average rating per month")
-    fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return path
+    series = [("all", d["overall"])] + list(d["channels"].items())
+    rating_trend(ax, [(name, f["ratings"]["trend"], COLOURS[i % len(COLOURS)], 2.2 if name == "all" else 1.2)
+                      for i, (name, f) in enumerate(series)])
+    return save(fig, path)
 
 
 def page(d: dict, images: dict[str, str]) -> str:
@@ -251,7 +226,7 @@ def page(d: dict, images: dict[str, str]) -> str:
     title = "ServiceCoin service levels" + (" (public)" if d["public"] else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{_e(title)}, {_e(as_of)}</title><style>{STYLE}</style></head>
+<title>{_e(title)}, {_e(as_of)}</title><style>{STYLE}td:first-child{{white-space:nowrap}}</style></head>
 <body>
 <header><div class="wrap"><h1>{_e(title)}</h1>
 <p>As of {_e(as_of)}: blocks {d['from_block']:,} to {d['to_block']:,}, log head {_e(d['log_head'][:18])}… after record
