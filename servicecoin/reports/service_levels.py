@@ -98,7 +98,8 @@ def team_map(teams, where: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for team, keys in teams.items():
         for key in keys or []:
-            k = str(key).strip().lower()
+            # YAML reads an unquoted 0x… address as a hexadecimal number: take it back as the address it was
+            k = f"0x{key:040x}" if isinstance(key, int) and not isinstance(key, bool) else str(key).strip().lower()
             if not (k.startswith("0x") and len(k) == 42):
                 raise ConfigError(f"{where}: '{key}' (team {team}) is not an agent key")
             if k in out and out[k] != str(team):

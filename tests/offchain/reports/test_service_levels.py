@@ -9,6 +9,7 @@ import pytest
 from brownie import ServiceLog
 
 from servicecoin.chain import dev_account
+from servicecoin.errors import ConfigError
 from servicecoin.index import Indexer, IndexSettings, open_db
 from servicecoin.reports.service_levels import Settings, percentile, report
 from servicecoin.reports.service_levels_view import format_service_levels, to_csv, write_charts
@@ -155,3 +156,50 @@ def test_public_report_has_no_address_and_exports(svc_chain, slog, indexed, hist
     paths = write_charts(tmp_path / "charts", d)
     page = paths["html"].read_text()
     assert not ADDRESS.search(page) and "times.png" in page and all(p.stat().st_size > 0 for p in paths.values())
+
+
+def test_cli_public_verify_json_has_no_address_and_errors_are_one_line(tmp_path, monkeypatch):
+    from brownie import web3
+    from click.testing import CliRunner
+
+    from servicecoin.chain import from_web3
+    from servicecoin.cli import cli
+
+    monkeypatch.setenv("SVC_DEPLOYMENTS_DIR", str(tmp_path))
+    assert CliRunner().invoke(cli, ["deploy", "--network", "development"]).exit_code == 0
+    chain = from_web3(web3, "development")
+    c = dev_account(5).address
+    append_batch(chain, [Entry(Kind.OPENED, 7, c, None, channel=Channel.SOCIAL, time=T),
+                         Entry(Kind.REPLY, 7, c, None, channel=Channel.SOCIAL, time=T + 90 * 60)], None,
+                 sender="agent")
+    args = ["report", "service-levels", "--network", "development", "--db", str(tmp_path / "i.sqlite")]
+    result = CliRunner().invoke(cli, args + ["--public", "--verify", "--json"])
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.output)
+    assert d["verify"]["matches"] and d["channels"]["social"]["first_reply"]["median_s"] == 90 * 60
+    assert not ADDRESS.search(result.output) and list(d["groups"]) == ["agent 1"]
+    csv_out = CliRunner().invoke(cli, args + ["--csv", "--no-update"])
+    assert csv_out.exit_code == 0 and csv_out.output.splitlines()[2].split(",")[4:8] == ["channel", "social", "1", "5400"]
+    for bad, message in ((["--first-reply-target", "soon"], "--first-reply-target: 'soon' is not a duration"),
+                         (["--by", "team"], "--by team needs teams")):
+        out = CliRunner().invoke(cli, args + ["--no-update"] + bad)
+        lines = out.output.strip().splitlines()
+        assert out.exit_code == 1 and len(lines) == 1 and lines[0].startswith(f"error: {message}"), out.output
+
+
+def test_settings_from_config_and_teams_file(tmp_path):
+    a, b = "0x" + "aa" * 20, "0x" + "bB" * 20
+    s = Settings.from_config({"service_levels": {"first_reply_target": "2h", "resolution_target": "1d", "by": "team",
+                                                 "teams": {"desk": [a], "phone": [b]}}, "followups": {"low_rating": 3}})
+    assert (s.first_reply_target, s.resolution_target, s.low_rating) == (2 * H, D, 3)
+    assert s.teams == {a: "desk", b.lower(): "phone"}
+    assert Settings.from_config({}, "30m").first_reply_target == 30 * 60
+    f = tmp_path / "teams.yaml"
+    f.write_text(f"teams:\n  night: [{a}]\n  day: [{a}]\n")  # unquoted: YAML reads a number, taken back
+    with pytest.raises(ConfigError, match="is in teams night and day"):
+        Settings.from_config({}, by="team", teams_file=str(f))
+    f.write_text("teams:\n  night: [alice]\n")
+    with pytest.raises(ConfigError, match="'alice' .* is not an agent key"):
+        Settings.from_config({}, teams_file=str(f))
+    with pytest.raises(ConfigError, match="service_levels.by: 'desk' is not agent or team"):
+        Settings.from_config({"service_levels": {"by": "desk"}})
