@@ -210,6 +210,11 @@ def trend_chart(path: Path, d: dict) -> Path:
     return save(fig, path)
 
 
+def short_key(label: str) -> str:
+    """An agent key as the page shows it, '0x14dc79…3d9955' (the terminal and --json give it whole)."""
+    return f"{label[:8]}…{label[-6:]}" if label.startswith("0x") and len(label) == 42 else label
+
+
 def page(d: dict, images: dict[str, str]) -> str:
     o = d["overall"]
     cards = [(f"{o['tickets']:,}", "tickets"), (span(o["first_reply"]["median_s"]), "median first reply"),
@@ -221,12 +226,14 @@ def page(d: dict, images: dict[str, str]) -> str:
                                           f"</div>" for v, lab in cards) + "</div>"
     about, trend = about_table(d), trend_table(d)
     times, care = channel_tables(d)
-    gtimes, gcare = group_tables(d)
+    keys_note = '<p class="note">Keys shortened here; the terminal and <code>--json</code> give them whole.</p>' \
+        if any(k != short_key(k) for k in d["groups"]) else ""
+    gtimes, gcare = group_tables({**d, "groups": {short_key(k): v for k, v in d["groups"].items()}})
     as_of = iso(d.get("as_of")) or DASH
     title = "ServiceCoin service levels" + (" (public)" if d["public"] else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{_e(title)}, {_e(as_of)}</title><style>{STYLE}td:first-child{{white-space:nowrap}}</style></head>
+<title>{_e(title)}, {_e(as_of)}</title><style>{STYLE}td:first-child,td.r{{white-space:nowrap}}</style></head>
 <body>
 <header><div class="wrap"><h1>{_e(title)}</h1>
 <p>As of {_e(as_of)}: blocks {d['from_block']:,} to {d['to_block']:,}, log head {_e(d['log_head'][:18])}… after record
@@ -244,7 +251,7 @@ def page(d: dict, images: dict[str, str]) -> str:
 {_figure(images.get('tickets'), 'Tickets and complaints per channel', 'Tickets per channel and complaints per 1,000.')}
 {table_html(care)}
 </section>
-<section id="groups"><h2>{_e(group_title(d))}</h2>{table_html(gtimes)}{table_html(gcare)}</section>
+<section id="groups"><h2>{_e(group_title(d))}</h2>{table_html(gtimes)}{table_html(gcare)}{keys_note}</section>
 <section id="ratings"><h2>Ratings</h2>
 {_figure(images.get('trend'), 'Average rating per month', 'Average rating per month (a gap: no rating that month).')}
 {table_html(trend, "")}
