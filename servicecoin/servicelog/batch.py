@@ -54,7 +54,8 @@ def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="age
     for line, e in enumerate(entries):
         e.customer = checksum(e.customer)
         found = prepared.get(line)
-        commitments.append(found[0] if found else store.put_batch_line(log.address, batch, line, e.text or "", head))
+        commitments.append(found[0] if found else
+                           store.put_batch_line(log.address, batch, line, e.text or "", head, e.customer))
     unconfirmed = [line for line in prepared if store.seq_of(log.address, prepared[line][0]) is None]
     if unconfirmed:  # an earlier run prepared these lines and may have sent them
         _settle(chain, account.address, settle_timeout)
