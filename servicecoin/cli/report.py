@@ -237,7 +237,7 @@ def settlement_cmd(network, db_url, no_update, unchecked, as_json, period, as_cs
 @update_option
 @unchecked_option
 @json_option
-@click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per scope (all, each channel, each agent or team).")
+@csv_option
 @click.option("--first-reply-target", default=None, help="Target time to first reply (default service_levels in servicecoin.yaml, 4h).")
 @click.option("--resolution-target", default=None, help="Target time to resolution (default from servicecoin.yaml, 3d).")
 @click.option("--by", type=click.Choice(["agent", "team"]), default=None, help="Per agent (sending key) or per team.")
@@ -257,14 +257,9 @@ def service_levels_cmd(network, db_url, no_update, unchecked, as_json, as_csv, f
     chain, db = checked_index(network, db_url, no_update, unchecked)
     settings = Settings.from_config(load_config(), first_reply_target, resolution_target, by, teams_file, public)
     data = report(network, db, settings, chain=chain, verify=verify, charts_dir=charts_dir)
-    if as_csv:
-        from servicecoin.reports.service_levels_view import to_csv
+    from servicecoin.reports.service_levels_view import format_service_levels
 
-        click.echo(to_csv(data), nl=False)
-    else:
-        from servicecoin.reports.service_levels_view import format_service_levels
-
-        emit(data, as_json, lambda d: click.echo(format_service_levels(d)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_service_levels(d)))
     if verify and not data["verify"]["matches"]:
         sys.exit(1)
 

@@ -16,11 +16,6 @@ def iso(ts: int | float | None) -> str | None:
     return None if ts is None else datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def utc(ts: int | float | None) -> str | None:
-    """A Unix time as UTC ISO-8601, '2026-12-07T06:40:00Z' (what JSON and CSV exports carry)."""
-    return None if ts is None else datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def when(ts: int | float | None, missing: str = "—") -> str:
     """Like iso, for text output: a missing or zero time reads `missing`, never 'None' or 1970."""
     return iso(ts) if ts else missing

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from servicecoin.errors import ConfigError
-from servicecoin.reports.dates import month, months_between, utc
+from servicecoin.reports.dates import month, months_between
+from servicecoin.reports.export import utc
 from servicecoin.servicelog import merkle
 from servicecoin.servicelog.packed import Channel, unpack
 from servicecoin.statement import parse_window

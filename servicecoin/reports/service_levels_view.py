@@ -1,12 +1,10 @@
-"""The service-level report as people read it (terminal tables, a page with charts) and as accounting reads it
-(CSV), all from the dict `service_levels()` returns. Tables are built once (tables.py) and shown by the
-terminal and the page alike; charts follow the rules of charts.py (continuous month axis, whole-number ticks
-for counts, thousands separators)."""
+"""The service-level report as people read it: terminal tables and a page with charts, from the dict
+`service_levels()` returns (`--json` prints that dict; `--csv` its figure,value rows, reports/export.py).
+Tables are built once (tables.py) and shown by the terminal and the page alike; charts follow the rules of
+charts.py (continuous month axis, whole-number ticks for counts, thousands separators)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from servicecoin.reports.charts import _plt, rating_trend, save, thousands
@@ -115,36 +113,6 @@ def format_service_levels(d: dict) -> str:
     if d.get("charts"):
         text += "\n\n" + "\n".join(f"wrote {p}" for p in d["charts"].values())
     return text
-
-
-# =====================================================================================
-# CSV: one row per scope, seconds and shares as plain decimals, UTC ISO-8601 times
-# =====================================================================================
-
-CSV_COLUMNS = ["as_of_utc", "from_block", "to_block", "log_head", "scope", "name", "tickets", "first_reply_median_s",
-               "first_reply_p90_s", "first_reply_share_within_target", "resolution_median_s", "resolution_p90_s",
-               "resolution_share_within_target", "complaints", "complaints_per_1000", "follow_up_coverage",
-               "follow_up_satisfaction", "ratings", "average_rating"]
-
-
-def _plain(v) -> str:
-    return "" if v is None else (f"{v:.10g}" if isinstance(v, float) else str(v))
-
-
-def to_csv(d: dict) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    scopes = [("all", "all", d["overall"])] + [("channel", k, v) for k, v in d["channels"].items()] + \
-        [(d["by"], k, v) for k, v in d["groups"].items()]
-    for scope, name, f in scopes:
-        fr, rs = f["first_reply"], f["resolution"]
-        w.writerow([_plain(x) for x in (
-            d.get("as_of_utc"), d["from_block"], d["to_block"], d["log_head"], scope, name, f["tickets"],
-            fr["median_s"], fr["p90_s"], fr["share_within_target"], rs["median_s"], rs["p90_s"],
-            rs["share_within_target"], f["complaints"], f["complaints_per_1000"], f["follow_up"]["coverage"],
-            f["follow_up"]["satisfaction"], f["ratings"]["count"], f["ratings"]["average"])])
-    return out.getvalue()
 
 
 # =====================================================================================

@@ -12,7 +12,8 @@ from servicecoin.chain import dev_account
 from servicecoin.errors import ConfigError
 from servicecoin.index import Indexer, IndexSettings, open_db
 from servicecoin.reports.service_levels import Settings, percentile, report
-from servicecoin.reports.service_levels_view import format_service_levels, to_csv, write_charts
+from servicecoin.reports.export import to_csv
+from servicecoin.reports.service_levels_view import format_service_levels, write_charts
 from servicecoin.servicelog import Channel, Entry, Kind, Outcome, append_batch, give_feedback
 from servicecoin.servicelog.anchoring import anchor_records
 from tests.offchain.reports.reportkit import advance
@@ -150,9 +151,10 @@ def test_public_report_has_no_address_and_exports(svc_chain, slog, indexed, hist
     for text in (json.dumps(d), format_service_levels(d), to_csv(d)):
         assert not ADDRESS.search(text)
     assert list(d["groups"]) == ["agent 1", "agent 2"]
-    lines = to_csv(d).splitlines()
-    assert lines[0].startswith("as_of_utc,from_block") and len(lines) == 1 + 1 + 3 + 2
-    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,", lines[1]) and ",10800,26640," in lines[1]
+    rows = dict(line.split(",", 1) for line in to_csv(d).splitlines()[1:])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows["as_of"])  # UTC ISO-8601
+    assert rows["overall.first_reply.median_s"] == "10800" and rows["overall.first_reply.p90_s"] == "26640"
+    assert rows["channels.chat.first_reply.share_within_target"] == "1" and rows["overall.complaints_per_1000"] == "400"
     paths = write_charts(tmp_path / "charts", d)
     page = paths["html"].read_text()
     assert not ADDRESS.search(page) and "times.png" in page and all(p.stat().st_size > 0 for p in paths.values())
@@ -179,7 +181,7 @@ def test_cli_public_verify_json_has_no_address_and_errors_are_one_line(tmp_path,
     assert d["verify"]["matches"] and d["channels"]["social"]["first_reply"]["median_s"] == 90 * 60
     assert not ADDRESS.search(result.output) and list(d["groups"]) == ["agent 1"]
     csv_out = CliRunner().invoke(cli, args + ["--csv", "--no-update"])
-    assert csv_out.exit_code == 0 and csv_out.output.splitlines()[2].split(",")[4:8] == ["channel", "social", "1", "5400"]
+    assert csv_out.exit_code == 0 and "channels.social.first_reply.median_s,5400\n" in csv_out.output
     for bad, message in ((["--first-reply-target", "soon"], "--first-reply-target: 'soon' is not a duration"),
                          (["--by", "team"], "--by team needs teams")):
         out = CliRunner().invoke(cli, args + ["--no-update"] + bad)
