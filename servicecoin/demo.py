@@ -64,6 +64,7 @@ ITEMS = [  # (name, kind, price in points, stock, min tier, metadata URI)
 ]
 ALLIANCE = {"north-cafe": 8, "south-books": 9}  # merchant A and B: names and test accounts (local chains)
 EARN = Web3.keccak(text="demo-alliance-earn")  # A's batch id for Ana's purchase: single-use as well
+ALLIANCE_TITLE = "Two merchants, one program: earn at one, spend at the other"
 
 
 def say(title: str, *lines: str) -> None:
@@ -217,17 +218,31 @@ def move_time_to(chain: Chain, ts: int) -> bool:
     return True
 
 
+def settle(chain: Chain, db, period: Period, merchants, relayer) -> tuple[dict, dict]:
+    """The closed period's statement, published once and acknowledged once by each merchant (relayed)."""
+    update_index(chain, db)
+    s = settlement_statement(db, period)
+    settlement = chain.contract("Settlement")
+    if not int.from_bytes(bytes(settlement.functions.statement(period_bytes(s)).call()[0]), "big"):
+        publish(chain, s)
+    for m in merchants:
+        if not settlement.functions.partyStatus(period_bytes(s), m.address).call()[1]:
+            acknowledge(chain, s, m, relayer)
+    update_index(chain, db)
+    return s, published(db)[period.label]
+
+
 def alliance_step(chain: Chain, state: dict) -> None:
     """Two merchants onboarded by name; Ana earns at A and redeems at B; the period is settled: once."""
-    deployer, relayer = chain.account("deployer"), chain.account("relayer")
     (name_a, a), (name_b, b) = ((n, dev_account(i)) for n, i in ALLIANCE.items())
-    for (name, _), m in zip(ALLIANCE.items(), (a, b)):
+    for name, m in ((name_a, a), (name_b, b)):
         plan = onboard_plan(chain, name, m.address, 10_000 * UNIT)
         if plan.calls:
-            save_merchant(chain, name, m.address, onboarded_block=send(chain, plan, deployer)[-1]["block"])
+            sent = send(chain, plan, chain.account("deployer"))
+            save_merchant(chain, name, m.address, onboarded_block=sent[-1]["block"])
     token, vault, ana = chain.contract("RewardToken"), vault_contract(chain), dev_account(CUSTOMERS["Ana"])
-    item = (items_of(chain, vault, b.address) or
-            [add_item(chain, ItemKind.GIFT, 40 * UNIT, 50, sender=b, metadata_uri="demo://gift/tote-bag", vault=vault)])[0]
+    item = (items_of(chain, vault, b.address) or [add_item(chain, ItemKind.GIFT, 40 * UNIT, 50, sender=b,
+                                                           metadata_uri="demo://gift/tote-bag", vault=vault)])[0]
     db = open_db(None, chain.network.id)
     try:
         update_index(chain, db)
@@ -238,22 +253,12 @@ def alliance_step(chain: Chain, state: dict) -> None:
         if not list_redemptions(chain, customer=ana.address, item_id=item, vault=vault):
             redeem(chain, item, 1, ana, vault)
         update_index(chain, db)
-        earned = db.scalar("SELECT MIN(ts) FROM credits WHERE issuer = ?", (a.address.lower(),))
-        period = period_at(db, earned)
+        period = period_at(db, db.scalar("SELECT MIN(ts) FROM credits WHERE issuer = ?", (a.address.lower(),)))
+        # the period must be closed: move the clock past its end only while it is open (local chains only)
         if chain.w3.eth.get_block("latest")["timestamp"] < period.end and not move_time_to(chain, period.end):
-            say("An alliance: earn at one merchant, spend at another",
-                f"{period.label} closes at {utc(period.end)}: run the demo again after that to settle it")
+            say(ALLIANCE_TITLE, f"{period.label} closes at {utc(period.end)}: run the demo again then to settle it")
             return
-        update_index(chain, db)
-        s = settlement_statement(db, period)
-        settlement = chain.contract("Settlement")
-        if not int.from_bytes(bytes(settlement.functions.statement(period_bytes(s)).call()[0]), "big"):
-            publish(chain, s)
-        for m in (a, b):
-            if not settlement.functions.partyStatus(period_bytes(s), m.address).call()[1]:
-                acknowledge(chain, s, m, relayer)
-        update_index(chain, db)
-        status = published(db)[period.label]
+        s, status = settle(chain, db, period, (a, b), chain.account("relayer"))
     finally:
         db.close()
     who = {a.address.lower(): name_a, b.address.lower(): name_b, s["clearing_house"]["address"]: "the clearing house"}
@@ -267,7 +272,7 @@ def alliance_step(chain: Chain, state: dict) -> None:
                      for t in s["transfers"]) or "nothing to settle"
     acks = "acknowledged by both merchants" if not status["open"] else f"{status['acknowledged']} acknowledgement(s)"
     moved = f" (this local chain's clock was moved past {utc(period.end)})" if chain.network.local else ""
-    say("Two merchants, one program: earn at one, spend at the other",
+    say(ALLIANCE_TITLE,
         f"{name_a} and {name_b} onboarded by name (svc merchant onboard); Ana earned "
         f"{fig[name_a]['issued_points']} points at {name_a} and spent {fig[name_b]['redeemed_points']} on a tote bag "
         f"of {name_b}",
