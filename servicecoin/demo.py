@@ -22,7 +22,7 @@ from servicecoin.campaign.plan import load_plan
 from servicecoin.campaign.report import build_report, summary_lines, write_report
 from servicecoin.campaign.runner import run_campaign
 from servicecoin.chain import Chain, connect, dev_account
-from servicecoin.config import load_config
+from servicecoin.config import load_config, token_info
 from servicecoin.contentstore import ContentStore
 from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy
 from servicecoin.errors import ServiceCoinError
@@ -166,7 +166,7 @@ To look at it in MetaMask:
   1. Add a network: RPC URL {chain.network.rpc_url}, chain id {chain.chain_id}, currency ETH.
   2. Import a test account (local chain only; this is the public test mnemonic's account 5):
      private key 0x{dev_account(5).key.hex().removeprefix('0x')}
-  3. Import the token {record['contracts']['RewardToken']} (symbol {record['token']['symbol']}, 2 decimals).""")
+  3. Import the token {record['contracts']['RewardToken']} (symbol {token_info()['symbol']}, 2 decimals).""")
 
 
 def web_step(chain: Chain, state: dict) -> None:
@@ -196,7 +196,7 @@ def report_step(chain: Chain, state: dict) -> None:
     customers = state.get("customers") or {"Ana": dev_account(5).address}
     name, address = next(iter(customers.items()))
     data = statement(db, address, on_chain=chain_view(chain, db, address),
-                     tier_names=record.get("token", {}).get("tier_names"))
+                     tier_names=token_info()["tier_names"])
     print(f"\n{name}'s statement (svc statement {address}):")
     print(format_statement(data, labels))
     print()

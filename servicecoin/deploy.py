@@ -7,11 +7,8 @@ budgets it needs, and `deploy` for the lot. Settings come from servicecoin.yaml.
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 from typing import Any
 
-from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
 from servicecoin.errors import ConfigError, ServiceCoinError
@@ -22,14 +19,6 @@ from servicecoin.token import UNIT, Reason, to_raw
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
 DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog")
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _settings(config: dict, name: str, read):
@@ -116,23 +105,18 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "RedemptionVault": deploy_vault(chain, config, token),
         "ServiceLog": deploy_log(chain, config, token),
     }
+    # The chain id, the addresses and the block only, on every network: never the RPC URL (a live one
+    # carries its API key) nor anything else from the environment. Symbol and tier names come from
+    # servicecoin.yaml (config.token_info).
     record = {
         "network": chain.network.id,
         "chain_id": chain.chain_id,
-        "rpc_url": chain.network.rpc_url,
         "block": chain.w3.eth.block_number,
-        "commit": _commit(),
-        "deployed_at": int(time.time()),
         "contracts": contracts,
         "accounts": {
             "admin": admin.address,
             "operator": operator,
             "merchant": merchant,
-        },
-        "token": {
-            "decimals": 2,
-            "symbol": config["token"]["symbol"],
-            "tier_names": [t["name"] for t in config["token"]["tiers"]],
         },
     }
     path = deployment_file(chain.network.id)

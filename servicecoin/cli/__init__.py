@@ -16,7 +16,8 @@ import sys
 import click
 
 from servicecoin.cli import campaign, catalog, db, index, log, redeem, report, serve
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
+from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
 GROUPS = [campaign, catalog, db, index, log, redeem, report, serve]
@@ -70,7 +71,7 @@ def chain_status(as_json):
         f"running at {d['url']} (chain id {d['chain_id']}, block {d['block']}, pid {d['pid']})" if d["running"]
         else "not running"))
     if not st.running:
-        sys.exit(3)
+        sys.exit(EXIT_NODE_DOWN)
 
 
 # --------------------------------------------------------------------------- deploy
@@ -91,7 +92,7 @@ def deploy(network):
 
 # --------------------------------------------------------------------------- balance
 @cli.command()
-@click.argument("address")
+@click.argument("address", type=Address())
 @network_option
 @json_option
 @handle_errors
@@ -118,7 +119,10 @@ for group in GROUPS:
 
 
 def main():
-    cli(prog_name="svc")
+    try:
+        cli(prog_name="svc")
+    except BrokenPipeError:  # stdout closed early (`svc … | head -1`), outside a command's handle_errors
+        quiet_broken_pipe()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, FilePath, PositiveInt, PrivateKey, UInt, emit, handle_errors, \
+    json_option, network_option
+from servicecoin.errors import EXIT_FAILURE
+
+SEQ = UInt(1, 2**64 - 1)  # a record's sequence number (uint64 on chain)
 
 
 def _ctx(network):
@@ -38,8 +42,8 @@ def log_group():
 
 def _record_command(name: str, kind_name: str, help_text: str, with_outcome: bool = False, with_ref: bool = False):
     @log_group.command(name, help=help_text)
-    @click.argument("ticket", type=int)
-    @click.argument("customer")
+    @click.argument("ticket", type=PositiveInt())
+    @click.argument("customer", type=Address())
     @click.option("--text", "-t", default=None, help="What was said or done (kept off chain, salted hash on chain).")
     @network_option
     @json_option
@@ -57,7 +61,7 @@ def _record_command(name: str, kind_name: str, help_text: str, with_outcome: boo
         command = click.option("--outcome", required=True,
                                type=click.Choice(["reached", "not-reached", "satisfied", "unsatisfied"]))(command)
     if with_ref:
-        command = click.option("--ref", required=True, type=int, help="Sequence number of the corrected record.")(command)
+        command = click.option("--ref", required=True, type=SEQ, help="Sequence number of the corrected record.")(command)
     return command
 
 
@@ -70,10 +74,10 @@ _record_command("amend", "amendment", "Correct an earlier record of TICKET (noth
 
 
 @log_group.command("feedback")
-@click.argument("ticket", type=int)
-@click.argument("rating", type=click.IntRange(1, 5))
+@click.argument("ticket", type=PositiveInt())
+@click.argument("rating", type=UInt(1, 5))
 @click.option("--text", "-t", default=None, help="The customer's words (kept off chain).")
-@click.option("--customer-key", envvar="SVC_CUSTOMER_KEY", default=None,
+@click.option("--customer-key", envvar="SVC_CUSTOMER_KEY", default=None, type=PrivateKey(),
               help="Customer private key (default on local chains: the test customer account).")
 @click.option("--direct", is_flag=True, help="The customer sends the transaction itself instead of a relayer.")
 @network_option
@@ -81,12 +85,10 @@ _record_command("amend", "amendment", "Correct an earlier record of TICKET (noth
 @handle_errors
 def feedback(ticket, rating, text, customer_key, direct, network, as_json):
     """Give feedback on a resolved TICKET: signed by the customer (EIP-712) and relayed gas-free."""
-    from eth_account import Account
-
     from servicecoin.servicelog import give_feedback
 
     chain, store = _ctx(network)
-    customer = Account.from_key(customer_key) if customer_key else chain.account("customer")
+    customer = customer_key or chain.account("customer")
     with store:
         result = give_feedback(chain, customer, ticket, rating, text, store, relayer=None if direct else "relayer")
     _print_appended([result], as_json)
@@ -94,7 +96,7 @@ def feedback(ticket, rating, text, customer_key, direct, network, as_json):
 
 @log_group.command("batch")
 @click.argument("csv_file", type=FilePath(path_type=Path))
-@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 500))
+@click.option("--batch-size", default=100, show_default=True, type=UInt(1, 500), help="Records per transaction.")
 @network_option
 @json_option
 @handle_errors
@@ -120,7 +122,7 @@ def batch(csv_file, batch_size, network, as_json):
 
 
 @log_group.command("show")
-@click.argument("seq", type=int)
+@click.argument("seq", type=SEQ)
 @network_option
 @json_option
 @handle_errors
@@ -144,7 +146,7 @@ def show(seq, network, as_json):
 
 
 @log_group.command("erase")
-@click.argument("seq", type=int)
+@click.argument("seq", type=SEQ)
 @network_option
 @handle_errors
 def erase(seq, network):
@@ -207,7 +209,7 @@ def verify_log(copy, network, as_json):
 
     emit(data, as_json, human)
     if not ok:
-        sys.exit(1)
+        sys.exit(EXIT_FAILURE)
 
 
 COMMANDS = [log_group, verify_log]

@@ -11,10 +11,48 @@ import sys
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, FilePath, StrictType, UInt, emit, handle_errors, json_option, \
+    network_option
 from servicecoin.cli.index import db_option, open_index
 from servicecoin.reports.text import account_labels, format_statement
+from servicecoin.errors import EXIT_FAILURE
 from servicecoin.token import fmt
+
+
+class Window(StrictType):
+    """A duration: ASCII digits and a unit (s, m, h, d, w; none: seconds), like 30d → seconds."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        import re
+
+        from servicecoin.errors import quoted
+        from servicecoin.statement import parse_window
+
+        if isinstance(value, int):
+            return value
+        if not re.fullmatch(r"[0-9]{1,9}[smhdw]?", str(value), re.ASCII):
+            self.fail(f"{quoted(value)} is not a duration (like 30d, 12h, 2w; at most 9 digits)", param, ctx)
+        return parse_window(str(value))
+
+
+class Position(StrictType):
+    """A place in the chain's event order: BLOCK:LOGINDEX (or BLOCK) → (block, log index)."""
+
+    name = "position"
+
+    def convert(self, value, param, ctx):
+        import re
+
+        from servicecoin.errors import quoted
+        from servicecoin.statement import parse_position
+
+        if isinstance(value, tuple):
+            return value
+        if not re.fullmatch(r"[0-9]{1,18}(:[0-9]{1,9})?", str(value), re.ASCII):
+            self.fail(f"{quoted(value)} is not a position (BLOCK:LOGINDEX, like 1200:3)", param, ctx)
+        return parse_position(str(value))
 
 
 def update_option(fn):
@@ -42,47 +80,54 @@ def checked_index(network: str, db_url: str | None, no_update: bool, unchecked: 
 
 
 def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
-    """Tier names and account labels from deployments/<network>.json, when there is one."""
+    """Tier names (servicecoin.yaml) and account labels from deployments/<network>.json, when there is one."""
+    import json
+
+    from servicecoin.config import token_info
     from servicecoin.networks import get_network
     from servicecoin.paths import deployment_file
 
-    import json
-
+    tiers = token_info()["tier_names"]
     path = deployment_file(get_network(network).id)
     if not path.exists():
-        return None, {}
-    record = json.loads(path.read_text())
-    return record.get("token", {}).get("tier_names"), account_labels(record)
+        return tiers, {}
+    try:
+        record = json.loads(path.read_text())
+    except ValueError as exc:
+        from servicecoin.errors import ConfigError
+
+        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    return tiers, account_labels(record)
 
 
 @click.command("statement")
-@click.argument("address")
+@click.argument("address", type=Address())
 @network_option
 @db_option
 @update_option
 @unchecked_option
-@click.option("--soon", default="30d", show_default=True, help="What 'expiring soon' means.")
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--soon", default="30d", show_default=True, type=Window(), help="What 'expiring soon' means.")
+@click.option("--limit", type=UInt(1, 10**9), default=100, show_default=True,
               help="History movements per page (the newest first page; --all for every one).")
-@click.option("--before", default=None, metavar="BLOCK:LOGINDEX",
+@click.option("--before", default=None, metavar="BLOCK:LOGINDEX", type=Position(),
               help="Page of history older than this position (the 'next_before' of the previous page).")
 @click.option("--all", "whole", is_flag=True, help="The whole history in one page.")
 @json_option
 @handle_errors
 def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json):
     """Balance, tier, lots, expiring points and history of ADDRESS (paginated, newest page first)."""
-    from servicecoin.statement import chain_view, parse_position, parse_window, statement
+    from servicecoin.statement import chain_view, statement
 
     chain, db = checked_index(network, db_url, no_update, unchecked)
     tiers, labels = _names(network)
     view = None if no_update else chain_view(chain, db, address)
-    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"),
-                     limit=None if whole else limit, before=parse_position(before))
+    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=soon,
+                     limit=None if whole else limit, before=before)
     emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
 
 
 @click.command("reminders")
-@click.option("--within", default="30d", show_default=True, help="Window: 30d, 2w, 12h…")
+@click.option("--within", default="30d", show_default=True, type=Window(), help="Window: 30d, 2w, 12h…")
 @network_option
 @db_option
 @update_option
@@ -92,10 +137,10 @@ def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, b
 @handle_errors
 def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv):
     """Customers with points expiring within the window, and how many."""
-    from servicecoin.statement import parse_window, reminders
+    from servicecoin.statement import reminders
 
     _, db = checked_index(network, db_url, no_update, unchecked)
-    rows = reminders(db, parse_window(within))
+    rows = reminders(db, within)
     if as_csv:
         w = csv.writer(sys.stdout)
         w.writerow(["address", "points", "raw_amount", "first_expiry"])
@@ -105,7 +150,7 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
 
     def human(rs):
         if not rs:
-            click.echo(f"no points expire within {within}")
+            click.echo(f"no points expire within {f'{within // 86400}d' if within % 86400 == 0 else f'{within}s'}")
         for r in rs:
             click.echo(f"{r['address']}  {fmt(r['amount']):>14}  first expiry {r['first_expiry_text']}")
 
@@ -166,7 +211,7 @@ def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
     emit(data, as_json, lambda d: click.echo(to_markdown(d)))
     rec = data.get("reconciliation")
     if rec is not None and not rec["reconciled"]:
-        sys.exit(2)
+        sys.exit(EXIT_FAILURE)
 
 
 @report_group.command("analytics")

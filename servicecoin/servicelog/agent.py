@@ -16,7 +16,7 @@ from web3.logs import DISCARD
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
-from servicecoin.errors import ConfigError
+from servicecoin.errors import ConfigError, Refused
 from servicecoin.servicelog.records import ZERO32, Kind, event_record, fetch_records, log_contract, ticket_seqs
 
 
@@ -114,8 +114,26 @@ def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender
     entry.customer = checksum(entry.customer)
     check_amendments(chain, log, [entry])
     commitment = commit_text(store, log.address, entry.text)
-    receipt = chain.transact(log.functions.append(entry.call_args(commitment)), sender)
+    with discarded_if_refused(store, log.address, [commitment]):
+        receipt = chain.transact(log.functions.append(entry.call_args(commitment)), sender)
     return appended_records(log, receipt, store)[0]
+
+
+class discarded_if_refused:  # noqa: N801  (a context manager, used as `with discarded_if_refused(…)`)
+    """Delete the texts of `commitments` that got no sequence number when the block raises Refused: the
+    chain refused their records for certain, so their personal text must not stay behind. Any other
+    failure (a timeout: the transaction may still be mined) keeps them for a rerun to find."""
+
+    def __init__(self, store: ContentStore | None, log_address: str, commitments):
+        self.store, self.log_address, self.commitments = store, log_address, commitments
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is not None and issubclass(kind, Refused) and self.store is not None:
+            self.store.discard(self.log_address, [c for c in self.commitments if c != ZERO32])
+        return False
 
 
 def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None = None, sender="agent",
@@ -135,7 +153,8 @@ def send_batches(chain: Chain, log, pairs: list[tuple[Entry, bytes]], sender, st
     out: list[Appended] = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start:start + batch_size]
-        receipt = chain.transact(log.functions.appendBatch([e.call_args(c) for e, c in chunk]), sender)
+        with discarded_if_refused(store, log.address, [c for _, c in pairs[start:]]):  # none of them was sent
+            receipt = chain.transact(log.functions.appendBatch([e.call_args(c) for e, c in chunk]), sender)
         out.extend(appended_records(log, receipt, store))
         if progress:
             progress(len(chunk))

@@ -4,6 +4,7 @@ however often it is run."""
 from __future__ import annotations
 
 import csv
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +15,13 @@ from eth_utils import keccak
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
-from servicecoin.errors import ChainError, ConfigError
+from servicecoin.errors import ChainError, ConfigError, quoted
 from servicecoin.servicelog.agent import Appended, Entry, check_amendments, send_batches
 from servicecoin.servicelog.records import Kind, Outcome, fetch_records, log_contract
 
 BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref")
+MAX_TICKET = 2**256 - 1  # ServiceLog tickets are uint256
+MAX_SEQ = 2**64 - 1  # sequence numbers (an amendment's ref) are uint64
 
 
 @dataclass
@@ -48,11 +51,13 @@ def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="age
     batch = keccak(raw)
     prepared = store.batch_lines(log.address, batch)
     head = chain.w3.eth.block_number
-    commitments = []
+    commitments, fresh = [], []
     for line, e in enumerate(entries):
         e.customer = checksum(e.customer)
         found = prepared.get(line)
         commitments.append(found[0] if found else store.put_batch_line(log.address, batch, line, e.text or "", head))
+        if not found:
+            fresh.append(commitments[-1])
     unconfirmed = [line for line in prepared if store.seq_of(log.address, prepared[line][0]) is None]
     if unconfirmed:  # an earlier run prepared these lines and may have sent them
         _settle(chain, account.address, settle_timeout)
@@ -61,7 +66,11 @@ def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="age
             if r.commitment in wanted:
                 store.assign(log.address, r.commitment, r.seq)
     todo = [(e, c) for e, c in zip(entries, commitments) if store.seq_of(log.address, c) is None]
-    check_amendments(chain, log, [e for e, _ in todo])
+    try:
+        check_amendments(chain, log, [e for e, _ in todo])
+    except ConfigError:  # refused before sending: the texts prepared by this run go
+        store.discard(log.address, fresh)
+        raise
     already = len(entries) - len(todo)
     if progress and already:
         progress(already)
@@ -99,10 +108,11 @@ def read_batch_csv(path: Path | str) -> list[Entry]:
             kind = Kind.parse(row["kind"] or "", where + "kind: ")
             if kind == Kind.FEEDBACK:
                 raise ConfigError(f"{where}kind: feedback comes from the customer (svc log feedback), not a batch")
-            try:
-                ticket = int(row["ticket"])
-            except (TypeError, ValueError):
-                raise ConfigError(f"{where}ticket: '{row['ticket']}' is not a ticket number") from None
+            ticket_text = (row["ticket"] or "").strip()
+            if not re.fullmatch(r"[0-9]{1,78}", ticket_text, re.ASCII) or int(ticket_text) > MAX_TICKET:
+                raise ConfigError(f"{where}ticket: {quoted(ticket_text)} is not a ticket number (ASCII digits, "
+                                  f"below 2^256)")
+            ticket = int(ticket_text)
             if ticket <= 0:
                 raise ConfigError(f"{where}ticket: must be positive")
             customer = checksum((row["customer"] or "").strip(), where + "customer: ")
@@ -117,7 +127,7 @@ def read_batch_csv(path: Path | str) -> list[Entry]:
             ref_text = (row.get("ref") or "").strip()
             ref = 0
             if kind == Kind.AMENDMENT:
-                if not ref_text.isdigit() or int(ref_text) == 0:
+                if not re.fullmatch(r"[0-9]{1,20}", ref_text, re.ASCII) or not 0 < int(ref_text) <= MAX_SEQ:
                     raise ConfigError(f"{where}ref: an amendment needs the sequence number it corrects")
                 ref = int(ref_text)
             elif ref_text:
