@@ -258,8 +258,11 @@ def connect_timeout() -> float:
         raise ConfigError(f"SVC_CONNECT_TIMEOUT: {os.environ['SVC_CONNECT_TIMEOUT']!r} is not a number of seconds") from None
 
 
-def _http(url: str, connect_s: float, read_s: float) -> Web3:
-    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": (max(connect_s, 0.05), read_s)}))
+def _http(url: str, connect_s: float, read_s: float, retries: bool = True) -> Web3:
+    """A Web3 over HTTP with these connect and read timeouts; without `retries`, web3's own retries of a
+    failed request (five, with back-off) are off, so a probe fails in one timeout."""
+    extra = {} if retries else {"exception_retry_configuration": None}
+    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": (max(connect_s, 0.05), max(read_s, 0.05))}, **extra))
 
 
 def connect(network_id: str, timeout: float | None = None) -> Chain:
@@ -269,7 +272,7 @@ def connect(network_id: str, timeout: float | None = None) -> Chain:
     network = get_network(network_id)
     timeout = connect_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
-    probe = _http(network.rpc_url, timeout, timeout)
+    probe = _http(network.rpc_url, min(timeout, CONNECT_TIMEOUT), timeout, retries=False)
     while True:
         try:
             probe.eth.chain_id

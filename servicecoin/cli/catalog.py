@@ -6,7 +6,7 @@ import click
 
 from servicecoin.cli.options import Address, Points, PositiveInt, Signer, UInt, emit, handle_errors, json_option, \
     network_option
-from servicecoin.errors import ConfigError, quoted
+from servicecoin.errors import ConfigError
 from servicecoin.token import fmt
 
 MAX_STOCK = 2**256 - 2  # 2**256 - 1 means unlimited on chain
@@ -40,7 +40,7 @@ def check_min_tier(chain, min_tier: int | None) -> None:
         return
     thresholds, _ = chain.contract("RewardToken").functions.tiers().call()
     if min_tier >= len(thresholds):
-        raise ConfigError(f"--min-tier: {quoted(min_tier)} is not a tier; the token has {len(thresholds)} "
+        raise ConfigError(f"--min-tier: {min_tier} is not a tier; the token has {len(thresholds)} "
                           f"(0 to {len(thresholds) - 1})")
 
 

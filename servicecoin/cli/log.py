@@ -94,6 +94,19 @@ def feedback(ticket, rating, text, customer_key, direct, network, as_json):
     _print_appended([result], as_json)
 
 
+class _NoBar:
+    """No progress bar where stderr is not a terminal (its label would be a second line beside an error)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        pass
+
+
 @log_group.command("batch")
 @click.argument("csv_file", type=FilePath(path_type=Path))
 @click.option("--batch-size", default=100, show_default=True, type=UInt(1, 500), help="Records per transaction.")
@@ -107,7 +120,8 @@ def batch(csv_file, batch_size, network, as_json):
 
     total = len(read_batch_csv(csv_file))  # every bad line is reported before anything is prepared
     chain, store = _ctx(network)
-    with store, click.progressbar(length=total, label="appending", file=sys.stderr) as bar:
+    bar = click.progressbar(length=total, label="appending", file=sys.stderr) if sys.stderr.isatty() else _NoBar()
+    with store, bar:
         done = append_file(chain, csv_file, store, batch_size=batch_size, progress=bar.update)
     results = done.appended
     if as_json:

@@ -35,7 +35,11 @@ class BadValue(click.BadParameter):
     """A value an option or argument does not take: shown as one line, `error: --option: message`, exit 2."""
 
     def show(self, file=None) -> None:
-        hint = self.param_hint or (self.param.get_error_hint(self.ctx) if self.param is not None else "")
+        hint = self.param_hint or ""
+        if not hint and isinstance(self.param, click.Argument):
+            hint = (self.param.name or "").upper()
+        elif not hint and self.param is not None:
+            hint = self.param.get_error_hint(self.ctx)
         hint = hint if isinstance(hint, str) else " / ".join(hint)
         click.echo(f"error: {hint.strip(chr(39))}: {self.message}" if hint else f"error: {self.message}", err=True)
 
@@ -126,9 +130,6 @@ class UInt(StrictType):
             self.fail(f"{quoted(value)} is out of range ({self.low} to {high})", param, ctx)
         return number
 
-    def get_metavar(self, param, ctx=None):
-        return "INTEGER"
-
 
 def PositiveInt(high: int = UINT256_MAX) -> UInt:  # noqa: N802  (a type, like click.IntRange)
     return UInt(1, high)
@@ -209,7 +210,8 @@ def handle_errors(fn):
         except (ContractCustomError, ContractLogicError) as exc:
             from servicecoin.chain import revert_message
 
-            _fail(exc, f"error: refused by the chain: {_first_line(revert_message(exc))}", EXIT_REFUSED)
+            why = revert_message(exc) if getattr(exc, "data", None) else (exc.args[0] if exc.args else exc)
+            _fail(exc, f"error: refused by the chain: {_first_line(why)}", EXIT_REFUSED)
         except Web3ValidationError as exc:
             _fail(exc, f"error: a value does not fit the contract call: {_first_line(exc)}", EXIT_BAD_INPUT)
         except (RequestsConnectionError, Timeout) as exc:
