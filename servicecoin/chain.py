@@ -114,7 +114,11 @@ class Chain:
             raise ConfigError(
                 f"network {self.network.id}: set SVC_PRIVATE_KEY (or SVC_{role.upper()}_KEY) to sign as {role}"
             )
-        self.signers[role] = Account.from_key(key)
+        try:
+            self.signers[role] = Account.from_key(key)
+        except Exception:  # noqa: BLE001  eth_keys raises ValueError or a bare Exception; never echo the key
+            source = f"SVC_{role.upper()}_KEY" if os.environ.get(f"SVC_{role.upper()}_KEY") else "SVC_PRIVATE_KEY"
+            raise ConfigError(f"{source}: not a private key (0x and 64 hex digits, below the curve order)") from None
         return self.signers[role]
 
     @property

@@ -93,10 +93,18 @@ def _check_amount(value: str, campaign: Campaign, needs: bool) -> tuple[Decimal 
         return None, None
     if not value:
         return None, "missing amount (this action pays per currency unit)"
+    if value.startswith("-"):
+        return None, "negative amount"
     try:
         return parse_decimal(value, campaign.amount_decimals, "currency amount"), None
     except ConfigError as exc:
-        return None, str(exc).removeprefix(quoted(value) + " ").removeprefix("is ")
+        why = str(exc).removeprefix(quoted(value) + " ")
+        if why.startswith(("has more than", "must be a whole")):
+            return None, why.removeprefix("has ")
+        if why.startswith("is too large"):
+            return None, "too large for a currency amount"
+        return None, (f"not a number (a currency amount is plain digits, optionally '.' and at most "
+                      f"{campaign.amount_decimals} decimals)")
 
 
 def _header(path: Path, cells: list[str]) -> dict[str, int]:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from servicecoin.cli.options import Address, FilePath, UInt, emit, handle_errors, json_option
+from servicecoin.cli.options import Address, FilePath, NetworkId, UInt, emit, handle_errors, json_option
 from servicecoin.errors import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_REFUSED
 from servicecoin.token import fmt
 
@@ -14,7 +14,7 @@ from servicecoin.token import fmt
 def _common(fn):
     fn = click.option("--input", "input_path", type=FilePath(dir_okay=False),
                       help="Input CSV (default: the campaign file's 'input:').")(fn)
-    fn = click.option("--network", default=None, envvar="SVC_NETWORK",
+    fn = click.option("--network", default=None, envvar="SVC_NETWORK", type=NetworkId(),
                       help="Network id (default: the campaign file's 'network:').")(fn)
     fn = click.option("--token", default=None, type=Address(), help="RewardToken address (default: deployments/<network>.json).")(fn)
     fn = click.option("--journal", "journal_path", type=FilePath(dir_okay=False),

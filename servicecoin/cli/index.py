@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from servicecoin.cli.options import StrictType, UInt, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import StrictType, UInt, control_character, emit, handle_errors, json_option, network_option
 from servicecoin.errors import EXIT_FAILURE, quoted
 
 BLOCK = UInt(0, 2**63 - 1)
@@ -24,16 +24,20 @@ class IndexDb(StrictType):
         text = str(value)
         if text.startswith(("postgresql://", "postgres://")):
             return text
-        if "\0" in text:
-            self.fail(f"{quoted(text)} is not a file name (it holds a NUL byte)", param, ctx)
+        what = control_character(text)
+        if what:
+            self.fail(f"{quoted(text)} is not a file name (it holds {what})", param, ctx)
         path = text.removeprefix("sqlite:///")
         if not path or path == ":memory:":
             self.fail(f"{quoted(text)} is not a database file", param, ctx)
         folder = Path(path).parent
-        if not folder.is_dir():
-            self.fail(f"{quoted(text)}: folder {folder} does not exist", param, ctx)
-        if Path(path).is_dir():
-            self.fail(f"{quoted(text)} is a folder, not a database file", param, ctx)
+        try:
+            if not folder.is_dir():
+                self.fail(f"{quoted(text)}: folder {quoted(folder, 80)} does not exist", param, ctx)
+            if Path(path).is_dir():
+                self.fail(f"{quoted(text)} is a folder, not a database file", param, ctx)
+        except OSError as exc:  # a name too long for the file system
+            self.fail(f"{quoted(text)}: {exc.strerror}", param, ctx)
         return text
 
 

@@ -9,6 +9,7 @@ usage errors):
     UInt         a whole number of ASCII digits in a range (ids, counts, ticket and sequence numbers)
     PrivateKey   0x + 64 hex digits that make a valid secp256k1 key
     Signer       a role name, a test-account number or a private key (resolved once connected)
+    NetworkId    a network of networks.yaml
     FilePath     click.Path that refuses a NUL byte
 """
 
@@ -51,16 +52,28 @@ class StrictType(click.ParamType):
         raise BadValue(message, ctx=ctx, param=param)
 
 
+def control_character(text: str) -> str | None:
+    """The first control character (NUL, newline, escape…) in `text` as a name ("a NUL byte"), or None."""
+    for ch in text:
+        if ch == "\0":
+            return "a NUL byte"
+        if ord(ch) < 32 or ord(ch) == 127:
+            return f"a control character ({ch!r})"
+    return None
+
+
 class FilePath(click.Path):
-    """click.Path that refuses a name the operating system cannot take (a NUL byte) as a usage error,
-    where click.Path's own os.stat would end in a traceback."""
+    """click.Path that refuses a name the operating system cannot take (a NUL byte), or one holding
+    another control character (a newline would break the one-line errors that name it), as a usage
+    error, where click.Path's own os.stat would end in a traceback."""
 
     def fail(self, message, param=None, ctx=None):
         raise BadValue(message, ctx=ctx, param=param)
 
     def convert(self, value, param, ctx):
-        if "\0" in str(value):
-            self.fail(f"{value!r} is not a file name (it holds a NUL byte)", param, ctx)
+        what = control_character(str(value))
+        if what:
+            self.fail(f"{quoted(value)} is not a file name (it holds {what})", param, ctx)
         return super().convert(value, param, ctx)
 
 
@@ -148,7 +161,7 @@ class PrivateKey(StrictType):
 
         try:
             return Account.from_key(text)
-        except (ValueError, TypeError):
+        except Exception:  # noqa: BLE001  eth_keys raises a bare Exception for a key past the curve order
             self.fail("not a valid private key (zero or past the curve order)", param, ctx)
 
 
@@ -173,9 +186,23 @@ class Signer(StrictType):
         self.fail(f"{shown} is not a role ({', '.join(LOCAL_ROLES)}), an account number or a private key", param, ctx)
 
 
+class NetworkId(StrictType):
+    """A network id from networks.yaml."""
+
+    name = "network"
+
+    def convert(self, value, param, ctx):
+        from servicecoin.networks import network_ids
+
+        known = network_ids()
+        if value not in known:
+            self.fail(f"unknown network {quoted(value)} (known: {', '.join(known)})", param, ctx)
+        return value
+
+
 def network_option(fn):
     return click.option(
-        "--network", "network", default="svc-local", show_default=True, envvar="SVC_NETWORK",
+        "--network", "network", default="svc-local", show_default=True, envvar="SVC_NETWORK", type=NetworkId(),
         help="Network id from networks.yaml (svc-local, development, ganache, svc-live).",
     )(fn)
 
@@ -221,6 +248,9 @@ def handle_errors(fn):
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             _fail(exc, f"error: {where}{exc.strerror or exc}", EXIT_FAILURE)
+        except Exception as exc:  # noqa: BLE001  a bug: still one line, the traceback with SVC_DEBUG=1
+            _fail(exc, f"error: unexpected {type(exc).__name__}: {_first_line(exc, 200)} (SVC_DEBUG=1 shows where)",
+                  EXIT_FAILURE)
 
     return wrapper
 

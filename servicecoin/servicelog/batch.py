@@ -89,6 +89,17 @@ def _settle(chain: Chain, address: str, timeout: float) -> None:
 
 
 
+def _rows(reader: csv.DictReader, path: Path):
+    """The CSV's rows; a line the csv module cannot read, or bytes that are not UTF-8, stop with the line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}:{reader.line_num}: not a CSV row: {exc}") from None
+
+
 def read_batch_csv(path: Path | str) -> list[Entry]:
     """Records from a CSV with columns kind,ticket,customer[,text,outcome,ref]; errors name file:line:field."""
     path = Path(path)
@@ -99,10 +110,14 @@ def read_batch_csv(path: Path | str) -> list[Entry]:
     entries: list[Entry] = []
     with fp:
         reader = csv.DictReader(fp)
-        missing = [c for c in ("kind", "ticket", "customer") if c not in (reader.fieldnames or [])]
+        try:
+            fieldnames = reader.fieldnames or []
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}:1: not a CSV header: {exc}") from None
+        missing = [c for c in ("kind", "ticket", "customer") if c not in fieldnames]
         if missing:
             raise ConfigError(f"{path}:1: missing column(s) {', '.join(missing)}")
-        for row in reader:
+        for row in _rows(reader, path):
             line = reader.line_num
             where = f"{path}:{line}: "
             kind = Kind.parse(row["kind"] or "", where + "kind: ")

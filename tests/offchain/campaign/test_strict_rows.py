@@ -54,7 +54,7 @@ def test_an_amount_outside_the_plain_grammar_is_a_bad_row(tmp_path, campaign, am
 def test_1e3_is_not_paid_as_a_thousand(tmp_path, campaign):
     path = write_rows(tmp_path, ["address", "action", "amount", "ref"], [[A, "purchase", "1e3", "r1"]])
     check = read_rows(path, campaign)
-    assert not check.rows and "not a currency amount" in check.bad[0].reason
+    assert not check.rows and "not a number (a currency amount is plain digits" in check.bad[0].reason
 
 
 def test_an_extra_cell_is_a_bad_row_named_by_line(tmp_path, campaign):

@@ -51,4 +51,4 @@ def test_balance_of_bad_address_is_a_clear_error(deployments):
 def test_unknown_network_is_a_clear_error():
     result = CliRunner().invoke(cli, ["balance", dev_account(1).address, "--network", "nowhere"])
     assert result.exit_code == 2
-    assert "unknown network 'nowhere'" in result.output
+    assert "unknown network 'nowhere'" in result.output and result.output.startswith("error: --network: ")
