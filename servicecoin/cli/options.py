@@ -144,6 +144,21 @@ class UInt(StrictType):
         return number
 
 
+class Matching(StrictType):
+    """A value that must match `pattern` (ASCII only), then read by `parse` (a value already read, e.g. a
+    default, is passed through)."""
+
+    def __init__(self, name: str, pattern: str, parse, what: str):
+        self.name, self.pattern, self.parse, self.what = name, re.compile(pattern, re.ASCII), parse, what
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        if not self.pattern.fullmatch(value):
+            self.fail(f"{quoted(value)} is not {self.what}", param, ctx)
+        return self.parse(value)
+
+
 def PositiveInt(high: int = UINT256_MAX) -> UInt:  # noqa: N802  (a type, like click.IntRange)
     return UInt(1, high)
 

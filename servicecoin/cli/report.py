@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from servicecoin.cli.options import Address, FilePath, StrictType, UInt, emit, handle_errors, json_option, \
+from servicecoin.cli.options import Address, FilePath, Matching, UInt, emit, handle_errors, json_option, \
     network_option
 from servicecoin.cli.index import db_option, open_index
 from servicecoin.reports.text import account_labels, format_statement
@@ -19,40 +19,21 @@ from servicecoin.errors import EXIT_FAILURE
 from servicecoin.token import fmt
 
 
-class Window(StrictType):
-    """A duration: ASCII digits and a unit (s, m, h, d, w; none: seconds), like 30d → seconds."""
+def _window(text: str) -> int:
+    from servicecoin.statement import parse_window
 
-    name = "duration"
-
-    def convert(self, value, param, ctx):
-        import re
-
-        from servicecoin.errors import quoted
-        from servicecoin.statement import parse_window
-
-        if isinstance(value, int):
-            return value
-        if not re.fullmatch(r"[0-9]{1,9}[smhdw]?", str(value), re.ASCII):
-            self.fail(f"{quoted(value)} is not a duration (like 30d, 12h, 2w; at most 9 digits)", param, ctx)
-        return parse_window(str(value))
+    return parse_window(text)
 
 
-class Position(StrictType):
-    """A place in the chain's event order: BLOCK:LOGINDEX (or BLOCK) → (block, log index)."""
+def _position(text: str) -> tuple[int, int] | None:
+    from servicecoin.statement import parse_position
 
-    name = "position"
+    return parse_position(text)
 
-    def convert(self, value, param, ctx):
-        import re
 
-        from servicecoin.errors import quoted
-        from servicecoin.statement import parse_position
-
-        if isinstance(value, tuple):
-            return value
-        if not re.fullmatch(r"[0-9]{1,18}(:[0-9]{1,9})?", str(value), re.ASCII):
-            self.fail(f"{quoted(value)} is not a position (BLOCK:LOGINDEX, like 1200:3)", param, ctx)
-        return parse_position(str(value))
+# A duration (30d, 12h, 2w…) → seconds; a place in the chain's event order (BLOCK:LOGINDEX) → (block, index).
+Window = Matching("duration", r"[0-9]{1,9}[smhdw]?", _window, "a duration (like 30d, 12h, 2w; at most 9 digits)")
+Position = Matching("position", r"[0-9]{1,18}(:[0-9]{1,9})?", _position, "a position (BLOCK:LOGINDEX, like 1200:3)")
 
 
 def update_option(fn):
@@ -106,10 +87,10 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
 @db_option
 @update_option
 @unchecked_option
-@click.option("--soon", default="30d", show_default=True, type=Window(), help="What 'expiring soon' means.")
+@click.option("--soon", default="30d", show_default=True, type=Window, help="What 'expiring soon' means.")
 @click.option("--limit", type=UInt(1, 10**9), default=100, show_default=True,
               help="History movements per page (the newest first page; --all for every one).")
-@click.option("--before", default=None, metavar="BLOCK:LOGINDEX", type=Position(),
+@click.option("--before", default=None, metavar="BLOCK:LOGINDEX", type=Position,
               help="Page of history older than this position (the 'next_before' of the previous page).")
 @click.option("--all", "whole", is_flag=True, help="The whole history in one page.")
 @json_option
@@ -127,7 +108,7 @@ def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, b
 
 
 @click.command("reminders")
-@click.option("--within", default="30d", show_default=True, type=Window(), help="Window: 30d, 2w, 12h…")
+@click.option("--within", default="30d", show_default=True, type=Window, help="Window: 30d, 2w, 12h…")
 @network_option
 @db_option
 @update_option

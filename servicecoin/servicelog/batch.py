@@ -89,17 +89,6 @@ def _settle(chain: Chain, address: str, timeout: float) -> None:
 
 
 
-def _rows(reader: csv.DictReader, path: Path):
-    """The CSV's rows; a line the csv module cannot read, or bytes that are not UTF-8, stop with the line."""
-    while True:
-        try:
-            yield next(reader)
-        except StopIteration:
-            return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}:{reader.line_num}: not a CSV row: {exc}") from None
-
-
 def read_batch_csv(path: Path | str) -> list[Entry]:
     """Records from a CSV with columns kind,ticket,customer[,text,outcome,ref]; errors name file:line:field."""
     path = Path(path)
@@ -107,7 +96,6 @@ def read_batch_csv(path: Path | str) -> list[Entry]:
         fp = open(path, newline="", encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    entries: list[Entry] = []
     with fp:
         reader = csv.DictReader(fp)
         try:
@@ -117,38 +105,48 @@ def read_batch_csv(path: Path | str) -> list[Entry]:
         missing = [c for c in ("kind", "ticket", "customer") if c not in fieldnames]
         if missing:
             raise ConfigError(f"{path}:1: missing column(s) {', '.join(missing)}")
-        for row in _rows(reader, path):
-            line = reader.line_num
-            where = f"{path}:{line}: "
-            kind = Kind.parse(row["kind"] or "", where + "kind: ")
-            if kind == Kind.FEEDBACK:
-                raise ConfigError(f"{where}kind: feedback comes from the customer (svc log feedback), not a batch")
-            ticket_text = (row["ticket"] or "").strip()
-            if not re.fullmatch(r"[0-9]{1,78}", ticket_text, re.ASCII) or int(ticket_text) > MAX_TICKET:
-                raise ConfigError(f"{where}ticket: {quoted(ticket_text)} is not a ticket number (ASCII digits, "
-                                  f"below 2^256)")
-            ticket = int(ticket_text)
-            if ticket <= 0:
-                raise ConfigError(f"{where}ticket: must be positive")
-            customer = checksum((row["customer"] or "").strip(), where + "customer: ")
-            detail = 0
-            outcome = (row.get("outcome") or "").strip()
-            if kind == Kind.FOLLOWUP:
-                if not outcome:
-                    raise ConfigError(f"{where}outcome: a follow-up needs an outcome")
-                detail = int(Outcome.parse(outcome, where + "outcome: "))
-            elif outcome:
-                raise ConfigError(f"{where}outcome: only follow-up records have an outcome")
-            ref_text = (row.get("ref") or "").strip()
-            ref = 0
-            if kind == Kind.AMENDMENT:
-                if not re.fullmatch(r"[0-9]{1,20}", ref_text, re.ASCII) or not 0 < int(ref_text) <= MAX_SEQ:
-                    raise ConfigError(f"{where}ref: an amendment needs the sequence number it corrects")
-                ref = int(ref_text)
-            elif ref_text:
-                raise ConfigError(f"{where}ref: only amendments refer to an earlier record")
-            entries.append(Entry(kind, ticket, customer, (row.get("text") or "").strip() or None, detail, ref,
-                                 where=f"{path}:{line}"))
+        try:
+            entries = _entries(reader, path)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}:{reader.line_num}: not a CSV row: {exc}") from None
     if not entries:
         raise ConfigError(f"{path}: no records")
+    return entries
+
+
+def _entries(reader: csv.DictReader, path: Path) -> list[Entry]:
+    """The records of a batch CSV's rows; the first bad one stops with file:line: field."""
+    entries: list[Entry] = []
+    for row in reader:
+        line = reader.line_num
+        where = f"{path}:{line}: "
+        kind = Kind.parse(row["kind"] or "", where + "kind: ")
+        if kind == Kind.FEEDBACK:
+            raise ConfigError(f"{where}kind: feedback comes from the customer (svc log feedback), not a batch")
+        ticket_text = (row["ticket"] or "").strip()
+        if not re.fullmatch(r"[0-9]{1,78}", ticket_text, re.ASCII) or int(ticket_text) > MAX_TICKET:
+            raise ConfigError(f"{where}ticket: {quoted(ticket_text)} is not a ticket number (ASCII digits, "
+                              f"below 2^256)")
+        ticket = int(ticket_text)
+        if ticket <= 0:
+            raise ConfigError(f"{where}ticket: must be positive")
+        customer = checksum((row["customer"] or "").strip(), where + "customer: ")
+        detail = 0
+        outcome = (row.get("outcome") or "").strip()
+        if kind == Kind.FOLLOWUP:
+            if not outcome:
+                raise ConfigError(f"{where}outcome: a follow-up needs an outcome")
+            detail = int(Outcome.parse(outcome, where + "outcome: "))
+        elif outcome:
+            raise ConfigError(f"{where}outcome: only follow-up records have an outcome")
+        ref_text = (row.get("ref") or "").strip()
+        ref = 0
+        if kind == Kind.AMENDMENT:
+            if not re.fullmatch(r"[0-9]{1,20}", ref_text, re.ASCII) or not 0 < int(ref_text) <= MAX_SEQ:
+                raise ConfigError(f"{where}ref: an amendment needs the sequence number it corrects")
+            ref = int(ref_text)
+        elif ref_text:
+            raise ConfigError(f"{where}ref: only amendments refer to an earlier record")
+        entries.append(Entry(kind, ticket, customer, (row.get("text") or "").strip() or None, detail, ref,
+                             where=f"{path}:{line}"))
     return entries

@@ -244,3 +244,23 @@ def test_a_broken_pipe_is_silent(tmp_path):
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)
     assert err == "" and "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_serve_finds_the_node_of_a_deployment_file_in_networks_yaml(tmp_path, monkeypatch):
+    from servicecoin.networks import get_network
+    from servicecoin.serve import load_site
+
+    token = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    local = tmp_path / "local.json"
+    local.write_text(json.dumps({"network": "development", "chain_id": 31337, "block": 1,
+                                 "contracts": {"RewardToken": token}}))
+    site = load_site("svc-local", local)
+    assert site.network.rpc_url == get_network("development").rpc_url
+    assert site.config()["rpc_url"] == site.network.rpc_url  # a local node's URL is offered to the page
+    assert site.config()["token"]["tier_names"][0] == "Member"  # from servicecoin.yaml
+    live = tmp_path / "live.json"
+    live.write_text(json.dumps({"network": "svc-live", "chain_id": 11155111, "block": 1,
+                                "contracts": {"RewardToken": token}}))
+    monkeypatch.setenv("SVC_RPC_URL", "https://node.example/v3/SECRETKEY")
+    site = load_site("svc-local", live)
+    assert site.network.rpc_url.endswith("SECRETKEY") and site.config()["rpc_url"] is None
