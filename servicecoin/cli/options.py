@@ -243,6 +243,8 @@ def handle_errors(fn):
 
         try:
             return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own: a usage error, --help, Ctrl-C
         except BrokenPipeError:
             quiet_broken_pipe()
         except ServiceCoinError as exc:

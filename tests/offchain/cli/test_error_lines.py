@@ -72,3 +72,11 @@ def test_a_file_name_with_a_nul_byte_is_a_usage_error_not_a_traceback(argv):
     result = CliRunner().invoke(cli, argv)
     assert result.exit_code == 2, result.output
     assert "NUL byte" in result.output and not isinstance(result.exception, ValueError)
+
+
+def test_an_unexpected_exception_is_still_one_line_and_clicks_own_pass_through():
+    result = CliRunner().invoke(_command(KeyError("boom")))
+    assert result.exit_code == 1 and result.output.startswith("error: unexpected KeyError: 'boom'")
+    assert len(result.output.strip().splitlines()) == 1
+    usage = CliRunner().invoke(_command(click.BadParameter("nope", param_hint="--x")))
+    assert usage.exit_code == 2 and "Invalid value for --x: nope" in usage.output
