@@ -19,6 +19,7 @@ from servicecoin.token import UNIT, Reason, to_raw
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
 DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog")
+LOCAL_URLS = ("http://127.0.0.1:", "http://localhost:")  # a deployment file may name a node only on this machine
 
 
 def _settings(config: dict, name: str, read):
@@ -105,9 +106,10 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "RedemptionVault": deploy_vault(chain, config, token),
         "ServiceLog": deploy_log(chain, config, token),
     }
-    # The chain id, the addresses and the block only, on every network: never the RPC URL (a live one
-    # carries its API key) nor anything else from the environment. Symbol and tier names come from
-    # servicecoin.yaml (config.token_info).
+    # The chain id, the addresses and the block only: never a live RPC URL (it carries its API key) nor
+    # anything else from the environment. A local chain's URL (a node on this machine, no secret in it)
+    # is kept, so `svc serve --deployment FILE` finds a chain networks.yaml does not name (tests' own
+    # nodes). Symbol and tier names come from servicecoin.yaml (config.token_info).
     record = {
         "network": chain.network.id,
         "chain_id": chain.chain_id,
@@ -119,6 +121,8 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
             "merchant": merchant,
         },
     }
+    if chain.network.local and chain.network.rpc_url.startswith(LOCAL_URLS):
+        record["rpc_url"] = chain.network.rpc_url
     path = deployment_file(chain.network.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2) + "\n")

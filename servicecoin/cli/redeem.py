@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import click
 
-from servicecoin.cli.options import Address, Points, PositiveInt, Signer, UInt, emit, handle_errors, json_option, \
+from servicecoin.cli.options import Address, Points, PositiveInt, Signer, StrictType, UInt, emit, handle_errors, json_option, \
     network_option
 from servicecoin.errors import quoted
 from servicecoin.token import fmt
@@ -77,6 +77,22 @@ def redeem_cmd(item_id, qty, key, gasless, relayer, max_points, network, as_json
     emit(rec.to_json(), as_json, lambda d: click.echo(
         f"redeemed item #{d['item_id']} x{d['quantity']} for {fmt(d['points'])} points: redemption {d['redemption_id']}"
         f"{' (relayed)' if gasless else ''}"))
+
+
+class OrderRef(StrictType):
+    """An order reference: text (hashed on chain), or 0x and 64 hex digits taken as they are."""
+
+    name = "order"
+
+    def convert(self, value, param, ctx):
+        import re
+
+        text = str(value)
+        if not text.strip():
+            self.fail("an order reference is needed", param, ctx)
+        if text.startswith("0x") and len(text) == 66 and not re.fullmatch(r"0x[0-9a-fA-F]{64}", text, re.ASCII):
+            self.fail(f"{quoted(text)} is 0x and 64 characters but not hex digits", param, ctx)
+        return text
 
 
 @click.group()
@@ -159,7 +175,7 @@ def redemptions_cancel(redemption_id, key, network, as_json):
 @click.command("discount")
 @click.option("--points", required=True, type=Points(),
               help="Points to spend (only what the discount is worth is burned).")
-@click.option("--order", required=True, help="Order reference (text, or 0x + 64 hex digits).")
+@click.option("--order", required=True, type=OrderRef(), help="Order reference (text, or 0x + 64 hex digits).")
 @click.option("--min-discount", default=None, type=Points(what="currency amount"),
               help="The least discount to accept, in currency units (e.g. 2.50), as the customer saw it "
                    "(default: what --points buy at today's rate).")
