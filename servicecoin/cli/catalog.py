@@ -9,7 +9,8 @@ from servicecoin.cli.options import Address, Points, PositiveInt, Signer, UInt, 
 from servicecoin.errors import ConfigError
 from servicecoin.token import fmt
 
-MAX_STOCK = 2**256 - 2  # 2**256 - 1 means unlimited on chain
+MAX_STOCK = 2**32 - 2  # servicecoin.vault.items.UNLIMITED (2**32 - 1) means unlimited on chain
+KINDS = ["gift", "discount-voucher", "exclusive-service", "voucher", "discount", "service", "exclusive"]
 
 
 class Stock(UInt):
@@ -64,7 +65,8 @@ def catalog():
 
 
 @catalog.command("add")
-@click.option("--kind", required=True, help="gift, discount-voucher (voucher) or exclusive-service (service).")
+@click.option("--kind", required=True, type=click.Choice(KINDS, case_sensitive=False),
+              help="gift, discount-voucher (voucher) or exclusive-service (service).")
 @click.option("--price", required=True, type=Points(), help="Points per unit (up to 2 decimals).")
 @click.option("--stock", default="unlimited", show_default=True, type=Stock(), help="Units available, or 'unlimited'.")
 @click.option("--min-tier", default=0, show_default=True, type=UInt(0, 255),
