@@ -111,23 +111,21 @@ def _header(path: Path, cells: list[str]) -> dict[str, int]:
     """Column name → index, from the header's names and their aliases; an unknown, doubled or missing
     column is a ConfigError at line 1 naming the columns expected."""
     names = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
-    expected = "; ".join(f"{c} (or {', '.join(ALIASES[c][1:])})" if len(ALIASES[c]) > 1 else c
-                         for c in (*COLUMNS, *OPTIONAL))
+    expected = "; ".join(f"{c} (or {', '.join(ALIASES[c][1:])})" if len(ALIASES[c]) > 1 else c for c in COLUMNS)
+    expected += f"; optional: {', '.join(OPTIONAL)}"
     index: dict[str, int] = {}
     for i, cell in enumerate(cells):
         name = cell.strip().lower()
         column = names.get(name)
         if column is None:
-            raise ConfigError(f"{path}:1: unknown column {quoted(cell)} in the header (expected: {expected}; "
-                              f"reason is optional)")
+            raise ConfigError(f"{path}:1: unknown column {quoted(cell)} in the header (expected: {expected})")
         if column in index:
             raise ConfigError(f"{path}:1: column '{column}' appears twice in the header ({quoted(cells[index[column]])} "
                               f"and {quoted(cell)})")
         index[column] = i
     missing = [c for c in COLUMNS if c not in index]
     if missing:
-        raise ConfigError(f"{path}:1: header lacks column(s) {', '.join(missing)} (expected: {expected}; reason is "
-                          f"optional)")
+        raise ConfigError(f"{path}:1: header lacks column(s) {', '.join(missing)} (expected: {expected})")
     return index
 
 
