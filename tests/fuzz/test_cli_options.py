@@ -65,16 +65,21 @@ def fuzzable(cmd: click.Command) -> list[click.Parameter]:
 PARAMS = [(path, cmd, p) for path, cmd in walk(_cli()) for p in fuzzable(cmd)]
 
 
+def write_world(folder, network: str = "svc-live"):
+    """The files good values point at: a campaign and its rows, a log batch, an empty folder."""
+    (folder / "rows.csv").write_text("address,action,amount,ref\n0x" + "12" * 20 + ",survey,,r1\n")
+    (folder / "campaign.yaml").write_text(f"id: fuzz\nreason: campaign\nnetwork: {network}\ninput: rows.csv\n"
+                                          "budget: 100\nrules:\n  survey: {points: 1}\n")
+    (folder / "records.csv").write_text("kind,ticket,customer\nopened,1,0x" + "12" * 20 + "\n")
+    (folder / "out").mkdir()
+    return folder
+
+
 @pytest.fixture
 def world(tmp_path_factory, monkeypatch):
     """A folder with files good values point at, the data folder and deployments moved into it, and the
     environment of a network whose node is down."""
-    folder = tmp_path_factory.mktemp("world")
-    (folder / "rows.csv").write_text("address,action,amount,ref\n0x" + "12" * 20 + ",survey,,r1\n")
-    (folder / "campaign.yaml").write_text("id: fuzz\nreason: campaign\ninput: rows.csv\nbudget: 100\n"
-                                          "rules:\n  survey: {points: 1}\n")
-    (folder / "records.csv").write_text("kind,ticket,customer\nopened,1,0x" + "12" * 20 + "\n")
-    (folder / "out").mkdir()
+    folder = write_world(tmp_path_factory.mktemp("world"))
     monkeypatch.setattr("servicecoin.paths.DATA_DIR", folder / "data")
     monkeypatch.chdir(folder)  # relative names a command may write (a journal, a report) land here
     with socket.socket() as s:

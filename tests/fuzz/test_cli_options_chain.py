@@ -12,7 +12,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tests.fuzz.test_cli_options import ABI_DUMP, CODES, HOSTILE, PARAMS, STARTS_SOMETHING, argv_for, refuses
+from tests.fuzz.test_cli_options import ABI_DUMP, CODES, HOSTILE, PARAMS, STARTS_SOMETHING, argv_for, refuses, \
+    write_world
 
 PER_PARAM = 4
 CASES = []
@@ -26,12 +27,7 @@ for _path, _cmd, _param in PARAMS:
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("chainworld")
-    (folder / "rows.csv").write_text("address,action,amount,ref\n0x" + "12" * 20 + ",survey,,r1\n")
-    (folder / "campaign.yaml").write_text("id: fuzz\nreason: campaign\nnetwork: development\ninput: rows.csv\n"
-                                          "budget: 100\nrules:\n  survey: {points: 1}\n")
-    (folder / "records.csv").write_text("kind,ticket,customer\nopened,1,0x" + "12" * 20 + "\n")
-    (folder / "out").mkdir()
+    folder = write_world(tmp_path_factory.mktemp("chainworld"), "development")
     env = {"SVC_NETWORK": "development", "SVC_DEPLOYMENTS_DIR": str(folder / "deployments"), "SVC_DEBUG": None,
            "SVC_PRIVATE_KEY": None, "SVC_INDEX_DB": None, "SVC_CUSTOMER_KEY": None, "SVC_DB_PORT": None}
     with pytest.MonkeyPatch.context() as mp:
