@@ -6,7 +6,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup system-deps compile test test-long test-ganache bench bench-long demo serve clean-chain
+.PHONY: setup system-deps compile test test-long test-ganache bench bench-long demo demo-stop serve clean-chain
 
 setup: $(VENV)/.installed node_modules/.installed .solcx/solc-v$(SOLC_VERSION) $(VENV)/.networks system-deps
 
@@ -68,15 +68,32 @@ bench-long: setup compile
 	python -m benchmarks.run long
 
 SERVE_URL := http://127.0.0.1:8080/
-demo: setup compile
-	svc chain start
-	python -m servicecoin.demo --network svc-local
+SERVE_PID := .servicecoin/serve.pid
+# The demo tells a short story (servicecoin/demo.py); the compiler's listing goes to a log, shown only
+# when compiling fails. The customer page then runs in the background: `make demo-stop` stops it.
+demo: setup
+	@mkdir -p .servicecoin
+	@echo "compiling the contracts (log: .servicecoin/compile.log)…"
+	@brownie compile > .servicecoin/compile.log 2>&1 || { tail -n 40 .servicecoin/compile.log; exit 1; }
+	@svc chain start
+	@python -m servicecoin.demo --network svc-local
+	@echo
 	@if python -c "import urllib.request as u; u.urlopen('$(SERVE_URL)api/health', timeout=2)" 2>/dev/null; then \
-	  echo "customer page: $(SERVE_URL) (already being served)"; \
+	  echo "The customer page: $(SERVE_URL) (already being served)"; \
 	else \
-	  mkdir -p .servicecoin; nohup svc serve --network svc-local > .servicecoin/serve.log 2>&1 & echo $$! > .servicecoin/serve.pid; \
-	  sleep 2; echo "customer page: $(SERVE_URL) (svc serve runs in the background; log in .servicecoin/serve.log)"; \
+	  nohup svc serve --network svc-local > .servicecoin/serve.log 2>&1 & echo $$! > $(SERVE_PID); \
+	  sleep 2; echo "The customer page: $(SERVE_URL) (svc serve runs in the background; log in .servicecoin/serve.log)"; \
 	fi
+	@echo "Stop the page and the chain with: make demo-stop  (the chain's state is kept for the next make demo)"
+
+# Stops what make demo left running: the background customer page (its pid in .servicecoin/serve.pid,
+# checked to be svc serve before it is signalled) and the local chain (state kept).
+demo-stop:
+	@pid=$$(cat $(SERVE_PID) 2>/dev/null); \
+	if [ -n "$$pid" ] && ps -p $$pid -o args= 2>/dev/null | grep -q "svc serve"; then \
+	  kill $$pid && echo "customer page stopped (pid $$pid)"; \
+	else echo "customer page was not running"; fi; rm -f $(SERVE_PID)
+	@svc chain stop
 
 # The customer page in the foreground.
 serve: setup

@@ -35,8 +35,13 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
     uint256 private constant STATUS_BITS = uint256(0xff) << STATUS_SHIFT;
     uint256 private constant MAX_REWARD = type(uint128).max;
     uint256 private constant ENTRY_SIZE = 0xc0; // six ABI words
+    uint256 private constant RECORD_SIZE = 71; // one packed record, layout in {IServiceLog}
 
     IRewardToken private immutable _token;
+    uint256 private immutable _deploymentBlock;
+    address private immutable _previous;
+    bytes24 private immutable _previousHead;
+    uint64 private immutable _previousCount;
 
     uint256 private _log; // head << 64 | count
     uint256 private _rewards; // followUpBonus << 128 | feedbackReward
@@ -49,13 +54,34 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
     /// @param feedbackReward Raw token units for accepted feedback (0: none).
     /// @param followUpBonus Raw token units for a satisfied follow-up (0: none).
     /// @param adminDelay Seconds between scheduling an admin handover and the new admin accepting it.
-    constructor(address admin, address token_, uint256 feedbackReward, uint256 followUpBonus, uint48 adminDelay)
-        EIP712("ServiceCoin Log", "1")
-        AccessControlDefaultAdminRules(adminDelay, admin)
-    {
+    /// @param previous The log this one continues (a new log version), or zero for a first log.
+    /// @param previousHead `previous`'s head now (zero for a first log); this log starts from it.
+    /// @param previousCount `previous`'s count now (zero for a first log); numbering continues after it.
+    constructor(
+        address admin,
+        address token_,
+        uint256 feedbackReward,
+        uint256 followUpBonus,
+        uint48 adminDelay,
+        address previous,
+        bytes24 previousHead,
+        uint64 previousCount
+    ) EIP712("ServiceCoin Log", "1") AccessControlDefaultAdminRules(adminDelay, admin) {
         if (token_ == address(0)) revert ZeroAddress();
         _token = IRewardToken(token_);
         _setRewards(feedbackReward, followUpBonus);
+        if (previous == address(0)) {
+            if (previousHead != bytes24(0) || previousCount != 0) revert PreviousLogMismatch(bytes24(0), 0);
+        } else {
+            (bytes24 h, uint64 n) = IServiceLog(previous).state();
+            if (h != previousHead || n != previousCount) revert PreviousLogMismatch(h, n);
+            _log = uint256(bytes32(previousHead)) | previousCount;
+            emit LogContinued(previous, previousHead, previousCount);
+        }
+        _previous = previous;
+        _previousHead = previousHead;
+        _previousCount = previousCount;
+        _deploymentBlock = block.number;
     }
 
     // =====================================================================================
@@ -107,6 +133,157 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
         _log = uint256(bytes32(h)) | seq;
     }
 
+    /// @inheritdoc IServiceLog
+    function appendPacked(bytes calldata records) external onlyRole(AGENT_ROLE) returns (uint64 firstSeq) {
+        uint256 len = records.length;
+        if (len == 0 || len % RECORD_SIZE != 0) revert InvalidPackedLength(len);
+        uint256 log = _log;
+        bytes24 h = bytes24(bytes32(log));
+        uint64 seq = uint64(log & COUNT_MASK);
+        firstSeq = seq + 1;
+        uint256 m = _packedScratch();
+        uint256 p;
+        assembly {
+            p := records.offset
+        }
+        // unchecked: p stays inside `records` (its length is a multiple of RECORD_SIZE) and a 64-bit
+        // count cannot overflow one record at a time
+        for (uint256 end = p + len; p < end;) {
+            unchecked {
+                ++seq;
+            }
+            if (!_statelessOk(p, seq)) {
+                uint256 bonus = _checkPacked(p, seq);
+                if (bonus != 0) {
+                    h = _chainPacked(m, p, h, seq);
+                    _log = uint256(bytes32(h)) | seq; // effects before the token call
+                    (uint256 ticket, address customer) = _packedTicket(p);
+                    // slither-disable-next-line reentrancy-no-eth,reentrancy-events — _log written first; our own token
+                    _reward(seq, ticket, customer, bonus);
+                    m = _packedScratch(); // the call used the memory past the free pointer
+                    unchecked {
+                        p += RECORD_SIZE;
+                    }
+                    continue;
+                }
+            }
+            h = _chainPacked(m, p, h, seq);
+            unchecked {
+                p += RECORD_SIZE;
+            }
+        }
+        _log = uint256(bytes32(h)) | seq;
+        // A call that is the transaction itself leaves its records in the transaction input, where an
+        // auditor reads them; any other call (a contract agent) puts them in the event.
+        bytes calldata carried = msg.sender == tx.origin ? records[0:0] : records;
+        emit BatchRecorded(firstSeq, uint64(len / RECORD_SIZE), msg.sender, uint64(block.timestamp), h, carried);
+    }
+
+    /// @inheritdoc IServiceLog
+    function anchor(bytes32 root, uint64 records) external onlyRole(AGENT_ROLE) returns (uint64 firstSeq) {
+        if (records == 0) revert EmptyBatch();
+        if (root == bytes32(0)) revert ZeroCommitment(0);
+        uint256 log = _log;
+        firstSeq = uint64(log & COUNT_MASK) + 1;
+        uint64 last = firstSeq + records - 1;
+        bytes24 h = bytes24(
+            keccak256(abi.encodePacked(bytes24(bytes32(log)), firstSeq, records, msg.sender, uint64(block.timestamp), root))
+        );
+        _log = uint256(bytes32(h)) | last;
+        emit Anchored(firstSeq, records, msg.sender, uint64(block.timestamp), root, h);
+    }
+
+    /// @dev Scratch memory for {_chainPacked} past the free pointer: word 1 holds the agent (20 bytes)
+    ///      and the block timestamp (8 bytes); word 0 (head | seq) and the record (from byte 60) are
+    ///      written per record. Nothing is allocated.
+    function _packedScratch() private view returns (uint256 m) {
+        assembly ("memory-safe") {
+            m := mload(0x40)
+            mstore(add(m, 0x20), or(shl(96, caller()), shl(32, timestamp())))
+        }
+    }
+
+    /// @dev The next head after the packed record at calldata offset `p`: the first 24 bytes of
+    ///      keccak256(head ‖ seq ‖ agent ‖ block timestamp ‖ record), 131 bytes (see {IServiceLog}).
+    function _chainPacked(uint256 m, uint256 p, bytes24 h, uint64 seq) private pure returns (bytes24 newHead) {
+        assembly ("memory-safe") {
+            mstore(m, or(and(h, not(COUNT_MASK)), and(seq, COUNT_MASK)))
+            calldatacopy(add(m, 60), p, RECORD_SIZE)
+            newHead := and(keccak256(m, 131), not(COUNT_MASK)) // the high 24 bytes
+        }
+    }
+
+    /// @dev Whether the packed record at calldata offset `p` is valid and needs no ticket state: a reply or
+    ///      complaint, a follow-up that is not satisfied, an amendment of an earlier record (with a channel
+    ///      in range, a non-zero ticket and commitment, no stray detail or ref). Anything else goes through
+    ///      {_checkPacked}, which reads the ticket or names the error. Assembly: without this fast path a
+    ///      packed reply costs 286 gas more (benchmarks/assembly.md).
+    function _statelessOk(uint256 p, uint64 seq) private pure returns (bool ok) {
+        assembly {
+            let w := calldataload(p)
+            let b := shr(248, w)
+            let detail := and(b, 3)
+            let ref := shr(216, calldataload(add(p, 61)))
+            // channel <= InStore (5), ticket != 0, commitment != 0
+            ok := and(lt(and(shr(2, b), 7), 6), and(iszero(iszero(and(shr(184, w), COUNT_MASK))), iszero(iszero(calldataload(add(p, 29))))))
+            switch shr(5, b)
+            case 1 { ok := and(ok, iszero(or(detail, ref))) } // Reply
+            case 4 { ok := and(ok, iszero(or(detail, ref))) } // Complaint
+            case 3 { ok := and(ok, and(iszero(ref), iszero(eq(detail, 2)))) } // FollowUp, not Satisfied
+            case 6 { ok := and(ok, and(iszero(detail), and(iszero(iszero(ref)), lt(ref, seq)))) } // Amendment
+            default { ok := 0 }
+        }
+    }
+
+    /// @dev Ticket and customer of the packed record at calldata offset `p`.
+    function _packedTicket(uint256 p) private pure returns (uint256 ticket, address customer) {
+        assembly {
+            ticket := and(shr(184, calldataload(p)), COUNT_MASK)
+            customer := shr(96, calldataload(add(p, 9)))
+        }
+    }
+
+    /// @dev Check the packed record at calldata offset `p` (record `seq`) and update its ticket where a
+    ///      reward depends on it: Opened, Resolved, a satisfied FollowUp that earns the bonus. Replies,
+    ///      complaints, amendments and other follow-ups read no ticket: `svc verify-log` checks them.
+    function _checkPacked(uint256 p, uint64 seq) private returns (uint256 bonus) {
+        uint256 flags;
+        uint256 commitment;
+        uint256 ref;
+        assembly {
+            flags := shr(248, calldataload(p))
+            commitment := calldataload(add(p, 29))
+            ref := shr(216, calldataload(add(p, 61)))
+        }
+        uint256 kind = flags >> 5;
+        uint256 detail = flags & 3;
+        if (kind > uint8(type(Kind).max) || (flags >> 2) & 7 > uint8(type(Channel).max)) revert InvalidEntry(seq);
+        if (kind == uint8(Kind.Feedback)) revert KindNotAllowed(Kind.Feedback);
+        if (commitment == 0) revert ZeroCommitment(seq);
+        if (detail != 0 && kind != uint8(Kind.FollowUp)) revert InvalidDetail(Kind(kind), uint8(detail));
+        if (kind == uint8(Kind.Amendment) ? (ref == 0 || ref >= seq) : ref != 0) {
+            revert InvalidAmendment(uint64(ref), seq - 1);
+        }
+        (uint256 ticket, address customer) = _packedTicket(p);
+        if (ticket == 0) revert InvalidTicket();
+        if (kind == uint8(Kind.Opened)) {
+            if (_tickets[ticket] != 0) revert TicketExists(ticket, address(uint160(_tickets[ticket])));
+            if (customer == address(0)) revert ZeroAddress();
+            _tickets[ticket] = OPEN | uint160(customer);
+        } else if (kind == uint8(Kind.Resolved) || (kind == uint8(Kind.FollowUp) && detail == uint8(Outcome.Satisfied))) {
+            uint256 t = _tickets[ticket];
+            if (t == 0) revert UnknownTicket(ticket);
+            if (address(uint160(t)) != customer) revert CustomerMismatch(ticket, address(uint160(t)), customer);
+            if (kind == uint8(Kind.Resolved)) {
+                if (t & STATUS_BITS != OPEN) revert TicketNotOpen(ticket, _status(t));
+                _tickets[ticket] = (t & ~STATUS_BITS) | RESOLVED;
+            } else if (t & BONUS_FLAG == 0) {
+                bonus = _rewards >> 128;
+                if (bonus != 0) _tickets[ticket] = t | BONUS_FLAG;
+            }
+        }
+    }
+
     /// @dev Word `i` of the ABI-encoded Entry at calldata offset `p` (Entry is six static words).
     function _word(uint256 p, uint256 i) private pure returns (uint256 w) {
         assembly {
@@ -128,6 +305,7 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
             revert InvalidEntry(seq);
         }
         if (ticket == 0) revert InvalidTicket();
+        if (_word(p, 5) == 0) revert ZeroCommitment(seq);
         if (kind == uint8(Kind.Feedback)) revert KindNotAllowed(Kind.Feedback);
         if (kind == uint8(Kind.FollowUp) ? detail > uint8(type(Outcome).max) : detail != 0) {
             revert InvalidDetail(Kind(kind), uint8(detail));
@@ -275,6 +453,16 @@ contract ServiceLog is IServiceLog, AccessControlDefaultAdminRules, EIP712 {
     /// @inheritdoc IServiceLog
     function owedReward(uint256 ticket) external view returns (uint256) {
         return _owed[ticket];
+    }
+
+    /// @inheritdoc IServiceLog
+    function deploymentBlock() external view returns (uint256) {
+        return _deploymentBlock;
+    }
+
+    /// @inheritdoc IServiceLog
+    function previousLog() external view returns (address log, bytes24 head_, uint64 count_) {
+        return (_previous, _previousHead, _previousCount);
     }
 
     /// @inheritdoc IServiceLog

@@ -39,6 +39,35 @@ pragma solidity ^0.8.28;
 ///
 ///      (one data word instead of five, and no kind topic: 1,143 gas less per record). Filter by
 ///      kind off chain after decoding `info`.
+///
+///      Packed records (`appendPacked`). Each record is 71 bytes:
+///
+///          byte  0        kind << 5 | channel << 2 | detail   (kind 3 bits, Channel 3 bits, Outcome 2 bits)
+///          bytes 1..8     ticket      uint64, non-zero
+///          bytes 9..28    customer    address
+///          bytes 29..60   commitment  bytes32, non-zero
+///          bytes 61..65   ref         uint40: amended seq (Amendment), else 0
+///          bytes 66..70   time        uint40: the help desk's own event time (unix seconds, 0 unknown)
+///
+///      and moves the head as
+///
+///          head_n = bytes24(keccak256(abi.encodePacked(
+///              head_{n-1}, uint64 seq, address agent, uint64 blockTimestamp, bytes71 record)))
+///
+///      One `BatchRecorded` event per call carries the first seq, the number of records, the agent, the
+///      block time and the head after the last record. The records themselves are the call's input:
+///      when the call is the transaction itself (an agent key calling the log), an auditor reads them
+///      from the transaction input (eth_getTransactionByHash) and the event's `records` is empty; a
+///      call from a contract (a multisig agent) carries them in `records` (8 gas a byte more).
+///
+///      Anchored batches (`anchor`): `count` records kept off chain under a Merkle `root` take the
+///      numbers firstSeq..firstSeq+count-1 and move the head once:
+///
+///          head = bytes24(keccak256(abi.encodePacked(
+///              head, uint64 firstSeq, uint64 count, address agent, uint64 blockTimestamp, bytes32 root)))
+///
+///      (leaf = keccak256(0x00 ‖ record71), node = keccak256(0x01 ‖ left ‖ right), an odd last node
+///      moves up unchanged; a leaf's position in the tree is its seq - firstSeq; servicecoin/servicelog/merkle.py).
 interface IServiceLog {
     /// @notice What a record says happened.
     enum Kind {
@@ -59,6 +88,16 @@ interface IServiceLog {
         Unsatisfied
     }
 
+    /// @notice Where an interaction happened (packed records).
+    enum Channel {
+        Unknown,
+        Chat,
+        Phone,
+        Email,
+        Social,
+        InStore
+    }
+
     /// @notice Lifecycle of a ticket.
     enum Status {
         None,
@@ -72,7 +111,7 @@ interface IServiceLog {
     /// @param ref The earlier seq an Amendment corrects, 0 otherwise.
     /// @param ticket Non-zero ticket id chosen by the help desk (unique in this log).
     /// @param customer The ticket's customer (set by Opened, must match afterwards).
-    /// @param commitment keccak256(salt ‖ content), or zero for a record without text.
+    /// @param commitment keccak256(salt ‖ content), never zero (a record without text commits to a salt).
     struct Entry {
         Kind kind;
         uint8 detail;
@@ -102,6 +141,9 @@ interface IServiceLog {
     error RewardTooLarge(uint256 amount);
     error InsufficientGasForReward(uint256 gasLeft);
     error NothingOwed(uint256 ticket);
+    error ZeroCommitment(uint64 seq);
+    error InvalidPackedLength(uint256 length);
+    error PreviousLogMismatch(bytes24 head, uint64 count);
 
     // ---------------------------------------------------------------- events
     /// @notice A record was appended; `head` is the chain head after it (see the interface NatSpec).
@@ -120,6 +162,14 @@ interface IServiceLog {
     /// @notice `caller` claimed the `amount` owed on `ticket`; the customer was paid (the token's
     ///         `Issued` event in the same transaction says what was minted).
     event RewardClaimed(uint256 indexed ticket, address indexed customer, address caller, uint256 amount);
+    /// @notice `appendPacked` appended `count` records from firstSeq, sent by `agent` at block time
+    ///         `timestamp`; `head` is the chain head after the last one. `records` is empty when the
+    ///         records are the transaction's input (see the packed-record NatSpec above).
+    event BatchRecorded(uint64 firstSeq, uint64 count, address agent, uint64 timestamp, bytes24 head, bytes records);
+    /// @notice `anchor` numbered `count` off-chain records firstSeq.. under Merkle `root`; `head` after it.
+    event Anchored(uint64 firstSeq, uint64 count, address agent, uint64 timestamp, bytes32 root, bytes24 head);
+    /// @notice This log continues `previous` from its `head` and `count` (a new log version).
+    event LogContinued(address previous, bytes24 head, uint64 count);
     /// @notice The admin changed the rewards (raw token units).
     event RewardsSet(uint256 feedbackReward, uint256 followUpBonus);
 
@@ -134,6 +184,21 @@ interface IServiceLog {
     /// @notice Append many service records in order, with the rules of `append`. AGENT_ROLE.
     /// @return firstSeq The sequence number of the first record.
     function appendBatch(Entry[] calldata entries) external returns (uint64 firstSeq);
+
+    /// @notice Append packed records (71 bytes each, layout above) in order, with one event. AGENT_ROLE.
+    /// @dev Ticket state is kept only where rewards depend on it: Opened creates the ticket, Resolved
+    ///      needs it open with the same customer, a satisfied FollowUp checks the customer and pays the
+    ///      follow-up bonus once. Replies, complaints, amendments and other follow-ups read no ticket
+    ///      state; `svc verify-log` checks that they name a known ticket and its customer. Commitments
+    ///      must be non-zero.
+    /// @return firstSeq The sequence number of the first record.
+    function appendPacked(bytes calldata records) external returns (uint64 firstSeq);
+
+    /// @notice Number `records` records kept off chain under one Merkle `root` (anchored mode). AGENT_ROLE.
+    /// @dev The contract sees only the root: it checks no record. Use it for kinds that pay no reward
+    ///      and change no ticket state (replies, complaints, amendments, unrewarded follow-ups).
+    /// @return firstSeq The sequence number of the first anchored record.
+    function anchor(bytes32 root, uint64 records) external returns (uint64 firstSeq);
 
     // ---------------------------------------------------------------- customers
     /// @notice Give feedback (rating 1..5) on your own resolved ticket, once; earns the feedback reward.
@@ -190,6 +255,12 @@ interface IServiceLog {
 
     /// @notice Raw token units owed on `ticket` (refused rewards not yet claimed).
     function owedReward(uint256 ticket) external view returns (uint256);
+
+    /// @notice The block this log was deployed in: where an auditor starts reading its events.
+    function deploymentBlock() external view returns (uint256);
+
+    /// @notice The log this one continues, with the head and count it started from (zeros for a first log).
+    function previousLog() external view returns (address log, bytes24 head_, uint64 count_);
 
     /// @notice The token that pays rewards.
     function token() external view returns (address);

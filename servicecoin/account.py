@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from web3 import Web3
 
 from servicecoin.chain import Chain
 from servicecoin.errors import ConfigError
+from servicecoin.reports.dates import iso
 
 
 def checksum(address: str, where: str = "") -> str:
@@ -15,10 +14,10 @@ def checksum(address: str, where: str = "") -> str:
     try:
         if address != address.lower() and address != address.upper()[:2].lower() + address[2:].upper() \
                 and not Web3.is_checksum_address(address):
-            raise ConfigError(f"{where}address {address} has a wrong checksum")
+            raise ConfigError(f"{where}address {address!r} has a wrong checksum")
         return Web3.to_checksum_address(address)
     except ValueError:
-        raise ConfigError(f"{where}'{address}' is not an address") from None
+        raise ConfigError(f"{where}{address!r} is not an address") from None
 
 
 def account_summary(chain: Chain, address: str) -> dict:
@@ -30,7 +29,7 @@ def account_summary(chain: Chain, address: str) -> dict:
     tier = token.functions.tierOf(address).call()
     lots = [
         {"epoch": e, "amount": a, "expires_at": x,
-         "expires": datetime.fromtimestamp(x, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+         "expires": iso(x)}
         for e, a, x in token.functions.lotsOf(address).call()
     ]
     return {

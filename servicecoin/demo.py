@@ -1,17 +1,17 @@
 """`make demo`: a working program on the persistent local chain, step by step.
 
-Deploys once (a second run reuses the chain and the contracts), then each step shows one part of
-the system with sample data. Steps are plain functions of (chain, state), listed in STEPS; they call
-the feature modules, which return data, and do the printing themselves.
+Deploys once (a second run reuses the chain and the contracts), then tells a short story, one
+numbered chapter per step, each showing one part of the system with sample data. Steps are plain
+functions of (chain, state), listed in STEPS; they call the feature modules, which return data, and
+do the printing themselves. Every step is safe to run again: a second `make demo` finds the sample
+points, the ticket, the campaign and the redemptions of the first and issues nothing twice.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
-import urllib.request
+from pathlib import Path
 
 from web3 import Web3
 
@@ -19,7 +19,7 @@ from servicecoin import PROJECT_ROOT
 from servicecoin.account import account_summary
 from servicecoin.campaign.journal import Journal, default_path
 from servicecoin.campaign.plan import load_plan
-from servicecoin.campaign.report import build_report, summary_lines, write_report
+from servicecoin.campaign.report import build_report, write_report
 from servicecoin.campaign.runner import run_campaign
 from servicecoin.chain import Chain, connect, dev_account
 from servicecoin.config import load_config, token_info
@@ -28,21 +28,45 @@ from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy
 from servicecoin.errors import ServiceCoinError
 from servicecoin.index import Indexer, open_db, settings_from_config
 from servicecoin.paths import deployment_file
-from servicecoin.reports.text import account_labels, format_statement
-from servicecoin.reports.transparency import chain_totals, to_markdown, transparency
+from servicecoin.reports.text import account_labels
+from servicecoin.reports.transparency import chain_totals, transparency
 from servicecoin.serve import DEFAULT_PORT
 from servicecoin.servicelog.agent import Entry, append
 from servicecoin.servicelog.feedback import give_feedback
 from servicecoin.servicelog.records import Kind as RecordKind
-from servicecoin.servicelog.records import Outcome, log_contract, verify_log
+from servicecoin.servicelog.lineage import verify_log
+from servicecoin.servicelog.records import Outcome, log_contract
 from servicecoin.statement import chain_view, statement
 from servicecoin.token import UNIT, Reason, fmt
 from servicecoin.vault.discounts import discount
 from servicecoin.vault.items import Kind as ItemKind
-from servicecoin.vault.items import add_item, list_items, vault_contract
-from servicecoin.vault.redemptions import fulfil, redeem, redeem_gasless, redemption_slot
+from servicecoin.vault.items import add_item, vault_contract
+from servicecoin.vault.redemptions import fulfil, list_redemptions, redeem, redeem_gasless, redemption_slot
+
+ZERO_ADDRESS = "0x" + "00" * 20
 
 CUSTOMERS = {"Ana": 5, "Ben": 6, "Chloe": 7}
+TICKET = 1042  # the demo's support ticket (fixed: a second run finds it and adds nothing)
+SURVEY = Web3.keccak(text="demo-survey")  # the sample batch id: single-use, so a second run cannot pay it again
+ORDER = Web3.keccak(text="demo-order-1042")
+ITEMS = [  # (name, kind, price in points, stock, min tier, metadata URI)
+    ("coffee mug", ItemKind.GIFT, 40, 100, 0, "demo://gift/coffee-mug"),
+    ("10% voucher", ItemKind.DISCOUNT_VOUCHER, 25, None, 0, "demo://voucher/10-percent"),
+    ("priority line", ItemKind.EXCLUSIVE_SERVICE, 300, 5, 1, "demo://service/priority-line"),
+]
+
+
+def say(title: str, *lines: str) -> None:
+    """One chapter of the story: a numbered heading and a few indented lines."""
+    say.n = getattr(say, "n", 0) + 1
+    print(f"\n{say.n}. {title}")
+    for line in lines:
+        print(f"   {line}")
+
+
+def shown(path: Path) -> Path:
+    """A path as the reader types it: relative to the project when it is inside it."""
+    return path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
 
 
 def ensure_deployed(chain: Chain) -> dict:
@@ -53,164 +77,155 @@ def ensure_deployed(chain: Chain) -> dict:
         contracts = record.get("contracts", {})
         if (record.get("chain_id") == chain.chain_id and set(DEPLOYED_CONTRACTS) <= set(contracts)
                 and all(chain.w3.eth.get_code(a) for a in contracts.values())):
-            print(f"reusing the deployment in {path}")
+            say("The contracts", f"reused from {shown(path)} (deployed by an earlier run)",
+                *(f"{n:16s} {a}" for n, a in contracts.items()))
             return record
-    print("deploying the contracts…")
     record = deploy(chain)
-    for name, address in record["contracts"].items():
-        print(f"  {name}: {address}")
+    say("The contracts", "deployed the points token, the service log and the rewards vault:",
+        *(f"{n:16s} {a}" for n, a in record["contracts"].items()))
     return record
 
 
 def issue_sample_points(chain: Chain, state: dict) -> None:
-    """The operator rewards three customers for purchases and a survey."""
+    """The operator rewards three customers for a purchase and a survey: once per chain."""
     token = chain.contract("RewardToken")
     operator = chain.account("operator")
-    ref = Web3.keccak(text=f"demo-order-{chain.w3.eth.block_number}")
     names = list(CUSTOMERS)
     addresses = [dev_account(CUSTOMERS[n]).address for n in names]
-    chain.transact(token.functions.issue(addresses[0], 120 * UNIT, Reason.PURCHASE, ref), operator)
-    batch = Web3.keccak(text=f"demo-survey-{chain.w3.eth.block_number}")
-    chain.transact(token.functions.issueBatch(batch, addresses, [50 * UNIT, 30 * UNIT, 1_200 * UNIT], Reason.SURVEY), operator)
-    print("\nissued sample points (a purchase for Ana, a survey batch for all three):")
-    for name, address in zip(names, addresses):
-        s = account_summary(chain, address)
-        print(f"  {name:6s} {address}  {fmt(s['balance']):>10} points  tier {s['tier_name']}")
     state["customers"] = dict(zip(names, addresses))
+    if token.functions.isBatchUsed(operator.address, SURVEY).call():
+        first = "already given by an earlier run (the survey batch id is used), so nothing is issued again"
+    else:
+        chain.transact(token.functions.issue(addresses[0], 120 * UNIT, Reason.PURCHASE, ORDER), operator)
+        chain.transact(token.functions.issueBatch(SURVEY, addresses, [50 * UNIT, 30 * UNIT, 1_200 * UNIT],
+                                                  Reason.SURVEY), operator)
+        first = "Ana earned 120.00 for a purchase; Ana, Ben and Chloe 50.00, 30.00 and 1,200.00 for a survey"
+    lines = [first]
+    for name, address in state["customers"].items():
+        s = account_summary(chain, address)
+        lines.append(f"{name:6s} {fmt(s['balance']):>9} points   tier {s['tier_name']:8s} {address}")
+    say("Reward points", *lines)
 
 
 def log_step(chain: Chain, state: dict) -> None:
     """A ticket's whole life: open, reply, resolve, follow-up, then gasless feedback with its reward."""
     log = log_contract(chain)
     customer = chain.account("customer")
-    token = chain.contract("RewardToken")
+    if log.functions.ticketOf(TICKET).call()[0] != ZERO_ADDRESS:
+        result = verify_log(chain, log)
+        say("The service log", f"ticket {TICKET} was handled by an earlier run (no new records, no new reward)",
+            f"the log verifies: {result.summary()}")
+        return
     with ContentStore.for_network(chain.network.id) as store:
-        ticket = int(time.time() * 1000)
-        print(f"\nservice log: ticket {ticket} for {customer.address}")
         steps = [
-            Entry(RecordKind.OPENED, ticket, customer.address, "My card was charged twice for order 1042."),
-            Entry(RecordKind.REPLY, ticket, customer.address, "Sorry about that, we are refunding the second charge."),
-            Entry(RecordKind.RESOLVED, ticket, customer.address, "Duplicate charge refunded."),
-            Entry(RecordKind.FOLLOWUP, ticket, customer.address, "Called back: refund arrived, customer happy.",
+            Entry(RecordKind.OPENED, TICKET, customer.address, "My card was charged twice for order 1042."),
+            Entry(RecordKind.REPLY, TICKET, customer.address, "Sorry about that, we are refunding the second charge."),
+            Entry(RecordKind.RESOLVED, TICKET, customer.address, "Duplicate charge refunded."),
+            Entry(RecordKind.FOLLOWUP, TICKET, customer.address, "Called back: refund arrived, customer happy.",
                   int(Outcome.SATISFIED)),
         ]
-        for entry in steps:
-            a = append(chain, entry, store)
-            extra = f", bonus {fmt(a.reward_paid)} points" if a.reward_paid else ""
-            print(f"  #{a.seq:<4} {a.kind:9s} gas {a.gas:>7,}{extra}")
-        before = token.functions.balanceOf(customer.address).call()
-        fb = give_feedback(chain, customer, ticket, 5, "Quick and friendly, thanks!", store, relayer="relayer")
-        after = token.functions.balanceOf(customer.address).call()
-        print(f"  #{fb.seq:<4} feedback  rating 5, signed by the customer, relayed by {chain.account('relayer').address}"
-              f" (gas {fb.gas:,}); reward {fmt(fb.reward_paid)} points (balance {fmt(before)} → {fmt(after)})")
+        bonus = sum(append(chain, entry, store).reward_paid for entry in steps)
+        fb = give_feedback(chain, customer, TICKET, 5, "Quick and friendly, thanks!", store, relayer="relayer")
         result = verify_log(chain, log)
-        print(f"  verify-log: {result.summary()}")
         if not result.ok:
             raise ServiceCoinError(f"service log does not verify: {result.summary()}")
-    state["log_ticket"] = ticket
+    say("The service log",
+        f"Ana's ticket {TICKET} (charged twice): opened, answered, resolved, then a follow-up call "
+        f"(bonus {fmt(bonus)} points)",
+        f"Ana rated it 5 stars without paying gas, a relayer sent it (reward {fmt(fb.reward_paid)} points)",
+        f"every record is hash-chained on chain; the log verifies: {result.summary()}")
 
 
 def campaign_step(chain: Chain, state: dict) -> None:
-    """Run examples/campaign-sample.yaml and print the report summary. A second demo run finds the
-    campaign complete in the journal and on chain and pays no one again."""
+    """Run examples/campaign-sample.yaml: exactly once (a second run finds every batch paid)."""
     plan = load_plan(PROJECT_ROOT / "examples" / "campaign-sample.yaml")
     journal = Journal(default_path(chain.network.id))
-    token = chain.contract("RewardToken")
-    operator = chain.account("operator").address
-    done = all(token.functions.isBatchUsed(operator, b.batch_id).call() for b in plan.batches)
-    print(f"\nreward campaign '{plan.campaign.id}' from examples/ ({plan.rows} rows, {len(plan.allocations)} customers):")
-    if done:
-        print("  already paid on this chain: every batch id is used, so this run sends nothing (exactly once)")
-    result = run_campaign(chain, plan, journal, token, progress=False)
-    report = build_report(plan, journal, token.address, chain.network.id, chain.chain_id)
-    md, _ = write_report(report)
-    for line in summary_lines(report):
-        print(f"  {line}")
-    print(f"  sent {result.sent_this_run} transaction(s) this run; report: {md}")
-    journal.close()
+    try:
+        token = chain.contract("RewardToken")
+        result = run_campaign(chain, plan, journal, token, progress=False)
+        report = build_report(plan, journal, token.address, chain.network.id, chain.chain_id)
+        md, _ = write_report(report)
+    finally:
+        journal.close()
+    t = report["totals"]
+    sent = (f"sent now in {result.sent_this_run} transaction(s)" if result.sent_this_run
+            else "paid by an earlier run; nothing sent now, as each batch id pays once")
+    say("A reward campaign", f"'{plan.campaign.id}' from examples/: {t['recipients_paid']} customers, "
+        f"{fmt(t['points_minted'])} points ({sent})",
+        f"report: {shown(md)}")
 
 
 def vault_step(chain: Chain, state: dict) -> None:
-    """A small catalog and one redemption of each kind (one gasless), one fulfilled with a voucher."""
+    """A small catalog and one redemption of each kind (one gasless), one fulfilled with a voucher: once."""
     vault = vault_contract(chain)
     customers = {n: dev_account(i) for n, i in CUSTOMERS.items()}
     if vault.functions.itemCount().call() == 0:
-        add_item(chain, ItemKind.GIFT, 40 * UNIT, 100, metadata_uri="demo://gift/coffee-mug", vault=vault)
-        add_item(chain, ItemKind.DISCOUNT_VOUCHER, 25 * UNIT, None, metadata_uri="demo://voucher/10-percent",
-                 vault=vault)
-        add_item(chain, ItemKind.EXCLUSIVE_SERVICE, 300 * UNIT, 5, min_tier=1,
-                 metadata_uri="demo://service/priority-line", vault=vault)
-    print("\ncatalog:")
-    for it in list_items(chain, vault):
-        stock = "unlimited" if it.stock is None else it.stock
-        print(f"  #{it.item_id} {it.kind:17s} {fmt(it.price):>8} points  stock {stock}  min tier {it.min_tier}  "
-              f"{it.metadata_uri}")
+        for _name, kind, price, stock, tier, uri in ITEMS:
+            add_item(chain, kind, price * UNIT, stock, min_tier=tier, metadata_uri=uri, vault=vault)
+    catalog = ", ".join(f"{name} {price}.00" + (" (Silver and up)" if tier else "")
+                        for name, _k, price, _s, tier, _u in ITEMS)
+    if list_redemptions(chain, customer=customers["Ana"].address, vault=vault):
+        say("Spending points", f"catalog: {catalog}",
+            "the sample redemptions were made by an earlier run: svc redemptions list shows them")
+        return
     gift = redeem(chain, 1, 1, customers["Ana"], vault)
     code = f"MUG-{gift.created_at % 10**6:06d}-{redemption_slot(gift.redemption_id)}"
     fulfil(chain, gift.redemption_id, code, vault=vault)
-    print(f"  Ana redeemed a gift ({fmt(gift.points)} points), the merchant fulfilled it with voucher {code}")
+    lines = [f"catalog: {catalog}",
+             f"Ana redeemed the coffee mug; the merchant sent voucher code {code} (only its hash goes on chain)"]
     voucher = redeem_gasless(chain, 2, 1, customers["Ben"], vault=vault)
-    print(f"  Ben signed a voucher redemption, the relayer paid the gas ({fmt(voucher.points)} points)")
+    lines.append(f"Ben signed for a 10% voucher ({fmt(voucher.points)} points); the relayer paid the gas")
     try:
-        service = redeem(chain, 3, 1, customers["Chloe"], vault)
-        print(f"  Chloe (Silver) unlocked the exclusive service ({fmt(service.points)} points)")
+        redeem(chain, 3, 1, customers["Chloe"], vault)
+        lines.append("Chloe, a Silver customer, unlocked the priority line")
     except ServiceCoinError as exc:
-        print(f"  Chloe could not unlock the exclusive service: {exc}")
-    result = discount(chain, 10 * UNIT, f"demo-order-{chain.w3.eth.block_number}", customers["Chloe"], vault)
-    print(f"  Chloe took {result.discount_cents / 100:.2f} off an order for {fmt(result.points)} points")
-
-def metamask_help(chain: Chain, state: dict) -> None:
-    record = chain.deployment()
-    print(f"""
-To look at it in MetaMask:
-  1. Add a network: RPC URL {chain.network.rpc_url}, chain id {chain.chain_id}, currency ETH.
-  2. Import a test account (local chain only; this is the public test mnemonic's account 5):
-     private key 0x{dev_account(5).key.hex().removeprefix('0x')}
-  3. Import the token {record['contracts']['RewardToken']} (symbol {token_info()['symbol']}, 2 decimals).""")
-
-
-def web_step(chain: Chain, state: dict) -> None:
-    """Where the customer page is, and how to open it with MetaMask."""
-    url = f"http://127.0.0.1:{DEFAULT_PORT}/"
-    try:
-        with urllib.request.urlopen(url + "api/health", timeout=1) as res:
-            running = json.load(res).get("network") == chain.network.id
-    except (OSError, ValueError):
-        running = False
-    how = "it is being served now" if running else f"make demo serves it next; or run: svc serve --network {chain.network.id}"
-    print(f"""
-The customer web page: {url}  ({how})
-  Open it in a browser with MetaMask on chain id {chain.chain_id} and the customer account imported
-  (above); it shows the balance, tier, what expires soon and the history, and relays feedback
-  without ETH. See docs/web.md.""")
+        lines.append(f"Chloe could not unlock the priority line: {exc}")
+    result = discount(chain, 10 * UNIT, "demo-order-2001", customers["Chloe"], vault)
+    lines.append(f"Chloe took {result.discount_cents / 100:.2f} off an order for {fmt(result.points)} points")
+    say("Spending points", *lines)
 
 
 def report_step(chain: Chain, state: dict) -> None:
-    """Index the chain, then a customer's statement and the transparency report."""
+    """Index the chain, then one customer's statement and the transparency figures, in a few lines."""
     db = open_db(None, chain.network.id)
-    report = Indexer(chain, db, settings_from_config(load_config(), chain.network.local)).run()
-    print(f"\nindexed to block {report.cursor}: {report.events:,} new events in {report.seconds:.2f}s "
-          f"(database {db.url.removeprefix('sqlite:///')})")
+    try:
+        Indexer(chain, db, settings_from_config(load_config(), chain.network.local), log=lambda m: None).run()
+        record = chain.deployment()
+        name, address = next(iter(state["customers"].items()))
+        s = statement(db, address, on_chain=chain_view(chain, db, address),
+                      tier_names=token_info()["tier_names"])
+        r = transparency(db, chain_totals(chain, db), account_labels(record))
+    finally:
+        db.close()
+    nxt = f", {fmt(s['next_tier']['needed'])} more to {s['next_tier']['name']}" if s["next_tier"] else ""
+    rec = r["reconciliation"]
+    say("What the reports say",
+        f"{name}: {fmt(s['balance'])} points, tier {s['tier_name']}{nxt}; {len(s['history'])} movements, "
+        f"{len(s['tickets'])} ticket(s)" + (" (matches the chain)" if s["chain"]["matches"] else " (CHAIN DIFFERS)"),
+        f"all customers: issued {fmt(r['issued']['total'])} = outstanding {fmt(r['outstanding']['total'])} + spent "
+        f"{fmt(r['spent']['total'])} + expired {fmt(r['expired'])}; "
+        + ("every figure matches the token's counters" if rec["reconciled"] else
+           f"{len(rec['differences'])} difference(s) with the chain"),
+        f"more: svc statement {address}; svc report transparency --md; svc report analytics --charts DIR")
+
+
+def metamask_help(chain: Chain, state: dict) -> None:
     record = chain.deployment()
-    labels = account_labels(record)
-    customers = state.get("customers") or {"Ana": dev_account(5).address}
-    name, address = next(iter(customers.items()))
-    data = statement(db, address, on_chain=chain_view(chain, db, address),
-                     tier_names=token_info()["tier_names"])
-    print(f"\n{name}'s statement (svc statement {address}):")
-    print(format_statement(data, labels))
-    print()
-    print(to_markdown(transparency(db, chain_totals(chain, db), labels)))
-    db.close()
+    say("Look at it in MetaMask",
+        f"add a network: RPC URL {chain.network.rpc_url}, chain id {chain.chain_id}, currency ETH",
+        "import Ana's test account (public test key, local chains only):",
+        f"  0x{dev_account(5).key.hex().removeprefix('0x')}",
+        f"import the token {record['contracts']['RewardToken']} (symbol {token_info()['symbol']}, 2 decimals)",
+        f"then open the customer page (below, port {DEFAULT_PORT}); docs/web.md explains it")
+
 
 STEPS = [
     issue_sample_points,
     log_step,
     campaign_step,
     vault_step,
+    report_step,  # indexes everything above
     metamask_help,
-    web_step,
-    report_step,  # last: indexes everything above, prints a statement and the transparency report
 ]
 
 
@@ -220,6 +235,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         chain = connect(args.network)
+        print(f"ServiceCoin demo on {chain.network.id}: {chain.network.rpc_url} (chain id {chain.chain_id})")
         ensure_deployed(chain)
         state: dict = {}
         for step in STEPS:

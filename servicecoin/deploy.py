@@ -14,7 +14,7 @@ from servicecoin.config import load_config
 from servicecoin.errors import ConfigError, ServiceCoinError
 from servicecoin.paths import deployment_file
 from servicecoin.roles import grant_issuer, grant_role
-from servicecoin.token import UNIT, Reason, to_raw
+from servicecoin.token import UNIT, reason_mask, to_raw
 
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
@@ -55,9 +55,7 @@ def deploy_token(chain: Chain, config: dict) -> Any:
         token.functions.setTiers([int(t["threshold"]) * UNIT for t in tiers], [int(t["multiplier_bps"]) for t in tiers]),
         admin,
     )
-    mask = 0
-    for name in tok.get("tier_eligible", []):
-        mask |= 1 << Reason.parse(name, "servicecoin.yaml token.tier_eligible: ")
+    mask = reason_mask(tok.get("tier_eligible", []), "servicecoin.yaml token.tier_eligible: ")
     chain.transact(token.functions.setTierEligibleReasons(mask), admin)
     if tok.get("transfers_open"):
         chain.transact(token.functions.setTransfersOpen(True), admin)
@@ -80,12 +78,16 @@ def deploy_vault(chain: Chain, config: dict, token) -> str:
     return address
 
 
+NO_PREVIOUS_LOG = "0x" + "00" * 20  # a first log; a new log version names the log it continues
+
+
 def deploy_log(chain: Chain, config: dict, token) -> str:
     """Deploy the ServiceLog, make it an issuer with its budget, and grant AGENT_ROLE to the agent key."""
     reward, bonus, budget = _settings(config, "log", lambda s: (
         to_raw(s.get("feedback_reward", 0)), to_raw(s.get("followup_bonus", 0)), int(s.get("budget", 0))))
     admin = chain.account("deployer")
-    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus, admin_delay(chain, config))
+    address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus, admin_delay(chain, config),
+                              NO_PREVIOUS_LOG, b"\0" * 24, 0)
     grant_issuer(chain, token, address, budget)
     grant_role(chain, chain.contract("ServiceLog", address), "AGENT_ROLE", chain.account("agent").address)
     return address
@@ -94,6 +96,7 @@ def deploy_log(chain: Chain, config: dict, token) -> str:
 def deploy(chain: Chain, config: dict | None = None) -> dict:
     """Deploy everything that exists, wire roles, and write deployments/<network>.json."""
     config = config or load_config()
+    first_block = chain.w3.eth.block_number + 1  # where the contracts' events (role grants included) start
     token = deploy_token(chain, config)
     operator = chain.account("operator").address
     grant_issuer(chain, token, operator, config["budgets"]["operator"])
@@ -113,6 +116,7 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
     record = {
         "network": chain.network.id,
         "chain_id": chain.chain_id,
+        "first_block": first_block,
         "block": chain.w3.eth.block_number,
         "contracts": contracts,
         "accounts": {

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from servicecoin.errors import ConfigError
 from servicecoin.index import ledger
 from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import DAY, OUTCOMES, REASONS, RECORD_KINDS, norm
+from servicecoin.reports.dates import days_left, iso
+from servicecoin.reports.ids import redemption_ref
 
 DEFAULT_TIER_NAMES = ["Member", "Silver", "Gold", "Platinum"]
 HISTORY_PAGE = 100  # movements per statement page (svc statement --limit)
-
-
-def iso(ts: int | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def parse_window(text: str, where: str = "--within") -> int:
@@ -178,7 +175,7 @@ def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
 
     found: dict[str, dict] = discounts_of(db, account)
     for r in redemptions_of(db, account):
-        found[r["tx"]] = {"redemption": r["id"], "item": r["item"], "item_name": r["item_name"],
+        found[r["tx"]] = {"redemption": redemption_ref(r["id"]), "item": r["item"], "item_name": r["item_name"],
                           "item_kind": r["kind"], "status": r["status"]}
     return found
 
@@ -236,10 +233,13 @@ def _tickets(db: Database, account: str) -> list[dict]:
 # =====================================================================================
 
 def reminders(db: Database, within_seconds: int, now: int | None = None) -> list[dict]:
-    """Customers with live points expiring within the window, soonest first, for notifications."""
+    """Customers with live points expiring within the window, most urgent first (soonest expiry, then
+    the most points), with the days left, for notifications."""
     now = ledger.indexed_now(db) if now is None else now
-    return [{"address": a, "amount": amount, "first_expiry": first, "first_expiry_text": iso(first)}
+    rows = [{"address": a, "amount": amount, "first_expiry": first, "first_expiry_text": iso(first),
+             "days_left": days_left(first, now)}
             for a, amount, first in ledger.expiring_within(db, now, within_seconds)]
+    return sorted(rows, key=lambda r: (r["first_expiry"], -r["amount"], r["address"]))
 
 
 # =====================================================================================
@@ -303,6 +303,7 @@ def followups(db: Database, policy: FollowupPolicy | None = None, now: int | Non
     return {
         "as_of": now,
         "delay_days": policy.delay_seconds / DAY,
+        "low_rating": policy.low_rating,
         "due": due,
         "important_resolved": important,
         "followed_up": covered,

@@ -67,3 +67,11 @@ def fmt(raw: int) -> str:
 
 def tier_names(config: dict) -> list[str]:
     return [t["name"] for t in config["token"]["tiers"]]
+
+
+def reason_mask(names, where: str = "") -> int:
+    """Bit mask of reasons (bit i = Reason(i)) from their names, as `setTierEligibleReasons` takes it."""
+    mask = 0
+    for name in names:
+        mask |= 1 << Reason.parse(str(name), where)
+    return mask

@@ -13,6 +13,22 @@ export function recordInfo(info) {
   return { seq: u64(0n), timestamp: u64(64n), ref: u64(128n), detail: Number((info >> 192n) & 0xffn), kind: Number((info >> 200n) & 0xffn) };
 }
 
+/** The 71-byte packed records of a `BatchRecorded` batch (layout in IServiceLog.sol). */
+export function packedRecords(hex) {
+  const bytes = ethers.getBytes(hex);
+  const out = [];
+  for (let at = 0; at + 71 <= bytes.length; at += 71) {
+    const b = bytes[at];
+    out.push({
+      kind: b >> 5, channel: (b >> 2) & 7, detail: b & 3,
+      ticket: ethers.toBigInt(bytes.slice(at + 1, at + 9)),
+      customer: ethers.hexlify(bytes.slice(at + 9, at + 29)).toLowerCase(),
+      time: ethers.toBigInt(bytes.slice(at + 66, at + 71)),
+    });
+  }
+  return out;
+}
+
 /** POST a JSON request to the relay API; throws an Error with the server's message. */
 export async function relay(path, body) {
   const res = await fetch(`/api/${path}`, {
@@ -69,13 +85,27 @@ export class Actions {
   // --------------------------------------------------------------------------- tickets & feedback
   async tickets(account, toBlock) {
     const log = this.contract('ServiceLog');
-    const filter = log.filters.Recorded(null, account);
-    const events = await log.queryFilter(filter, this.config.deployment_block || 0, toBlock);
+    const from = this.config.deployment_block || 0;
+    const [single, batches] = await Promise.all([
+      log.queryFilter(log.filters.Recorded(null, account), from, toBlock),
+      log.interface.getEvent('BatchRecorded') ? log.queryFilter(log.filters.BatchRecorded(), from, toBlock) : [],
+    ]);
+    const records = single.map((ev) => ({ id: ev.args.ticket, ...recordInfo(ev.args.info) }));
+    const me = account.toLowerCase();
+    for (const ev of batches) {
+      let data = ev.args.records;
+      if (data === '0x') { // an agent key's batch: the records are the transaction's input
+        const tx = await this.provider.getTransaction(ev.transactionHash);
+        [data] = log.interface.decodeFunctionData('appendPacked', tx.data);
+      }
+      packedRecords(data).forEach((r, i) => {
+        if (r.customer === me) records.push({ ...r, id: r.ticket, seq: ev.args.firstSeq + BigInt(i), timestamp: ev.args.timestamp });
+      });
+    }
+    records.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     const byTicket = new Map();
-    for (const ev of events) {
-      const id = ev.args.ticket;
+    for (const { id, kind, timestamp, detail, seq } of records) {
       const t = byTicket.get(id) || { id, status: 'open', opened: null, resolved: null, rating: null, seq: null };
-      const { kind, timestamp, detail, seq } = recordInfo(ev.args.info);
       if (kind === KIND.Opened) t.opened = timestamp;
       if (kind === KIND.Resolved) { t.status = 'resolved'; t.resolved = timestamp; }
       if (kind === KIND.Feedback) { t.rating = detail; t.seq = seq; }

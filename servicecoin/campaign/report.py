@@ -11,7 +11,23 @@ from pathlib import Path
 from servicecoin.campaign.journal import CONFIRMED, Journal
 from servicecoin.campaign.plan import Plan, recut
 from servicecoin.paths import data_dir
+from servicecoin.reports.dates import duration, when
 from servicecoin.token import fmt
+
+
+def run_seconds(runs: list[dict], records: list) -> float:
+    """Time spent running, summed over every run of the campaign. A run killed before it could record
+    its end (SIGKILL, power loss) lasted until its last journal write: the latest batch update made
+    after it started and before the next run started."""
+    total = 0.0
+    for i, run in enumerate(runs):
+        end = run["ended_at"]
+        if end is None:
+            upto = runs[i + 1]["started_at"] if i + 1 < len(runs) else float("inf")
+            end = max((r.updated_at for r in records if run["started_at"] <= r.updated_at < upto),
+                      default=run["started_at"])
+        total += end - run["started_at"]
+    return total
 
 
 def build_report(plan: Plan, journal: Journal, token: str, network: str = "", chain_id: int | None = None) -> dict:
@@ -73,7 +89,9 @@ def build_report(plan: Plan, journal: Journal, token: str, network: str = "", ch
         "runs": runs,
         "started_at": runs[0]["started_at"] if runs else None,
         "finished_at": meta.get("finished_at"),
-        "duration_seconds": sum((r["ended_at"] or r["started_at"]) - r["started_at"] for r in runs),
+        "started_at_text": when(runs[0]["started_at"], None) if runs else None,
+        "finished_at_text": when(meta.get("finished_at"), None),
+        "duration_seconds": run_seconds(runs, records),
         "wall_seconds": (max(ended) - runs[0]["started_at"]) if ended else None,
         "batches": [{"index": r.idx, "batch_id": r.batch_id, "reason": reason_of.get(r.idx), "recipients": r.recipients, "points": r.points,
                      "status": r.status, "tx": r.tx_hash, "nonce": r.nonce, "block": r.block, "gas_used": r.gas_used,
@@ -98,7 +116,8 @@ def to_markdown(report: dict) -> str:
         f"- Batches: {t['batches']:,} ({', '.join(f'{n} {s}' for s, n in sorted(t['batches_by_status'].items()))}), "
         f"{t['transactions']:,} transactions",
         f"- Gas: {t['gas_used']:,} ({t['gas_used'] // max(1, t['recipients_paid']):,} per recipient), cost {eth:.6f} ETH",
-        f"- Duration: {report['duration_seconds']:.1f}s over {len(report['runs'])} run(s)",
+        f"- Duration: {duration(report['duration_seconds'])} over {len(report['runs'])} run(s)"
+        + (f", the first started {when(report['started_at'])}" if report["started_at"] else ""),
         "",
         "## Batches",
         "",
@@ -143,5 +162,6 @@ def summary_lines(report: dict) -> list[str]:
         f"minted {fmt(t['points_minted'])}",
         f"  batches {t['batches']:,} ({', '.join(f'{n} {s}' for s, n in sorted(t['batches_by_status'].items()))}), "
         f"gas {t['gas_used']:,}, cost {t['cost_wei'] / 10**18:.6f} ETH",
-        f"  skipped rows {t['rows_skipped']}, duration {report['duration_seconds']:.1f}s",
+        f"  skipped rows {t['rows_skipped']}, duration {duration(report['duration_seconds'])} over "
+        f"{len(report['runs'])} run(s)",
     ]

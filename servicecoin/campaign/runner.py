@@ -13,6 +13,7 @@ and each credit's recipient and amount); a mismatch stops the run with `BatchMis
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -80,6 +81,18 @@ def _fault(point: str, index: int) -> None:
         os.kill(os.getpid(), signal.SIGSTOP if spec.endswith(":stop") else signal.SIGKILL)
 
 
+BAR_COLUMNS = 80  # the progress line never gets wider than this (nor than the terminal)
+
+
+def progress_bar(campaign_id: str, total: int, done: int, disable: bool) -> tqdm:
+    """One line on stderr, at most 80 columns: campaign, percent, bar, confirmed recipients, batches,
+    elapsed and time left. It starts at what earlier runs confirmed (their pace is not this run's)."""
+    width = min(BAR_COLUMNS, shutil.get_terminal_size((BAR_COLUMNS, 24)).columns) - 1  # no wrap at the edge
+    name = campaign_id if len(campaign_id) <= 16 else campaign_id[:15] + "…"
+    return tqdm(total=total, initial=done, desc=name, disable=disable, file=sys.stderr, ncols=width,
+                smoothing=0.1, bar_format="{desc} {percentage:3.0f}%|{bar}| {n:,}/{total:,} paid{postfix} {elapsed}<{remaining}")
+
+
 # ---------------------------------------------------------------------------------------- run
 @dataclass
 class RunResult:
@@ -126,8 +139,7 @@ class Runner:
         run_id = self.journal.start_run(self.key)
         outcome = "interrupted"
         total = sum(len(b.recipients) for b in self.plan.batches)
-        self.bar = tqdm(total=total, unit="rcpt", desc=self.plan.campaign.id, disable=not self.show_progress,
-                        file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+        self.bar = progress_bar(self.plan.campaign.id, total, self._confirmed_recipients(), not self.show_progress)
         try:
             last_progress = time.monotonic()
             while True:
@@ -157,14 +169,20 @@ class Runner:
     def _records(self) -> dict[int, object]:
         return {r.idx: r for r in self.journal.batches(self.key)}
 
+    def _confirmed_recipients(self) -> int:
+        return sum(r.recipients for r in self._records().values() if r.status == CONFIRMED)
+
     def _refresh_bar(self) -> None:
+        """The bar counts recipients of confirmed batches only (the journal says which), never sent ones."""
         records = self._records()
         done = sum(r.recipients for r in records.values() if r.status == CONFIRMED)
-        gas = sum(r.gas_used or 0 for r in records.values() if r.status == CONFIRMED)
         confirmed = sum(1 for r in records.values() if r.status == CONFIRMED)
-        self.bar.n = done
-        self.bar.set_postfix_str(f"batches {confirmed}/{len(records)} gas {gas:,}", refresh=False)
-        self.bar.refresh()
+        self.bar.set_postfix_str(f"batch {confirmed}/{len(records)}", refresh=False)
+        if done > self.bar.n:
+            self.bar.update(done - self.bar.n)  # through update, so the rate and time left stay right
+        else:
+            self.bar.n = done  # a batch requeued (reorg, node reset) goes back
+            self.bar.refresh()
 
     # ------------------------------------------------------------------ reconcile
     def _reconcile(self) -> None:
@@ -316,7 +334,6 @@ class Runner:
         self._check_batch(batch, receipt, credits)
         self.journal.mark_confirmed(self.key, batch.index, receipt["transactionHash"], receipt["blockNumber"],
                                     receipt["gasUsed"], receipt["effectiveGasPrice"], credits)
-        self.bar.update(len(batch.recipients))
         self._refresh_bar()
 
     def _check_batch(self, batch: Batch, receipt: dict, credits: list[tuple[str, int]]) -> None:

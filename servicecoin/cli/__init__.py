@@ -2,11 +2,14 @@
 
     __init__   the root group, `svc chain`, `svc deploy`, `svc balance`, and the list of command groups
     options    what every command shares: --network, --json, one-line errors, output
-    campaign   `svc campaign`          log      `svc log`, `svc verify-log`
+    campaign   `svc campaign`          log      `svc log`
+    audit      `svc verify-log`, `svc verify-receipt`   anchor  `svc log anchor`, `svc log receipt`
     catalog    `svc catalog`           redeem   `svc redeem`, `svc redemptions`, `svc discount`
     db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
     serve      `svc serve`
+    admin      `svc admin`             merchant `svc merchant`
+    issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ import sys
 
 import click
 
-from servicecoin.cli import campaign, catalog, db, index, log, redeem, report, serve
+from servicecoin.cli import (admin, anchor, audit, campaign, catalog, db, index, issue, log, merchant, redeem, report,
+                             serve)
 from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
 from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [campaign, catalog, db, index, log, redeem, report, serve]
+GROUPS = [admin, anchor, audit, campaign, catalog, db, index, issue, log, merchant, redeem, report, serve]
 
 __all__ = ["cli", "main", "handle_errors"]
 

@@ -7,6 +7,7 @@ import click
 from servicecoin.cli.options import Address, Points, PositiveInt, Signer, UInt, emit, handle_errors, json_option, \
     network_option
 from servicecoin.errors import ConfigError
+from servicecoin.reports.dates import when
 from servicecoin.token import fmt
 
 MAX_STOCK = 2**32 - 2  # servicecoin.vault.items.UNLIMITED (2**32 - 1) means unlimited on chain
@@ -54,7 +55,7 @@ def _human_items(items: list[dict]) -> None:
         click.echo(f"#{it['item_id']:<3} {it['kind']:17s} {fmt(it['price']):>10} points  {stock:>10}  "
                    f"min tier {it['min_tier']}  redeemed {it['redeemed']}  merchant {it['merchant']}{state}")
         if it["pending_at"]:
-            click.echo(f"     price becomes {fmt(it['pending_price'])} at {it['pending_at']} (announced)")
+            click.echo(f"     price becomes {fmt(it['pending_price'])} on {when(it['pending_at'])} (announced)")
         if it["metadata_uri"]:
             click.echo(f"     {it['metadata_uri']}")
 

@@ -1,4 +1,4 @@
-"""`svc log …` and `svc verify-log`: thin commands over servicecoin.servicelog and the content store."""
+"""`svc log …`: thin commands over servicecoin.servicelog and the content store."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from servicecoin.cli.options import Address, FilePath, PositiveInt, PrivateKey, UInt, emit, handle_errors, \
     json_option, network_option
-from servicecoin.errors import EXIT_FAILURE
+from servicecoin.reports.dates import when
 
 SEQ = UInt(1, 2**64 - 1)  # a record's sequence number (uint64 on chain)
 
@@ -45,16 +45,21 @@ def _record_command(name: str, kind_name: str, help_text: str, with_outcome: boo
     @click.argument("ticket", type=PositiveInt())
     @click.argument("customer", type=Address())
     @click.option("--text", "-t", default=None, help="What was said or done (kept off chain, salted hash on chain).")
+    @click.option("--channel", default=None, help="chat, phone, email, social, in-store (the record goes packed).")
+    @click.option("--time", "event_time", type=UInt(0, 2**40 - 1), default=0,
+                  help="The help desk's own event time, unix seconds (the record goes packed).")
     @network_option
     @json_option
     @handle_errors
-    def command(ticket, customer, text, network, as_json, outcome=None, ref=0):
-        from servicecoin.servicelog import Entry, Kind, Outcome, append
+    def command(ticket, customer, text, channel, event_time, network, as_json, outcome=None, ref=0):
+        from servicecoin.servicelog import Channel, Entry, Kind, Outcome, append
 
         chain, store = _ctx(network)
         detail = int(Outcome.parse(outcome, "--outcome: ")) if outcome else 0
+        entry = Entry(Kind.parse(kind_name), ticket, customer, text, detail, int(ref or 0),
+                      channel=int(Channel.parse(channel, "--channel: ")) if channel else 0, time=event_time)
         with store:
-            result = append(chain, Entry(Kind.parse(kind_name), ticket, customer, text, detail, int(ref or 0)), store)
+            result = append(chain, entry, store)
         _print_appended([result], as_json)
 
     if with_outcome:
@@ -151,7 +156,7 @@ def show(seq, network, as_json):
     def human(d):
         extra = f" outcome {d['outcome']}" if "outcome" in d else f" rating {d['rating']}" if "rating" in d else ""
         click.echo(f"#{d['seq']} {d['kind']}{extra} ticket {d['ticket']} ({d['ticket_status']})")
-        click.echo(f"  customer {d['customer']}  agent {d['agent']}  at {d['timestamp']}  tx {d['tx']}")
+        click.echo(f"  customer {d['customer']}  agent {d['agent']}  at {when(d['timestamp'])}  tx {d['tx']}")
         click.echo(f"  commitment {d['commitment']}  content: {d['content']}")
         if d["text"] is not None:
             click.echo(f"  text: {d['text']}")
@@ -175,55 +180,25 @@ def erase(seq, network):
 
 @log_group.command("export")
 @click.argument("out", type=FilePath(path_type=Path))
+@click.option("--texts", type=FilePath(path_type=Path), default=None,
+              help="Also write the texts and salts held here (a content export for 'svc verify-log --texts').")
 @network_option
 @handle_errors
-def export(out, network):
+def export(out, texts, network):
     """Write every record (from the chain's events) to OUT as JSON: an archive copy for auditors."""
-    from servicecoin.servicelog import fetch_records, log_contract
-
-    chain, _ = _ctx(network)
-    log = log_contract(chain)
-    records = fetch_records(chain, log)
-    out.write_text(json.dumps([r.to_json() for r in records], indent=2) + "\n")
-    click.echo(f"wrote {len(records)} records to {out}")
-
-
-@click.command("verify-log")
-@click.option("--copy", "copy", type=FilePath(exists=True, path_type=Path), default=None,
-              help="Verify this archived copy (from 'svc log export') instead of the node's events.")
-@network_option
-@json_option
-@handle_errors
-def verify_log(copy, network, as_json):
-    """Recompute the hash chain and compare it with the on-chain head and count; name any amendment that
-    points at another ticket's record; also check local texts."""
-    from servicecoin.errors import ConfigError
-    from servicecoin.servicelog import Record, check_contents, fetch_records, log_contract, verify
+    from servicecoin.servicelog import fetch_records, log_contract, log_versions, with_heads
+    from servicecoin.servicelog.records import export_contents
 
     chain, store = _ctx(network)
     log = log_contract(chain)
-    if copy:
-        try:
-            records = [Record.from_json(d) for d in json.loads(copy.read_text())]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{copy}: not a log export: {exc}") from None
-    else:
-        records = fetch_records(chain, log)
-    head, count = log.functions.state().call()
-    result = verify(records, bytes(head), count)
-    with store:
-        contents = check_contents(store, log.address, records)
-    ok = result.valid and not contents.mismatched
-    data = {**result.to_json(), "contents": contents.__dict__}
-
-    def human(_):
-        click.echo(result.summary())
-        click.echo(f"texts: {contents.matching} match, {contents.erased} erased, {contents.missing} not held here"
-                   + (f", MISMATCH at {', '.join(map(str, contents.mismatched))}" if contents.mismatched else ""))
-
-    emit(data, as_json, human)
-    if not ok:
-        sys.exit(EXIT_FAILURE)
+    records = with_heads([r for v in log_versions(chain, log) for r in fetch_records(chain, v)])
+    out.write_text(json.dumps([r.to_json() for r in records], indent=2) + "\n")
+    click.echo(f"wrote {len(records)} records to {out}")
+    if texts:
+        with store:
+            rows = export_contents(store, log.address)
+        texts.write_text(json.dumps(rows, indent=1) + "\n")
+        click.echo(f"wrote {len(rows)} texts to {texts}: personal data, hand it over only to whoever may read it")
 
 
-COMMANDS = [log_group, verify_log]
+COMMANDS = [log_group]  # `svc verify-log` is in cli/audit.py

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import click
 
 from servicecoin.cli.options import Address, Points, PositiveInt, Signer, StrictType, UInt, emit, handle_errors, json_option, \
     network_option
 from servicecoin.errors import quoted
+from servicecoin.reports.dates import when as _when
 from servicecoin.token import fmt
 
 
@@ -32,10 +31,6 @@ class RedemptionId(UInt):
 
     def get_metavar(self, param, ctx=None):
         return "REDEMPTION_ID"
-
-
-def _when(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if ts else "-"
 
 
 def _human_redemptions(rows: list[dict]) -> None:

@@ -14,15 +14,14 @@ import click
 from servicecoin.cli.options import Address, FilePath, Matching, UInt, emit, handle_errors, json_option, \
     network_option
 from servicecoin.cli.index import db_option, open_index
-from servicecoin.reports.text import account_labels, format_statement
+from servicecoin.reports.text import account_labels, format_followups, format_reminders, format_statement
 from servicecoin.errors import EXIT_FAILURE
 from servicecoin.token import fmt
 
 
-def _window(text: str) -> int:
-    from servicecoin.statement import parse_window
-
-    return parse_window(text)
+def _window(text: str) -> str:
+    """A duration is checked here and kept as written (commands show it); parse_window reads it."""
+    return text
 
 
 def _position(text: str) -> tuple[int, int] | None:
@@ -31,7 +30,7 @@ def _position(text: str) -> tuple[int, int] | None:
     return parse_position(text)
 
 
-# A duration (30d, 12h, 2w…) → seconds; a place in the chain's event order (BLOCK:LOGINDEX) → (block, index).
+# A duration (30d, 12h, 2w…), kept as text; a place in the chain's event order (BLOCK:LOGINDEX) → (block, index).
 Window = Matching("duration", r"[0-9]{1,9}[smhdw]?", _window, "a duration (like 30d, 12h, 2w; at most 9 digits)")
 Position = Matching("position", r"[0-9]{1,18}(:[0-9]{1,9})?", _position, "a position (BLOCK:LOGINDEX, like 1200:3)")
 
@@ -97,12 +96,12 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
 @handle_errors
 def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json):
     """Balance, tier, lots, expiring points and history of ADDRESS (paginated, newest page first)."""
-    from servicecoin.statement import chain_view, statement
+    from servicecoin.statement import chain_view, parse_window, statement
 
     chain, db = checked_index(network, db_url, no_update, unchecked)
     tiers, labels = _names(network)
     view = None if no_update else chain_view(chain, db, address)
-    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=soon,
+    data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"),
                      limit=None if whole else limit, before=before)
     emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
 
@@ -118,10 +117,10 @@ def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, b
 @handle_errors
 def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv):
     """Customers with points expiring within the window, and how many."""
-    from servicecoin.statement import reminders
+    from servicecoin.statement import parse_window, reminders
 
     _, db = checked_index(network, db_url, no_update, unchecked)
-    rows = reminders(db, within)
+    rows = reminders(db, parse_window(within))
     if as_csv:
         w = csv.writer(sys.stdout)
         w.writerow(["address", "points", "raw_amount", "first_expiry"])
@@ -129,13 +128,7 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
             w.writerow([r["address"], fmt(r["amount"]).replace(",", ""), r["amount"], r["first_expiry_text"]])
         return
 
-    def human(rs):
-        if not rs:
-            click.echo(f"no points expire within {f'{within // 86400}d' if within % 86400 == 0 else f'{within}s'}")
-        for r in rs:
-            click.echo(f"{r['address']}  {fmt(r['amount']):>14}  first expiry {r['first_expiry_text']}")
-
-    emit(rows, as_json, human)
+    emit(rows, as_json, lambda rs: click.echo(format_reminders(rs, within)))
 
 
 @click.command("followups")
@@ -152,18 +145,8 @@ def followups_cmd(network, db_url, no_update, unchecked, as_json):
 
     _, db = checked_index(network, db_url, no_update, unchecked)
     data = followups(db, FollowupPolicy.from_config(load_config()))
-
-    def human(d):
-        click.echo(f"{len(d['due'])} follow-up call(s) due (delay {d['delay_days']:g} days)")
-        for f in d["due"]:
-            click.echo(f"  ticket #{f['ticket']}  {f['customer']}  {f['why']:10s} resolved {f['resolved']} "
-                       f"({f['overdue_days']} days overdue)")
-        cov = f"{d['coverage']:.0%}" if d["coverage"] is not None else "—"
-        sat = f"{d['satisfaction_rate']:.0%}" if d["satisfaction_rate"] is not None else "—"
-        click.echo(f"coverage {cov} of {d['important_resolved']} important resolved tickets; "
-                   f"outcomes {d['outcomes']}; satisfaction {sat}")
-
-    emit(data, as_json, human)
+    _, labels = _names(network)
+    emit(data, as_json, lambda d: click.echo(format_followups(d, labels)))
 
 
 @click.group("report")
@@ -218,26 +201,9 @@ def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, pu
 
         paths = write_charts(charts_dir, monthly_flows(db), data)
         data["charts"] = {k: str(v) for k, v in paths.items()}
+    from servicecoin.reports.analytics_view import format_analytics
 
-    def human(d):
-        pct = lambda v: "—" if v is None else f"{v:.0%}"
-        rp = d["repeat_purchase_rate"]
-        click.echo(f"customers {d['customers']} ({d['active_customers']} active in {d['active_window_days']} days)")
-        click.echo(f"repeat purchase rate: rewarded {pct(rp['rewarded'])}, non-rewarded {pct(rp['non_rewarded'])} "
-                   f"(from {rp['source']})")
-        click.echo(f"redemption rate {pct(d['redemption_rate'])}; average points per customer "
-                   f"{fmt(int(d['average_points_per_customer'] or 0))}")
-        if d["customer_lifetime_value"]:
-            c = d["customer_lifetime_value"]
-            click.echo(f"customer lifetime value ≈ {c['estimate']:,} {c['unit']} ({c['method']})")
-        click.echo(f"tiers {d['tiers']}; segments {d['segments']}")
-        f = d["feedback"]
-        click.echo(f"feedback {f['count']} ratings, average {f['average']}, distribution {f['ratings']}")
-        click.echo(f"follow-up coverage {pct(d['follow_up_coverage'])}, satisfaction {pct(d['follow_up_satisfaction'])}")
-        for k, v in d.get("charts", {}).items():
-            click.echo(f"wrote {v}")
-
-    emit(data, as_json, human)
+    emit(data, as_json, lambda d: click.echo(format_analytics(d)))
 
 
 @report_group.command("settlement")

@@ -36,7 +36,7 @@ def register_tables(*names: str) -> None:
 
 register_tables("blocks", "transfers", "credits", "batches", "expirations", "lot_changes",
                 "budget_changes", "acceptor_changes", "tier_changes", "events", "service_records",
-                "service_rewards", "vault_items", "redemptions", "redemption_outcomes", "discounts")
+                "service_anchors", "service_rewards", "vault_items", "redemptions", "redemption_outcomes", "discounts")
 
 
 def default_url(network: str) -> str:
@@ -104,6 +104,18 @@ class Database:
                     self.execute(statement)
             if self.meta("schema_version") is None:
                 self.set_meta("schema_version", SCHEMA_VERSION)
+        self._check_service_records()
+
+    def _check_service_records(self) -> None:
+        """An index written before packed service records cannot hold them (its key has no record position)."""
+        if self.dialect == "sqlite":
+            cols = {row[1] for row in self.query("PRAGMA table_info(service_records)")}
+        else:
+            cols = {row[0] for row in self.query("SELECT column_name FROM information_schema.columns "
+                                                 "WHERE table_name = 'service_records'")}
+        if cols and "position" not in cols:
+            raise IndexDbError(f"{_safe(self.url)}: this index predates packed service records; it is derived from "
+                               "the chain: delete it (or drop its tables) and run 'svc index' to rebuild it")
 
     # ------------------------------------------------------------------ statements
     def _sql(self, sql: str) -> str:

@@ -31,6 +31,7 @@ from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
 from servicecoin.index.db import Database
 from servicecoin.index.events import EventAbi, Log, event_abis
 from servicecoin.index.replay import Replay
+from servicecoin.servicelog.events import packed_input
 
 # Contracts the indexer reads, in deployment order; only those present in the deployment are read.
 INDEXED_CONTRACTS = ["RewardToken", "ServiceLog", "RedemptionVault"]
@@ -240,6 +241,13 @@ class Indexer:
         numbers = sorted({int(l["blockNumber"], 16) for l in raw} | {start, end})
         return start, end, raw, numbers, self._headers(numbers)
 
+    def _packed_inputs(self, logs: list[Log]) -> None:
+        """Packed service records sent by an agent key are in the transaction input, not the event: read them."""
+        for log in logs:
+            if log.contract == "ServiceLog" and log.name == "BatchRecorded" and str(log.args["records"]) in ("", "0x"):
+                tx_input = bytes(self.chain.w3.eth.get_transaction(log.tx_hash)["input"])
+                log.args["records"] = "0x" + packed_input(tx_input).hex()
+
     def index_range(self, cursor: int, head: int, read: tuple | None = None) -> tuple[int, int]:
         """Index (cursor, end]; returns (new cursor, events). Raises ReorgDetected on a parent mismatch."""
         start, end, raw, numbers, headers = read if read is not None else self.read_range(cursor + 1, head)
@@ -265,6 +273,7 @@ class Indexer:
             number = int(l["blockNumber"], 16)
             logs.append(Log(number, int(l["logIndex"], 16), l["transactionHash"], int(headers[number]["timestamp"], 16),
                             ev.contract, ev.name, ev.decode(topics, l["data"])))
+        self._packed_inputs(logs)
         replay = Replay.for_range(self.db, *self._params)
         replay.apply(logs)
         with_events = {log.block for log in logs}

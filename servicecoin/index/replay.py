@@ -17,6 +17,8 @@ from servicecoin.errors import ChainError
 from servicecoin.index.db import Database
 from servicecoin.index.events import NEVER, ZERO, Log
 from servicecoin.loginfo import unpack_info
+from servicecoin.servicelog.packed import RECORD_SIZE as PACKED_SIZE
+from servicecoin.servicelog.packed import unpack as unpack_packed
 from servicecoin.token import Reason
 
 Handler = Callable[["Replay", Log], None]
@@ -58,7 +60,8 @@ class Replay:
         "acceptor_changes": "block, log_index, tx_hash, ts, account, accepted",
         "tier_changes": "block, log_index, tx_hash, ts, thresholds, multipliers",
         "events": "block, log_index, tx_hash, ts, contract, name, args",
-        "service_records": "block, log_index, tx_hash, ts, seq, kind, ticket, customer, agent, commitment, detail, ref, record_ts, head",
+        "service_records": "block, log_index, tx_hash, ts, seq, kind, ticket, customer, agent, commitment, detail, ref, record_ts, head, position, form, channel, event_time",
+        "service_anchors": "block, log_index, tx_hash, ts, first_seq, count, agent, root, head",
         "service_rewards": "block, log_index, tx_hash, ts, seq, ticket, customer, due, paid",
         "vault_items": "block, log_index, tx_hash, ts, item_id, merchant, kind, price, stock, min_tier, metadata_uri, metadata_hash",
         "redemptions": "block, log_index, tx_hash, ts, id, customer, item_id, quantity, points",
@@ -261,7 +264,30 @@ def _recorded(r: Replay, log: Log) -> None:
     a = {**log.args, **unpack_info(log.args["info"])}  # seq, timestamp, ref, detail, kind
     r.add("service_records", (log.block, log.log_index, log.tx_hash, log.ts, a["seq"], a["kind"], str(a["ticket"]),
                               a["customer"], a["agent"], a["commitment"], a["detail"], a["ref"], a["timestamp"],
-                              a["head"]))
+                              a["head"], 0, "single", 0, 0))
+
+
+@handles("ServiceLog", "BatchRecorded")
+def _batch_recorded(r: Replay, log: Log) -> None:
+    """One row per packed record; the records are the event's, or its transaction's input (the indexer
+    puts them in `records` before the replay)."""
+    a = log.args
+    raw = bytes.fromhex(str(a["records"])[2:])
+    if len(raw) != a["count"] * PACKED_SIZE:
+        raise ChainError(f"BatchRecorded in tx {log.tx_hash}: {len(raw)} bytes of records for {a['count']} records")
+    for i in range(a["count"]):
+        kind, channel, detail, ticket, customer, commitment, ref, time = unpack_packed(raw[i * PACKED_SIZE:(i + 1) * PACKED_SIZE])
+        head = a["head"] if i == a["count"] - 1 else ""
+        r.add("service_records", (log.block, log.log_index, log.tx_hash, log.ts, a["firstSeq"] + i, kind, str(ticket),
+                                  "0x" + customer.hex(), a["agent"], "0x" + commitment.hex(), detail, ref,
+                                  a["timestamp"], head, i, "packed", channel, time))
+
+
+@handles("ServiceLog", "Anchored")
+def _anchored(r: Replay, log: Log) -> None:
+    a = log.args
+    r.add("service_anchors", (log.block, log.log_index, log.tx_hash, log.ts, a["firstSeq"], a["count"], a["agent"],
+                              a["root"], a["head"]))
 
 
 @handles("ServiceLog", "Rewarded")

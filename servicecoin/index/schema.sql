@@ -166,6 +166,9 @@ CREATE INDEX IF NOT EXISTS events_name ON events (name);
 -- 3 unsatisfied), 4 complaint, 5 feedback (detail = rating 1..5), 6 amendment (ref = the seq it
 -- corrects). `ticket` is the help desk's uint256 id as a decimal string. `head` is the hash-chain
 -- head after the record (`svc verify-log` recomputes it). The text itself stays off chain.
+-- Packed records (`BatchRecorded`, form 'packed') are rows of one event: `position` is the record's
+-- place in it, `channel` and `event_time` the help desk's channel and time, `record_ts` the block
+-- time, and `head` is '' except on the batch's last record (the chain emits one head per batch).
 CREATE TABLE IF NOT EXISTS service_records (
     block      BIGINT NOT NULL,
     log_index  INTEGER NOT NULL,
@@ -181,11 +184,30 @@ CREATE TABLE IF NOT EXISTS service_records (
     ref        BIGINT NOT NULL,
     record_ts  BIGINT NOT NULL,
     head       TEXT NOT NULL,
-    PRIMARY KEY (block, log_index)
+    position   INTEGER NOT NULL DEFAULT 0,
+    form       TEXT NOT NULL DEFAULT 'single',
+    channel    INTEGER NOT NULL DEFAULT 0,
+    event_time BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (block, log_index, position)
 );
 CREATE INDEX IF NOT EXISTS service_records_ticket ON service_records (ticket, seq);
 CREATE INDEX IF NOT EXISTS service_records_customer ON service_records (customer, seq);
 CREATE INDEX IF NOT EXISTS service_records_kind ON service_records (kind);
+
+-- ServiceLog `Anchored`: `count` records (numbers first_seq..) kept off chain under Merkle `root`;
+-- `head` is the hash-chain head after the batch.
+CREATE TABLE IF NOT EXISTS service_anchors (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    first_seq BIGINT NOT NULL,
+    count     BIGINT NOT NULL,
+    agent     TEXT NOT NULL,
+    root      TEXT NOT NULL,
+    head      TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
 
 -- ServiceLog `Rewarded`: points a record earned (`due`) and what the token credited (`paid`).
 CREATE TABLE IF NOT EXISTS service_rewards (

@@ -83,24 +83,37 @@ class Check:
 
 def quick_check(db: Database, chain=None) -> Check:
     """Recompute the service records' hash chain from the index (and compare with the chain if given)."""
-    from servicecoin.servicelog.records import ZERO_HEAD, Record, next_head
+    from servicecoin.servicelog.records import ANCHOR, ZERO_HEAD, Record, next_head
 
     check = Check("quick", int(db.meta("cursor", "0") or 0))
     rows = db.query("SELECT block, log_index, seq, kind, ticket, customer, agent, commitment, detail, ref, record_ts, "
-                    "head FROM service_records ORDER BY seq")
+                    "head, form, channel, event_time FROM service_records ORDER BY seq")
+    items = [(seq, 1, (block, li, seq, kind, ticket, customer, agent, commitment, detail, ref, ts, head, form, ch, t))
+             for block, li, seq, kind, ticket, customer, agent, commitment, detail, ref, ts, head, form, ch, t in rows]
+    items += [(first, count, (block, li, first, 0, "0", "0x" + "00" * 20, agent, "0x" + "00" * 32, 0, 0, ts, head,
+                              ANCHOR, root, 0)) for block, li, first, count, agent, root, ts, head in
+              db.query("SELECT block, log_index, first_seq, count, agent, root, ts, head FROM service_anchors")]
+    items.sort()
     h = ZERO_HEAD
-    for expected, (block, li, seq, kind, ticket, customer, agent, commitment, detail, ref, ts, head) in \
-            enumerate(rows, start=1):
+    expected = 1
+    for seq, count, (block, li, _, kind, ticket, customer, agent, commitment, detail, ref, ts, head, form, ch, t) in items:
         key = {"seq": seq, "block": block, "log_index": li}
         if seq != expected:
             check.differences.append(Difference("service_records", {"seq": expected}, "(row)", "missing",
                                                 f"record {expected} (next indexed is {seq})"))
             break
-        r = Record(seq, kind, int(ticket), customer, agent, _hex(commitment), detail, ref, ts, _hex(head)[:24])
+        r = Record(seq, kind, int(ticket), customer, agent, _hex(commitment), detail, ref, ts, _hex(head)[:24],
+                   form=form, count=count)
+        if form == ANCHOR:
+            r.root = _hex(ch)
+        else:
+            r.channel, r.time = ch, t
         h = next_head(h, r)
-        if h != r.head:
+        if r.head and h != r.head:
             check.differences.append(Difference("service_records", key, "head", head, "0x" + h.hex() + " (recomputed)"))
             break
+        expected = seq + count
+    rows = range(expected - 1)  # records the index holds (anchored ones by their batch)
     check.checked["service records"] = len(rows)
     if chain is not None:
         _compare_with_chain(db, chain, check, len(rows), h)
@@ -204,6 +217,8 @@ def _columns(db: Database, table: str) -> list[str]:
 def _key_columns(table: str) -> list[str]:
     if table == "blocks":
         return ["number"]
+    if table == "service_records":  # a packed batch is one event of many records
+        return ["block", "log_index", "position"]
     return ["block", "log_index", "seq"] if table == "lot_changes" else ["block", "log_index"]
 
 

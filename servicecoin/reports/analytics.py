@@ -18,7 +18,9 @@ from servicecoin.index import ledger
 from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import DAY, Epochs
-from servicecoin.statement import followups, iso
+from servicecoin.reports.dates import iso, month, months_between
+from servicecoin.statement import DEFAULT_TIER_NAMES, followups
+from servicecoin.token import UNIT
 
 ACTIVE_DAYS = 90
 YEAR = 365 * DAY
@@ -94,7 +96,8 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
                   "source": "purchases CSV"}
 
     # Customer lifetime value: average yearly purchase value × average observed lifespan (years,
-    # at least one year), in points earned by purchases (or currency, with a purchases CSV).
+    # at least one year), in points earned by purchases (or currency, with a purchases CSV). The
+    # chain counts raw units (100 per point): they become points here, before any averaging is shown.
     clv = None
     if customers:
         if purchases:
@@ -107,29 +110,27 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
                 spans[p.customer] = (min(f, p.ts), max(l, p.ts))
             unit = "currency"
         else:
-            value = {a: float(c["purchase_points"]) for a, c in customers.items()}
+            value = {a: c["purchase_points"] / UNIT for a, c in customers.items()}
             spans = {a: (c["first"], c["last"]) for a, c in customers.items()}
-            unit = "points (raw units) earned by purchases"
+            unit = "points earned by purchases"
         years = [max(1.0, (l - f) / YEAR) for f, l in spans.values()]
         yearly = [value.get(a, 0.0) / max(1.0, (l - f) / YEAR) for a, (f, l) in spans.items()]
         clv = {"estimate": round(sum(yearly) / len(yearly) * sum(years) / len(years), 2), "unit": unit,
                "method": "average yearly value × average lifespan (years, min 1)"}
 
     thresholds, _ = ledger.tier_table(db)
-    names = tier_names or []
-    tiers: dict[str, int] = {}
+    names = tier_names or DEFAULT_TIER_NAMES
+    counts_by_tier = [0] * max(1, len(thresholds))
     for a in customers:
-        t = ledger.tier_for(ledger.lifetime(db, a), thresholds)
-        label = names[t] if t < len(names) else f"tier {t}"
-        tiers[label] = tiers.get(label, 0) + 1
+        counts_by_tier[ledger.tier_for(ledger.lifetime(db, a), thresholds)] += 1
+    tiers = {(names[t] if t < len(names) else f"tier {t}"): n for t, n in enumerate(counts_by_tier)}  # lowest first
 
     segments = rfm_segments(customers, now)
     ratings = {str(r): 0 for r in range(1, 6)}
     trend: dict[str, list[int]] = {}
     for detail, ts in db.query("SELECT detail, record_ts FROM service_records WHERE kind = 5"):
         ratings[str(detail)] = ratings.get(str(detail), 0) + 1
-        month = datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m")
-        trend.setdefault(month, []).append(detail)
+        trend.setdefault(month(ts), []).append(detail)
     total_ratings = sum(ratings.values())
     fu = followups(db, now=now)
     issued = sum(c["earned"] for c in customers.values())
@@ -141,13 +142,14 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
         "active_window_days": ACTIVE_DAYS,
         "repeat_purchase_rate": repeat,
         "redemption_rate": round(redeemers / n, 4) if n else None,
-        "average_points_per_customer": round(issued / n, 2) if n else None,
+        "average_points_per_customer": round(issued / n / UNIT, 2) if n else None,  # points, not raw units
         "customer_lifetime_value": clv,
         "tiers": tiers,
         "segments": segments,
         "feedback": {"ratings": ratings, "count": total_ratings,
                      "average": round(sum(int(k) * v for k, v in ratings.items()) / total_ratings, 3) if total_ratings else None,
-                     "trend": {m: round(sum(v) / len(v), 3) for m, v in sorted(trend.items())}},
+                     "trend": {m: round(sum(trend[m]) / len(trend[m]), 3) if m in trend else None
+                               for m in (months_between(min(trend), max(trend)) if trend else [])}},
         "follow_up_coverage": fu["coverage"],
         "follow_up_satisfaction": fu["satisfaction_rate"],
     }
@@ -187,14 +189,14 @@ def rfm_segments(customers: dict[str, dict], now: int) -> dict[str, int]:
 # =====================================================================================
 
 def monthly_flows(db: Database, now: int | None = None) -> dict[str, dict[str, int]]:
-    """Points issued, spent and expired per calendar month (expiry at the lot's expiry time)."""
+    """Raw units issued, spent and expired per calendar month (expiry at the lot's expiry time), every
+    month from the first to the last with a movement, empty months included (zeros)."""
     now = ledger.indexed_now(db) if now is None else now
     ep = Epochs.of(db)
     out: dict[str, dict[str, int]] = {}
 
     def add(ts: int, key: str, amount: int) -> None:
-        month = datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m")
-        out.setdefault(month, {"issued": 0, "spent": 0, "expired": 0})[key] += amount
+        out.setdefault(month(ts), {"issued": 0, "spent": 0, "expired": 0})[key] += amount
 
     for ts, amount in db.query("SELECT ts, amount FROM transfers WHERE sender = ?", (ZERO,)):
         add(ts, "issued", amount)
@@ -206,7 +208,9 @@ def monthly_flows(db: Database, now: int | None = None) -> dict[str, dict[str, i
                                   "GROUP BY epoch", (ep.first_live(now),)):
         if amount:
             add(ep.expiry(epoch), "expired", amount)
-    return dict(sorted(out.items()))
+    if not out:
+        return {}
+    return {m: out.get(m, {"issued": 0, "spent": 0, "expired": 0}) for m in months_between(min(out), max(out))}
 
 
 def settlement(db: Database, period: str = "month", merchants: list[str] | None = None) -> dict:
@@ -222,7 +226,7 @@ def settlement(db: Database, period: str = "month", merchants: list[str] | None 
     accepting = ledger.acceptors(db)
 
     def key(ts: int) -> str:
-        return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m") if period == "month" else str(ep.epoch_at(ts))
+        return month(ts) if period == "month" else str(ep.epoch_at(ts))
 
     table: dict[str, dict[str, dict[str, int]]] = {}
 

@@ -1,4 +1,5 @@
-"""Reports as text for people: what `svc statement` prints and `make demo` shows.
+"""Reports as text for people: what `svc statement`, `svc reminders` and `svc followups` print and
+`make demo` shows.
 
 The data comes from servicecoin.statement; here it is only laid out. The CLI and the demo both use
 these functions, so a statement reads the same wherever it is shown.
@@ -6,6 +7,7 @@ these functions, so a statement reads the same wherever it is shown.
 
 from __future__ import annotations
 
+from servicecoin.reports.tables import Table, count, pct, points, render_text
 from servicecoin.token import fmt
 
 
@@ -40,7 +42,7 @@ def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
             who = labels.get(h["issuer"], h["issuer"][:10])
             what = f"credit  {h['reason']} by {who}" + (f" batch {h['batch'][:10]}…" if h["batch"] else f" ref {h['ref'][:10]}…")
         elif h["kind"] == "spend":
-            what = "spend" + (f"  redemption #{h['redemption']} {h.get('item_name') or h['item']} ({h['status']})"
+            what = "spend" + (f"  redemption {h['redemption']} {h.get('item_name') or h['item']} ({h['status']})"
                               if "redemption" in h else "")
         elif h["kind"] in ("transfer out", "transfer in"):
             other = h.get("to") or h.get("from")
@@ -57,4 +59,47 @@ def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
             extra = (f", rating {t['rating']}" if t["rating"] else "") + (", complaint" if t["complaint"] else "")
             extra += f", follow-up: {', '.join(t['follow_ups'])}" if t["follow_ups"] else ""
             lines.append(f"    #{t['ticket']} {t['status']} (opened {t['opened']}){extra}")
+    return "\n".join(lines)
+
+
+def format_reminders(rows: list[dict], within: str) -> str:
+    """`svc reminders`: who to remind first (soonest expiry, then the most points), days left, a count and a total."""
+    if not rows:
+        return f"No points expire within {within}."
+    total = sum(r["amount"] for r in rows)
+    n = len(rows)
+    table = Table(f"{count(n)} customer{'s' if n != 1 else ''} with {points(total)} points expiring within {within}, "
+                  "most urgent first",
+                  ["#", "expires on", "days left", "customer", "points"],
+                  [[str(i), r["first_expiry_text"], count(r["days_left"]), r["address"], points(r["amount"])]
+                   for i, r in enumerate(rows, start=1)] + [["", "", "", "total", points(total)]],
+                  align="rlrlr")
+    return "\n".join(render_text(table))
+
+
+def format_followups(d: dict, labels: dict[str, str] | None = None) -> str:
+    """`svc followups` as a work list: the calls to make, oldest first, and how the calls so far went."""
+    labels = labels or {}
+    due = d["due"]
+    lines = []
+    if due:
+        table = Table(f"{len(due)} follow-up call{'s' if len(due) != 1 else ''} to make, oldest first "
+                      f"(a call is due {d['delay_days']:g} days after an important ticket is resolved)",
+                      ["#", "ticket", "customer", "why", "resolved on", "overdue"],
+                      [[str(i), f"#{f['ticket']}", labels.get(f["customer"], f["customer"]), f["why"], f["resolved"],
+                        f"{f['overdue_days']:g} day{'s' if f['overdue_days'] != 1 else ''}"]
+                       for i, f in enumerate(due, start=1)],
+                      align="rllllr")
+        lines += render_text(table)
+        lines.append("  after each call: svc log followup TICKET CUSTOMER --outcome "
+                     "reached|not-reached|satisfied|unsatisfied")
+    else:
+        lines.append("No follow-up calls to make.")
+    o = d["outcomes"]
+    lines.append("")
+    lines.append(f"Called back so far: {count(d['followed_up'])} of {count(d['important_resolved'])} important resolved "
+                 f"tickets ({pct(d['coverage'])}); complaints and ratings of {d.get('low_rating', 2)} or less are important.")
+    lines.append(f"Outcomes: {o.get('satisfied', 0)} satisfied, {o.get('unsatisfied', 0)} unsatisfied, "
+                 f"{o.get('reached', 0)} reached, {o.get('not reached', 0)} not reached; "
+                 f"satisfaction {pct(d['satisfaction_rate'])}.")
     return "\n".join(lines)

@@ -1,7 +1,9 @@
-"""Agent writes to the service log: one record, or many in `appendBatch` transactions.
+"""Agent writes to the service log: one record (`append`), or many in packed `appendPacked` transactions
+(`append_batch`, 71 bytes a record, one event a batch).
 
-A record's text goes to the content store first; the chain gets its salted commitment. What a
-transaction appended (and any reward it paid) is read back from its receipt (`appended_records`).
+A record's text goes to the content store first; the chain gets its salted commitment, never zero (a record
+without text commits to a fresh salt). What a transaction appended (and any reward it paid) is read back
+from its receipt (`appended_records`).
 An amendment is refused before anything is stored or sent unless its ref is a record of its own
 ticket (`check_amendments`): the contract cannot check it.
 """
@@ -15,9 +17,12 @@ from web3.logs import DISCARD
 
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
-from servicecoin.contentstore import ContentStore
+from servicecoin.contentstore import ContentStore, commitment_of, new_salt
 from servicecoin.errors import ConfigError, Refused
-from servicecoin.servicelog.records import ZERO32, Kind, event_record, fetch_records, log_contract, ticket_seqs
+from servicecoin.servicelog.events import fetch_records, receipt_records
+from servicecoin.servicelog.helpdesk import commit_event, on_chain
+from servicecoin.servicelog.packed import MAX_TICKET, pack
+from servicecoin.servicelog.records import ANCHOR, ZERO32, Kind, log_contract
 
 
 @dataclass
@@ -31,9 +36,19 @@ class Entry:
     detail: int = 0  # follow-up outcome
     ref: int = 0  # amended seq
     where: str = field(default="", compare=False)  # "file:line" of a batch file's record, for errors
+    channel: int = 0  # packed records: where it happened (packed.Channel)
+    time: int = 0  # packed records: the help desk's own event time (unix seconds, 0 unknown)
+    event_id: str | None = None  # the help desk's event id: the commitment covers it (servicelog.helpdesk)
 
     def call_args(self, commitment: bytes) -> tuple:
         return (int(self.kind), int(self.detail), int(self.ref), int(self.ticket), self.customer, commitment)
+
+    def packed(self, commitment: bytes) -> bytes:
+        """The record's 71 bytes for `appendPacked` (interfaces/IServiceLog.sol)."""
+        if not 0 < int(self.ticket) <= MAX_TICKET:
+            raise ConfigError(f"{self.where or 'record'}: ticket {self.ticket} does not fit a packed record (1..2^64-1)")
+        return pack(int(self.kind), int(self.ticket), self.customer, commitment, int(self.detail), int(self.ref),
+                    int(self.channel), int(self.time))
 
 
 @dataclass
@@ -50,12 +65,13 @@ class Appended:
 
 
 def commit_text(store: ContentStore | None, log_address: str, text: str | None) -> bytes:
-    """The commitment a record of `text` carries: zero without text, else the store's salted hash."""
-    if not text:
-        return ZERO32
+    """The commitment a record of `text` carries, never zero: the store's salted hash (of "" without text);
+    without a store, a record without text commits to a salt nobody keeps."""
     if store is None:
-        raise ConfigError("a record with text needs a content store")
-    return store.put(log_address, text)
+        if text:
+            raise ConfigError("a record with text needs a content store")
+        return commitment_of(new_salt(), "")
+    return store.put(log_address, text or "")
 
 
 def appended_records(log, receipt, store: ContentStore | None) -> list[Appended]:
@@ -63,9 +79,10 @@ def appended_records(log, receipt, store: ContentStore | None) -> list[Appended]
     is linked to its sequence number."""
     rewards = {e["args"]["seq"]: e["args"] for e in log.events.Rewarded().process_receipt(receipt, errors=DISCARD)}
     out = []
-    for ev in log.events.Recorded().process_receipt(receipt, errors=DISCARD):
-        r = event_record(ev)
-        if store is not None and r.commitment != ZERO32:
+    for r in receipt_records(log.w3, log.address, receipt):
+        if r.form == ANCHOR:
+            continue
+        if store is not None and any(r.commitment):
             store.assign(log.address, r.commitment, r.seq)
         paid = rewards.get(r.seq)
         out.append(Appended(r.seq, Kind(r.kind).name.lower(), r.ticket, r.customer, "0x" + r.commitment.hex(),
@@ -84,20 +101,20 @@ def check_amendments(chain: Chain, log, entries: list[Entry]) -> None:
     if not amendments:
         return
     count = log.functions.count().call()
-    seqs: dict[int, set[int]] = {}
+    on_chain: dict[int, int] = {}  # seq → ticket, read once when a ref needs it
 
     def label(i: int) -> str:
         return entries[i].where or (f"record {i + 1} of the batch" if len(entries) > 1 else "the amendment")
 
     for i, e in amendments:
         if e.ref <= count:
-            if e.ticket not in seqs:
-                seqs[e.ticket] = ticket_seqs(chain, log, e.ticket)
-            if e.ref in seqs[e.ticket]:
+            if not on_chain:
+                on_chain.update({r.seq: r.ticket for r in fetch_records(chain, log) if r.form != ANCHOR})
+            other = on_chain.get(e.ref)
+            if other == e.ticket:
                 continue
-            other = next((r.ticket for r in fetch_records(chain, log) if r.seq == e.ref), None)
             target = f"record #{e.ref} is of ticket {other}" if other is not None else \
-                f"record #{e.ref} has no event in the node's history"
+                f"record #{e.ref} has no event in the node's history (or is anchored)"
         else:
             pos = e.ref - count - 1
             if pos < i and entries[pos].ticket == e.ticket:
@@ -109,13 +126,16 @@ def check_amendments(chain: Chain, log, entries: list[Entry]) -> None:
 
 
 def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender="agent", log=None) -> Appended:
-    """Append one agent record (its text goes to the content store first)."""
+    """Append one agent record (its text goes to the content store first). A record with a channel or a help-desk
+    time goes packed (a batch of one): single records have no place for them."""
     log = log or log_contract(chain)
     entry.customer = checksum(entry.customer)
     check_amendments(chain, log, [entry])
     commitment = commit_text(store, log.address, entry.text)
+    call = log.functions.appendPacked(entry.packed(commitment)) if entry.channel or entry.time else \
+        log.functions.append(entry.call_args(commitment))
     with discarded_if_refused(store, log.address, [commitment]):
-        receipt = chain.transact(log.functions.append(entry.call_args(commitment)), sender)
+        receipt = chain.transact(call, sender)
     return appended_records(log, receipt, store)[0]
 
 
@@ -137,24 +157,37 @@ class discarded_if_refused:  # noqa: N801  (a context manager, used as `with dis
 
 
 def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None = None, sender="agent",
-                 batch_size: int = 100, log=None, progress: Callable[[int], None] | None = None) -> list[Appended]:
-    """Append many agent records, `batch_size` per transaction, in order."""
+                 batch_size: int = 100, log=None, progress: Callable[[int], None] | None = None,
+                 from_block: int | None = None) -> list[Appended]:
+    """Append many agent records, `batch_size` per packed transaction, in order. Records with a help-desk
+    event id that are already on chain (since `from_block`: a run that crashed sent them) are not sent again."""
     log = log or log_contract(chain)
+    account = chain.account(sender) if isinstance(sender, str) else sender
     for e in entries:
         e.customer = checksum(e.customer)
-    check_amendments(chain, log, entries)
-    pairs = [(e, commit_text(store, log.address, e.text)) for e in entries]
-    return send_batches(chain, log, pairs, sender, store, batch_size, progress)
+    events = any(e.event_id for e in entries)
+    if not events:  # refused before anything is stored; with event ids, once the records on chain are known
+        check_amendments(chain, log, entries)
+    pairs = [(e, commit_event(store, log.address, account.key, e.event_id, e.text) if e.event_id
+              else commit_text(store, log.address, e.text)) for e in entries]
+    found = on_chain(chain, log, {c for e, c in pairs if e.event_id}, from_block)
+    for c, seq in found.items():
+        if store is not None:
+            store.assign(log.address, c, seq)
+    pairs = [(e, c) for e, c in pairs if c not in found]
+    if events:
+        check_amendments(chain, log, [e for e, _ in pairs])
+    return send_batches(chain, log, pairs, account, store, batch_size, progress)
 
 
 def send_batches(chain: Chain, log, pairs: list[tuple[Entry, bytes]], sender, store: ContentStore | None,
                  batch_size: int, progress: Callable[[int], None] | None) -> list[Appended]:
-    """Send (entry, commitment) pairs `batch_size` per appendBatch transaction, each mined before the next."""
+    """Send (entry, commitment) pairs `batch_size` per appendPacked transaction, each mined before the next."""
     out: list[Appended] = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start:start + batch_size]
         with discarded_if_refused(store, log.address, [c for _, c in pairs[start:]]):  # none of them was sent
-            receipt = chain.transact(log.functions.appendBatch([e.call_args(c) for e, c in chunk]), sender)
+            receipt = chain.transact(log.functions.appendPacked(b"".join(e.packed(c) for e, c in chunk)), sender)
         out.extend(appended_records(log, receipt, store))
         if progress:
             progress(len(chunk))

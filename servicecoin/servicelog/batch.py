@@ -1,5 +1,5 @@
-"""Batch files: a CSV of agent records (kind,ticket,customer[,text,outcome,ref]) appended exactly once,
-however often it is run."""
+"""Batch files: a CSV of agent records (kind,ticket,customer[,text,outcome,ref,channel,time]) appended exactly
+once, in packed batches, however often it is run."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.errors import ChainError, ConfigError, quoted
 from servicecoin.servicelog.agent import Appended, Entry, check_amendments, send_batches
-from servicecoin.servicelog.records import Kind, Outcome, fetch_records, log_contract
+from servicecoin.servicelog.events import fetch_records
+from servicecoin.servicelog.packed import MAX_TICKET, MAX_U40, Channel
+from servicecoin.servicelog.records import Kind, Outcome, log_contract
 
-BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref")
-MAX_TICKET = 2**256 - 1  # ServiceLog tickets are uint256
+BATCH_COLUMNS = ("kind", "ticket", "customer", "text", "outcome", "ref", "channel", "time")
 MAX_SEQ = 2**64 - 1  # sequence numbers (an amendment's ref) are uint64
 
 
@@ -124,9 +125,9 @@ def _entries(reader: csv.DictReader, path: Path) -> list[Entry]:
         if kind == Kind.FEEDBACK:
             raise ConfigError(f"{where}kind: feedback comes from the customer (svc log feedback), not a batch")
         ticket_text = (row["ticket"] or "").strip()
-        if not re.fullmatch(r"[0-9]{1,78}", ticket_text, re.ASCII) or int(ticket_text) > MAX_TICKET:
+        if not re.fullmatch(r"[0-9]{1,20}", ticket_text, re.ASCII) or int(ticket_text) > MAX_TICKET:
             raise ConfigError(f"{where}ticket: {quoted(ticket_text)} is not a ticket number (ASCII digits, "
-                              f"below 2^256)")
+                              f"1 to 2^64-1)")
         ticket = int(ticket_text)
         if ticket <= 0:
             raise ConfigError(f"{where}ticket: must be positive")
@@ -147,6 +148,10 @@ def _entries(reader: csv.DictReader, path: Path) -> list[Entry]:
             ref = int(ref_text)
         elif ref_text:
             raise ConfigError(f"{where}ref: only amendments refer to an earlier record")
+        channel = Channel.parse(row.get("channel") or "", where + "channel: ")
+        time_text = (row.get("time") or "").strip()
+        if time_text and not (re.fullmatch(r"[0-9]{1,13}", time_text, re.ASCII) and int(time_text) <= MAX_U40):
+            raise ConfigError(f"{where}time: {quoted(time_text)} is not a unix time in seconds")
         entries.append(Entry(kind, ticket, customer, (row.get("text") or "").strip() or None, detail, ref,
-                             where=f"{path}:{line}"))
+                             where=f"{path}:{line}", channel=int(channel), time=int(time_text or 0)))
     return entries

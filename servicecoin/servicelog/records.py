@@ -1,30 +1,30 @@
-"""The service log's records: their codec, reading them from the chain, and verifying the hash chain.
+"""The service log's record codec: Kind, Outcome, Record (single, packed, anchored), `next_head`, and the
+check of local texts against their commitments.
 
-The chain encoding is the one documented in interfaces/IServiceLog.sol:
+The chain encodings are the ones documented in interfaces/IServiceLog.sol. A single record:
 head_n = first 24 bytes of keccak256(abi.encode(head_{n-1} (bytes24), seq, kind, ticket, customer,
-agent, commitment, detail, ref, timestamp)). `verify` recomputes it from the `Recorded` events, whose
-`info` word packs seq, timestamp, ref, detail and kind (`unpack_info`).
-
-An amendment's `ref` must name a record of the same ticket. The contract keeps nothing per record, so
-it cannot check this: `misdirected_amendments` finds the amendments that break the rule, `verify`
-names them, and `ticket_seqs` lets a writer check a ref before it sends.
+agent, commitment, detail, ref, timestamp)), read from a `Recorded` event whose `info` word packs seq,
+timestamp, ref, detail and kind (`unpack_info`). Packed records and anchored batches: servicelog.packed.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
+from typing import Callable
 
 from eth_abi import encode
 from eth_utils import keccak
 
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
-from servicecoin.contentstore import ContentStore
-from servicecoin.errors import ServiceCoinError, enum_member
+from servicecoin.contentstore import Content, ContentStore
+from servicecoin.errors import enum_member
 from servicecoin.loginfo import unpack_info
+from servicecoin.servicelog.packed import anchor_head, pack, packed_head
 
 CONTRACT = "ServiceLog"
+SINGLE, PACKED, ANCHOR, ANCHORED = "single", "packed", "anchor", "anchored"
 ZERO_HEAD = b"\0" * 24
 ZERO32 = b"\0" * 32
 
@@ -73,15 +73,28 @@ class Record:
     detail: int
     ref: int
     timestamp: int
-    head: bytes
+    head: bytes  # the head after it as the chain emitted it; b"" inside a packed batch (one head per batch)
     block: int = 0
     tx: str = ""
+    form: str = SINGLE  # SINGLE (`Recorded`), PACKED (`BatchRecorded`), ANCHOR (an `Anchored` batch of `count`
+    #                     records under `root`) or ANCHORED (one record of such a batch, kept off chain)
+    channel: int = 0  # packed and anchored records: where the interaction happened (packed.Channel)
+    time: int = 0  # packed and anchored records: the help desk's event time
+    count: int = 1  # ANCHOR: how many sequence numbers the batch takes
+    root: bytes = b""  # ANCHOR: the batch's Merkle root; ANCHORED: the root its proof leads to
+    proof: list = field(default_factory=list)  # ANCHORED: the Merkle proof (sibling hashes, leaf to root)
+    index: int = 0  # ANCHORED: position in its batch
+
+    @property
+    def last_seq(self) -> int:
+        return self.seq + self.count - 1
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["kind"] = Kind(self.kind).name.lower()
-        d["commitment"] = "0x" + self.commitment.hex()
-        d["head"] = "0x" + self.head.hex()
+        for key in ("commitment", "head", "root"):
+            d[key] = "0x" + getattr(self, key).hex()
+        d["proof"] = ["0x" + bytes(p).hex() for p in self.proof]
         return d
 
     @classmethod
@@ -91,7 +104,9 @@ class Record:
             seq=int(d["seq"]), kind=int(Kind.parse(kind) if isinstance(kind, str) else kind), ticket=int(d["ticket"]),
             customer=d["customer"], agent=d["agent"], commitment=_bytes(d["commitment"]), detail=int(d["detail"]),
             ref=int(d["ref"]), timestamp=int(d["timestamp"]), head=_bytes(d["head"]), block=int(d.get("block", 0)),
-            tx=d.get("tx", ""),
+            tx=d.get("tx", ""), form=d.get("form", SINGLE), channel=int(d.get("channel", 0)), time=int(d.get("time", 0)),
+            count=int(d.get("count", 1)), root=_bytes(d.get("root", "0x")),
+            proof=[_bytes(p) for p in d.get("proof", [])], index=int(d.get("index", 0)),
         )
 
 
@@ -101,105 +116,23 @@ def _bytes(value) -> bytes:
     return bytes.fromhex(value[2:] if value.startswith("0x") else value)
 
 
+def packed_bytes(r: Record) -> bytes:
+    """Record `r` in the 71-byte packed encoding (packed and anchored records)."""
+    return pack(r.kind, r.ticket, r.customer, r.commitment, r.detail, r.ref, r.channel, r.time)
+
+
 def next_head(prev: bytes, r: Record) -> bytes:
-    """The head after record `r` (see interfaces/IServiceLog.sol)."""
+    """The head after record `r` (see interfaces/IServiceLog.sol): single records hash ten ABI words, packed
+    records their 71 bytes with seq, agent and block time, an anchored batch its root."""
+    if r.form == PACKED:
+        return packed_head(prev, r.seq, _bytes(r.agent), r.timestamp, packed_bytes(r))
+    if r.form == ANCHOR:
+        return anchor_head(prev, r.seq, r.count, _bytes(r.agent), r.timestamp, r.root)
     data = encode(
         ["bytes24", "uint64", "uint8", "uint256", "address", "address", "bytes32", "uint8", "uint64", "uint64"],
         [prev, r.seq, r.kind, r.ticket, r.customer, r.agent, r.commitment, r.detail, r.ref, r.timestamp],
     )
     return keccak(data)[:24]
-
-
-# ---------------------------------------------------------------------------- amendments
-@dataclass
-class MisdirectedAmendment:
-    """An amendment whose `ref` names a record of another ticket (or no record at all)."""
-
-    seq: int
-    ticket: int
-    ref: int
-    ref_ticket: int | None  # None: no record `ref` among those checked
-
-    def __str__(self) -> str:
-        target = f"record #{self.ref} of ticket {self.ref_ticket}" if self.ref_ticket is not None \
-            else f"record #{self.ref}, which does not exist"
-        return f"amendment #{self.seq} of ticket {self.ticket} points at {target}"
-
-
-def misdirected_amendments(records: list[Record]) -> list[MisdirectedAmendment]:
-    """The amendments among `records` whose ref is not a record of their own ticket."""
-    ticket_of = {r.seq: r.ticket for r in records}
-    return [MisdirectedAmendment(r.seq, r.ticket, r.ref, ticket_of.get(r.ref))
-            for r in records if r.kind == Kind.AMENDMENT and ticket_of.get(r.ref) != r.ticket]
-
-
-# ---------------------------------------------------------------------------- verification
-@dataclass
-class Verification:
-    """`ok` is the hash chain's verdict; `amendments` lists the amendments that point at another
-    ticket's record (the chain can be intact and the log still break that rule)."""
-
-    ok: bool
-    count: int  # records checked
-    head: str  # on-chain head
-    onchain_count: int
-    first_bad_seq: int | None = None
-    reason: str = ""
-    amendments: list[MisdirectedAmendment] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        """The chain verifies and every amendment points at a record of its own ticket."""
-        return self.ok and not self.amendments
-
-    def summary(self) -> str:
-        if self.ok:
-            line = f"OK: {self.count} records, head {self.head}"
-        else:
-            where = f" at record {self.first_bad_seq}" if self.first_bad_seq is not None else ""
-            line = f"BROKEN{where}: {self.reason}"
-        if self.amendments:
-            line += f"\nINVALID AMENDMENTS ({len(self.amendments)}): " + "; ".join(map(str, self.amendments))
-        return line
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        data["valid"] = self.valid
-        return data
-
-
-def verify(records: list[Record], head: bytes, count: int) -> Verification:
-    """Recompute the chain over `records` (in order from seq 1) and compare with the on-chain state;
-    name the amendments that point at another ticket's record."""
-    result = _verify_chain(records, head, count)
-    result.amendments = misdirected_amendments(records)
-    return result
-
-
-def _verify_chain(records: list[Record], head: bytes, count: int) -> Verification:
-    h = ZERO_HEAD
-    shown = "0x" + head.hex()
-    for expected, r in enumerate(records, start=1):
-        if r.seq != expected:
-            return Verification(False, expected - 1, shown, count, expected,
-                                f"record {expected} is missing (next record found is {r.seq})")
-        h = next_head(h, r)
-        if h != r.head:
-            return Verification(False, expected - 1, shown, count, r.seq,
-                                f"recomputed head 0x{h.hex()} differs from the recorded 0x{r.head.hex()}")
-    if len(records) != count:
-        first = len(records) + 1 if len(records) < count else count + 1
-        return Verification(False, len(records), shown, count, first,
-                            f"{len(records)} records found, the contract counts {count}")
-    if h != head:
-        return Verification(False, len(records), shown, count, count or None,
-                            f"recomputed head 0x{h.hex()} differs from the on-chain head {shown}")
-    return Verification(True, len(records), shown, count)
-
-
-def ticket_seqs(chain: Chain, log, ticket: int) -> set[int]:
-    """Sequence numbers of the records of `ticket` on chain (an indexed eth_getLogs query)."""
-    return {event_record(e).seq for e in chain.events(log, "Recorded", argument_filters={"ticket": int(ticket)})}
 
 
 def log_contract(chain: Chain, address: str | None = None):
@@ -218,22 +151,6 @@ def event_record(ev) -> Record:
     return record_from_args(ev["args"], ev["blockNumber"], "0x" + bytes(ev["transactionHash"]).hex())
 
 
-def fetch_records(chain: Chain, log, from_block: int | None = None, to_block: int | None = None) -> list[Record]:
-    """Every `Recorded` event of `log` (by default since its deployment), in sequence order."""
-    out = [event_record(e) for e in chain.events(log, "Recorded", from_block, to_block)]
-    out.sort(key=lambda r: r.seq)
-    return out
-
-
-def verify_log(chain: Chain, log=None, records: list[Record] | None = None) -> Verification:
-    """Verify `records` (default: every event on chain) against the log's on-chain head and count."""
-    log = log or log_contract(chain)
-    head, count = log.functions.state().call()
-    if records is None:
-        records = fetch_records(chain, log)
-    return verify(records, bytes(head), count)
-
-
 @dataclass
 class ContentCheck:
     matching: int = 0
@@ -244,11 +161,16 @@ class ContentCheck:
 
 def check_contents(store: ContentStore, log_address: str, records: list[Record]) -> ContentCheck:
     """Compare the local texts with the commitments on chain: tampered text shows as a mismatch."""
+    return compare_contents(lambda seq: store.get(log_address, seq), records)
+
+
+def compare_contents(lookup: Callable[[int], Content | None], records: list[Record]) -> ContentCheck:
+    """Compare the texts `lookup(seq)` gives with the records' commitments."""
     result = ContentCheck(mismatched=[])
     for r in records:
-        if r.commitment == ZERO32:
+        if r.commitment == ZERO32 or r.form == ANCHOR:
             continue
-        content = store.get(log_address, r.seq)
+        content = lookup(r.seq)
         if content is None:
             result.missing += 1
         elif content.erased:
@@ -260,31 +182,15 @@ def check_contents(store: ContentStore, log_address: str, records: list[Record])
     return result
 
 
-# ---------------------------------------------------------------------------- reading
-def show(chain: Chain, seq: int, store: ContentStore | None = None, log=None) -> dict:
-    """Record `seq` with its text and whether the text still matches the commitment."""
-    log = log or log_contract(chain)
-    count = log.functions.count().call()
-    if not 1 <= seq <= count:
-        raise ServiceCoinError(f"log {log.address}: no record {seq} (the log has {count})")
-    record = next((r for r in fetch_records(chain, log) if r.seq == seq), None)
-    if record is None:
-        raise ServiceCoinError(f"log {log.address}: record {seq} has no event in the node's history")
-    data = record.to_json()
-    if record.kind == Kind.FOLLOWUP:
-        data["outcome"] = Outcome(record.detail).name.lower().replace("_", "-")
-    if record.kind == Kind.FEEDBACK:
-        data["rating"] = record.detail
-    content = store.get(log.address, seq) if store else None
-    if record.commitment == ZERO32:
-        data.update(text=None, content="none")
-    elif content is None:
-        data.update(text=None, content="missing")
-    elif content.erased:
-        data.update(text=None, content="erased")
-    else:
-        data.update(text=content.text, content="matches" if content.matches(record.commitment) else "MISMATCH")
-    customer, status, feedback, bonus = log.functions.ticketOf(record.ticket).call()
-    data["ticket_status"] = STATUS[status]
-    data["ticket_feedback_given"] = feedback
-    return data
+def export_contents(store: ContentStore, log_address: str) -> list[dict]:
+    """The texts held for the log, as a content export (seq, commitment, salt, text; erased ones without
+    salt and text) that `svc verify-log --texts` checks against the chain."""
+    return [{"seq": c.seq, "commitment": "0x" + c.commitment.hex(), "salt": "0x" + c.salt.hex() if c.salt else None,
+             "text": c.text} for c in store.all(log_address)]
+
+
+def import_contents(rows: list[dict], log_address: str) -> dict[int, Content]:
+    """A content export by seq (raises ValueError, KeyError or TypeError on a malformed one)."""
+    return {int(d["seq"]): Content(log_address, _bytes(d["commitment"]), int(d["seq"]),
+                                   _bytes(d["salt"]) if d.get("salt") else None, d.get("text"),
+                                   None if d.get("salt") and d.get("text") is not None else 0) for d in rows}

@@ -13,6 +13,7 @@ from web3.logs import DISCARD
 
 from servicecoin.chain import Chain
 from servicecoin.errors import ConfigError, enum_member
+from servicecoin.reports.ids import redemption_ref
 from servicecoin.vault.items import get_item, vault_contract
 from servicecoin.vault.signatures import sign_redeem
 
@@ -47,7 +48,7 @@ class RedemptionRecord:
 
     @property
     def id_hex(self) -> str:
-        return hex(self.redemption_id)
+        return redemption_ref(self.redemption_id)
 
     def to_json(self) -> dict:
         d = asdict(self)

@@ -8,6 +8,7 @@ from brownie import RewardToken, ServiceLog, chain, web3
 
 from tests.tokenkit import UNIT, reverts_with
 from tests.contracts.redemption_vault.vaultkit import deploy_vault, fund
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG
 
 ADMIN_ROLE = "0x" + "00" * 32
 ZERO = "0x" + "00" * 20
@@ -54,7 +55,7 @@ def test_the_admin_role_cannot_be_granted_in_one_step(name, token, vault, log, a
 def test_a_new_admin_accepts_only_after_the_delay(name, admin, bob, token):
     contract = {"token": lambda: RewardToken.deploy("n", "s", admin, 0, 86_400, 3, TWO_DAYS, {"from": admin}),
                 "vault": lambda: deploy_vault(admin, token, admin_delay=TWO_DAYS),
-                "log": lambda: ServiceLog.deploy(admin, token, 0, 0, TWO_DAYS, {"from": admin})}[name]()
+                "log": lambda: ServiceLog.deploy(admin, token, 0, 0, TWO_DAYS, *NO_PREVIOUS_LOG, {"from": admin})}[name]()
     assert contract.defaultAdminDelay() == TWO_DAYS
     tx = contract.beginDefaultAdminTransfer(bob, {"from": admin})
     assert tx.events["DefaultAdminTransferScheduled"]["newAdmin"] == bob

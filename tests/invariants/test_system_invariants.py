@@ -36,6 +36,7 @@ from web3.logs import DISCARD
 from servicecoin.servicelog import next_head, record_from_args
 
 from tests.reliability import record_invariants
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG
 
 LONG = bool(os.environ.get("SVC_LONG"))
 STEPS = 50 if LONG else 25
@@ -389,7 +390,7 @@ def test_system_invariants(admin, issuer, pauser, merchant, alice, bob, carol, s
 
     agent = accounts[8]
     token = RewardToken.deploy("ServiceCoin Points", "SVC", admin, 0, DAY, VALIDITY, 0, {"from": admin})
-    log = ServiceLog.deploy(admin, token, FEEDBACK_REWARD, 0, 0, {"from": admin})
+    log = ServiceLog.deploy(admin, token, FEEDBACK_REWARD, 0, 0, *NO_PREVIOUS_LOG, {"from": admin})
     vault = RedemptionVault.deploy(admin, token, DAY, REFUND_WINDOW, 100 * UNIT, 5_000 * UNIT, 20_000 * UNIT, 0,
                                    {"from": admin})
     issuer_role, spender_role = token.ISSUER_ROLE(), token.SPENDER_ROLE()

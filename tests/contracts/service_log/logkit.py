@@ -13,12 +13,13 @@ FEEDBACK_REWARD = 25 * UNIT
 FOLLOWUP_BONUS = 5 * UNIT
 LOG_BUDGET = 1_000 * UNIT
 ZERO32 = "0x" + "00" * 32
+NO_PREVIOUS_LOG = ("0x" + "00" * 20, "0x" + "00" * 24, 0)  # the last three constructor arguments of a first log
 OPENED, REPLY, RESOLVED, FOLLOWUP, COMPLAINT, FEEDBACK, AMENDMENT = (int(k) for k in Kind)
 REACHED, NOT_REACHED, SATISFIED, UNSATISFIED = (int(o) for o in Outcome)
 
 
 def deploy_log(admin, token, agent, reward=FEEDBACK_REWARD, bonus=FOLLOWUP_BONUS, budget=LOG_BUDGET):
-    log = ServiceLog.deploy(admin, token, reward, bonus, 0, {"from": admin})
+    log = ServiceLog.deploy(admin, token, reward, bonus, 0, *NO_PREVIOUS_LOG, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, budget, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})

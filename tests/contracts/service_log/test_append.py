@@ -121,10 +121,10 @@ def test_ref_on_other_kinds_reverts(log, agent, alice):
         log.append(entry(REPLY, 7, alice, ref=1), {"from": agent})
 
 
-def test_record_without_text_has_zero_commitment(log, agent, alice):
+def test_agent_record_with_zero_commitment_reverts(log, agent, alice):
     open_ticket(log, agent, 7, alice)
-    tx = log.append((RESOLVED, 0, 0, 7, str(alice), ZERO32), {"from": agent})
-    assert recorded(tx)[0].commitment == bytes(32)
+    with reverts_with("ZeroCommitment"):
+        log.append((RESOLVED, 0, 0, 7, str(alice), ZERO32), {"from": agent})
 
 
 def test_batch_appends_in_order(log, agent, alice, bob):

@@ -1,7 +1,7 @@
 """Who may append, who may configure."""
 
 from brownie import ServiceLog, ZERO_ADDRESS
-from tests.contracts.service_log.logkit import OPENED, entry
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG, OPENED, entry
 from tests.tokenkit import reverts_with
 
 
@@ -51,9 +51,9 @@ def test_reward_too_large_reverts(log, admin):
 
 def test_constructor_rejects_zero_addresses(admin, token):
     with reverts_with("AccessControlInvalidDefaultAdmin"):
-        ServiceLog.deploy(ZERO_ADDRESS, token, 0, 0, 0, {"from": admin})
+        ServiceLog.deploy(ZERO_ADDRESS, token, 0, 0, 0, *NO_PREVIOUS_LOG, {"from": admin})
     with reverts_with("ZeroAddress"):
-        ServiceLog.deploy(admin, ZERO_ADDRESS, 0, 0, 0, {"from": admin})
+        ServiceLog.deploy(admin, ZERO_ADDRESS, 0, 0, 0, *NO_PREVIOUS_LOG, {"from": admin})
 
 
 def test_wiring_views(log, token):

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from servicecoin.index.indexer import Indexer
 from servicecoin.index.verify import IndexCheckFailed, guard, quick_check, verify_range
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG
 
 DAY = 86_400
 Z = "0x" + "00" * 32
@@ -18,13 +19,13 @@ Z = "0x" + "00" * 32
 def logged(token, admin, issuer, merchant, alice, bob, db, svc_chain):
     """Tickets with a complaint (resolved, no call) and a 1-star rating, indexed with the token."""
     agent = accounts[8]
-    log = ServiceLog.deploy(admin, token, 500, 200, 0, {"from": admin})
+    log = ServiceLog.deploy(admin, token, 500, 200, 0, *NO_PREVIOUS_LOG, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, 10**9, {"from": admin})
 
     def rec(kind, ticket, customer, detail=0):
-        log.append((kind, detail, 0, ticket, customer, Z), {"from": agent})
+        log.append((kind, detail, 0, ticket, customer, "0x" + "11" * 32), {"from": agent})
 
     token.issue(alice, 400, 0, Z, {"from": issuer})
     token.transfer(merchant, 100, {"from": alice})

@@ -6,6 +6,7 @@ from web3 import Web3
 
 from servicecoin.chain import from_web3
 from servicecoin.contentstore import ContentStore
+from tests.contracts.service_log.logkit import NO_PREVIOUS_LOG
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def svc_chain():
 
 @pytest.fixture(scope="module")
 def slog_address(admin, token, agent):
-    log = ServiceLog.deploy(admin, token, 2500, 500, 0, {"from": admin})
+    log = ServiceLog.deploy(admin, token, 2500, 500, 0, *NO_PREVIOUS_LOG, {"from": admin})
     token.grantRole(token.ISSUER_ROLE(), log, {"from": admin})
     token.setIssuerBudget(log, 10**8, {"from": admin})
     log.grantRole(log.AGENT_ROLE(), agent, {"from": admin})

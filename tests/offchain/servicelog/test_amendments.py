@@ -10,7 +10,7 @@ from servicecoin.chain import dev_account
 from servicecoin.cli import cli
 from servicecoin.errors import ConfigError
 from servicecoin.servicelog import Entry, Kind, append, append_batch, append_file, verify_log
-from servicecoin.servicelog.records import ZERO32, MisdirectedAmendment
+from servicecoin.servicelog import MisdirectedAmendment
 
 
 def two_tickets(chain, slog, store):
@@ -24,7 +24,7 @@ def two_tickets(chain, slog, store):
 def raw_amendment(chain, slog, ticket, customer, ref, agent=None):
     """An amendment sent straight to the contract, past the CLI's check (as any agent key could)."""
     entry = Entry(Kind.AMENDMENT, ticket, customer, ref=ref)
-    chain.transact(slog.functions.append(entry.call_args(ZERO32)), agent or dev_account(8))
+    chain.transact(slog.functions.append(entry.call_args(b"\1" * 32)), agent or dev_account(8))
 
 
 def test_verify_names_an_amendment_of_another_tickets_record(svc_chain, slog, store):

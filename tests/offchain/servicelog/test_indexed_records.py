@@ -36,3 +36,35 @@ def test_indexed_service_records_equal_the_decoded_events(svc_chain, slog, store
         (r.seq, r.kind, str(r.ticket), r.customer.lower(), r.agent.lower(), r.detail, r.ref, r.timestamp, r.block)
         for r in records]
     assert [r.kind for r in records] == [0, 1, 2, 3, 5, 6] and records[3].detail == 2 and records[5].ref == 2
+
+
+def test_packed_and_anchored_records_are_indexed_and_check(svc_chain, slog, store, token, tmp_path):
+    from servicecoin.index.verify import quick_check
+    from servicecoin.servicelog import Channel, append_batch
+    from servicecoin.servicelog.anchoring import anchor_records
+
+    c, agent = dev_account(5).address, dev_account(8)
+    append(svc_chain, Entry(Kind.OPENED, 1, c, "single"), store, sender=agent, log=slog)
+    append_batch(svc_chain, [Entry(Kind.REPLY, 1, c, "packed", channel=Channel.PHONE, time=1_780_000_000),
+                             Entry(Kind.RESOLVED, 1, c, "done")], store, sender=agent, log=slog)
+    anchor_records(svc_chain, [Entry(Kind.REPLY, 1, c, "anchored")], store, tmp_path / "anchored", sender=agent,
+                   log=slog)
+    append_batch(svc_chain, [Entry(Kind.COMPLAINT, 1, c, "after")], store, sender=agent, log=slog)
+    db = open_db(str(tmp_path / "index.sqlite"), "development")
+    try:
+        Indexer(svc_chain, db, IndexSettings(confirmations=0),
+                contracts={"RewardToken": token.address, "ServiceLog": slog.address}, log=lambda m: None).run()
+        rows = db.query("SELECT seq, kind, form, channel, event_time FROM service_records ORDER BY seq")
+        assert [tuple(r) for r in rows] == [(1, 0, "single", 0, 0), (2, 1, "packed", 2, 1_780_000_000),
+                                            (3, 2, "packed", 0, 0), (5, 4, "packed", 0, 0)]
+        assert db.query("SELECT first_seq, count FROM service_anchors") == [(4, 1)]
+        check = quick_check(db, svc_chain)
+        assert check.ok, check.summary()
+        from servicecoin.statement import statement
+
+        [ticket] = statement(db, c)["tickets"]  # the customer's statement reads the packed records
+        assert ticket["status"] == "resolved" and [r["seq"] for r in ticket["records"]] == [1, 2, 3, 5]
+        db.execute("UPDATE service_records SET kind = 4 WHERE seq = 2")  # an edited packed row
+        assert not quick_check(db).ok
+    finally:
+        db.close()

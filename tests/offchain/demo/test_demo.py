@@ -1,0 +1,42 @@
+"""`make demo`'s story (servicecoin.demo) on brownie's anvil: short, and safe to run twice."""
+
+import re
+
+import pytest
+from brownie import web3
+from web3 import Web3
+
+from servicecoin.chain import from_web3
+
+
+@pytest.fixture
+def demo_env(tmp_path, monkeypatch):
+    # A plain Web3 on brownie's node (brownie's own adds gasPrice to EIP-1559 transactions); files in tmp.
+    chain = from_web3(Web3(Web3.HTTPProvider(web3.provider.endpoint_uri)), "development")
+    monkeypatch.setenv("SVC_DEPLOYMENTS_DIR", str(tmp_path / "deployments"))
+    (tmp_path / "deployments").mkdir()
+    monkeypatch.setattr("servicecoin.paths.DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr("servicecoin.demo.connect", lambda network: chain)
+    return chain
+
+
+def test_a_second_demo_run_issues_nothing_again(demo_env, capsys):
+    from servicecoin import demo
+
+    assert demo.main(["--network", "development"]) == 0
+    first = capsys.readouterr().out
+    token = demo_env.contract("RewardToken")
+    issued, burned = token.functions.totalIssued().call(), token.functions.totalBurned().call()
+    log_count = demo.log_contract(demo_env).functions.count().call()
+
+    assert demo.main(["--network", "development"]) == 0
+    second = capsys.readouterr().out
+    assert token.functions.totalIssued().call() == issued and token.functions.totalBurned().call() == burned
+    assert demo.log_contract(demo_env).functions.count().call() == log_count
+    assert "nothing is issued again" in second and "handled by an earlier run" in second
+    assert "nothing sent now" in second and "made by an earlier run" in second
+    for out in (first, second):
+        chapters = re.findall(r"^\d+\. (.+)$", out, flags=re.M)
+        assert chapters[:2] == ["The contracts", "Reward points"] and len(chapters) == 7, out
+        assert len(out.splitlines()) < 50, out  # a short story, not a listing
+        assert "matches the chain" in out and "every figure matches the token's counters" in out
