@@ -273,7 +273,12 @@ def connect(network_id: str, timeout: float | None = None) -> Chain:
     """Connect to `network_id` (see networks.yaml), or raise NodeUnreachable within about `timeout`
     seconds (default SVC_CONNECT_TIMEOUT, 3 s): a refused connection is asked again until then (a node
     that is starting), a node that accepts but does not answer is given that long for its chain id."""
-    network = get_network(network_id)
+    return connect_to(get_network(network_id), timeout)
+
+
+def connect_to(network: Network, timeout: float | None = None) -> Chain:
+    """`connect` for a Network not in networks.yaml (an auditor's --rpc URL)."""
+    network_id = network.id
     timeout = connect_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
     probe = _http(network.rpc_url, min(timeout, CONNECT_TIMEOUT), timeout, retries=False)

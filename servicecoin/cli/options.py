@@ -10,6 +10,7 @@ usage errors):
     PrivateKey   0x + 64 hex digits that make a valid secp256k1 key
     Signer       a role name, a test-account number or a private key (resolved once connected)
     NetworkId    a network of networks.yaml
+    RpcUrl       a node's http(s) URL
     FilePath     click.Path that refuses a NUL byte
 """
 
@@ -213,6 +214,27 @@ class NetworkId(StrictType):
         if value not in known:
             self.fail(f"unknown network {quoted(value)} (known: {', '.join(known)})", param, ctx)
         return value
+
+
+class RpcUrl(StrictType):
+    """A node's JSON-RPC URL: http:// or https://, a host, no spaces or control characters. Never echoed
+    whole (its path or query may hold an API key)."""
+
+    name = "url"
+
+    def convert(self, value, param, ctx):
+        from urllib.parse import urlsplit
+
+        text = str(value)
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018  raises ValueError for a port that is not a number
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # a port that is not a number, a bad IPv6 literal
+            ok = False
+        if not ok or any(ch.isspace() for ch in text) or control_character(text):
+            self.fail("not a node URL (http:// or https://, then the host)", param, ctx)
+        return text
 
 
 def network_option(fn):

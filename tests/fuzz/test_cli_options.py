@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from servicecoin.errors import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_NODE_DOWN, EXIT_OK, EXIT_REFUSED
 
-FUZZ = settings(max_examples=int(os.environ.get("SVC_FUZZ_OPTION_EXAMPLES", 6)), deadline=None, database=None,
+FUZZ = settings(max_examples=int(os.environ.get("SVC_FUZZ_OPTION_EXAMPLES", 4)), deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 CODES = {EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_NODE_DOWN, EXIT_REFUSED}
 # Commands that serve or start something when their parameters are good: run only with refused values.
