@@ -23,7 +23,7 @@ def test_deploy_writes_deployment_record(deployments):
     record = json.loads((deployments / "development.json").read_text())
     assert record["chain_id"] == web3.eth.chain_id
     # addresses and blocks only, and a local chain's URL (docs/cli.md)
-    assert set(record) == {"network", "chain_id", "block", "contracts", "accounts", "rpc_url"}
+    assert set(record) == {"network", "chain_id", "first_block", "block", "contracts", "accounts", "rpc_url"}
     assert record["rpc_url"].startswith("http://127.0.0.1:")
     token = web3.eth.contract(address=record["contracts"]["RewardToken"], abi=[])
     assert web3.eth.get_code(token.address)

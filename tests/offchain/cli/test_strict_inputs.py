@@ -157,7 +157,7 @@ def test_a_refused_batch_leaves_no_text_behind(deployed):
     batch = deployed / "records.csv"
     batch.write_text("kind,ticket,customer,text\n"
                      f"opened,31,{CUSTOMER},first record\n"
-                     f"reply,99999,{CUSTOMER},private words on a ticket that was never opened\n")
+                     f"opened,31,{CUSTOMER},private words: the ticket is open already (TicketExists)\n")
     one_error_line(svc("log", "batch", str(batch), "--batch-size", "1", *NET), 4)
     texts = [(seq, text) for _, seq, text in content_rows(deployed / "data")]
     assert texts == [(1, "first record")]  # the first transaction went through, the refused one left nothing
@@ -175,7 +175,7 @@ def test_deploy_to_a_url_with_a_key_writes_no_url_and_no_secret(tmp_path, monkey
     assert result.exit_code == 0, result.stderr
     assert fake_key not in result.stdout + result.stderr
     record = json.loads((tmp_path / "svc-live.json").read_text())
-    assert set(record) == {"network", "chain_id", "block", "contracts", "accounts"}
+    assert set(record) == {"network", "chain_id", "first_block", "block", "contracts", "accounts"}
     assert record["chain_id"] == web3.eth.chain_id and isinstance(record["block"], int)
     for path in tmp_path.rglob("*"):
         if path.is_file():
