@@ -12,6 +12,9 @@ TARGETS = {
     "token.issue_new_holder.gas": ("<=", 80_000, "one `issue` tx to a new holder (program already issued this epoch)"),
     "token.issue_batch100_new.gas_per_recipient": ("<=", 30_000, "one `issueBatch` of 100 new holders, total / 100"),
     "token.spend_3_epochs.gas": ("<=", 60_000, "a transfer to a merchant that consumes lots from 3 epochs"),
+    "token.recovery_start.gas": ("info", None, "`startRecovery` of a lost wallet (the recovery role)"),
+    "token.recovery_complete_12_lots.gas": ("info", None, "`completeRecovery` moving a year of lots (12, in all four "
+                                            "account slots) and the lifetime to a fresh address"),
 }
 NOREF = b"\0" * 32
 
@@ -55,6 +58,18 @@ def run(ctx) -> dict:
     receipt = chain.transact(token.functions.transfer(merchant.address, 2_500), customer)
     assert len(token.functions.lotsOf(customer.address).call()) == 1
     out["token.spend_3_epochs.gas"] = receipt["gasUsed"]
+
+    lost, fresh = fresh_addresses("recovery", 2)
+    for month in range(12):
+        if month:
+            advance(chain, epoch)
+        chain.transact(token.functions.issue(lost, 1_000, Reason.PURCHASE, NOREF), operator)
+    receipt = chain.transact(token.functions.startRecovery(lost, fresh), "deployer")
+    out["token.recovery_start.gas"] = receipt["gasUsed"]
+    advance(chain, token.functions.recoveryDelay().call())
+    receipt = chain.transact(token.functions.completeRecovery(lost), operator)
+    assert len(token.functions.lotsOf(fresh).call()) == 12
+    out["token.recovery_complete_12_lots.gas"] = receipt["gasUsed"]
 
     for peer, key in (("OZMintLoop", "peer.oz_erc20"), ("SoladyMintLoop", "peer.solady_erc20")):
         address, _ = chain.deploy(peer)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-/// @title LotRing — the storage codec of a RewardToken customer account
+import {IRewardToken} from "../interfaces/IRewardToken.sol";
+
+/// @title LotRing — the storage codec of a RewardToken customer account, and its ring operations
 /// @dev Storage layout of one account, `uint256[4]` (RewardToken's `_accounts[a]`):
 ///      ```
 ///      slot 0, customer:  flags (8) | count (4) | head (4) | lifetime (48) | lot 2 | lot 1 | lot 0
@@ -11,6 +13,7 @@ pragma solidity ^0.8.28;
 ///      slot 2:            lot 10 | lot 9 | lot 8 | lot 7
 ///      slot 3:            lot 14 | lot 13 | lot 12 | lot 11
 ///      lot (64 bits):     epoch (16) << 48 | amount (48)
+///      flags:             bit 248 acceptor ({ACCEPTOR_FLAG}), bit 249 recovery pending ({RECOVERY_FLAG})
 ///      ```
 ///      Lots form a ring of `validityEpochs` places, oldest at `head`, `count` of them live; ring
 ///      place p sits in slot 0 at bit 64p when p < 3, else in slot 1 + (p - 3) / 4 at bit
@@ -22,6 +25,10 @@ library LotRing {
     /// @dev Largest amount of a lot, and the mask of a lot's amount field (also of lifetime earned).
     uint256 internal constant AMOUNT_MASK = (1 << 48) - 1;
     uint256 internal constant LOT_MASK = (1 << 64) - 1;
+    /// @dev Slot 0 flag: the account is an acceptor (the rest of the word is its balance).
+    uint256 internal constant ACCEPTOR_FLAG = 1 << 248;
+    /// @dev Slot 0 flag of a customer: a recovery of the account is pending (see {WalletRecovery}).
+    uint256 internal constant RECOVERY_FLAG = 1 << 249;
     uint256 private constant EPOCH_SHIFT = 48;
     uint256 private constant LIFETIME_SHIFT = 192;
     uint256 private constant HEAD_SHIFT = 240;
@@ -167,6 +174,101 @@ library LotRing {
         if (l.loaded & (1 << i) == 0) {
             l.s[i] = acct[i];
             l.loaded |= 1 << i;
+        }
+    }
+
+    /// @dev Drops the lots expired by epoch `cur` from the head of the ring, with a `PointsExpired`
+    ///      event each (their points stay counted in their epoch's counter, which is now expired).
+    function sweep(Ledger memory l, uint256[4] storage acct, address account, uint256 validity, uint256 cur)
+        internal
+    {
+        uint256 head_ = head(l.s[0]);
+        uint256 count_ = count(l.s[0]);
+        uint256 swept;
+        while (count_ != 0) {
+            uint256 lot = get(l, acct, head_);
+            uint256 epoch = epochOf(lot);
+            if (epoch + validity > cur) break;
+            emit IRewardToken.PointsExpired(account, epoch, amountOf(lot));
+            set(l, acct, head_, 0);
+            head_ = (head_ + 1) % validity;
+            --count_;
+            ++swept;
+        }
+        if (swept != 0) setRing(l, head_, count_);
+    }
+
+    /// @dev Merges lots taken from another account (`epochs` ascending, all live) into the ring of
+    ///      the ledger, whose expired lots the caller swept at the same epoch: lots of one epoch add
+    ///      up, and the ring is rewritten from place 0. Every merged lot is from the last `validity`
+    ///      epochs, so the ring has a place for each. Reverts with AmountTooLarge past a lot's 48 bits.
+    function merge(
+        Ledger memory l,
+        uint256[4] storage acct,
+        uint256[] memory epochs,
+        uint256[] memory amounts,
+        uint256 validity
+    ) internal view {
+        uint256 n = epochs.length;
+        if (n == 0) return;
+        uint256[] memory own = takeAll(l, acct, validity);
+        uint256 m; // places written
+        uint256 last; // the lot at place m - 1
+        uint256 j;
+        uint256 k;
+        while (k < own.length || j < n) {
+            uint256 lot;
+            if (j >= n || (k < own.length && epochOf(own[k]) <= epochs[j])) {
+                lot = own[k++];
+            } else {
+                lot = pack(epochs[j], amounts[j]);
+                ++j;
+            }
+            if (m != 0 && epochOf(last) == epochOf(lot)) {
+                uint256 sum = amountOf(last) + amountOf(lot);
+                if (sum > AMOUNT_MASK) revert IRewardToken.AmountTooLarge(sum, AMOUNT_MASK);
+                last = pack(epochOf(lot), sum);
+                set(l, acct, m - 1, last);
+            } else {
+                last = lot;
+                set(l, acct, m++, lot);
+            }
+        }
+        setRing(l, 0, m);
+    }
+
+    /// @dev Takes every lot out of the ring of the ledger (the caller swept the expired ones) and
+    ///      clears slot 0 (header, lifetime earned, flags): the account is left empty once stored.
+    ///      Returns the lots oldest first and their total.
+    function drain(Ledger memory l, uint256[4] storage acct, uint256 validity)
+        internal
+        view
+        returns (uint256[] memory epochs, uint256[] memory amounts, uint256 total)
+    {
+        uint256[] memory lots = takeAll(l, acct, validity);
+        epochs = new uint256[](lots.length);
+        amounts = new uint256[](lots.length);
+        for (uint256 i; i < lots.length; ++i) {
+            epochs[i] = epochOf(lots[i]);
+            amounts[i] = amountOf(lots[i]);
+            total += amounts[i];
+        }
+        l.s[0] = 0;
+        l.dirty |= 1;
+    }
+
+    /// @dev The lots of the ring, oldest first, each place zeroed (the header is the caller's to set).
+    function takeAll(Ledger memory l, uint256[4] storage acct, uint256 validity)
+        internal
+        view
+        returns (uint256[] memory lots)
+    {
+        uint256 head_ = head(l.s[0]);
+        lots = new uint256[](count(l.s[0]));
+        for (uint256 k; k < lots.length; ++k) {
+            uint256 pos = (head_ + k) % validity;
+            lots[k] = get(l, acct, pos);
+            set(l, acct, pos, 0);
         }
     }
 

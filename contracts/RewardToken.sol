@@ -11,6 +11,7 @@ import {IRewardToken} from "../interfaces/IRewardToken.sol";
 import {EpochCounters} from "./EpochCounters.sol";
 import {LotRing} from "./LotRing.sol";
 import {TierTable} from "./TierTable.sol";
+import {WalletRecovery} from "./WalletRecovery.sol";
 
 /// @title RewardToken — ServiceCoin loyalty points
 /// @notice See {IRewardToken}. Storage is packed so that a new holder costs one fresh slot.
@@ -20,6 +21,7 @@ import {TierTable} from "./TierTable.sol";
 ///      Because every live lot belongs to one of the last `validityEpochs` epochs, the ring never
 ///      overflows once expired lots are swept, and every spend touches at most that many lots.
 ///      `_epochBuckets` holds the live (unspent) total of each epoch, laid out in {EpochCounters}.
+///      `_recoveries` holds pending wallet recoveries, laid out in {WalletRecovery}.
 contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRules {
     using LotRing for LotRing.Ledger;
     using EpochCounters for mapping(uint256 => uint256);
@@ -30,6 +32,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice May burn customers' points for redemptions (the redemption vault).
     bytes32 public constant SPENDER_ROLE = keccak256("SPENDER_ROLE");
+    /// @notice May start (and cancel) moving a lost wallet's points to a new address.
+    bytes32 public constant RECOVERY_ROLE = keccak256("RECOVERY_ROLE");
 
     /// @notice Most epochs a credit can stay valid (the lot ring has 15 places).
     uint256 public constant MAX_VALIDITY_EPOCHS = 15;
@@ -37,15 +41,21 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     uint256 public constant MAX_LOT_AMOUNT = (1 << 48) - 1;
     /// @notice Shortest epoch allowed, so that 16-bit epoch numbers last 179 years.
     uint256 public constant MIN_EPOCH_LENGTH = 1 days;
+    /// @notice Longest recovery delay the admin can set.
+    uint256 public constant MAX_RECOVERY_DELAY = 365 days;
 
     uint256 private constant AMOUNT_MASK = (1 << 48) - 1; // lifetime earned
     uint256 private constant MAX_EPOCH = (1 << 16) - 1;
-    uint256 private constant ACCEPTOR_FLAG = 1 << 248;
+    uint256 private constant ACCEPTOR_FLAG = LotRing.ACCEPTOR_FLAG;
+    uint256 private constant RECOVERY_FLAG = LotRing.RECOVERY_FLAG;
     uint256 private constant ACCEPTOR_BALANCE_MASK = (1 << 248) - 1;
 
     uint256 private constant CFG_PAUSED = 1;
     uint256 private constant CFG_TRANSFERS_OPEN = 2;
     uint256 private constant CFG_MASK_SHIFT = 8;
+    uint256 private constant CFG_DELAY_SHIFT = 16;
+    uint256 private constant CFG_DELAY_MASK = (1 << 48) - 1;
+    uint256 private constant DEFAULT_RECOVERY_DELAY = 7 days;
     uint8 private constant REFUND_BIT = uint8(1) << uint8(Reason.Refund);
 
     uint256 private immutable _genesis;
@@ -59,7 +69,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     uint256 private _acceptorSupply;
     uint256 private _issued;
     uint256 private _tierTable; // laid out in {TierTable}
-    uint256 private _config; // paused | transfersOpen | tier-eligible reason mask << 8
+    uint256 private _config; // paused | transfersOpen | tier-eligible reason mask << 8 | recovery delay << 16
+    mapping(address from => uint256) private _recoveries; // laid out in {WalletRecovery}
 
     /// @param name_ Token name (also the EIP-712 domain name for permit).
     /// @param symbol_ Token symbol.
@@ -90,7 +101,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             (1 << uint8(Reason.Purchase)) | (1 << uint8(Reason.Survey)) | (1 << uint8(Reason.Referral))
                 | (1 << uint8(Reason.Social)) | (1 << uint8(Reason.Campaign))
         );
-        _config = uint256(mask) << CFG_MASK_SHIFT;
+        _config = (uint256(mask) << CFG_MASK_SHIFT) | (DEFAULT_RECOVERY_DELAY << CFG_DELAY_SHIFT);
     }
 
     // =====================================================================================
@@ -244,6 +255,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256[] memory amounts;
         if (from != address(0)) {
             uint256 fromSlot = _accounts[from][0];
+            if (fromSlot & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, from);
             fromCustomer = fromSlot & ACCEPTOR_FLAG == 0;
             if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0) {
                 if (_accounts[to][0] & ACCEPTOR_FLAG == 0) revert TransferNotAllowed(from, to);
@@ -450,9 +462,10 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             return;
         }
         if (accepted) {
+            if (s0 & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, account);
             uint256[4] storage acct = _accounts[account];
             LotRing.Ledger memory l = LotRing.open(acct);
-            _sweep(l, acct, account, currentEpoch());
+            l.sweep(acct, account, _validity, currentEpoch());
             uint256 live = LotRing.count(l.s[0]);
             if (live != 0) revert AccountHoldsPoints(account, balanceOf(account));
             // An acceptor starts from a clean account (its lifetime earned no longer applies).
@@ -493,7 +506,59 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     // =====================================================================================
-    // Lots: credit, debit, sweep (storage codec in {LotRing})
+    // Wallet recovery (record and rules in {WalletRecovery})
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function startRecovery(address from, address to) external onlyRole(RECOVERY_ROLE) returns (uint256 readyAt) {
+        uint256 cfg = _config;
+        if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
+        return WalletRecovery.start(_accounts, _recoveries, from, to, (cfg >> CFG_DELAY_SHIFT) & CFG_DELAY_MASK);
+    }
+
+    /// @inheritdoc IRewardToken
+    function cancelRecovery(address from) external {
+        if (msg.sender != from) _checkRole(RECOVERY_ROLE);
+        WalletRecovery.cancel(_accounts, _recoveries, from);
+    }
+
+    /// @inheritdoc IRewardToken
+    function completeRecovery(address from) external returns (uint256 amount) {
+        if (_config & CFG_PAUSED != 0) revert EnforcedPause();
+        address to = WalletRecovery.take(_accounts, _recoveries, from);
+        uint256 cur = currentEpoch();
+        uint256[4] storage acct = _accounts[from];
+        LotRing.Ledger memory l = LotRing.open(acct);
+        l.sweep(acct, from, _validity, cur);
+        uint256 lifetime = LotRing.lifetime(l.s[0]);
+        uint256[] memory epochs;
+        uint256[] memory amounts;
+        (epochs, amounts, amount) = l.drain(acct, _validity);
+        l.store(acct);
+        _mergeLots(to, epochs, amounts, cur, lifetime);
+        emit Transfer(from, to, amount);
+        emit WalletRecovered(from, to, amount, lifetime, epochs, amounts);
+    }
+
+    /// @inheritdoc IRewardToken
+    function recoveryOf(address from) external view returns (address to, uint256 readyAt) {
+        return WalletRecovery.record(_recoveries, from);
+    }
+
+    /// @inheritdoc IRewardToken
+    function recoveryDelay() external view returns (uint256) {
+        return (_config >> CFG_DELAY_SHIFT) & CFG_DELAY_MASK;
+    }
+
+    /// @inheritdoc IRewardToken
+    function setRecoveryDelay(uint256 delay) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (delay > MAX_RECOVERY_DELAY) revert RecoveryDelayTooLong(delay, MAX_RECOVERY_DELAY);
+        _config = (_config & ~(CFG_DELAY_MASK << CFG_DELAY_SHIFT)) | (delay << CFG_DELAY_SHIFT);
+        emit RecoveryDelaySet(delay);
+    }
+
+    // =====================================================================================
+    // Lots: credit, debit (storage codec and sweep in {LotRing})
     // =====================================================================================
 
     /// @dev Credits an issued amount (tier multiplier, lifetime) to `to`; returns what was minted
@@ -559,47 +624,30 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         l.store(acct);
     }
 
-    /// @dev Credits lots taken from another customer, keeping their epochs: the two sorted lists
-    ///      are merged and the ring is rewritten from place 0. Epoch counters get the points back.
+    /// @dev Credits lots taken from another customer, keeping their epochs; the epoch counters get
+    ///      the points back.
     function _creditLots(address to, uint256[] memory epochs, uint256[] memory amounts, uint256 cur) private {
         uint256 n = epochs.length;
         if (n == 0) return;
+        for (uint256 j; j < n; ++j) {
+            _epochBuckets.add(epochs[j], amounts[j]);
+        }
+        _mergeLots(to, epochs, amounts, cur, 0);
+    }
+
+    /// @dev Sweeps `to`, adds `lifetime` to its lifetime earned (saturating) and merges the lots in.
+    function _mergeLots(address to, uint256[] memory epochs, uint256[] memory amounts, uint256 cur, uint256 lifetime)
+        private
+    {
         uint256[4] storage acct = _accounts[to];
         LotRing.Ledger memory l = LotRing.open(acct);
-        _sweep(l, acct, to, cur);
-        uint256 s0 = l.s[0];
-        uint256 head = LotRing.head(s0);
-        uint256 count = LotRing.count(s0);
-        uint256[] memory mergedEpochs = new uint256[](count + n);
-        uint256[] memory mergedAmounts = new uint256[](count + n);
-        uint256 m;
-        uint256 j;
-        for (uint256 k; k < count || j < n;) {
-            uint256 e;
-            uint256 a;
-            if (j >= n || (k < count && LotRing.epochOf(l.get(acct, (head + k) % _validity)) <= epochs[j])) {
-                uint256 lot = l.get(acct, (head + k) % _validity);
-                l.set(acct, (head + k) % _validity, 0);
-                (e, a) = (LotRing.epochOf(lot), LotRing.amountOf(lot));
-                ++k;
-            } else {
-                (e, a) = (epochs[j], amounts[j]);
-                _epochBuckets.add(e, a);
-                ++j;
-            }
-            if (m != 0 && mergedEpochs[m - 1] == e) {
-                mergedAmounts[m - 1] += a;
-                if (mergedAmounts[m - 1] > MAX_LOT_AMOUNT) revert AmountTooLarge(mergedAmounts[m - 1], MAX_LOT_AMOUNT);
-            } else {
-                mergedEpochs[m] = e;
-                mergedAmounts[m] = a;
-                ++m;
-            }
+        l.sweep(acct, to, _validity, cur);
+        if (lifetime != 0) {
+            lifetime += LotRing.lifetime(l.s[0]);
+            l.s[0] = LotRing.withLifetime(l.s[0], lifetime > AMOUNT_MASK ? AMOUNT_MASK : lifetime);
+            l.dirty |= 1;
         }
-        for (uint256 p; p < m; ++p) {
-            l.set(acct, p, LotRing.pack(mergedEpochs[p], mergedAmounts[p]));
-        }
-        l.setRing(0, m);
+        l.merge(acct, epochs, amounts, _validity);
         l.store(acct);
     }
 
@@ -611,7 +659,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256 amount,
         uint256 cur
     ) private {
-        _sweep(l, acct, account, cur);
+        l.sweep(acct, account, _validity, cur);
         uint256 s0 = l.s[0];
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
@@ -680,7 +728,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     {
         uint256[4] storage acct = _accounts[account];
         LotRing.Ledger memory l = LotRing.open(acct);
-        _sweep(l, acct, account, cur);
+        l.sweep(acct, account, _validity, cur);
         uint256 s0 = l.s[0];
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
@@ -722,25 +770,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             mstore(epochs, taken)
             mstore(amounts, taken)
         }
-    }
-
-    /// @dev Drops expired lots from the head of the ring, with an event each.
-    function _sweep(LotRing.Ledger memory l, uint256[4] storage acct, address account, uint256 cur) private {
-        uint256 s0 = l.s[0];
-        uint256 head = LotRing.head(s0);
-        uint256 count = LotRing.count(s0);
-        uint256 swept;
-        while (count != 0) {
-            uint256 lot = l.get(acct, head);
-            uint256 epoch = LotRing.epochOf(lot);
-            if (epoch + _validity > cur) break;
-            emit PointsExpired(account, epoch, LotRing.amountOf(lot));
-            l.set(acct, head, 0);
-            head = (head + 1) % _validity;
-            --count;
-            ++swept;
-        }
-        if (swept != 0) l.setRing(head, count);
     }
 
     /// @dev See {LotRing-liveLots}.

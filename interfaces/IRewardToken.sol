@@ -11,6 +11,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 ///      i.e. at `expiryOfEpoch(e)`. `balanceOf` never counts expired points. `totalSupply` is the
 ///      sum of every live balance (customers' unexpired lots plus acceptors' balances), so
 ///      `totalIssued() == totalSupply() + totalExpired() + totalBurned()` at every block.
+///
+///      Wallet recovery: RECOVERY_ROLE starts moving a lost wallet's points to a new address
+///      (`startRecovery`); from then on the old address cannot spend, pay or transfer. After
+///      `recoveryDelay()` anyone completes it (`completeRecovery`): every live lot (with its epoch),
+///      lifetime earned and so the tier move in one `WalletRecovered` event. Until completion the old
+///      address (or RECOVERY_ROLE) can cancel it. The move changes no supply counter.
 interface IRewardToken is IERC20 {
     /// @notice Why points were credited. Stored in events only.
     enum Reason {
@@ -47,6 +53,18 @@ interface IRewardToken is IERC20 {
     error AccountHoldsPoints(address account, uint256 balance);
     error EpochOverflow(uint256 epoch);
     error InvalidEpochConfig(uint256 epochLength, uint256 validityEpochs);
+    /// @notice `account` has a recovery to `to` pending (ready at `readyAt`): it cannot spend, pay,
+    ///         transfer, become an acceptor, or be the target of another recovery.
+    error RecoveryPending(address account, address to, uint256 readyAt);
+    error NoRecoveryPending(address account);
+    error RecoveryNotReady(address account, uint256 readyAt);
+    /// @notice A recovery from an address to itself.
+    error InvalidRecovery(address from, address to);
+    /// @notice Acceptors (the vault, merchants) are neither recovered nor recovered into.
+    error AcceptorNotRecoverable(address account);
+    /// @notice The account never held points: no lots, no lifetime earned.
+    error NothingToRecover(address account);
+    error RecoveryDelayTooLong(uint256 delay, uint256 max);
 
     // ---------------------------------------------------------------- events
     /// @notice `amount` points (after the tier multiplier applied to `baseAmount`) credited to `to`.
@@ -79,6 +97,19 @@ interface IRewardToken is IERC20 {
     event AcceptorBalanceBurned(address indexed account, uint256 amount);
     event Paused(address account);
     event Unpaused(address account);
+    /// @notice `operator` (RECOVERY_ROLE) started moving `from`'s points to `to`; anyone can complete
+    ///         it from `readyAt` on, and `from` can cancel it until then.
+    event RecoveryStarted(address indexed from, address indexed to, address indexed operator, uint256 readyAt);
+    /// @notice The pending recovery of `from` to `to` was cancelled by `by` (`from` itself, or RECOVERY_ROLE).
+    event RecoveryCancelled(address indexed from, address indexed to, address indexed by);
+    /// @notice `from`'s live points (`amount` in all: `amounts[i]` earned in `epochs[i]`, oldest
+    ///         first) and its lifetime earned (`lifetime`, and so its tier) moved to `to`, merged with
+    ///         what `to` held. The same transaction emits `Transfer(from, to, amount)`; lots of `from`
+    ///         that had expired were swept first (`PointsExpired`) and stay behind.
+    event WalletRecovered(
+        address indexed from, address indexed to, uint256 amount, uint256 lifetime, uint256[] epochs, uint256[] amounts
+    );
+    event RecoveryDelaySet(uint256 delay);
 
     // ---------------------------------------------------------------- issuance
     /// @notice Credit `amount` points to `to` for `reason`, with a 32-byte reference (order id,
@@ -202,4 +233,40 @@ interface IRewardToken is IERC20 {
 
     /// @notice Resume. PAUSER_ROLE.
     function unpause() external;
+
+    // ---------------------------------------------------------------- wallet recovery
+    /// @notice Start moving the points of `from` (a customer who lost its wallet) to `to`.
+    /// @dev RECOVERY_ROLE. From now on `from` cannot spend, pay or transfer (`RecoveryPending`);
+    ///      it can still receive points, which move too. `to` may already hold points: the lots are
+    ///      merged by epoch. Reverts with `ZeroAddress`, `InvalidRecovery` (from == to),
+    ///      `AcceptorNotRecoverable` (either is an acceptor), `NothingToRecover` (from never held
+    ///      points), `RecoveryPending` (from already has one pending, or `to` has its own pending),
+    ///      `EnforcedPause`. Emits `RecoveryStarted`.
+    /// @return readyAt When `completeRecovery` becomes possible: now + `recoveryDelay()`.
+    function startRecovery(address from, address to) external returns (uint256 readyAt);
+
+    /// @notice Cancel the pending recovery of `from`: its points stay and it can spend again.
+    /// @dev Callable by `from` itself (the old key, which proves the wallet was not lost) or by
+    ///      RECOVERY_ROLE (a mistaken target), until the recovery is completed, also while paused.
+    ///      Reverts with `NoRecoveryPending`. Emits `RecoveryCancelled`.
+    function cancelRecovery(address from) external;
+
+    /// @notice Complete the pending recovery of `from` once its delay is over. Anyone may call it.
+    /// @dev Sweeps `from`'s expired lots, then moves every live lot with its epoch, and the lifetime
+    ///      earned (saturating like credits), to `to`, and leaves `from` empty. Reverts with
+    ///      `NoRecoveryPending`, `RecoveryNotReady`, `AcceptorNotRecoverable` (to became an acceptor),
+    ///      `RecoveryPending` (to has its own recovery pending), `EnforcedPause`. Emits `Transfer`
+    ///      and `WalletRecovered`.
+    /// @return amount The live points moved.
+    function completeRecovery(address from) external returns (uint256 amount);
+
+    /// @notice The pending recovery of `from`: its target and when it can be completed (zeros if none).
+    function recoveryOf(address from) external view returns (address to, uint256 readyAt);
+
+    /// @notice Seconds between `startRecovery` and the earliest `completeRecovery` (7 days at deployment).
+    function recoveryDelay() external view returns (uint256);
+
+    /// @notice Set the recovery delay for recoveries started from now on (pending ones keep theirs).
+    /// @dev DEFAULT_ADMIN_ROLE; at most `MAX_RECOVERY_DELAY`. Emits `RecoveryDelaySet`.
+    function setRecoveryDelay(uint256 delay) external;
 }

@@ -27,6 +27,7 @@ def account_summary(chain: Chain, address: str) -> dict:
 
     names = token_info()["tier_names"]
     tier = token.functions.tierOf(address).call()
+    to, ready_at = token.functions.recoveryOf(address).call()
     lots = [
         {"epoch": e, "amount": a, "expires_at": x,
          "expires": iso(x)}
@@ -39,4 +40,6 @@ def account_summary(chain: Chain, address: str) -> dict:
         "tier": tier,
         "tier_name": names[tier] if tier < len(names) else str(tier),
         "lots": lots,
+        # a pending wallet recovery of this address (its points cannot be spent until it ends)
+        "recovery": {"to": to, "ready_at": ready_at, "ready": iso(ready_at)} if int(to, 16) else None,
     }

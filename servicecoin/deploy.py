@@ -1,6 +1,6 @@
 """Deploy and wire every ServiceCoin contract; record the result in deployments/<network>.json.
 
-One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`), each with the roles and
+One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`, `deploy_settlement`), each with the roles and
 budgets it needs, and `deploy` for the lot. Settings come from servicecoin.yaml.
 """
 
@@ -12,13 +12,14 @@ from typing import Any
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
 from servicecoin.errors import ConfigError, ServiceCoinError
+from servicecoin.money import Terms
 from servicecoin.paths import deployment_file
 from servicecoin.roles import grant_issuer, grant_role
 from servicecoin.token import UNIT, reason_mask, to_raw
 
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
-DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog")
+DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog", "Settlement")
 LOCAL_URLS = ("http://127.0.0.1:", "http://localhost:")  # a deployment file may name a node only on this machine
 
 
@@ -30,15 +31,28 @@ def _settings(config: dict, name: str, read):
         raise ConfigError(f"servicecoin.yaml {name}: {exc}") from None
 
 
+def _delay(chain: Chain, config: dict, section: str, key: str, default: float, limit: int, danger: str) -> int:
+    """Seconds from `section.key` (days, below `limit` seconds); 0 only on local chains, as `danger` says why."""
+    days = _settings(config, section, lambda s: float(s.get(key, default)))
+    if days < 0 or days * DAY >= limit:
+        raise ConfigError(f"servicecoin.yaml {section}.{key}: {days:g} is out of range")
+    if days == 0 and not chain.network.local:
+        raise ConfigError(f"servicecoin.yaml {section}.{key}: 0 is allowed on local chains only, not on "
+                          f"{chain.network.id}: {danger}")
+    return int(days * DAY)
+
+
 def admin_delay(chain: Chain, config: dict) -> int:
     """Seconds an admin handover waits (`admin.transfer_delay_days`, default 2); 0 only on local chains."""
-    days = _settings(config, "admin", lambda s: float(s.get("transfer_delay_days", 2)))
-    if days < 0 or days * DAY >= 2**48:
-        raise ConfigError(f"servicecoin.yaml admin.transfer_delay_days: {days:g} is out of range")
-    if days == 0 and not chain.network.local:
-        raise ConfigError(f"servicecoin.yaml admin.transfer_delay_days: 0 is allowed on local chains only, not on "
-                          f"{chain.network.id}: a stolen admin key could then hand the program over at once")
-    return int(days * DAY)
+    return _delay(chain, config, "admin", "transfer_delay_days", 2, 2**48,
+                  "a stolen admin key could then hand the program over at once")
+
+
+def recovery_delay(chain: Chain, config: dict) -> int:
+    """Seconds before a wallet recovery can be completed (`recovery.delay_days`, default 7, at most
+    365); 0 only on local chains."""
+    return _delay(chain, config, "recovery", "delay_days", 7, 365 * DAY + 1,
+                  "a stolen recovery key could then move any customer's points before the customer can cancel")
 
 
 def deploy_token(chain: Chain, config: dict) -> Any:
@@ -60,6 +74,10 @@ def deploy_token(chain: Chain, config: dict) -> Any:
     if tok.get("transfers_open"):
         chain.transact(token.functions.setTransfersOpen(True), admin)
     grant_role(chain, token, "PAUSER_ROLE", admin.address)
+    grant_role(chain, token, "RECOVERY_ROLE", admin.address)
+    delay = recovery_delay(chain, config)
+    if delay != token.functions.recoveryDelay().call():
+        chain.transact(token.functions.setRecoveryDelay(delay), admin)
     return token
 
 
@@ -93,6 +111,17 @@ def deploy_log(chain: Chain, config: dict, token) -> str:
     return address
 
 
+def deploy_settlement(chain: Chain, config: dict) -> str:
+    """Deploy the Settlement contract: clearing terms from `settlement:`, the program's notice period
+    (`vault.notice_days`), the operator as clearing house (publisher); returns its address."""
+    terms = _settings(config, "settlement", Terms.from_config)
+    notice = _settings(config, "vault", lambda s: int(s.get("notice_days", 7) * DAY))
+    admin = chain.account("deployer")
+    address, _ = chain.deploy("Settlement", admin.address, chain.account("operator").address, terms.to_chain(),
+                              notice, admin_delay(chain, config))
+    return address
+
+
 def deploy(chain: Chain, config: dict | None = None) -> dict:
     """Deploy everything that exists, wire roles, and write deployments/<network>.json."""
     config = config or load_config()
@@ -108,6 +137,7 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "RewardToken": token.address,
         "RedemptionVault": deploy_vault(chain, config, token),
         "ServiceLog": deploy_log(chain, config, token),
+        "Settlement": deploy_settlement(chain, config),
     }
     # The chain id, the addresses and the block only: never a live RPC URL (it carries its API key) nor
     # anything else from the environment. A local chain's URL (a node on this machine, no secret in it)

@@ -95,7 +95,7 @@ def feedback_prepare(site: Site, body: dict) -> dict:
     _open_for_feedback(log, ticket, customer)
     if text:
         with _store(site) as store:
-            commitment = store.put(log.address, text)
+            commitment = store.put(log.address, text, customer=customer)
     else:
         commitment = ZERO32
     deadline = max(int(time.time()), site.chain.w3.eth.get_block("latest")["timestamp"]) + SIGNATURE_VALID

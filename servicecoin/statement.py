@@ -2,11 +2,14 @@
 
 A statement is what a customer (or the help desk for them) wants to see: live balance (checked
 against the chain), tier and progress to the next, lots with their expiry, what expires soon, and
-the history of every credit, spend, redemption, transfer and expiry, plus tickets and feedback.
+the history of every credit, spend, redemption, transfer, wallet recovery and expiry, plus tickets
+and feedback. A wallet recovery is one entry in both addresses' histories ("recovered to" on the
+lost wallet's, "recovered from" on the new one's), not a transfer.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -14,7 +17,7 @@ from servicecoin.errors import ConfigError
 from servicecoin.index import ledger
 from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
-from servicecoin.index.ledger import DAY, OUTCOMES, REASONS, RECORD_KINDS, norm
+from servicecoin.index.ledger import DAY, NOT_RECOVERY, OUTCOMES, REASONS, RECORD_KINDS, norm
 from servicecoin.reports.dates import days_left, iso
 from servicecoin.reports.ids import redemption_ref
 
@@ -140,9 +143,10 @@ def _history(db: Database, account: str, limit: int | None = None,
                                   "ref": ref, "issuer": issuer, "batch": batch, "base_amount": base, "tx": tx}))
     redemptions = _redemptions_by_tx(db, account)
     moves = db.query("SELECT block, log_index, tx_hash, ts, sender, recipient, amount FROM transfers "
-                     "WHERE sender = ?" + cut + tail, (account, *params))
+                     f"WHERE sender = ? AND {NOT_RECOVERY}" + cut + tail, (account, *params))
     moves += db.query("SELECT block, log_index, tx_hash, ts, sender, recipient, amount FROM transfers "
-                      "WHERE recipient = ? AND sender <> ? AND sender <> ?" + cut + tail, (account, ZERO, account, *params))
+                      f"WHERE recipient = ? AND sender <> ? AND sender <> ? AND {NOT_RECOVERY}" + cut + tail,
+                      (account, ZERO, account, *params))
     for block, li, tx, ts, sender, recipient, amount in moves:
         if recipient == ZERO:
             entry = {"kind": "spend", "ts": ts, "amount": -amount, "tx": tx}
@@ -152,6 +156,15 @@ def _history(db: Database, account: str, limit: int | None = None,
         else:
             entry = {"kind": "transfer in", "ts": ts, "amount": amount, "from": sender, "tx": tx}
         items.append((block, li, entry))
+    for side in ("sender", "recipient"):
+        for block, li, tx, ts, sender, recipient, amount, earned, lots in db.query(
+                "SELECT block, log_index, tx_hash, ts, sender, recipient, amount, lifetime, lots FROM recoveries "
+                f"WHERE {side} = ?" + cut + tail, (account, *params)):
+            out_ = side == "sender"
+            items.append((block, li, {"kind": "recovered to" if out_ else "recovered from", "ts": ts,
+                                      "amount": -amount if out_ else amount, "lifetime": earned,
+                                      "lots": [{"epoch": e, "amount": n} for e, n in json.loads(lots)],
+                                      ("to" if out_ else "from"): recipient if out_ else sender, "tx": tx}))
     for block, li, tx, ts, epoch, amount in db.query(
             "SELECT block, log_index, tx_hash, ts, epoch, amount FROM expirations WHERE account = ?" + cut + tail,
             (account, *params)):
@@ -181,19 +194,17 @@ def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
 
 
 def _totals(db: Database, account: str) -> dict:
-    """The account's totals over its whole history (summed in the database, whatever the page)."""
-    def total(sql: str, *params) -> int:
-        return int(db.scalar(sql, params, 0))
-
-    return {
-        "credited": total("SELECT SUM(amount) FROM credits WHERE account = ?", account),
-        "spent": total("SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient = ?", account, ZERO),
-        "expired": total("SELECT SUM(amount) FROM expirations WHERE account = ?", account),
-        "transferred_in": total("SELECT SUM(amount) FROM transfers WHERE recipient = ? AND sender <> ? AND sender <> ?",
-                                account, ZERO, account),
-        "transferred_out": total("SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient <> ?",
-                                 account, ZERO),
-    }
+    """The account's totals over its whole history: its newest running totals row (no re-sum). A wallet
+    recovery's Transfer is counted there as a transfer; it is shown as recovered in and out instead."""
+    names = ("credited", "spent", "expired", "transferred_in", "transferred_out")
+    row = db.query(f"SELECT {', '.join(names)} FROM account_totals WHERE account = ? ORDER BY block DESC LIMIT 1",
+                   (account,))
+    totals = dict(zip(names, (int(v) for v in row[0]))) if row else dict.fromkeys(names, 0)
+    totals["recovered_in"] = int(db.scalar("SELECT SUM(amount) FROM recoveries WHERE recipient = ?", (account,), 0))
+    totals["recovered_out"] = int(db.scalar("SELECT SUM(amount) FROM recoveries WHERE sender = ?", (account,), 0))
+    totals["transferred_in"] -= totals["recovered_in"]
+    totals["transferred_out"] -= totals["recovered_out"]
+    return totals
 
 
 def _tickets(db: Database, account: str) -> list[dict]:
@@ -302,6 +313,7 @@ def followups(db: Database, policy: FollowupPolicy | None = None, now: int | Non
     answered = outcomes["satisfied"] + outcomes["unsatisfied"]
     return {
         "as_of": now,
+        "block": int(db.meta("cursor", "0")),
         "delay_days": policy.delay_seconds / DAY,
         "low_rating": policy.low_rating,
         "due": due,

@@ -39,6 +39,7 @@ def deploy_token(admin, issuer, pauser, merchant, spender, validity=VALIDITY, ep
     token.setIssuerBudget(issuer, BUDGET, {"from": admin})
     token.grantRole(token.PAUSER_ROLE(), pauser, {"from": admin})
     token.grantRole(token.SPENDER_ROLE(), spender, {"from": admin})
+    token.grantRole(token.RECOVERY_ROLE(), admin, {"from": admin})  # as `svc deploy` does
     token.setAcceptor(merchant, True, {"from": admin})
     return token
 

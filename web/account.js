@@ -87,19 +87,23 @@ export class AccountReader {
     };
   }
 
-  /** Credits (with reasons), spending, transfers and expiries of `address`, newest first. */
+  /** Credits (with reasons), spending, transfers, wallet recoveries and expiries of `address`, newest first. */
   async history(address, toBlock) {
     const from = this.config.deployment_block || 0;
     const topic = (name) => this.iface.getEvent(name).topicHash;
     const who = ethers.zeroPadValue(address, 32);
     const base = { address: this.config.token.address };
-    const [minted, sent, received, issued, expired] = await Promise.all([
+    const [minted, sent, received, issued, expired, recoveredOut, recoveredIn] = await Promise.all([
       getLogs(this.provider, { ...base, topics: [topic('Transfer'), ethers.ZeroHash, who] }, from, toBlock),
       getLogs(this.provider, { ...base, topics: [topic('Transfer'), who] }, from, toBlock),
       getLogs(this.provider, { ...base, topics: [topic('Transfer'), null, who] }, from, toBlock),
       getLogs(this.provider, { ...base, topics: [topic('Issued'), who] }, from, toBlock),
       getLogs(this.provider, { ...base, topics: [topic('PointsExpired'), who] }, from, toBlock),
+      getLogs(this.provider, { ...base, topics: [topic('WalletRecovered'), who] }, from, toBlock),
+      getLogs(this.provider, { ...base, topics: [topic('WalletRecovered'), null, who] }, from, toBlock),
     ]);
+    // A wallet recovery's Transfer is shown as the recovery (one entry on each side).
+    const recoveries = new Set([...recoveredOut, ...recoveredIn].map((log) => log.transactionHash));
     const reasonByTx = new Map();
     for (const log of issued) {
       const ev = this.iface.parseLog(log);
@@ -115,11 +119,13 @@ export class AccountReader {
     for (const log of sent) {
       const ev = this.iface.parseLog(log);
       if (ev.args.to === ethers.ZeroAddress) entries.push({ kind: 'spent', amount: ev.args.value, log });
-      else entries.push({ kind: 'sent', amount: ev.args.value, counterparty: ev.args.to, log });
+      else entries.push({ kind: 'sent', amount: ev.args.value, counterparty: ev.args.to, recovery: recoveries.has(log.transactionHash), log });
     }
     for (const log of received) {
       const ev = this.iface.parseLog(log);
-      if (ev.args.from !== ethers.ZeroAddress) entries.push({ kind: 'received', amount: ev.args.value, counterparty: ev.args.from, log });
+      if (ev.args.from !== ethers.ZeroAddress) {
+        entries.push({ kind: 'received', amount: ev.args.value, counterparty: ev.args.from, recovery: recoveries.has(log.transactionHash), log });
+      }
     }
     for (const log of expired) {
       const ev = this.iface.parseLog(log);

@@ -325,8 +325,8 @@ function describe(entry) {
   switch (entry.kind) {
     case 'credit': return entry.reason !== undefined ? `Earned: ${REASONS[entry.reason] || 'Other'}` : 'Earned';
     case 'spent': return entry.note || 'Spent';
-    case 'sent': return `Sent to ${short(entry.counterparty)}`;
-    case 'received': return `Received from ${short(entry.counterparty)}`;
+    case 'sent': return `${entry.recovery ? 'Wallet recovered to' : 'Sent to'} ${short(entry.counterparty)}`;
+    case 'received': return `${entry.recovery ? 'Wallet recovered from' : 'Received from'} ${short(entry.counterparty)}`;
     case 'expired': return 'Expired';
     default: return entry.kind;
   }

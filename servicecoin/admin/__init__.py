@@ -9,6 +9,9 @@
     handover      the default admin role moved in two steps (begin, accept after the delay, cancel)
     roles_report  who holds which role (from RoleGranted/RoleRevoked events), the admin handover state
     credit        one credit for a till: strict points, a reason, a reference that is paid once
+    recovery      wallet recovery: start, cancel and complete moving a lost wallet's points to a new
+                  address; its status, and every recovery read from the token's events (sends itself;
+                  start_call/cancel_call/complete_call give the bare calls for a plan)
 
 Each planning function returns an `actions.Plan` and sends nothing; `svc merchant`, `svc admin` and
 `svc issue` show, confirm, send or write it with one shared function (cli/plan.py). A new admin

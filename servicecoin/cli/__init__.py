@@ -5,10 +5,12 @@
     campaign   `svc campaign`          log      `svc log`
     audit      `svc verify-log`, `svc verify-receipt`   anchor  `svc log anchor`, `svc log receipt`
     catalog    `svc catalog`           redeem   `svc redeem`, `svc redemptions`, `svc discount`
+    customer   `svc customer export` (everything held about a customer)
     db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
-    serve      `svc serve`
+    serve      `svc serve`             settlement `svc settlement`
     admin      `svc admin`             merchant `svc merchant`
+    recovery   `svc recovery` (a lost wallet)
     issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
 
@@ -18,13 +20,14 @@ import sys
 
 import click
 
-from servicecoin.cli import (admin, anchor, audit, campaign, catalog, db, index, issue, log, merchant, redeem, report,
-                             serve)
+from servicecoin.cli import (admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant,
+                             recovery, redeem, report, serve, settlement)
 from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
 from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [admin, anchor, audit, campaign, catalog, db, index, issue, log, merchant, redeem, report, serve]
+GROUPS = [admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, recovery, redeem, report,
+          serve, settlement]
 
 __all__ = ["cli", "main", "handle_errors"]
 
@@ -113,6 +116,9 @@ def balance(address, network, as_json):
                    f"(lifetime {fmt(d['lifetime'])})")
         for lot in d["lots"]:
             click.echo(f"  {fmt(lot['amount']):>14} expire {lot['expires']}")
+        if d.get("recovery"):
+            r = d["recovery"]
+            click.echo(f"  recovery pending to {r['to']}, ready {r['ready']}: this address cannot spend meanwhile")
 
     emit(data, as_json, human)
 

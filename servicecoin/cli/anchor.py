@@ -12,7 +12,7 @@ from servicecoin.cli.log import log_group
 from servicecoin.cli.options import FilePath, UInt, emit, handle_errors, json_option, network_option
 
 
-def _folder(network: str) -> Path:
+def anchored_dir(network: str) -> Path:
     from servicecoin.paths import data_dir
 
     return data_dir(network) / "anchored"
@@ -34,7 +34,7 @@ def anchor(csv_file, network, as_json):
     entries = read_batch_csv(csv_file)
     chain = connect(network)
     with ContentStore.for_network(network) as store:
-        batch = anchor_records(chain, entries, store, _folder(network))
+        batch = anchor_records(chain, entries, store, anchored_dir(network))
     last = batch["first_seq"] + batch["count"] - 1
     emit({k: v for k, v in batch.items() if k != "records"}, as_json,
          lambda b: click.echo(f"anchored records #{b['first_seq']}–#{last} under root {b['root']} (tx {b['tx']}); "
@@ -51,7 +51,7 @@ def receipt(seq, out, network):
     Anyone checks it with 'svc verify-receipt FILE'."""
     from servicecoin.servicelog.anchoring import find_receipt
 
-    text = json.dumps(find_receipt(_folder(network), seq), indent=2) + "\n"
+    text = json.dumps(find_receipt(anchored_dir(network), seq), indent=2) + "\n"
     if out:
         out.write_text(text)
         click.echo(f"wrote the receipt of record {seq} to {out}")

@@ -98,9 +98,11 @@ def verify_log(address, rpc, copy, receipts, texts, network, as_json):
         contents = compare_contents(held.get, records or fetch_records(chain, log))
     elif not rpc and not address:  # the operator's own folder: check the texts held here too
         from servicecoin.contentstore import ContentStore
+        from servicecoin.servicelog.tombstones import judge
 
         with ContentStore.for_network(network) as store:
-            contents = check_contents(store, log.address, records or fetch_records(chain, log))
+            contents = check_contents(store, log.address, records or fetch_records(chain, log),
+                                      judge(chain, log, store))
     if contents is not None:
         data["contents"] = contents.__dict__
 
@@ -110,11 +112,18 @@ def verify_log(address, rpc, copy, receipts, texts, network, as_json):
             click.echo(f"first bad record: #{result.first_bad}")
         if contents is not None:
             click.echo(f"texts: {contents.matching} match, {contents.erased} erased, {contents.missing} not held"
-                       + (f", MISMATCH at {', '.join(map(str, contents.mismatched))}" if contents.mismatched else ""))
+                       + (f", MISMATCH at {', '.join(map(str, contents.mismatched))}" if contents.mismatched else "")
+                       + (f", FORGED TOMBSTONE at {_seqs(contents.forged)}" if contents.forged else "")
+                       + (f", GONE WITHOUT A TOMBSTONE at {_seqs(contents.unexplained)}"
+                          if contents.unexplained else ""))
 
     emit(data, as_json, human)
-    if not result.valid or (contents is not None and contents.mismatched):
+    if not result.valid or (contents is not None and not contents.ok):
         sys.exit(1)
+
+
+def _seqs(seqs: list[int], shown: int = 10) -> str:
+    return ", ".join(map(str, seqs[:shown])) + (f" … {len(seqs) - shown} more" if len(seqs) > shown else "")
 
 
 def _bar(show: bool, length: int, label: str):

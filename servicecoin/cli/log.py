@@ -165,17 +165,44 @@ def show(seq, network, as_json):
 
 
 @log_group.command("erase")
-@click.argument("seq", type=SEQ)
+@click.argument("seq", type=SEQ, required=False)
+@click.option("--customer", default=None, type=Address(),
+              help="Erase everything held about this customer: destroy their content key (all their texts at once).")
+@click.option("--after-restore", is_flag=True,
+              help="After restoring the content store or the key store from a backup: apply every erasure again.")
 @network_option
+@json_option
 @handle_errors
-def erase(seq, network):
-    """Delete the text and salt of record SEQ (personal data gone; the chain still verifies)."""
-    from servicecoin.servicelog import log_contract
+def erase(seq, customer, after_restore, network, as_json):
+    """Delete the text and salt of record SEQ, or of every record of --customer, leaving a signed tombstone
+    (personal data gone; the chain still verifies)."""
+    from servicecoin.errors import ConfigError
+    from servicecoin.servicelog.erasure import erase_customer, erase_record, reconcile
 
+    if [seq is not None, customer is not None, after_restore].count(True) != 1:
+        raise ConfigError("give one of: SEQ, --customer ADDRESS, --after-restore")
+    if after_restore:
+        from servicecoin.contentstore import ContentStore
+
+        with ContentStore.for_network(network) as store:
+            done = reconcile(store)
+        emit(done, as_json, lambda d: click.echo(
+            f"erasures applied again: {d['keys_destroyed']} key(s) destroyed, {d['rows_erased']} row(s) emptied, "
+            f"{d['tombstones_copied']} tombstone(s) copied back"))
+        return
     chain, store = _ctx(network)
     with store:
-        store.erase(log_contract(chain).address, seq)
-    click.echo(f"erased the content of record {seq}; the commitment on chain now reveals nothing")
+        if customer is not None:
+            done = erase_customer(chain, store, customer)
+            emit(done.to_json(), as_json, lambda d: click.echo(
+                f"erased customer {d['customer']}: {d['keys_destroyed']} content key(s) destroyed, "
+                f"{d['rows_erased']} row(s) emptied, {len(d['tombstones'])} tombstone(s) signed by "
+                f"{d['tombstones'][0]['signer']}" + "".join(f"; {n}: {k}" for n, k in d["others"].items())))
+            return
+        t = erase_record(chain, store, seq)
+    emit({"seq": seq, "tombstone": t.to_json()}, as_json, lambda d: click.echo(
+        f"erased the content of record {seq}; the commitment on chain now reveals nothing (tombstone signed by "
+        f"{t.signer})"))
 
 
 @log_group.command("export")

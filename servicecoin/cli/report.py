@@ -45,6 +45,21 @@ def unchecked_option(fn):
                         help="Answer even when the index fails its quick check (with a warning first).")(fn)
 
 
+def csv_option(fn):
+    return click.option("--csv", "as_csv", is_flag=True,
+                        help="CSV for accounting: figure,value rows, UTC ISO-8601 times, plain numbers.")(fn)
+
+
+def emit_report(data, as_json: bool, as_csv: bool, human) -> None:
+    """JSON, CSV (servicecoin/reports/export.py) or the human form of a report."""
+    if as_csv:
+        from servicecoin.reports.export import to_csv
+
+        sys.stdout.write(to_csv(data))
+    else:
+        emit(data, as_json, human)
+
+
 def checked_index(network: str, db_url: str | None, no_update: bool, unchecked: bool):
     """(chain, db) like open_index, after the index's quick check (svc index verify --quick).
 
@@ -93,8 +108,9 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
               help="Page of history older than this position (the 'next_before' of the previous page).")
 @click.option("--all", "whole", is_flag=True, help="The whole history in one page.")
 @json_option
+@csv_option
 @handle_errors
-def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json):
+def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json, as_csv):
     """Balance, tier, lots, expiring points and history of ADDRESS (paginated, newest page first)."""
     from servicecoin.statement import chain_view, parse_window, statement
 
@@ -103,7 +119,7 @@ def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, b
     view = None if no_update else chain_view(chain, db, address)
     data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"),
                      limit=None if whole else limit, before=before)
-    emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_statement(d, labels)))
 
 
 @click.command("reminders")
@@ -137,8 +153,9 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
 @update_option
 @unchecked_option
 @json_option
+@csv_option
 @handle_errors
-def followups_cmd(network, db_url, no_update, unchecked, as_json):
+def followups_cmd(network, db_url, no_update, unchecked, as_json, as_csv):
     """Complaints and low-rated tickets resolved without a follow-up call, oldest first."""
     from servicecoin.config import load_config
     from servicecoin.statement import FollowupPolicy, followups
@@ -146,7 +163,7 @@ def followups_cmd(network, db_url, no_update, unchecked, as_json):
     _, db = checked_index(network, db_url, no_update, unchecked)
     data = followups(db, FollowupPolicy.from_config(load_config()))
     _, labels = _names(network)
-    emit(data, as_json, lambda d: click.echo(format_followups(d, labels)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_followups(d, labels)))
 
 
 @click.group("report")
@@ -161,8 +178,9 @@ def report_group():
 @unchecked_option
 @json_option
 @click.option("--md", "as_md", is_flag=True, help="Markdown, ready to publish.")
+@csv_option
 @handle_errors
-def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
+def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md, as_csv):
     """Issued, redeemed, refunded, expired, outstanding and budgets, reconciled with the chain."""
     from servicecoin.reports.transparency import chain_totals, to_markdown, transparency
 
@@ -172,7 +190,7 @@ def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
     if as_md:
         click.echo(to_markdown(data))
         return
-    emit(data, as_json, lambda d: click.echo(to_markdown(d)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(to_markdown(d)))
     rec = data.get("reconciliation")
     if rec is not None and not rec["reconciled"]:
         sys.exit(EXIT_FAILURE)
@@ -188,8 +206,9 @@ def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
               help="Write PNG charts and report.html into this folder.")
 @click.option("--purchases", type=FilePath(exists=True, dir_okay=False), default=None,
               help="CSV of all purchases (customer,date[,amount]) to compare rewarded and non-rewarded customers.")
+@csv_option
 @handle_errors
-def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, purchases):
+def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, purchases, as_csv):
     """Active customers, repeat purchases, redemption, lifetime value, segments, feedback."""
     from servicecoin.reports.analytics import analytics, load_purchases, monthly_flows
 
@@ -203,7 +222,7 @@ def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, pu
         data["charts"] = {k: str(v) for k, v in paths.items()}
     from servicecoin.reports.analytics_view import format_analytics
 
-    emit(data, as_json, lambda d: click.echo(format_analytics(d)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_analytics(d)))
 
 
 @report_group.command("settlement")
@@ -213,8 +232,9 @@ def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, pu
 @unchecked_option
 @json_option
 @click.option("--period", type=click.Choice(["month", "epoch"]), default="month", show_default=True)
+@csv_option
 @handle_errors
-def settlement_cmd(network, db_url, no_update, unchecked, as_json, period):
+def settlement_cmd(network, db_url, no_update, unchecked, as_json, period, as_csv):
     """Alliance settlement: points each merchant issued vs redeemed at it, and net positions."""
     from servicecoin.reports.analytics import settlement
 
@@ -223,6 +243,7 @@ def settlement_cmd(network, db_url, no_update, unchecked, as_json, period):
     data = settlement(db, period)
 
     def human(d):
+        click.echo(f"as of {d['as_of_text']} (block {d['block']})")
         for p, rows in d["periods"].items():
             click.echo(f"{d['period']} {p}")
             for m, v in rows.items():
@@ -232,7 +253,7 @@ def settlement_cmd(network, db_url, no_update, unchecked, as_json, period):
         for m, v in d["totals"].items():
             click.echo(f"  {labels.get(m, m):44s} {fmt(v['net']):>14}")
 
-    emit(data, as_json, human)
+    emit_report(data, as_json, as_csv, human)
 
 
 COMMANDS = [statement_cmd, reminders_cmd, followups_cmd, report_group]

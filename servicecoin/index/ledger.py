@@ -13,6 +13,10 @@ DAY = 86_400
 REASONS = ["purchase", "feedback", "survey", "referral", "social", "campaign", "compensation", "refund"]
 RECORD_KINDS = ["opened", "reply", "resolved", "follow-up", "complaint", "feedback", "amendment"]
 OUTCOMES = ["reached", "not reached", "satisfied", "unsatisfied"]
+# SQL condition on a `transfers` row: it is not the Transfer of a wallet recovery (which statements
+# and reports show as the recovery, from the `recoveries` table).
+NOT_RECOVERY = ("NOT EXISTS (SELECT 1 FROM recoveries v WHERE v.tx_hash = transfers.tx_hash "
+                "AND v.sender = transfers.sender AND v.recipient = transfers.recipient)")
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,10 @@ def lots(db: Database, account: str, now: int) -> list[dict]:
 
 
 def plain_balance(db: Database, account: str) -> int:
-    """An acceptor's never-expiring balance."""
-    return int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE account = ? AND epoch = ?", (account, NEVER), 0))
+    """An acceptor's never-expiring balance (its newest running balance)."""
+    from servicecoin.index.replay import running_balance
+
+    return running_balance(db, account, NEVER)
 
 
 def balance(db: Database, account: str, now: int) -> int:
@@ -90,12 +96,19 @@ def tier_table(db: Database) -> tuple[list[int], list[int]]:
 
 
 def lifetime(db: Database, account: str) -> int:
-    """Points the account earned by issuance since it last stopped being an acceptor (tiers)."""
-    last = db.query("SELECT block, log_index FROM acceptor_changes WHERE account = ? "
-                    "ORDER BY block DESC, log_index DESC LIMIT 1", (account,))
-    b, i = last[0] if last else (-1, -1)
-    return int(db.scalar("SELECT SUM(amount) FROM credits WHERE account = ? AND counts_lifetime = 1 "
-                         "AND (block > ? OR (block = ? AND log_index > ?))", (account, b, b, i), 0))
+    """Lifetime earned (tiers): points the account earned by issuance, plus the lifetime wallet
+    recoveries moved into it, since it last became or stopped being an acceptor or was recovered
+    away (each of which starts it from zero)."""
+    resets = db.query("SELECT block, log_index FROM acceptor_changes WHERE account = ? "
+                      "ORDER BY block DESC, log_index DESC LIMIT 1", (account,))
+    resets += db.query("SELECT block, log_index FROM recoveries WHERE sender = ? "
+                       "ORDER BY block DESC, log_index DESC LIMIT 1", (account,))
+    b, i = max(resets) if resets else (-1, -1)
+    after = "AND (block > ? OR (block = ? AND log_index > ?))"
+    earned = db.scalar(f"SELECT SUM(amount) FROM credits WHERE account = ? AND counts_lifetime = 1 {after}",
+                       (account, b, b, i), 0)
+    moved_in = db.scalar(f"SELECT SUM(lifetime) FROM recoveries WHERE recipient = ? {after}", (account, b, b, i), 0)
+    return int(earned) + int(moved_in)
 
 
 def tier_for(points: int, thresholds: list[int]) -> int:

@@ -11,6 +11,9 @@ verifies the hash chain.
     helpdesk  records of help-desk events: commitments that cover the event id, found on chain after a crash
     anchoring anchored mode: `anchor_records` and inclusion receipts (`check_receipt`)
     feedback  customer feedback: the EIP-712 message, its signature, and sending it (relayed or direct)
+    erasure   erasing a record's or a customer's content (their key destroyed), the hook other stores register with
+    tombstones the signed tombstone an erasure leaves, and telling it from a deleted row or a forged one
+    access    everything the log and the content store hold about a customer (`svc customer export`)
     batch     batch CSV files, appended exactly once however often they are run
 
 Deploying the log (and its roles) is servicecoin.deploy's; the web relay is servicecoin.relay's.

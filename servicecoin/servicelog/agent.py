@@ -64,14 +64,14 @@ class Appended:
     reward_paid: int = 0
 
 
-def commit_text(store: ContentStore | None, log_address: str, text: str | None) -> bytes:
-    """The commitment a record of `text` carries, never zero: the store's salted hash (of "" without text);
-    without a store, a record without text commits to a salt nobody keeps."""
+def commit_text(store: ContentStore | None, log_address: str, text: str | None, customer: str | None = None) -> bytes:
+    """The commitment a record of `text` carries, never zero: the store's salted hash (of "" without text),
+    sealed with `customer`'s key; without a store, a record without text commits to a salt nobody keeps."""
     if store is None:
         if text:
             raise ConfigError("a record with text needs a content store")
         return commitment_of(new_salt(), "")
-    return store.put(log_address, text or "")
+    return store.put(log_address, text or "", customer=customer)
 
 
 def appended_records(log, receipt, store: ContentStore | None) -> list[Appended]:
@@ -131,7 +131,7 @@ def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender
     log = log or log_contract(chain)
     entry.customer = checksum(entry.customer)
     check_amendments(chain, log, [entry])
-    commitment = commit_text(store, log.address, entry.text)
+    commitment = commit_text(store, log.address, entry.text, entry.customer)
     call = log.functions.appendPacked(entry.packed(commitment)) if entry.channel or entry.time else \
         log.functions.append(entry.call_args(commitment))
     with discarded_if_refused(store, log.address, [commitment]):
@@ -168,8 +168,8 @@ def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None 
     events = any(e.event_id for e in entries)
     if not events:  # refused before anything is stored; with event ids, once the records on chain are known
         check_amendments(chain, log, entries)
-    pairs = [(e, commit_event(store, log.address, account.key, e.event_id, e.text) if e.event_id
-              else commit_text(store, log.address, e.text)) for e in entries]
+    pairs = [(e, commit_event(store, log.address, account.key, e.event_id, e.text, e.customer) if e.event_id
+              else commit_text(store, log.address, e.text, e.customer)) for e in entries]
     found = on_chain(chain, log, {c for e, c in pairs if e.event_id}, from_block)
     for c, seq in found.items():
         if store is not None:

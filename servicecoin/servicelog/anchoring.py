@@ -45,7 +45,7 @@ def anchor_records(chain: Chain, entries: list[Entry], store: ContentStore, fold
             raise ConfigError(f"{e.where or f'record {i + 1}'}: a {Kind(e.kind).name.lower()} record cannot be "
                               "anchored (it pays a reward or changes ticket state): append it packed")
     check_amendments(chain, log, entries)
-    packed = [e.packed(commit_text(store, log.address, e.text)) for e in entries]
+    packed = [e.packed(commit_text(store, log.address, e.text, e.customer)) for e in entries]
     root = merkle.root([merkle.leaf(p) for p in packed])
     receipt = chain.transact(log.functions.anchor(root, len(packed)), sender)
     [anchor] = [r for raw in receipt["logs"] if raw["address"].lower() == log.address.lower()

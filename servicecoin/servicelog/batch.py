@@ -56,7 +56,8 @@ def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="age
     for line, e in enumerate(entries):
         e.customer = checksum(e.customer)
         found = prepared.get(line)
-        commitments.append(found[0] if found else store.put_batch_line(log.address, batch, line, e.text or "", head))
+        commitments.append(found[0] if found else
+                           store.put_batch_line(log.address, batch, line, e.text or "", head, e.customer))
         if not found:
             fresh.append(commitments[-1])
     unconfirmed = [line for line in prepared if store.seq_of(log.address, prepared[line][0]) is None]

@@ -21,7 +21,8 @@ from servicecoin.contentstore import ContentStore
 from servicecoin.errors import ServiceCoinError
 from servicecoin.loginfo import unpack_info
 from servicecoin.servicelog.packed import RECORD_SIZE, Channel, unpack
-from servicecoin.servicelog.records import (ANCHOR, PACKED, STATUS, ZERO32, Kind, Outcome, Record, log_contract)
+from servicecoin.servicelog.records import (ANCHOR, PACKED, STATUS, ZERO32, Kind, Outcome, Record, held_text,
+                                            log_contract)
 
 RECORDED = keccak(text="Recorded(uint256,address,address,bytes32,uint256,bytes24)")
 BATCH_RECORDED = keccak(text="BatchRecorded(uint64,uint64,address,uint64,bytes24,bytes)")
@@ -191,15 +192,7 @@ def show(chain: Chain, seq: int, store: ContentStore | None = None, log=None) ->
         data["outcome"] = Outcome(record.detail).name.lower().replace("_", "-")
     if record.kind == Kind.FEEDBACK:
         data["rating"] = record.detail
-    content = store.get(log.address, seq) if store else None
-    if record.commitment == ZERO32:
-        data.update(text=None, content="none")
-    elif content is None:
-        data.update(text=None, content="missing")
-    elif content.erased:
-        data.update(text=None, content="erased")
-    else:
-        data.update(text=content.text, content="matches" if content.matches(record.commitment) else "MISMATCH")
+    data.update(held_text(record, store.get(log.address, seq) if store else None))
     customer, status, feedback, bonus = log.functions.ticketOf(record.ticket).call()
     data["ticket_status"] = STATUS[status]
     data["ticket_feedback_given"] = feedback

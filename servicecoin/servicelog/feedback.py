@@ -45,7 +45,7 @@ def give_feedback(chain: Chain, customer: LocalAccount, ticket: int, rating: int
     """Customer feedback: signed by the customer and relayed (gasless), or sent directly if relayer is None."""
     log = log or log_contract(chain)
     rating = check_rating(rating)
-    commitment = commit_text(store, log.address, text)
+    commitment = commit_text(store, log.address, text, customer.address)
     with discarded_if_refused(store, log.address, [commitment]):
         if relayer is None:
             receipt = chain.transact(log.functions.giveFeedback(ticket, rating, commitment), customer)

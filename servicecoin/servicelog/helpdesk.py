@@ -1,9 +1,11 @@
 """Records of help-desk events: a record that carries the help desk's event id commits to it, so a sender that
 crashed recomputes the same commitments and finds the records already on chain instead of sending them twice.
 
-The salt of such a record is keccak256(agent key ‖ log ‖ event id): deterministic for the sender, unguessable
-for anyone else, so the commitment still reveals nothing about the text. Erasure deletes text and salt as for
-any record (the agent key could recompute the salt, but without the text it proves nothing).
+The salt of such a record is keccak256(agent key ‖ log ‖ event id), and with a key store also the customer's
+content key: deterministic for the sender, unguessable for anyone else, so the commitment still reveals
+nothing about the text. Once the customer's key is destroyed (servicelog.erasure) not even the operator can
+recompute the salt, so nobody can confirm a guessed text against the commitment. (A help-desk event resent
+after its customer's erasure gets a new commitment, and is sent again.)
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ from servicecoin.servicelog.events import fetch_records
 from servicecoin.servicelog.records import ANCHOR
 
 
-def event_salt(key: bytes, log_address: str, event_id: str) -> bytes:
-    return keccak(bytes(key) + bytes.fromhex(log_address[2:]) + b"help-desk event:" + event_id.encode("utf-8"))
+def event_salt(key: bytes, log_address: str, event_id: str, customer_key: bytes | None = None) -> bytes:
+    secret = bytes(key) + (keccak(b"event salt:" + customer_key) if customer_key else b"")
+    return keccak(secret + bytes.fromhex(log_address[2:]) + b"help-desk event:" + event_id.encode("utf-8"))
 
 
-def commit_event(store: ContentStore | None, log_address: str, key: bytes, event_id: str, text: str | None) -> bytes:
+def commit_event(store: ContentStore | None, log_address: str, key: bytes, event_id: str, text: str | None,
+                 customer: str | None = None) -> bytes:
     """The commitment of an event's record; its text and salt go to `store` unless an earlier run put them there."""
-    salt = event_salt(key, log_address, event_id)
     if store is None:
-        return commitment_of(salt, text or "")
+        return commitment_of(event_salt(key, log_address, event_id), text or "")
+    salt = event_salt(key, log_address, event_id, store.customer_key(customer) if customer else None)
     try:
-        return store.put(log_address, text or "", salt)
+        return store.put(log_address, text or "", salt, customer)
     except sqlite3.IntegrityError:  # the same event prepared by a run that crashed
         return commitment_of(salt, text or "")
 

@@ -151,34 +151,62 @@ def event_record(ev) -> Record:
     return record_from_args(ev["args"], ev["blockNumber"], "0x" + bytes(ev["transactionHash"]).hex())
 
 
+def held_text(r: Record, content: Content | None) -> dict:
+    """The text held for record `r` and its state: none (no commitment), missing, erased, matches or MISMATCH."""
+    if r.commitment == ZERO32:
+        return {"text": None, "content": "none"}
+    if content is None:
+        return {"text": None, "content": "missing"}
+    if content.erased:
+        return {"text": None, "content": "erased"}
+    return {"text": content.text, "content": "matches" if content.matches(r.commitment) else "MISMATCH"}
+
+
 @dataclass
 class ContentCheck:
     matching: int = 0
-    erased: int = 0
+    erased: int = 0  # with a tombstone judge: erasures whose signed tombstone holds
     missing: int = 0
     mismatched: list[int] | None = None
+    forged: list[int] = field(default_factory=list)  # texts gone under a tombstone whose signature does not hold
+    unexplained: list[int] = field(default_factory=list)  # texts missing or emptied without any tombstone
+
+    @property
+    def ok(self) -> bool:
+        return not (self.mismatched or self.forged or self.unexplained)
 
 
-def check_contents(store: ContentStore, log_address: str, records: list[Record]) -> ContentCheck:
-    """Compare the local texts with the commitments on chain: tampered text shows as a mismatch."""
-    return compare_contents(lambda seq: store.get(log_address, seq), records)
+def check_contents(store: ContentStore, log_address: str, records: list[Record],
+                   judge: Callable[[Record], str | None] | None = None) -> ContentCheck:
+    """Compare the local texts with the commitments on chain: tampered text shows as a mismatch. With `judge`
+    (servicelog.tombstones.judge) a text that is gone must be covered by a valid tombstone."""
+    return compare_contents(lambda seq: store.get(log_address, seq), records, judge)
 
 
-def compare_contents(lookup: Callable[[int], Content | None], records: list[Record]) -> ContentCheck:
-    """Compare the texts `lookup(seq)` gives with the records' commitments."""
+def compare_contents(lookup: Callable[[int], Content | None], records: list[Record],
+                     judge: Callable[[Record], str | None] | None = None) -> ContentCheck:
+    """Compare the texts `lookup(seq)` gives with the records' commitments; `judge(record)` says for a text that
+    is gone whether a tombstone covers it ("erased"), a forged one ("forged") or none (None)."""
     result = ContentCheck(mismatched=[])
     for r in records:
         if r.commitment == ZERO32 or r.form == ANCHOR:
             continue
         content = lookup(r.seq)
-        if content is None:
-            result.missing += 1
-        elif content.erased:
+        if content is not None and not content.erased:
+            if content.matches(r.commitment):
+                result.matching += 1
+            else:
+                result.mismatched.append(r.seq)
+            continue
+        verdict = judge(r) if judge else ("erased" if content is not None else None)
+        if verdict == "erased":
             result.erased += 1
-        elif content.matches(r.commitment):
-            result.matching += 1
+        elif verdict == "forged":
+            result.forged.append(r.seq)
         else:
-            result.mismatched.append(r.seq)
+            result.missing += content is None
+            if judge:
+                result.unexplained.append(r.seq)
     return result
 
 

@@ -7,9 +7,15 @@ other epoch, once long ago (a dormant account whose lots have all expired), and 
 then runs random steps from a chain snapshot of that state: issue, issueBatch (fresh ids,
 duplicates and acceptors included), customer↔acceptor payments, customer↔customer transfers while
 the admin has them open, burn, burnFrom, the spender's spend, and time jumps of seconds to many
-epochs. After every step every view the model predicts is compared, read in one JSON-RPC batch:
-currentEpoch, balanceOf, lotsOf, expiringBefore at each epoch boundary, lifetimeEarned, tierOf,
-totalSupply, totalIssued, totalExpired, totalBurned and the issuer's budget use.
+epochs, and wallet recoveries (started by the admin, who holds RECOVERY_ROLE, between any two
+actors, the merchant included; cancelled by the old key, the admin or a stranger; completed by
+anyone before and after the delay, half an epoch here). After every step every view the model
+predicts is compared, read in one JSON-RPC batch: currentEpoch, balanceOf, lotsOf, expiringBefore
+at each epoch boundary, lifetimeEarned, tierOf, recoveryOf, totalSupply, totalIssued,
+totalExpired, totalBurned and the issuer's budget use.
+
+A fixed walk through recoveries (refusals, a completion merging two rings, cancels) runs over the
+seeded history first, compared after every step; it leaves one recovery pending for the fuzz.
 
 Short by default (a few dozen examples per validity); SVC_LONG=1 (`make test-long`) runs long.
 """
@@ -17,6 +23,7 @@ Short by default (a few dozen examples per validity); SVC_LONG=1 (`make test-lon
 import itertools
 import os
 import time
+from collections import Counter
 
 import brownie
 import pytest
@@ -24,7 +31,7 @@ import requests
 from brownie import accounts, chain, web3
 from eth_abi import decode
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from tests.contracts.reward_token.tokenmodel import TokenModel
 from tests.tokenkit import EPOCH, NOREF, batch_id, deploy_token
@@ -35,6 +42,8 @@ STEPS = 40 if LONG else 10
 VALIDITIES = (1, 2, 5, 12, 15)
 TIERS = ([0, 20_000, 60_000], [10_000, 12_500, 15_000])
 REASONS = st.sampled_from([0, 1, 5, 7])  # purchase, feedback (not tier-eligible), campaign, refund
+RECOVERY_DELAY = EPOCH // 2
+ZERO = "0x" + "00" * 20
 _ids = itertools.count()
 
 
@@ -60,6 +69,7 @@ class Driver:
     def __init__(self, token, model, issuer, spender, admin, burner):
         self.token, self.model = token, model
         self.issuer, self.spender, self.admin, self.burner = issuer, spender, admin, burner
+        self.recoveries = Counter()  # accepted recovery operations (printed)
 
     def _op(self, apply, fn, *args):
         """Apply to the model at the epoch of the coming block, then send: the token must accept
@@ -97,6 +107,39 @@ class Driver:
         self._op(lambda cur: self.model.burn_from(self.burner.address, who.address, amount, cur),
                  self.token.burnFrom, who, amount, {"from": self.burner})
 
+    def _latest(self):
+        return web3.eth.get_block("latest").timestamp
+
+    def start_recovery(self, old, new):
+        cur = self.model.epoch_at(self._latest())
+        if self.model.recoverable(old.address, cur) is None:
+            return  # only expired lots left: whether the token swept them decides
+        if not self.model.start_recovery(old.address, new.address, cur):
+            with brownie.reverts():
+                self.token.startRecovery(old, new, {"from": self.admin})
+            return
+        tx = self.token.startRecovery(old, new, {"from": self.admin})
+        self.recoveries["started"] += 1
+        self.model.pending[old.address] = (new.address, tx.timestamp + self.model.recovery_delay)
+
+    def cancel_recovery(self, old, by):
+        if not self.model.cancel_recovery(old.address, by.address, {self.admin.address}):
+            with brownie.reverts():
+                self.token.cancelRecovery(old, {"from": by})
+            return
+        self.token.cancelRecovery(old, {"from": by})
+        self.recoveries["cancelled"] += 1
+
+    def complete_recovery(self, old):
+        ready_at = self.model.recovery_of(old.address)[1]
+        if abs(ready_at - self._latest()) < 10:
+            self.sleep(20)  # away from the ready time, where the next block's time is a guess
+        now = self._latest() + 1
+        done = []
+        self._op(lambda cur: done.append(self.model.complete_recovery(old.address, now, cur)) or done[0] is not None,
+                 self.token.completeRecovery, old, {"from": self.burner})
+        self.recoveries["completed" if done[0] is not None else "refused completions"] += 1
+
     def set_transfers_open(self, open_):
         self.token.setTransfersOpen(open_, {"from": self.admin})
         self.model.transfers_open = open_
@@ -124,7 +167,8 @@ class Driver:
                  (t.totalBurned, (), ["uint256"]), (t.issuerBudget, (self.issuer,), ["uint256", "uint256", "uint256"])]
         for a in actors:
             calls += [(t.balanceOf, (a,), ["uint256"]), (t.lotsOf, (a,), ["(uint256,uint256,uint256)[]"]),
-                      (t.lifetimeEarned, (a,), ["uint256"]), (t.tierOf, (a,), ["uint8"])]
+                      (t.lifetimeEarned, (a,), ["uint256"]), (t.tierOf, (a,), ["uint8"]),
+                      (t.recoveryOf, (a,), ["address", "uint256"])]
             calls += [(t.expiringBefore, (a, edge), ["uint256"]) for edge in edges]
         got = iter(read_views(calls))
         assert next(got)[0] == cur, "currentEpoch"
@@ -138,6 +182,9 @@ class Driver:
             assert [tuple(lot) for lot in next(got)[0]] == m.lots_of(who, cur), f"lotsOf {who}"
             assert next(got)[0] == m.lifetime_of(who), f"lifetimeEarned {who}"
             assert next(got)[0] == m.tier_of(who)[0], f"tierOf {who}"
+            to, ready_at = next(got)
+            want_to, want_ready = m.recovery_of(who)
+            assert (to.lower(), ready_at) == ((want_to or ZERO).lower(), want_ready), f"recoveryOf {who}"
             for edge in edges:
                 assert next(got)[0] == m.expiring_before(who, edge, cur), f"expiringBefore {who} {edge}"
 
@@ -204,6 +251,41 @@ class DifferentialMachine(RuleBasedStateMachine):
     def burn_from(self, who, allowance, amount):
         self.d.burn_from(self.actors[who], allowance, self._amount(self.actors[who], amount))
 
+    @rule(old=ANY, new=ANY)
+    def start_recovery(self, old, new):
+        self.d.start_recovery(self.actors[old], self.actors[new])
+
+    @rule(old=ANY, by=st.sampled_from(["old", "admin", "stranger"]))
+    def cancel_recovery(self, old, by):
+        who = {"old": self.actors[old], "admin": self.d.admin, "stranger": self.d.burner}[by]
+        self.d.cancel_recovery(self.actors[old], who)
+
+    @rule(old=ANY)
+    def complete_recovery(self, old):
+        self.d.complete_recovery(self.actors[old])
+
+    @initialize(old=WHO, new=ANY)
+    def a_wallet_is_lost(self, old, new):
+        """Every run starts with a recovery (or its refusal) for the other rules to work on."""
+        self.d.start_recovery(self.actors[old], self.actors[new])
+
+    @rule(old=WHO, new=ANY, cancel=st.booleans())
+    def recovery_moves_on(self, old, new, cancel):
+        """The next step of a recovery of `old`: start one, or wait out the delay and complete it (or
+        the old key cancels it), so that short runs see recoveries through."""
+        who = self.actors[old]
+        target, ready_at = self.d.model.recovery_of(who.address)
+        if target is None:
+            self.d.start_recovery(who, self.actors[new])
+            return
+        wait = ready_at - web3.eth.get_block("latest").timestamp
+        if wait > -10:
+            self.d.sleep(wait + 20)
+        if cancel:
+            self.d.cancel_recovery(who, who)
+        else:
+            self.d.complete_recovery(who)
+
     @rule(seconds=st.integers(1, 2 * EPOCH))
     def time_passes(self, seconds):
         self.d.sleep(seconds)
@@ -233,16 +315,43 @@ def seed_history(d, regular, alternate, dormant, validity):
         d.sleep(EPOCH)
 
 
+def recovery_walk(d, alice, bob, carol, dave, merchant):
+    """Recoveries in one fixed order over the seeded history, compared after every step: refusals,
+    a completion that merges a wrapped ring into another, a cancel, and one left pending for the
+    random steps."""
+    actors = [alice, bob, carol, dave, merchant]
+    steps = [
+        lambda: d.start_recovery(dave, alice),  # never held points: refused
+        lambda: d.start_recovery(bob, merchant), lambda: d.start_recovery(merchant, bob),  # acceptors: refused
+        lambda: d.start_recovery(bob, alice),
+        lambda: d.transfer(bob, merchant, 1), lambda: d.burn(bob, 1), lambda: d.spend(bob, 1),  # refused
+        lambda: d.issue(bob, 100, 0), lambda: d.complete_recovery(bob),  # too early: refused
+        lambda: d.start_recovery(alice, bob),  # into an address with its own recovery pending: refused
+        lambda: d.start_recovery(alice, carol),  # the target of a pending recovery may start its own...
+        lambda: d.sleep(RECOVERY_DELAY + 20), lambda: d.complete_recovery(bob),  # ...which blocks completion
+        lambda: d.cancel_recovery(alice, alice), lambda: d.complete_recovery(bob),  # bob's lots merge into alice's
+        lambda: d.start_recovery(alice, dave), lambda: d.cancel_recovery(alice, d.burner),  # a stranger: refused
+        lambda: d.cancel_recovery(alice, d.admin), lambda: d.start_recovery(alice, dave),  # left pending
+    ]
+    for step in steps:
+        step()
+        d.compare(actors)
+    assert (d.recoveries["started"], d.recoveries["cancelled"], d.recoveries["completed"]) == (4, 2, 1)
+
+
 @pytest.mark.parametrize("validity", VALIDITIES)
 def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
     dave = accounts[8]
     token = deploy_token(admin, issuer, pauser, merchant, spender, validity=validity)
     token.setTiers(*TIERS, {"from": admin})
+    token.setRecoveryDelay(RECOVERY_DELAY, {"from": admin})
     model = TokenModel(validity, token.genesis(), EPOCH, tiers=list(zip(*TIERS)),
-                       eligible_mask=token.tierEligibleReasons(), acceptors={merchant.address})
+                       eligible_mask=token.tierEligibleReasons(), acceptors={merchant.address},
+                       recovery_delay=RECOVERY_DELAY)
     driver = Driver(token, model, issuer, spender, admin, stranger)
     seed_history(driver, alice, bob, carol, validity)
     driver.compare([alice, bob, carol, dave, merchant])
+    recovery_walk(driver, alice, bob, carol, dave, merchant)
     DifferentialMachine.driver, DifferentialMachine.seeded = driver, driver.model.copy()
     DifferentialMachine.actors = [alice, bob, carol, dave, merchant]
     started = time.monotonic()
@@ -250,4 +359,5 @@ def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender,
         DifferentialMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                                               suppress_health_check=list(HealthCheck))
     )
-    print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s")
+    print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s; "
+          f"recoveries {dict(driver.recoveries)}")

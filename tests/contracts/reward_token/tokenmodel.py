@@ -13,6 +13,12 @@ shows is derived from it at a given epoch.
 - Issuance applies the recipient's tier multiplier for tier-eligible reasons (rounded down) and
   raises lifetime earned, except for refunds; an acceptor gets the plain amount.
 - totalIssued == totalSupply + totalExpired + totalBurned.
+- Wallet recovery (IRewardToken NatSpec): the recovery role starts moving a customer's points to
+  another customer (not to itself, not from or to an acceptor, not while either has one pending,
+  not from an account that never held anything); while it pends the old address cannot be debited;
+  the old address or the role cancels it; from `recoveryDelay` after the start anyone completes it,
+  which moves every live lot (epochs kept, merged with the target's) and the lifetime earned
+  (saturating), and changes no supply counter. Expired lots stay behind, still expired.
 
 Every operation returns None when the token must refuse it, after changing nothing.
 """
@@ -40,6 +46,8 @@ class TokenModel:
     acceptor_balance: dict[str, int] = field(default_factory=dict)
     lifetime: dict[str, int] = field(default_factory=dict)
     allowances: dict[tuple[str, str], int] = field(default_factory=dict)
+    pending: dict[str, tuple[str, int]] = field(default_factory=dict)  # old → (new, ready at)
+    recovery_delay: int = 7 * 86_400
     issued: int = 0
     burned: int = 0
 
@@ -138,7 +146,10 @@ class TokenModel:
 
     # ------------------------------------------------------------------ moving points
     def _take(self, who: str, amount: int, cur: int) -> list[tuple[int, int]] | None:
-        """Debit `amount` from `who`, oldest live points first: [(epoch, taken)], or None if short."""
+        """Debit `amount` from `who`, oldest live points first: [(epoch, taken)], or None if short
+        or a recovery of `who` is pending."""
+        if who in self.pending:
+            return None
         if self.is_acceptor(who):
             if self.acceptor_balance.get(who, 0) < amount:
                 return None
@@ -208,3 +219,52 @@ class TokenModel:
             return False
         self.allowances[(owner, spender)] = allowed - amount
         return True
+
+    # ------------------------------------------------------------------ wallet recovery
+    def recovery_of(self, who: str) -> tuple[str | None, int]:
+        return self.pending.get(who, (None, 0))
+
+    def recoverable(self, who: str, cur: int) -> bool | None:
+        """Whether the token holds anything for `who` (a start is refused otherwise). None when only
+        expired lots are left: then it depends on whether the token has swept them yet."""
+        if who in self.pending or self.lifetime.get(who, 0) or self.lots_of(who, cur):
+            return True
+        if any(self.lots.get(who, {}).values()):
+            return None
+        return False
+
+    def start_recovery(self, old: str, new: str, cur: int) -> bool:
+        """Whether the start is accepted (the caller records the ready time from the block's)."""
+        if old == new or self.is_acceptor(old) or self.is_acceptor(new):
+            return False
+        if old in self.pending or not self.recoverable(old, cur) or new in self.pending:
+            return False
+        return True
+
+    def cancel_recovery(self, old: str, by: str, role_holders: set[str]) -> bool:
+        if old not in self.pending or (by != old and by not in role_holders):
+            return False
+        del self.pending[old]
+        return True
+
+    def complete_recovery(self, old: str, now: int, cur: int) -> int | None:
+        """The live points moved, or None when the token must refuse."""
+        if old not in self.pending:
+            return None
+        new, ready_at = self.pending[old]
+        if now < ready_at or self.is_acceptor(new) or new in self.pending:
+            return None
+        before = self.copy()
+        lots, target = self.lots.setdefault(old, {}), self.lots.setdefault(new, {})
+        moved = 0
+        for epoch in sorted(lots):
+            if lots[epoch] and self._live(epoch, cur):
+                target[epoch] = target.get(epoch, 0) + lots[epoch]
+                moved += lots.pop(epoch)
+                if target[epoch] > MAX_LOT:
+                    self.__dict__.update(before.__dict__)
+                    return None
+        self.lifetime[new] = min(self.lifetime.get(new, 0) + self.lifetime.get(old, 0), MAX_LOT)
+        self.lifetime[old] = 0
+        del self.pending[old]
+        return moved

@@ -1,0 +1,88 @@
+"""`svc customer export`: everything held about one customer (the right of access)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from servicecoin.cli.index import db_option
+from servicecoin.cli.options import FilePath, handle_errors, json_option, network_option
+
+NO_CONSENT = ("ServiceCoin keeps no consent records yet: it holds no contact data and sends no notices "
+              "(the help-desk integrations, issue 18, will add notice contacts and consent).")
+
+
+@click.group("customer")
+def customer_group():
+    """What is held about a customer."""
+
+
+@customer_group.command("export")
+@click.argument("address")
+@click.option("--out", type=FilePath(path_type=Path), default=None, help="Write the JSON export to this file.")
+@click.option("--no-points", is_flag=True, help="Leave out the points history (it needs the index).")
+@network_option
+@db_option
+@json_option
+@handle_errors
+def export(address, out, no_points, network, db_url, as_json):
+    """Everything held about ADDRESS: service records with their texts, points history, consent, erasures."""
+    from servicecoin.account import checksum
+    from servicecoin.chain import connect
+    from servicecoin.cli.anchor import anchored_dir
+    from servicecoin.contentstore import ContentStore
+    from servicecoin.servicelog.access import PUBLIC, customer_records
+
+    address = checksum(address)
+    chain = connect(network)
+    with ContentStore.for_network(network) as store:
+        held = customer_records(chain, store, address, anchored=anchored_dir(network))
+    data = {"customer": address, "network": network, "exported_at": int(time.time()), **held,
+            "points": None if no_points else _points(network, db_url, address),
+            "consent": {"held": [], "note": NO_CONSENT}, "public": PUBLIC}
+    if out:
+        out.write_text(json.dumps(data, indent=2) + "\n")
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        _summary(data)
+        if out:
+            click.echo(f"wrote the export to {out}: personal data, hand it only to the customer")
+
+
+def _points(network: str, db_url: str | None, address: str) -> dict:
+    """The customer's statement with the whole points history, from the index brought up to date."""
+    from servicecoin.cli.report import checked_index
+    from servicecoin.statement import statement
+
+    _, db = checked_index(network, db_url, no_update=False, unchecked=False)
+    return statement(db, address, limit=None)
+
+
+def _summary(d: dict) -> None:
+    from servicecoin.token import fmt
+
+    click.echo(f"customer {d['customer']} on {d['network']}")
+    recs = d["records"]
+    texts = sum(1 for r in recs if r["text"] is not None)
+    erased = sum(1 for r in recs if r["content"] == "erased")
+    click.echo(f"service records: {len(recs)} ({texts} with text held, {erased} erased)")
+    for r in recs:
+        text = f": {r['text']}" if r["text"] else f" [{r['content']}]"
+        click.echo(f"  #{r['seq']} {r['kind']} ticket {r['ticket']}{text}")
+    if d["points"] is None:
+        click.echo("points: left out (--no-points)")
+    else:
+        p = d["points"]
+        click.echo(f"points: balance {fmt(p['balance'])}, lifetime earned {fmt(p['lifetime_earned'])}, "
+                   f"{len(p['history'])} movement(s)")
+    click.echo(f"consent: none held. {d['consent']['note']}")
+    for e in d["erasures"]:
+        click.echo(f"erasure: {e['scope']} up to record {e['seq']} of log {e['log']} at {e['erased_at']}")
+    click.echo(f"public: {d['public']}")
+
+
+COMMANDS = [customer_group]
