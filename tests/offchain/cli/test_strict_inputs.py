@@ -125,13 +125,15 @@ def test_a_refusal_by_the_chain_is_exit_4_with_its_custom_error(deployed):
     assert line.startswith("error: listItem would revert: NotMerchant(")
 
 
-def content_rows(data_dir: Path) -> list[tuple]:
+def content_seqs(data_dir: Path) -> list:
+    """The record number of every row of the content store (None: a text whose record is not on chain).
+    Texts may be sealed with their customer's key, so rows are counted, not read."""
     path = data_dir / "development" / "content.sqlite"
     if not path.exists():
         return []
     db = sqlite3.connect(path)
     try:
-        return db.execute("SELECT commitment, seq, text FROM content").fetchall()
+        return [seq for (seq,) in db.execute("SELECT seq FROM content ORDER BY seq")]
     finally:
         db.close()
 
@@ -140,17 +142,19 @@ def test_a_refused_log_record_leaves_no_text_behind(deployed):
     secret = "Ms Example, 12 Private Lane, phone 555-0100"
     refused = svc("log", "reply", "424242", CUSTOMER, "--text", secret, *NET)  # no such ticket: InvalidTicket…
     one_error_line(refused, 4)
-    assert not any(secret == text for _, _, text in content_rows(deployed / "data"))
+    assert content_seqs(deployed / "data") == []  # nothing of the refused record is left
     opened = svc("log", "open", "7", CUSTOMER, "--text", "kept: it is on chain", *NET)
     assert opened.exit_code == 0, opened.stderr
-    assert [(seq, text) for _, seq, text in content_rows(deployed / "data")] == [(1, "kept: it is on chain")]
+    assert content_seqs(deployed / "data") == [1]
+    shown = svc("log", "show", "1", "--json", *NET)
+    assert json.loads(shown.stdout)["text"] == "kept: it is on chain", shown.stderr
 
 
 def test_refused_feedback_leaves_no_text_behind(deployed):
     assert svc("log", "open", "8", CUSTOMER, *NET).exit_code == 0  # not resolved: feedback is refused
     secret = "my card number is 4111 1111"
     one_error_line(svc("log", "feedback", "8", "5", "--text", secret, *NET), 4)
-    assert not any(secret == text for _, _, text in content_rows(deployed / "data"))
+    assert None not in content_seqs(deployed / "data")
 
 
 def test_a_refused_batch_leaves_no_text_behind(deployed):
@@ -159,8 +163,8 @@ def test_a_refused_batch_leaves_no_text_behind(deployed):
                      f"opened,31,{CUSTOMER},first record\n"
                      f"opened,31,{CUSTOMER},private words: the ticket is open already (TicketExists)\n")
     one_error_line(svc("log", "batch", str(batch), "--batch-size", "1", *NET), 4)
-    texts = [(seq, text) for _, seq, text in content_rows(deployed / "data")]
-    assert texts == [(1, "first record")]  # the first transaction went through, the refused one left nothing
+    # the first transaction went through, the refused one left nothing
+    assert content_seqs(deployed / "data") == [1]
 
 
 # ---------------------------------------------------------------------------------------- secrets
