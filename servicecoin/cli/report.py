@@ -256,4 +256,37 @@ def settlement_cmd(network, db_url, no_update, unchecked, as_json, period, as_cs
     emit_report(data, as_json, as_csv, human)
 
 
+@report_group.command("service-levels")
+@network_option
+@db_option
+@update_option
+@unchecked_option
+@json_option
+@csv_option
+@click.option("--first-reply-target", default=None, help="Target time to first reply (default service_levels in servicecoin.yaml, 4h).")
+@click.option("--resolution-target", default=None, help="Target time to resolution (default from servicecoin.yaml, 3d).")
+@click.option("--by", type=click.Choice(["agent", "team"]), default=None, help="Per agent (sending key) or per team.")
+@click.option("--teams", "teams_file", type=FilePath(exists=True, dir_okay=False), default=None,
+              help="YAML file 'teams: {team: [agent keys]}' (default: service_levels.teams in servicecoin.yaml).")
+@click.option("--public", is_flag=True, help="No personal data: agents by team or numbered, never by key.")
+@click.option("--verify", "verify", is_flag=True, help="Recompute every figure from chain data alone and compare.")
+@click.option("--charts", "charts_dir", type=FilePath(file_okay=False), default=None,
+              help="Write PNG charts and service-levels.html into this folder.")
+@handle_errors
+def service_levels_cmd(network, db_url, no_update, unchecked, as_json, as_csv, first_reply_target, resolution_target,
+                       by, teams_file, public, verify, charts_dir):
+    """Time to first reply and resolution, complaints, follow-ups and ratings per channel and agent or team."""
+    from servicecoin.config import load_config
+    from servicecoin.reports.service_levels import Settings, report
+
+    chain, db = checked_index(network, db_url, no_update, unchecked)
+    settings = Settings.from_config(load_config(), first_reply_target, resolution_target, by, teams_file, public)
+    data = report(network, db, settings, chain=chain, verify=verify, charts_dir=charts_dir)
+    from servicecoin.reports.service_levels_view import format_service_levels
+
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_service_levels(d)))
+    if verify and not data["verify"]["matches"]:
+        sys.exit(1)
+
+
 COMMANDS = [statement_cmd, reminders_cmd, followups_cmd, report_group]
