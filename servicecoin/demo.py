@@ -25,7 +25,7 @@ from servicecoin.campaign.plan import load_plan
 from servicecoin.campaign.report import build_report, write_report
 from servicecoin.campaign.runner import run_campaign
 from servicecoin.chain import Chain, connect, dev_account
-from servicecoin.config import load_config
+from servicecoin.config import load_config, token_info
 from servicecoin.contentstore import ContentStore
 from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy
 from servicecoin.errors import ServiceCoinError
@@ -290,7 +290,7 @@ def report_step(chain: Chain, state: dict) -> None:
         record = chain.deployment()
         name, address = next(iter(state["customers"].items()))
         s = statement(db, address, on_chain=chain_view(chain, db, address),
-                      tier_names=record.get("token", {}).get("tier_names"))
+                      tier_names=token_info()["tier_names"])
         r = transparency(db, chain_totals(chain, db), account_labels(record))
     finally:
         db.close()
@@ -312,7 +312,7 @@ def metamask_help(chain: Chain, state: dict) -> None:
         f"add a network: RPC URL {chain.network.rpc_url}, chain id {chain.chain_id}, currency ETH",
         "import Ana's test account (public test key, local chains only):",
         f"  0x{dev_account(5).key.hex().removeprefix('0x')}",
-        f"import the token {record['contracts']['RewardToken']} (symbol {record['token']['symbol']}, 2 decimals)",
+        f"import the token {record['contracts']['RewardToken']} (symbol {token_info()['symbol']}, 2 decimals)",
         f"then open the customer page (below, port {DEFAULT_PORT}); docs/web.md explains it")
 
 

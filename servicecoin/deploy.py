@@ -7,11 +7,8 @@ budgets it needs, and `deploy` for the lot. Settings come from servicecoin.yaml.
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 from typing import Any
 
-from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
 from servicecoin.errors import ConfigError, ServiceCoinError
@@ -23,14 +20,7 @@ from servicecoin.token import UNIT, reason_mask, to_raw
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
 DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog", "Settlement")
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+LOCAL_URLS = ("http://127.0.0.1:", "http://localhost:")  # a deployment file may name a node only on this machine
 
 
 def _settings(config: dict, name: str, read):
@@ -149,26 +139,24 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "ServiceLog": deploy_log(chain, config, token),
         "Settlement": deploy_settlement(chain, config),
     }
+    # The chain id, the addresses and the block only: never a live RPC URL (it carries its API key) nor
+    # anything else from the environment. A local chain's URL (a node on this machine, no secret in it)
+    # is kept, so `svc serve --deployment FILE` finds a chain networks.yaml does not name (tests' own
+    # nodes). Symbol and tier names come from servicecoin.yaml (config.token_info).
     record = {
         "network": chain.network.id,
         "chain_id": chain.chain_id,
-        "rpc_url": chain.network.rpc_url,
         "first_block": first_block,
         "block": chain.w3.eth.block_number,
-        "commit": _commit(),
-        "deployed_at": int(time.time()),
         "contracts": contracts,
         "accounts": {
             "admin": admin.address,
             "operator": operator,
             "merchant": merchant,
         },
-        "token": {
-            "decimals": 2,
-            "symbol": config["token"]["symbol"],
-            "tier_names": [t["name"] for t in config["token"]["tiers"]],
-        },
     }
+    if chain.network.local and chain.network.rpc_url.startswith(LOCAL_URLS):
+        record["rpc_url"] = chain.network.rpc_url
     path = deployment_file(chain.network.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2) + "\n")

@@ -29,7 +29,7 @@ from servicecoin.account import checksum
 from servicecoin.admin.actions import Plan
 from servicecoin.admin.settings import duration_text
 from servicecoin.chain import Chain
-from servicecoin.errors import ChainError
+from servicecoin.errors import ChainError, ConfigError
 from servicecoin.reports.dates import when
 from servicecoin.roles import role_id
 from servicecoin.token import fmt
@@ -138,7 +138,7 @@ def check_start(chain: Chain, old: str, new: str, operator: str, token=None) -> 
     if not token.functions.hasRole(role_id(RECOVERY_ROLE), operator).call():
         raise ChainError(f"{operator} does not hold {RECOVERY_ROLE} on the token: it cannot start a recovery")
     if old == new:
-        raise ChainError(f"the old and the new address are the same ({old})")
+        raise ConfigError(f"the old and the new address are the same ({old})")
     st = status(chain, old, token)
     if st["pending"]:
         raise ChainError(f"{old} already has a recovery pending to {st['to']} (ready {when(st['ready_at'])}); "

@@ -22,7 +22,8 @@ import click
 
 from servicecoin.cli import (admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant,
                              recovery, redeem, report, serve, settlement)
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
+from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
 GROUPS = [admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, recovery, redeem, report,
@@ -77,7 +78,7 @@ def chain_status(as_json):
         f"running at {d['url']} (chain id {d['chain_id']}, block {d['block']}, pid {d['pid']})" if d["running"]
         else "not running"))
     if not st.running:
-        sys.exit(3)
+        sys.exit(EXIT_NODE_DOWN)
 
 
 # --------------------------------------------------------------------------- deploy
@@ -98,7 +99,7 @@ def deploy(network):
 
 # --------------------------------------------------------------------------- balance
 @cli.command()
-@click.argument("address")
+@click.argument("address", type=Address())
 @network_option
 @json_option
 @handle_errors
@@ -128,7 +129,10 @@ for group in GROUPS:
 
 
 def main():
-    cli(prog_name="svc")
+    try:
+        cli(prog_name="svc")
+    except BrokenPipeError:  # stdout closed early (`svc … | head -1`), outside a command's handle_errors
+        quiet_broken_pipe()
 
 
 if __name__ == "__main__":

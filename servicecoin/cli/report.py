@@ -11,10 +11,28 @@ import sys
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, FilePath, Matching, UInt, emit, handle_errors, json_option, \
+    network_option
 from servicecoin.cli.index import db_option, open_index
 from servicecoin.reports.text import account_labels, format_followups, format_reminders, format_statement
+from servicecoin.errors import EXIT_FAILURE
 from servicecoin.token import fmt
+
+
+def _window(text: str) -> str:
+    """A duration is checked here and kept as written (commands show it); parse_window reads it."""
+    return text
+
+
+def _position(text: str) -> tuple[int, int] | None:
+    from servicecoin.statement import parse_position
+
+    return parse_position(text)
+
+
+# A duration (30d, 12h, 2w…), kept as text; a place in the chain's event order (BLOCK:LOGINDEX) → (block, index).
+Window = Matching("duration", r"[0-9]{1,9}[smhdw]?", _window, "a duration (like 30d, 12h, 2w; at most 9 digits)")
+Position = Matching("position", r"[0-9]{1,18}(:[0-9]{1,9})?", _position, "a position (BLOCK:LOGINDEX, like 1200:3)")
 
 
 def update_option(fn):
@@ -57,29 +75,36 @@ def checked_index(network: str, db_url: str | None, no_update: bool, unchecked: 
 
 
 def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
-    """Tier names and account labels from deployments/<network>.json, when there is one."""
+    """Tier names (servicecoin.yaml) and account labels from deployments/<network>.json, when there is one."""
+    import json
+
+    from servicecoin.config import token_info
     from servicecoin.networks import get_network
     from servicecoin.paths import deployment_file
 
-    import json
-
+    tiers = token_info()["tier_names"]
     path = deployment_file(get_network(network).id)
     if not path.exists():
-        return None, {}
-    record = json.loads(path.read_text())
-    return record.get("token", {}).get("tier_names"), account_labels(record)
+        return tiers, {}
+    try:
+        record = json.loads(path.read_text())
+    except ValueError as exc:
+        from servicecoin.errors import ConfigError
+
+        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    return tiers, account_labels(record)
 
 
 @click.command("statement")
-@click.argument("address")
+@click.argument("address", type=Address())
 @network_option
 @db_option
 @update_option
 @unchecked_option
-@click.option("--soon", default="30d", show_default=True, help="What 'expiring soon' means.")
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--soon", default="30d", show_default=True, type=Window, help="What 'expiring soon' means.")
+@click.option("--limit", type=UInt(1, 10**9), default=100, show_default=True,
               help="History movements per page (the newest first page; --all for every one).")
-@click.option("--before", default=None, metavar="BLOCK:LOGINDEX",
+@click.option("--before", default=None, metavar="BLOCK:LOGINDEX", type=Position,
               help="Page of history older than this position (the 'next_before' of the previous page).")
 @click.option("--all", "whole", is_flag=True, help="The whole history in one page.")
 @json_option
@@ -87,18 +112,18 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
 @handle_errors
 def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json, as_csv):
     """Balance, tier, lots, expiring points and history of ADDRESS (paginated, newest page first)."""
-    from servicecoin.statement import chain_view, parse_position, parse_window, statement
+    from servicecoin.statement import chain_view, parse_window, statement
 
     chain, db = checked_index(network, db_url, no_update, unchecked)
     tiers, labels = _names(network)
     view = None if no_update else chain_view(chain, db, address)
     data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"),
-                     limit=None if whole else limit, before=parse_position(before))
+                     limit=None if whole else limit, before=before)
     emit_report(data, as_json, as_csv, lambda d: click.echo(format_statement(d, labels)))
 
 
 @click.command("reminders")
-@click.option("--within", default="30d", show_default=True, help="Window: 30d, 2w, 12h…")
+@click.option("--within", default="30d", show_default=True, type=Window, help="Window: 30d, 2w, 12h…")
 @network_option
 @db_option
 @update_option
@@ -168,7 +193,7 @@ def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md, as_c
     emit_report(data, as_json, as_csv, lambda d: click.echo(to_markdown(d)))
     rec = data.get("reconciliation")
     if rec is not None and not rec["reconciled"]:
-        sys.exit(2)
+        sys.exit(EXIT_FAILURE)
 
 
 @report_group.command("analytics")

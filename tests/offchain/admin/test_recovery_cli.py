@@ -8,7 +8,7 @@ from brownie import chain as brownie_chain
 from web3 import Web3
 
 from servicecoin.token import UNIT
-from tests.offchain.admin.adminkit import CUSTOMER, CUSTOMER2, SHOP_A, assert_one_error_line
+from tests.offchain.admin.adminkit import CUSTOMER, CUSTOMER2, REFUSED, SHOP_A, assert_one_error_line
 
 NEW_WALLET = Web3.to_checksum_address("0x" + "ab" * 20)
 
@@ -32,7 +32,7 @@ def test_start_status_complete(svc, svc_json, contracts):
     assert st["pending"] and st["to"] == NEW_WALLET and not st["ready"]
     assert "recovery pending to" in svc("recovery", "status", CUSTOMER.address).output
     # too early: refused before anything is sent
-    assert_one_error_line(svc("recovery", "complete", CUSTOMER.address, ok=False))
+    assert_one_error_line(svc("recovery", "complete", CUSTOMER.address, ok=False), code=REFUSED)  # not ready yet
     _wait_past_delay(token)
     svc("recovery", "complete", CUSTOMER.address)
     assert token.functions.balanceOf(CUSTOMER.address).call() == 0
@@ -49,7 +49,7 @@ def test_old_key_cancels_and_spends_again(svc, svc_json, contracts):
     svc("recovery", "start", CUSTOMER2.address, NEW_WALLET)
     assert token.functions.recoveryOf(CUSTOMER2.address).call()[0] == NEW_WALLET
     # a stranger cannot cancel; the old key (test account 9) can
-    assert_one_error_line(svc("recovery", "cancel", CUSTOMER2.address, "--from", "6", ok=False), "cancel")
+    assert_one_error_line(svc("recovery", "cancel", CUSTOMER2.address, "--from", "6", ok=False), "cancel", code=REFUSED)
     svc("recovery", "cancel", CUSTOMER2.address, "--from", "9")
     assert not svc_json("recovery", "status", CUSTOMER2.address)["pending"]
     assert token.functions.balanceOf(CUSTOMER2.address).call() == 50 * UNIT
@@ -60,9 +60,11 @@ def test_refusals_are_one_line(svc, contracts):
     assert_one_error_line(svc("recovery", "start", CUSTOMER.address, "0xZZ", ok=False), "0xZZ")
     assert_one_error_line(svc("recovery", "start", CUSTOMER.address, CUSTOMER.address, ok=False))
     # a key without the recovery role cannot start one
-    assert_one_error_line(svc("recovery", "start", CUSTOMER.address, NEW_WALLET, "--from", str(6), ok=False))
-    assert_one_error_line(svc("recovery", "cancel", CUSTOMER.address, ok=False), "no recovery pending")
-    assert_one_error_line(svc("recovery", "start", SHOP_A.address, NEW_WALLET, ok=False))  # never held points
+    assert_one_error_line(svc("recovery", "start", CUSTOMER.address, NEW_WALLET, "--from", str(6), ok=False),
+                          code=REFUSED)  # no RECOVERY_ROLE: the chain would refuse
+    assert_one_error_line(svc("recovery", "cancel", CUSTOMER.address, ok=False), "no recovery pending", code=REFUSED)
+    assert_one_error_line(svc("recovery", "start", SHOP_A.address, NEW_WALLET, ok=False),
+                          code=REFUSED)  # never held points: the chain would refuse
 
 
 def test_start_written_unsigned_for_a_multisig(svc, contracts, tmp_path):

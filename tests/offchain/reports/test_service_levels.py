@@ -186,7 +186,8 @@ def test_cli_public_verify_json_has_no_address_and_errors_are_one_line(tmp_path,
                          (["--by", "team"], "--by team needs teams")):
         out = CliRunner().invoke(cli, args + ["--no-update"] + bad)
         lines = out.output.strip().splitlines()
-        assert out.exit_code == 1 and len(lines) == 1 and lines[0].startswith(f"error: {message}"), out.output
+        # bad input: exit code 2 (servicecoin.errors)
+        assert out.exit_code == 2 and len(lines) == 1 and lines[0].startswith(f"error: {message}"), out.output
 
 
 def test_settings_from_config_and_teams_file(tmp_path):
