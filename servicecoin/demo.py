@@ -33,6 +33,7 @@ from servicecoin.index import Indexer, open_db, settings_from_config
 from servicecoin.index.ledger import Epochs
 from servicecoin.money import from_plain, human
 from servicecoin.paths import deployment_file
+from servicecoin.reports.dates import utc
 from servicecoin.reports.text import account_labels
 from servicecoin.reports.transparency import chain_totals, transparency
 from servicecoin.serve import DEFAULT_PORT
@@ -43,7 +44,7 @@ from servicecoin.servicelog.lineage import verify_log
 from servicecoin.servicelog.records import Outcome, log_contract
 from servicecoin.settlement.clearing import settlement_statement
 from servicecoin.settlement.onchain import acknowledge, period_bytes, publish, published
-from servicecoin.settlement.periods import Period, parse_period, utc
+from servicecoin.settlement.periods import Period, parse_period
 from servicecoin.statement import chain_view, statement
 from servicecoin.token import UNIT, Reason, fmt
 from servicecoin.vault.discounts import discount

@@ -11,6 +11,11 @@ from datetime import datetime, timezone
 DAY = 86_400
 
 
+def utc(ts: int) -> str:
+    """UTC ISO-8601 with a Z, the time format of JSON and CSV exports ('2026-12-07T06:40:00Z')."""
+    return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def iso(ts: int | float | None) -> str | None:
     """A Unix time as '2026-12-07 06:40 UTC' (None stays None)."""
     return None if ts is None else datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

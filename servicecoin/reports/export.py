@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+
+from servicecoin.reports.dates import utc
 
 TIME_KEYS = ("as_of", "ts", "published_ts", "first_expiry", "expires_at")
 
 
 def _is_time(key: str) -> bool:
     return key in TIME_KEYS or key.endswith("_at")
-
-
-def utc(ts: int) -> str:
-    return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def flatten(data, prefix: str = ""):

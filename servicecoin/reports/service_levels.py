@@ -25,7 +25,7 @@ from pathlib import Path
 
 from servicecoin.errors import ConfigError
 from servicecoin.reports.dates import month, months_between
-from servicecoin.reports.export import utc
+from servicecoin.reports.dates import utc
 from servicecoin.servicelog import merkle
 from servicecoin.servicelog.packed import Channel, unpack
 from servicecoin.statement import parse_window

@@ -15,7 +15,7 @@ from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import REASONS
 from servicecoin.index.vault import GIVEN_BACK, redemptions
 from servicecoin.reports.provenance import redemptions_by_source
-from servicecoin.settlement.periods import utc
+from servicecoin.reports.dates import utc
 from servicecoin.statement import iso
 from servicecoin.token import fmt
 

@@ -19,7 +19,8 @@ from servicecoin.index.db import Database
 from servicecoin.index.ledger import Epochs
 from servicecoin.money import Breakage, plain
 from servicecoin.settlement.flows import Figures, Roles, flows
-from servicecoin.settlement.periods import Period, utc
+from servicecoin.reports.dates import utc
+from servicecoin.settlement.periods import Period
 from servicecoin.settlement.terms import TermsHistory
 from servicecoin.settlement.transfers import plan
 from servicecoin.token import UNIT

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from servicecoin.errors import ConfigError
 from servicecoin.index.ledger import Epochs
+from servicecoin.reports.dates import utc
 
 KINDS = ("month", "epoch")
 
@@ -27,11 +28,6 @@ class Period:
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "label": self.label, "start": utc(self.start), "end": utc(self.end)}
-
-
-def utc(ts: int) -> str:
-    """UTC ISO-8601 with a Z, the time format of JSON and CSV exports ('2026-12-07T06:40:00Z')."""
-    return datetime.fromtimestamp(int(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_period(text: str, kind: str, epochs: Epochs) -> Period:
