@@ -17,7 +17,7 @@ from pathlib import Path
 LAYERS = [
     ("cli", ["cli"]),
     ("demo", ["demo"]),
-    ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account", "admin"]),
+    ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account", "admin", "ingest"]),
     ("deploy", ["deploy"]),
     ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore", "contentkeys"]),
     ("base", ["paths", "errors", "eip712", "token", "loginfo", ""]),  # "": the package root (PROJECT_ROOT)

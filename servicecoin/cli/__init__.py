@@ -8,7 +8,7 @@
     customer   `svc customer export` (everything held about a customer)
     db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
-    serve      `svc serve`
+    serve      `svc serve`             agent    `svc agent serve|parked|customers` (help-desk ingestion)
     admin      `svc admin`             merchant `svc merchant`
     issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
@@ -19,12 +19,12 @@ import sys
 
 import click
 
-from servicecoin.cli import (admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem,
+from servicecoin.cli import (admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem,
                              report, serve)
 from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [admin, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem, report, serve]
+GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem, report, serve]
 
 __all__ = ["cli", "main", "handle_errors"]
 
