@@ -120,3 +120,19 @@ def test_signature_scheme_matches_zendesk():
     ts, body = "2024-12-07T08:26:40Z", b'{"a": 1}'
     want = base64.b64encode(hmac.new(SECRET, ts.encode() + body, hashlib.sha256).digest()).decode()
     assert auth.sign(SECRET, ts, body) == want
+
+
+def test_the_queue_registers_its_eraser_and_it_empties_the_customers_texts(tmp_path):
+    import servicecoin.ingest  # noqa: F401
+    from servicecoin.ingest import queue
+    from servicecoin.servicelog.erasure import ERASERS
+
+    assert "ingest queue" in ERASERS
+    q = EventQueue(tmp_path / "q.sqlite")
+    q.submit(queue.Event("a", 1, 0, CUSTOMER, "my address is …", 1)).result(10)
+    q.submit(queue.Event("b", 2, 0, OTHER, "other", 1)).result(10)
+    q.load_customers([("u1", CUSTOMER)])
+    q.close()
+    assert queue.erase_customer(tmp_path / "q.sqlite", CUSTOMER.upper().replace("0X", "0x")) == 2
+    rows = dict(queue.connect(tmp_path / "q.sqlite").execute("SELECT id, text FROM events").fetchall())
+    assert rows == {"a": None, "b": "other"}
