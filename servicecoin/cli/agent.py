@@ -38,8 +38,9 @@ def agent():
 @click.option("--queue", "queue_file", default=None, help="The queue file (default: agent.queue or "
               ".servicecoin/<network>/ingest/queue.sqlite).")
 @click.option("--verbose", is_flag=True, help="Log every request.")
+@click.option("--no-flusher", is_flag=True, help="Only take events; `svc agent flush` sends them, in its own process.")
 @handle_errors
-def agent_serve(network, port, host, log_address, queue_file, verbose):
+def agent_serve(network, port, host, log_address, queue_file, verbose, no_flusher):
     """Take help-desk webhooks and put their events on the service log until Ctrl-C."""
     from pathlib import Path
 
@@ -55,13 +56,44 @@ def agent_serve(network, port, host, log_address, queue_file, verbose):
     log = log_contract(chain, log_address)
     path = Path(queue_file) if queue_file else queue_path(network, settings)
     service = Service(chain, log, lambda: ContentStore.for_network(network), path, settings, secret, limits, host,
-                      settings.port if port is None else port, _say, verbose=verbose)
+                      settings.port if port is None else port, _say, verbose=verbose, flusher=not no_flusher)
     _say(f"agent serving help-desk events for {network} at http://{host}:{service.server_address[1]}/ "
          f"(log {log.address}, queue {path}); press Ctrl-C to stop")
     try:
         service.serve_forever()
     except KeyboardInterrupt:
         pass
+
+
+@agent.command("flush")
+@network_option
+@click.option("--log", "log_address", default=None, help="The ServiceLog address (default: the deployment's).")
+@click.option("--queue", "queue_file", default=None, help="The queue file.")
+@handle_errors
+def agent_flush(network, log_address, queue_file):
+    """Send the queue to the chain until Ctrl-C (for `svc agent serve --no-flusher`; one flusher per queue)."""
+    import threading
+    from pathlib import Path
+
+    from servicecoin.chain import connect
+    from servicecoin.contentstore import ContentStore
+    from servicecoin.ingest import queue_path
+    from servicecoin.ingest.flusher import FlushSettings, Flusher
+    from servicecoin.servicelog.records import log_contract
+
+    settings = _settings()[0]
+    chain = connect(network)
+    path = Path(queue_file) if queue_file else queue_path(network, settings)
+    flusher = Flusher(chain, log_contract(chain, log_address), lambda: ContentStore.for_network(network), path,
+                      FlushSettings(settings.flush_every_s, settings.flush_records, settings.hold_s, settings.reorder_s),
+                      say=_say)
+    _say(f"flushing {path} to {flusher.log.address}; press Ctrl-C to stop")
+    try:
+        flusher.run(threading.Event())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        flusher.close()
 
 
 @agent.command("parked")

@@ -63,11 +63,13 @@ class Flusher:
             by_commitment = {bytes(r[1]): r[0] for r in rows}
             records = [r for r in fetch_records(self.chain, self.log, min(r[2] for r in rows))
                        if r.form != ANCHOR and r.commitment in by_commitment]
+            with self.store.batch():
+                for r in records:
+                    self.store.assign(self.log.address, r.commitment, r.seq)
             self.db.execute("BEGIN IMMEDIATE")
             for r in records:
                 self.db.execute("UPDATE events SET state = 'confirmed', seq = ?, tx = ?, block = ? WHERE id = ?",
                                 (r.seq, r.tx, r.block, by_commitment[r.commitment]))
-                self.store.assign(self.log.address, r.commitment, r.seq)
             self.db.execute("UPDATE events SET state = 'queued', commitment = NULL, sent_block = NULL "
                             "WHERE state = 'sent'")
             self.db.execute("COMMIT")
@@ -98,7 +100,8 @@ class Flusher:
         if not p.take:
             return 0
         full = {r[0]: r for r in rows}
-        pairs = [(full[r[0]], self._commit(full[r[0]])) for r in p.take]
+        with self.store.batch():  # the texts and salts on disk, in one commit, before anything is sent
+            pairs = [(full[r[0]], self._commit(full[r[0]])) for r in p.take]
         pairs = self._simulated(pairs)
         if not pairs:
             return 0
@@ -162,7 +165,8 @@ class Flusher:
         if receipt["status"] != 1:
             self.recovered = False
             raise ChainError(f"appendPacked reverted in tx 0x{bytes(tx_hash).hex()}")
-        done = appended_records(self.log, receipt, self.store)
+        with self.store.batch():
+            done = appended_records(self.log, receipt, self.store)
         by_c = {bytes.fromhex(a.commitment[2:]): a for a in done}
         self.db.execute("BEGIN IMMEDIATE")
         self.db.executemany("UPDATE events SET state = 'confirmed', seq = ?, tx = ?, block = ? WHERE n = ?",

@@ -20,21 +20,24 @@ from servicecoin.serve.settings import ServeSettings
 class Service:
     def __init__(self, chain: Chain, log, store, path: Path, settings: AgentSettings, secret: bytes,
                  limits: ServeSettings = ServeSettings(), host: str = "127.0.0.1", port: int = 0,
-                 say: Callable[[str], None] = print, sender="agent", verbose: bool = False):
+                 say: Callable[[str], None] = print, sender="agent", verbose: bool = False, flusher: bool = True):
         self.queue = EventQueue(path)
         self.metrics = Metrics(self.queue)
         flush = FlushSettings(settings.flush_every_s, settings.flush_records, settings.hold_s, settings.reorder_s)
         self.flusher = Flusher(chain, log, store, path, flush, sender, say, self.metrics)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.flusher.run, args=(self.stop,), name="flusher", daemon=True)
+        self.own_flusher = flusher  # False: another process flushes this queue (`svc agent flush`)
         secret_urls = [chain.network.rpc_url] if not chain.network.local else []
-        self.ingest = Ingest(self.queue, secret, settings, limits, self.metrics, self.thread.is_alive, secret_urls)
+        alive = self.thread.is_alive if flusher else (lambda: True)
+        self.ingest = Ingest(self.queue, secret, settings, limits, self.metrics, alive, secret_urls)
         sock = bind(host, port)
         self.server = AppServer(build_app(self.ingest, sock.getsockname()[0]), sock, limits, verbose)
         self.server_address = self.server.server_address
 
     def serve_forever(self) -> None:
-        self.thread.start()
+        if self.own_flusher:
+            self.thread.start()
         try:
             self.server.serve_forever()
         finally:
