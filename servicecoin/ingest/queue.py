@@ -106,19 +106,25 @@ class EventQueue:
             self._write(group)
 
     def _write(self, group: list) -> None:
+        """One transaction, one fsync, a few statements for the whole group (each statement hands the GIL to the
+        event loop and waits to get it back, so per-event statements would cost the server its throughput)."""
         now = time.time()
-        results = []
+        ids = [event.id for event, _ in group]
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            for event, _ in group:
-                cur = self.db.execute(
-                    f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                    (event.id, event.ticket, event.kind, event.customer, event.text, event.detail, event.channel,
-                     event.time, now))
-                results.append(cur.rowcount == 1)
-                if cur.rowcount == 1 and event.kind == 0:  # an "opened" un-parks what waited for it
-                    self.db.execute("UPDATE events SET state = 'queued', park_code = NULL, reason = NULL "
-                                    "WHERE ticket = ? AND state = 'parked' AND park_code = 'unopened'", (event.ticket,))
+            held = {row[0] for start in range(0, len(ids), 500) for row in self.db.execute(
+                f"SELECT id FROM events WHERE id IN ({', '.join('?' * len(ids[start:start + 500]))})", ids[start:start + 500])}
+            fresh = []
+            for event_id in ids:  # a redelivery inside the group is a duplicate too
+                fresh.append(event_id not in held)
+                held.add(event_id)
+            self.db.executemany(
+                f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                [(e.id, e.ticket, e.kind, e.customer, e.text, e.detail, e.channel, e.time, now) for e, _ in group])
+            opened = [(e.ticket,) for (e, _), new in zip(group, fresh) if new and e.kind == 0]
+            if opened:  # an "opened" un-parks what waited for it
+                self.db.executemany("UPDATE events SET state = 'queued', park_code = NULL, reason = NULL "
+                                    "WHERE ticket = ? AND state = 'parked' AND park_code = 'unopened'", opened)
             self.db.execute("COMMIT")  # synchronous=FULL: fsynced before the answers go out
         except sqlite3.Error as exc:
             try:
@@ -128,8 +134,8 @@ class EventQueue:
             for _, done in group:
                 done.set_exception(QueueError(f"the queue {self.path} refused the write: {exc}"))
             return
-        for (_, done), fresh in zip(group, results):
-            done.set_result(fresh)
+        for (_, done), new in zip(group, fresh):
+            done.set_result(new)
 
     def close(self) -> None:
         self._inbox.put(None)
