@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from web3.exceptions import ContractCustomError, ContractLogicError
+
 from servicecoin.chain import Chain
 from servicecoin.errors import ChainError
 from servicecoin.ingest import queue as q
@@ -129,7 +131,7 @@ class Flusher:
         try:
             self._call(pairs).estimate_gas({"from": self.account.address})
             return pairs
-        except Exception as exc:  # a revert; a node fault surfaces again when sending
+        except (ContractCustomError, ContractLogicError) as exc:  # a revert (a node fault propagates: retried)
             if len(pairs) == 1:
                 self._park([(pairs[0][0][1], "rule", f"the log refuses it: {str(exc)[:200]}")])
                 self.book.load(self.db)

@@ -4,7 +4,7 @@ space is back every accepted event reaches the chain once. SQLite answers a full
 
 from servicecoin.servicelog.events import fetch_records
 from servicecoin.servicelog.records import ANCHOR
-from tests.offchain.ingest.ingestkit import event, post, request, running, wait_state
+from tests.offchain.ingest.ingestkit import event, post, request, running, status, wait_state
 
 
 def test_a_full_disk_refuses_with_503_and_only_accepted_events_reach_the_chain(svc_chain, slog, store, queue_file):
@@ -32,3 +32,36 @@ def test_a_full_disk_refuses_with_503_and_only_accepted_events_reach_the_chain(s
             wait_state(port, eid, "confirmed")
     records = [r for r in fetch_records(svc_chain, slog) if r.form != ANCHOR and r.ticket == 950]
     assert len(records) == len(accepted) + 2 and len({r.commitment for r in records}) == len(records)
+
+
+def test_the_node_stopped_for_a_while_then_every_accepted_event_is_on_chain_once(svc_chain, slog, store, queue_file):
+    from urllib.parse import urlparse
+
+    from web3 import Web3
+
+    from servicecoin.chain import Chain
+    from servicecoin.networks import Network
+    from tests.offchain.ingest.ingestkit import wait_for
+    from tests.offchain.ingest.nodeproxy import NodeProxy
+
+    proxy = NodeProxy(urlparse(svc_chain.w3.provider.endpoint_uri).port)
+    chain = Chain(Network("development", proxy.url, True), Web3(Web3.HTTPProvider(proxy.url, exception_retry_configuration=None)))
+    log = chain.contract("ServiceLog", slog.address)
+    t = 1_700_003_000
+    with running(chain, log, store, queue_file) as svc:
+        port = svc.server_address[1]
+        assert post(port, event("n-0", 960, "opened", t))[0] == 202
+        wait_state(port, "n-0", "confirmed")
+        proxy.stop()
+        ids = [f"n-{i}" for i in range(1, 21)]
+        for i, eid in enumerate(ids, 1):  # accepted while the node is down
+            assert post(port, event(eid, 960, "reply", t + i))[0] == 202
+        wait_for(lambda: any("flush failed" in line for line in svc.lines), what="a flush failing on the stopped node")
+        assert post(port, event("n-3", 960, "reply", t + 3))[2]["duplicate"] is True
+        assert status(port, "n-20")["state"] in ("queued", "sent")
+        proxy.start()
+        for eid in ids:
+            wait_state(port, eid, "confirmed")
+    proxy.stop()
+    records = [r for r in fetch_records(svc_chain, slog) if r.form != ANCHOR and r.ticket == 960]
+    assert [r.time for r in records] == [t + i for i in range(21)]
