@@ -136,3 +136,21 @@ def test_the_queue_registers_its_eraser_and_it_empties_the_customers_texts(tmp_p
     assert queue.erase_customer(tmp_path / "q.sqlite", CUSTOMER.upper().replace("0X", "0x")) == 2
     rows = dict(queue.connect(tmp_path / "q.sqlite").execute("SELECT id, text FROM events").fetchall())
     assert rows == {"a": None, "b": "other"}
+
+
+def test_settings_and_a_missing_secret_are_one_line_errors(monkeypatch):
+    import pytest
+    from click.testing import CliRunner
+
+    from servicecoin.cli import cli
+    from servicecoin.errors import ConfigError
+    from servicecoin.ingest import AgentSettings
+
+    assert AgentSettings.from_config({"hold_s": 5, "flush_records": 10}).hold_s == 5
+    for bad in ({"hold_s": "soon"}, {"flush_records": 1.5}, {"nope": 1}, [1]):
+        with pytest.raises(ConfigError):
+            AgentSettings.from_config(bad)
+    monkeypatch.setenv("SVC_INGEST_SECRET", "short")
+    result = CliRunner().invoke(cli, ["agent", "serve", "--network", "development"])
+    assert result.exit_code != 0 and "SVC_INGEST_SECRET" in result.output and "short" not in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
