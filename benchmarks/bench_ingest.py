@@ -29,7 +29,7 @@ TARGETS = {
     "ingest.p99_ack_ms": ("<=", 50, "99th percentile of the time to the 202 answer, in ms"),
 }
 SECONDS = float(os.environ.get("SVC_BENCH_INGEST_SECONDS", "60"))
-CONCURRENCY = 32
+CONCURRENCY = 8
 SECRET = b"bench-secret-0123456789abcdef"
 KINDS = ("opened", "reply", "reply", "resolved")
 SERVER = """
