@@ -27,6 +27,7 @@ from servicecoin.ingest import auth
 TARGETS = {
     "ingest.records_per_second": (">=", 1_000, "events acknowledged and confirmed on chain per second, 60 s of load"),
     "ingest.p99_ack_ms": ("<=", 50, "99th percentile of the time to the 202 answer, in ms"),
+    "ingest.max_batch_gas": ("<=", 16_777_216, "gas of the largest batch (receipt), under the per-transaction cap"),
 }
 SECONDS = float(os.environ.get("SVC_BENCH_INGEST_SECONDS", "60"))
 CONCURRENCY = 8
@@ -127,7 +128,8 @@ def run(ctx) -> dict:
             time.sleep(0.1)
         elapsed = time.monotonic() - started
         confirmed = db.execute("SELECT COUNT(*) FROM events WHERE state = 'confirmed'").fetchone()[0]
-        batches = db.execute("SELECT COUNT(DISTINCT tx) FROM events").fetchone()[0]
+        txs = [row[0] for row in db.execute("SELECT DISTINCT tx FROM events")]
+        max_gas = max(ctx.chain.w3.eth.get_transaction_receipt(tx)["gasUsed"] for tx in txs)
     finally:
         for proc in procs:
             proc.terminate()
@@ -135,4 +137,4 @@ def run(ctx) -> dict:
     acks.sort()
     return {"ingest.records_per_second": round(confirmed / elapsed, 1),
             "ingest.p99_ack_ms": round(acks[int(len(acks) * 0.99) - 1] * 1000, 2),
-            "ingest.events": confirmed, "ingest.batches": batches}
+            "ingest.events": confirmed, "ingest.batches": len(txs), "ingest.max_batch_gas": max_gas}
