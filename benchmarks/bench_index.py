@@ -59,6 +59,12 @@ def synthesize(db, events: int, customers: int = 100_000) -> str:
     merchant = "0x" + "33" * 20
     issuer = "0x" + "11" * 20
     credits, transfers, lots = [], [], []
+    running: dict[tuple[str, int], int] = {}
+
+    def lot(block: int, account: str, epoch: int, delta: int) -> tuple:
+        running[(account, epoch)] = running.get((account, epoch), 0) + delta
+        return (block, 0, 0, account, epoch, delta, running[(account, epoch)])
+
     for n in range(events):
         block, ts = n + 1, genesis + n * 12
         a = accts[rng.randrange(customers)]
@@ -66,12 +72,12 @@ def synthesize(db, events: int, customers: int = 100_000) -> str:
         tx = "0x%064x" % n
         if n % 4 == 3:  # a payment to the merchant
             transfers.append((block, 0, tx, ts, a, merchant, 1))
-            lots.append((block, 0, 0, merchant, -1, 1))
+            lots.append(lot(block, merchant, -1, 1))
         else:
             amount = rng.randrange(100, 10_000)
             transfers.append((block, 0, tx, ts, ZERO, a, amount))
             credits.append((block, 1, tx, ts, a, issuer, n % 6, amount, amount, tx, None, epoch, 1))
-            lots.append((block, 0, 0, a, epoch, amount))
+            lots.append(lot(block, a, epoch, amount))
         if len(transfers) >= 50_000:
             _flush(db, credits, transfers, lots)
     _flush(db, credits, transfers, lots)
@@ -82,7 +88,7 @@ def _flush(db, credits, transfers, lots) -> None:
     with db.transaction():
         db.executemany("INSERT INTO transfers VALUES (?, ?, ?, ?, ?, ?, ?)", transfers)
         db.executemany("INSERT INTO credits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", credits)
-        db.executemany("INSERT INTO lot_changes VALUES (?, ?, ?, ?, ?, ?)", lots)
+        db.executemany("INSERT INTO lot_changes VALUES (?, ?, ?, ?, ?, ?, ?)", lots)
     credits.clear(), transfers.clear(), lots.clear()
 
 

@@ -23,7 +23,9 @@ def checksum(address: str, where: str = "") -> str:
 def account_summary(chain: Chain, address: str) -> dict:
     token = chain.contract("RewardToken")
     address = checksum(address)
-    names = chain.deployment().get("token", {}).get("tier_names", [])
+    from servicecoin.config import token_info
+
+    names = token_info()["tier_names"]
     tier = token.functions.tierOf(address).call()
     to, ready_at = token.functions.recoveryOf(address).call()
     lots = [

@@ -20,7 +20,7 @@ from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
 
-from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
+from servicecoin.errors import ChainError, ConfigError, NodeUnreachable, Refused, ServiceCoinError
 from servicecoin.networks import LOCAL_ROLES, TEST_MNEMONIC, Network, get_network
 from servicecoin.paths import BUILD_DIR, deployment_file
 
@@ -114,7 +114,11 @@ class Chain:
             raise ConfigError(
                 f"network {self.network.id}: set SVC_PRIVATE_KEY (or SVC_{role.upper()}_KEY) to sign as {role}"
             )
-        self.signers[role] = Account.from_key(key)
+        try:
+            self.signers[role] = Account.from_key(key)
+        except Exception:  # noqa: BLE001  eth_keys raises ValueError or a bare Exception; never echo the key
+            source = f"SVC_{role.upper()}_KEY" if os.environ.get(f"SVC_{role.upper()}_KEY") else "SVC_PRIVATE_KEY"
+            raise ConfigError(f"{source}: not a private key (0x and 64 hex digits, below the curve order)") from None
         return self.signers[role]
 
     @property
@@ -197,7 +201,7 @@ class Chain:
             if gas is None:
                 gas = int(call.estimate_gas({"from": sender.address}) * 1.2) + 20_000
         except (ContractCustomError, ContractLogicError) as exc:
-            raise ChainError(f"{_call_name(call)} would revert: {revert_message(exc)}") from None
+            raise Refused(f"{_call_name(call)} would revert: {revert_message(exc)}") from None
         tx["gas"] = gas
         tx["nonce"] = self.next_nonce(sender.address) if nonce is None else nonce
         built = call.build_transaction(tx)
@@ -226,7 +230,7 @@ class Chain:
         tx = self.build(call, account, gas=gas)
         receipt = self.wait(self.send_raw(tx, account))
         if receipt["status"] != 1:
-            raise ChainError(f"{_call_name(call)} reverted in tx 0x{receipt['transactionHash'].hex()}")
+            raise Refused(f"{_call_name(call)} reverted in tx 0x{receipt['transactionHash'].hex()}")
         return receipt
 
     def deploy(self, name: str, *args, sender: LocalAccount | str = "deployer") -> tuple[str, Any]:
@@ -237,7 +241,7 @@ class Chain:
         tx = self.build(factory.constructor(*args), account)
         receipt = self.wait(self.send_raw(tx, account))
         if receipt["status"] != 1 or not receipt["contractAddress"]:
-            raise ChainError(f"deploying {name} failed in tx 0x{receipt['transactionHash'].hex()}")
+            raise Refused(f"deploying {name} failed in tx 0x{receipt['transactionHash'].hex()}")
         return receipt["contractAddress"], receipt
 
 
@@ -246,21 +250,87 @@ def _call_name(call) -> str:
     return str(name)
 
 
-def connect(network_id: str, timeout: float = 10) -> Chain:
-    """Connect to `network_id` (see networks.yaml) or raise a clear error if the node is not up."""
-    network = get_network(network_id)
-    w3 = Web3(Web3.HTTPProvider(network.rpc_url, request_kwargs={"timeout": 60}))
+CONNECT_TIMEOUT = 3.0  # seconds a command waits for a node before it says none answers (SVC_CONNECT_TIMEOUT)
+REQUEST_TIMEOUT = 60.0  # seconds one JSON-RPC answer may take once connected
+
+
+def connect_timeout() -> float:
+    """SVC_CONNECT_TIMEOUT (seconds) or CONNECT_TIMEOUT."""
+    try:
+        return max(0.0, float(os.environ.get("SVC_CONNECT_TIMEOUT", CONNECT_TIMEOUT)))
+    except ValueError:
+        raise ConfigError(f"SVC_CONNECT_TIMEOUT: {os.environ['SVC_CONNECT_TIMEOUT']!r} is not a number of seconds") from None
+
+
+def _http(url: str, connect_s: float, read_s: float, retries: bool = True) -> Web3:
+    """A Web3 over HTTP with these connect and read timeouts; without `retries`, web3's own retries of a
+    failed request (five, with back-off) are off, so a probe fails in one timeout."""
+    extra = {} if retries else {"exception_retry_configuration": None}
+    return Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": (max(connect_s, 0.05), max(read_s, 0.05))}, **extra))
+
+
+def connect(network_id: str, timeout: float | None = None) -> Chain:
+    """Connect to `network_id` (see networks.yaml), or raise NodeUnreachable within about `timeout`
+    seconds (default SVC_CONNECT_TIMEOUT, 3 s): a refused connection is asked again until then (a node
+    that is starting), a node that accepts but does not answer is given that long for its chain id."""
+    return connect_to(get_network(network_id), timeout)
+
+
+def connect_to(network: Network, timeout: float | None = None) -> Chain:
+    """`connect` for a Network not in networks.yaml (an auditor's --rpc URL)."""
+    network_id = network.id
+    timeout = connect_timeout() if timeout is None else timeout
     deadline = time.monotonic() + timeout
+    probe = _http(network.rpc_url, min(timeout, CONNECT_TIMEOUT), timeout, retries=False)
     while True:
         try:
-            w3.eth.chain_id
+            probe.eth.chain_id
             break
-        except Exception as exc:  # connection refused while a node starts
-            if time.monotonic() > deadline:
+        except Exception as exc:  # refused while a node starts, a timeout, not JSON-RPC at all
+            if time.monotonic() + 0.2 > deadline:
                 hint = " (start it with 'svc chain start')" if network_id == "svc-local" else ""
-                raise ServiceCoinError(f"network {network_id}: no node answers at {network.rpc_url}{hint}: {exc}") from None
+                raise NodeUnreachable(f"network {network_id}: no node answers at {_shown_url(network)}{hint}: "
+                                      f"{_why_down(exc, timeout, network.rpc_url)}") from None
             time.sleep(0.2)
-    return Chain(network, w3)
+    return Chain(network, _http(network.rpc_url, CONNECT_TIMEOUT, REQUEST_TIMEOUT))
+
+
+def _why_down(exc: Exception, timeout: float, url: str) -> str:
+    """A few words on why a node did not answer (requests' own messages run to several hundred characters)."""
+    from requests.exceptions import ConnectionError as RequestsConnectionError, Timeout
+
+    if isinstance(exc, Timeout):
+        return f"no answer within {timeout:g}s"
+    if isinstance(exc, RequestsConnectionError):
+        text = str(exc)
+        for cause in ("Connection refused", "Name or service not known", "No route to host", "Network is unreachable",
+                      "Temporary failure in name resolution", "Connection reset"):
+            if cause in text:
+                return cause.lower()
+        return "cannot connect"
+    first = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+    return _redact(first, url)
+
+
+def _shown_url(network: Network) -> str:
+    """A local node's URL as it is; a live one as scheme://host only (its path or query may hold an API key)."""
+    if network.local:
+        return network.rpc_url
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(network.rpc_url)
+    return f"{parts.scheme}://{parts.hostname or '?'}{f':{parts.port}' if parts.port else ''}/…"
+
+
+def _redact(text: str, url: str) -> str:
+    """`text` without the URL (requests puts the whole URL, key included, in its messages)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    for secret in (url, parts.path, parts.query):
+        if secret and len(secret) > 1:
+            text = text.replace(secret, "/…")
+    return text
 
 
 def from_web3(w3: Web3, network_id: str = "development") -> Chain:

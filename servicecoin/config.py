@@ -22,3 +22,12 @@ def load_config(path=CONFIG_FILE) -> dict:
         if key not in (config or {}):
             raise ConfigError(f"{path}: missing section '{key}'")
     return config
+
+
+def token_info(config: dict | None = None) -> dict:
+    """What people see of the token besides its address: symbol, decimals and tier names, from the program
+    settings (a deployment file holds only the chain id, addresses and blocks: docs/cli.md)."""
+    from servicecoin.token import DECIMALS, tier_names
+
+    config = config or load_config()
+    return {"symbol": config["token"].get("symbol", "SVC"), "decimals": DECIMALS, "tier_names": tier_names(config)}

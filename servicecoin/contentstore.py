@@ -3,7 +3,9 @@
 The chain holds only `keccak256(salt ‖ text)`; this SQLite file (under the per-network data folder)
 holds the text and the salt. Erasing a record deletes both, so the personal data is gone while the
 hash chain still verifies. Rows are written before the transaction is sent (keyed by commitment)
-and get their sequence number once it is mined, so a crash between the two loses nothing.
+and get their sequence number once it is mined, so a crash between the two loses nothing; when the
+chain refuses the transaction (servicecoin.errors.Refused) they are discarded, so a refused record
+leaves no personal text behind.
 
 With a key store (`for_network` opens `servicecoin.contentkeys` beside it) a row that names its customer
 keeps salt and text only sealed with that customer's key (`sealed`, salt and text NULL): destroying the key
@@ -178,6 +180,20 @@ class ContentStore:
             self.db.execute("INSERT INTO batch_line (log, batch, line, commitment, from_block) VALUES (?, ?, ?, ?, ?)",
                             (log, "0x" + batch.hex(), line, "0x" + commitment.hex(), from_block))
         return commitment
+
+    def discard(self, log: str, commitments) -> int:
+        """Delete the text, salt and batch-line entry of contents whose record never reached the chain (a
+        refused transaction); a content with a sequence number is kept. Returns how many were deleted."""
+        keys = ["0x" + bytes(c).hex() for c in commitments]
+        with self.db:
+            gone = 0
+            for key in keys:
+                gone += self.db.execute("DELETE FROM content WHERE log = ? AND commitment = ? AND seq IS NULL",
+                                        (log, key)).rowcount
+                self.db.execute("DELETE FROM batch_line WHERE log = ? AND commitment = ? AND NOT EXISTS "
+                                "(SELECT 1 FROM content WHERE content.log = batch_line.log AND "
+                                "content.commitment = batch_line.commitment)", (log, key))
+        return gone
 
     def seq_of(self, log: str, commitment: bytes) -> int | None:
         """The record number the content with `commitment` got, None while it is not known to be mined."""

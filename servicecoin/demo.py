@@ -4,7 +4,8 @@ Deploys once (a second run reuses the chain and the contracts), then tells a sho
 numbered chapter per step, each showing one part of the system with sample data. Steps are plain
 functions of (chain, state), listed in STEPS; they call the feature modules, which return data, and
 do the printing themselves. Every step is safe to run again: a second `make demo` finds the sample
-points, the ticket, the campaign and the redemptions of the first and issues nothing twice.
+points, the ticket, the campaign, the redemptions and the settled alliance period of the first and
+issues, publishes or signs nothing twice (nor moves the local chain's clock again).
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from web3 import Web3
 
 from servicecoin import PROJECT_ROOT
 from servicecoin.account import account_summary
+from servicecoin.admin.actions import send
+from servicecoin.admin.merchants import items_of, onboard_plan, save_merchant
 from servicecoin.campaign.journal import Journal, default_path
 from servicecoin.campaign.plan import load_plan
 from servicecoin.campaign.report import build_report, write_report
 from servicecoin.campaign.runner import run_campaign
 from servicecoin.chain import Chain, connect, dev_account
-from servicecoin.config import load_config
+from servicecoin.config import load_config, token_info
 from servicecoin.contentstore import ContentStore
 from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy
 from servicecoin.errors import ServiceCoinError
 from servicecoin.index import Indexer, open_db, settings_from_config
+from servicecoin.index.ledger import Epochs
+from servicecoin.money import from_plain, human
 from servicecoin.paths import deployment_file
 from servicecoin.reports.text import account_labels
 from servicecoin.reports.transparency import chain_totals, transparency
@@ -36,6 +41,9 @@ from servicecoin.servicelog.feedback import give_feedback
 from servicecoin.servicelog.records import Kind as RecordKind
 from servicecoin.servicelog.lineage import verify_log
 from servicecoin.servicelog.records import Outcome, log_contract
+from servicecoin.settlement.clearing import settlement_statement
+from servicecoin.settlement.onchain import acknowledge, period_bytes, publish, published
+from servicecoin.settlement.periods import Period, parse_period, utc
 from servicecoin.statement import chain_view, statement
 from servicecoin.token import UNIT, Reason, fmt
 from servicecoin.vault.discounts import discount
@@ -54,6 +62,9 @@ ITEMS = [  # (name, kind, price in points, stock, min tier, metadata URI)
     ("10% voucher", ItemKind.DISCOUNT_VOUCHER, 25, None, 0, "demo://voucher/10-percent"),
     ("priority line", ItemKind.EXCLUSIVE_SERVICE, 300, 5, 1, "demo://service/priority-line"),
 ]
+ALLIANCE = {"north-cafe": 8, "south-books": 9}  # merchant A and B: names and test accounts (local chains)
+EARN = Web3.keccak(text="demo-alliance-earn")  # A's batch id for Ana's purchase: single-use as well
+ALLIANCE_TITLE = "Two merchants, one program: earn at one, spend at the other"
 
 
 def say(title: str, *lines: str) -> None:
@@ -185,15 +196,101 @@ def vault_step(chain: Chain, state: dict) -> None:
     say("Spending points", *lines)
 
 
+def update_index(chain: Chain, db) -> None:
+    Indexer(chain, db, settings_from_config(load_config(), chain.network.local), log=lambda m: None).run()
+
+
+def period_at(db, ts: int) -> Period:
+    """The settlement period (settlement.period in servicecoin.yaml: month or epoch) that holds time `ts`."""
+    kind = (load_config().get("settlement") or {}).get("period", "month")
+    epochs = Epochs.of(db)
+    return parse_period(utc(ts)[:7] if kind == "month" else str(epochs.epoch_at(ts)), kind, epochs)
+
+
+def move_time_to(chain: Chain, ts: int) -> bool:
+    """On a local chain only: mine the next block at `ts` or later (anvil). False elsewhere (time is real)."""
+    if not chain.network.local:
+        return False
+    now = chain.w3.eth.get_block("latest")["timestamp"]
+    if now < ts:
+        chain.w3.provider.make_request("evm_increaseTime", [ts - now])
+    chain.w3.provider.make_request("evm_mine", [])
+    return True
+
+
+def settle(chain: Chain, db, period: Period, merchants, relayer) -> tuple[dict, dict]:
+    """The closed period's statement, published once and acknowledged once by each merchant (relayed)."""
+    update_index(chain, db)
+    s = settlement_statement(db, period)
+    settlement = chain.contract("Settlement")
+    if not int.from_bytes(bytes(settlement.functions.statement(period_bytes(s)).call()[0]), "big"):
+        publish(chain, s)
+    for m in merchants:
+        if not settlement.functions.partyStatus(period_bytes(s), m.address).call()[1]:
+            acknowledge(chain, s, m, relayer)
+    update_index(chain, db)
+    return s, published(db)[period.label]
+
+
+def alliance_step(chain: Chain, state: dict) -> None:
+    """Two merchants onboarded by name; Ana earns at A and redeems at B; the period is settled: once."""
+    (name_a, a), (name_b, b) = ((n, dev_account(i)) for n, i in ALLIANCE.items())
+    for name, m in ((name_a, a), (name_b, b)):
+        plan = onboard_plan(chain, name, m.address, 10_000 * UNIT)
+        if plan.calls:
+            sent = send(chain, plan, chain.account("deployer"))
+            save_merchant(chain, name, m.address, onboarded_block=sent[-1]["block"])
+    token, vault, ana = chain.contract("RewardToken"), vault_contract(chain), dev_account(CUSTOMERS["Ana"])
+    item = (items_of(chain, vault, b.address) or [add_item(chain, ItemKind.GIFT, 40 * UNIT, 50, sender=b,
+                                                           metadata_uri="demo://gift/tote-bag", vault=vault)])[0]
+    db = open_db(None, chain.network.id)
+    try:
+        update_index(chain, db)
+        if not token.functions.isBatchUsed(a.address, EARN).call():
+            # start a fresh settlement period, so that A and B are its only merchants (local chains only)
+            move_time_to(chain, period_at(db, chain.w3.eth.get_block("latest")["timestamp"]).end)
+            chain.transact(token.functions.issueBatch(EARN, [ana.address], [50 * UNIT], Reason.PURCHASE), a)
+        if not list_redemptions(chain, customer=ana.address, item_id=item, vault=vault):
+            redeem(chain, item, 1, ana, vault)
+        update_index(chain, db)
+        period = period_at(db, db.scalar("SELECT MIN(ts) FROM credits WHERE issuer = ?", (a.address.lower(),)))
+        # the period must be closed: move the clock past its end only while it is open (local chains only)
+        if chain.w3.eth.get_block("latest")["timestamp"] < period.end and not move_time_to(chain, period.end):
+            say(ALLIANCE_TITLE, f"{period.label} closes at {utc(period.end)}: run the demo again then to settle it")
+            return
+        s, status = settle(chain, db, period, (a, b), chain.account("relayer"))
+    finally:
+        db.close()
+    who = {a.address.lower(): name_a, b.address.lower(): name_b, s["clearing_house"]["address"]: "the clearing house"}
+    fig = {who[m["address"]]: m for m in s["merchants"] if m["address"] in who}
+
+    def money(plain: str) -> str:
+        return human(from_plain(plain), s["currency"])
+
+    nets = ", ".join(f"{who.get(m['address'], m['address'])} {money(m['net'])}" for m in s["merchants"])
+    pays = "; ".join(f"{who.get(t['from'], t['from'])} pays {who.get(t['to'], t['to'])} {money(t['amount'])}"
+                     for t in s["transfers"]) or "nothing to settle"
+    acks = "acknowledged by both merchants" if not status["open"] else f"{status['acknowledged']} acknowledgement(s)"
+    moved = f" (this local chain's clock was moved past {utc(period.end)})" if chain.network.local else ""
+    say(ALLIANCE_TITLE,
+        f"{name_a} and {name_b} onboarded by name (svc merchant onboard); Ana earned "
+        f"{fig[name_a]['issued_points']} points at {name_a} and spent {fig[name_b]['redeemed_points']} on a tote bag "
+        f"of {name_b}",
+        f"period {period.label} is closed{moved}; nets: {nets}",
+        f"who pays whom: {pays}",
+        f"statement published on chain ({status['hash'][:12]}…), {acks} by EIP-712 signature, relayed: "
+        f"svc settlement status {period.label}")
+
+
 def report_step(chain: Chain, state: dict) -> None:
     """Index the chain, then one customer's statement and the transparency figures, in a few lines."""
     db = open_db(None, chain.network.id)
     try:
-        Indexer(chain, db, settings_from_config(load_config(), chain.network.local), log=lambda m: None).run()
+        update_index(chain, db)
         record = chain.deployment()
         name, address = next(iter(state["customers"].items()))
         s = statement(db, address, on_chain=chain_view(chain, db, address),
-                      tier_names=record.get("token", {}).get("tier_names"))
+                      tier_names=token_info()["tier_names"])
         r = transparency(db, chain_totals(chain, db), account_labels(record))
     finally:
         db.close()
@@ -215,7 +312,7 @@ def metamask_help(chain: Chain, state: dict) -> None:
         f"add a network: RPC URL {chain.network.rpc_url}, chain id {chain.chain_id}, currency ETH",
         "import Ana's test account (public test key, local chains only):",
         f"  0x{dev_account(5).key.hex().removeprefix('0x')}",
-        f"import the token {record['contracts']['RewardToken']} (symbol {record['token']['symbol']}, 2 decimals)",
+        f"import the token {record['contracts']['RewardToken']} (symbol {token_info()['symbol']}, 2 decimals)",
         f"then open the customer page (below, port {DEFAULT_PORT}); docs/web.md explains it")
 
 
@@ -224,6 +321,7 @@ STEPS = [
     log_step,
     campaign_step,
     vault_step,
+    alliance_step,  # moves a local chain's clock past the period it settles
     report_step,  # indexes everything above
     metamask_help,
 ]

@@ -1,35 +1,26 @@
 """Deploy and wire every ServiceCoin contract; record the result in deployments/<network>.json.
 
-One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`), each with the roles and
+One function per contract (`deploy_token`, `deploy_vault`, `deploy_log`, `deploy_settlement`), each with the roles and
 budgets it needs, and `deploy` for the lot. Settings come from servicecoin.yaml.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 from typing import Any
 
-from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain
 from servicecoin.config import load_config
 from servicecoin.errors import ConfigError, ServiceCoinError
+from servicecoin.money import Terms
 from servicecoin.paths import deployment_file
 from servicecoin.roles import grant_issuer, grant_role
 from servicecoin.token import UNIT, reason_mask, to_raw
 
 DAY = 86_400
 # What `deploy()` puts on chain; a deployment record without one of them is out of date.
-DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog")
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+DEPLOYED_CONTRACTS = ("RewardToken", "RedemptionVault", "ServiceLog", "Settlement")
+LOCAL_URLS = ("http://127.0.0.1:", "http://localhost:")  # a deployment file may name a node only on this machine
 
 
 def _settings(config: dict, name: str, read):
@@ -120,6 +111,17 @@ def deploy_log(chain: Chain, config: dict, token) -> str:
     return address
 
 
+def deploy_settlement(chain: Chain, config: dict) -> str:
+    """Deploy the Settlement contract: clearing terms from `settlement:`, the program's notice period
+    (`vault.notice_days`), the operator as clearing house (publisher); returns its address."""
+    terms = _settings(config, "settlement", Terms.from_config)
+    notice = _settings(config, "vault", lambda s: int(s.get("notice_days", 7) * DAY))
+    admin = chain.account("deployer")
+    address, _ = chain.deploy("Settlement", admin.address, chain.account("operator").address, terms.to_chain(),
+                              notice, admin_delay(chain, config))
+    return address
+
+
 def deploy(chain: Chain, config: dict | None = None) -> dict:
     """Deploy everything that exists, wire roles, and write deployments/<network>.json."""
     config = config or load_config()
@@ -135,27 +137,26 @@ def deploy(chain: Chain, config: dict | None = None) -> dict:
         "RewardToken": token.address,
         "RedemptionVault": deploy_vault(chain, config, token),
         "ServiceLog": deploy_log(chain, config, token),
+        "Settlement": deploy_settlement(chain, config),
     }
+    # The chain id, the addresses and the block only: never a live RPC URL (it carries its API key) nor
+    # anything else from the environment. A local chain's URL (a node on this machine, no secret in it)
+    # is kept, so `svc serve --deployment FILE` finds a chain networks.yaml does not name (tests' own
+    # nodes). Symbol and tier names come from servicecoin.yaml (config.token_info).
     record = {
         "network": chain.network.id,
         "chain_id": chain.chain_id,
-        "rpc_url": chain.network.rpc_url,
         "first_block": first_block,
         "block": chain.w3.eth.block_number,
-        "commit": _commit(),
-        "deployed_at": int(time.time()),
         "contracts": contracts,
         "accounts": {
             "admin": admin.address,
             "operator": operator,
             "merchant": merchant,
         },
-        "token": {
-            "decimals": 2,
-            "symbol": config["token"]["symbol"],
-            "tier_names": [t["name"] for t in config["token"]["tiers"]],
-        },
     }
+    if chain.network.local and chain.network.rpc_url.startswith(LOCAL_URLS):
+        record["rpc_url"] = chain.network.rpc_url
     path = deployment_file(chain.network.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2) + "\n")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from servicecoin.errors import ConfigError
+from servicecoin.errors import ConfigError, quoted
 from servicecoin.paths import NETWORKS_FILE
 
 # The well-known local test mnemonic (anvil's and our Ganache's default). Local chains only.
@@ -49,11 +49,16 @@ def _load() -> dict[str, Network]:
     return found
 
 
+def network_ids() -> list[str]:
+    """The ids networks.yaml defines, sorted."""
+    return sorted(_load())
+
+
 def get_network(network_id: str) -> Network:
     """The network called `network_id`; SVC_RPC_URL overrides the URL of svc-live."""
     networks = _load()
     if network_id not in networks:
-        raise ConfigError(f"{NETWORKS_FILE.name}: unknown network '{network_id}' (known: {', '.join(sorted(networks))})")
+        raise ConfigError(f"{NETWORKS_FILE.name}: unknown network {quoted(network_id)} (known: {', '.join(sorted(networks))})")
     net = networks[network_id]
     if network_id == "svc-live":
         url = os.environ.get("SVC_RPC_URL")

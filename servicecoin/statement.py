@@ -194,21 +194,17 @@ def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:
 
 
 def _totals(db: Database, account: str) -> dict:
-    """The account's totals over its whole history (summed in the database, whatever the page)."""
-    def total(sql: str, *params) -> int:
-        return int(db.scalar(sql, params, 0))
-
-    return {
-        "credited": total("SELECT SUM(amount) FROM credits WHERE account = ?", account),
-        "spent": total("SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient = ?", account, ZERO),
-        "expired": total("SELECT SUM(amount) FROM expirations WHERE account = ?", account),
-        "transferred_in": total("SELECT SUM(amount) FROM transfers WHERE recipient = ? AND sender <> ? AND sender <> ? "
-                                f"AND {NOT_RECOVERY}", account, ZERO, account),
-        "transferred_out": total(f"SELECT SUM(amount) FROM transfers WHERE sender = ? AND recipient <> ? AND {NOT_RECOVERY}",
-                                 account, ZERO),
-        "recovered_in": total("SELECT SUM(amount) FROM recoveries WHERE recipient = ?", account),
-        "recovered_out": total("SELECT SUM(amount) FROM recoveries WHERE sender = ?", account),
-    }
+    """The account's totals over its whole history: its newest running totals row (no re-sum). A wallet
+    recovery's Transfer is counted there as a transfer; it is shown as recovered in and out instead."""
+    names = ("credited", "spent", "expired", "transferred_in", "transferred_out")
+    row = db.query(f"SELECT {', '.join(names)} FROM account_totals WHERE account = ? ORDER BY block DESC LIMIT 1",
+                   (account,))
+    totals = dict(zip(names, (int(v) for v in row[0]))) if row else dict.fromkeys(names, 0)
+    totals["recovered_in"] = int(db.scalar("SELECT SUM(amount) FROM recoveries WHERE recipient = ?", (account,), 0))
+    totals["recovered_out"] = int(db.scalar("SELECT SUM(amount) FROM recoveries WHERE sender = ?", (account,), 0))
+    totals["transferred_in"] -= totals["recovered_in"]
+    totals["transferred_out"] -= totals["recovered_out"]
+    return totals
 
 
 def _tickets(db: Database, account: str) -> list[dict]:
@@ -317,6 +313,7 @@ def followups(db: Database, policy: FollowupPolicy | None = None, now: int | Non
     answered = outcomes["satisfied"] + outcomes["unsatisfied"]
     return {
         "as_of": now,
+        "block": int(db.meta("cursor", "0")),
         "delay_days": policy.delay_seconds / DAY,
         "low_rating": policy.low_rating,
         "due": due,

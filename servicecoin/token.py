@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
-from servicecoin.errors import ConfigError, enum_member
+from servicecoin.errors import ConfigError, enum_member, quoted
 
 DECIMALS = 2
 UNIT = 10**DECIMALS  # raw units per whole point
@@ -25,18 +26,36 @@ class Reason(IntEnum):
         return enum_member(cls, text.strip().upper(), text, "reason", where)
 
 
-def to_raw(points) -> int:
-    """Whole points (int, Decimal or str with up to 2 decimals) → raw token units."""
-    from decimal import Decimal, InvalidOperation
+# The one grammar of an amount read from a person or a file (campaign rows, --points, --price…): ASCII
+# digits, then optionally a point and at most `decimals` digits. No sign, exponent, underscore, spaces,
+# separators or non-ASCII digits: `1e3`, `-5`, `1_000`, `1,000`, `٣` and `１` are all refused.
+MAX_AMOUNT_DIGITS = 60  # whole-number digits; more is never a real amount (and 10**60 is far past any budget)
 
-    try:
-        value = Decimal(str(points))
-    except InvalidOperation:
-        raise ConfigError(f"'{points}' is not a number of points") from None
-    raw = value * UNIT
-    if raw != raw.to_integral_value():
-        raise ConfigError(f"'{points}' has more than {DECIMALS} decimals")
-    return int(raw)
+
+def parse_decimal(text, decimals: int = DECIMALS, what: str = "number of points"):
+    """`text` as a Decimal under the plain decimal grammar, or a ConfigError naming what is wrong. An int
+    or a float (a YAML number) is read as Python writes it (`1e+20` is refused like the text `1e20`)."""
+    from decimal import Decimal
+
+    if isinstance(text, bool) or not isinstance(text, (str, int, float, Decimal)):
+        raise ConfigError(f"{quoted(text)} is not a {what}")
+    raw_text = str(text)
+    shown = quoted(raw_text)
+    pattern = rf"[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(\.[0-9]{{1,{decimals}}})?" if decimals else rf"[0-9]{{1,{MAX_AMOUNT_DIGITS}}}"
+    if re.fullmatch(pattern, raw_text, flags=re.ASCII):
+        return Decimal(raw_text)
+    if re.fullmatch(r"[0-9]+\.[0-9]+", raw_text, flags=re.ASCII) and len(raw_text.split(".")[0]) <= MAX_AMOUNT_DIGITS:
+        if decimals == 0:
+            raise ConfigError(f"{shown} must be a whole {what} (no decimals)")
+        raise ConfigError(f"{shown} has more than {decimals} decimals")
+    if re.fullmatch(r"[0-9]+(\.[0-9]*)?", raw_text, flags=re.ASCII) and len(raw_text.split(".")[0]) > MAX_AMOUNT_DIGITS:
+        raise ConfigError(f"{shown} is too large for a {what}")
+    raise ConfigError(f"{shown} is not a {what} (plain digits, optionally '.' and at most {decimals} decimals)")
+
+
+def to_raw(points) -> int:
+    """Whole points under the plain decimal grammar (str or int; at most DECIMALS decimals) → raw token units."""
+    return int(parse_decimal(points, DECIMALS) * UNIT)
 
 
 def fmt(raw: int) -> str:

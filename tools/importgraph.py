@@ -17,10 +17,11 @@ from pathlib import Path
 LAYERS = [
     ("cli", ["cli"]),
     ("demo", ["demo"]),
-    ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account", "admin", "ingest"]),
+    ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account", "admin",
+                  "settlement", "ingest"]),
     ("deploy", ["deploy"]),
     ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore", "contentkeys"]),
-    ("base", ["paths", "errors", "eip712", "token", "loginfo", ""]),  # "": the package root (PROJECT_ROOT)
+    ("base", ["paths", "errors", "eip712", "token", "loginfo", "money", ""]),  # "": the package root (PROJECT_ROOT)
 ]
 PACKAGE = "servicecoin"
 

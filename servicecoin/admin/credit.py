@@ -10,17 +10,15 @@ the same moment are not caught: give each till its own issuer key or its own ref
 
 from __future__ import annotations
 
-import re
 
 from servicecoin.account import checksum
 from servicecoin.admin.actions import Plan
 from servicecoin.admin.program import events_start, program_contracts
 from servicecoin.chain import Chain
 from servicecoin.errors import ConfigError
-from servicecoin.token import DECIMALS, UNIT, Reason, fmt
+from servicecoin.token import Reason, fmt, to_raw
 from servicecoin.vault.discounts import order_ref
 
-POINTS = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 MAX_AMOUNT = 2**48 - 1  # a lot holds 48 bits of hundredths of a point
 MAX_BUDGET = 2**128 - 1  # setIssuerBudget's limit
 
@@ -28,13 +26,10 @@ MAX_BUDGET = 2**128 - 1  # setIssuerBudget's limit
 def parse_points(text: str, where: str = "POINTS", allow_zero: bool = False, maximum: int = MAX_AMOUNT) -> int:
     """Whole points written as ASCII digits with at most two decimals → raw units, more than 0 unless
     `allow_zero`, at most `maximum` (by default what one credit can hold)."""
-    t = text.strip()
-    if not t.isascii() or not POINTS.match(t):
-        raise ConfigError(f"{where}: {text!r} is not a number of points (digits, and at most {DECIMALS} decimals)")
-    whole, _, frac = t.partition(".")
-    if len(frac) > DECIMALS:
-        raise ConfigError(f"{where}: {text!r} has more than {DECIMALS} decimals")
-    raw = int(whole) * UNIT + int(frac.ljust(DECIMALS, "0") or 0)
+    try:
+        raw = to_raw(text.strip())  # the one plain decimal grammar (servicecoin.token.parse_decimal)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     if raw <= 0 and not (allow_zero and raw == 0):
         raise ConfigError(f"{where}: must be more than 0")
     if raw > maximum:

@@ -29,9 +29,10 @@ from servicecoin.account import checksum
 from servicecoin.admin.actions import Plan
 from servicecoin.admin.settings import duration_text
 from servicecoin.chain import Chain
-from servicecoin.errors import ChainError
+from servicecoin.errors import ChainError, ConfigError
 from servicecoin.reports.dates import when
 from servicecoin.roles import role_id
+from servicecoin.token import fmt
 
 ZERO = "0x" + "00" * 20
 RECOVERY_ROLE = "RECOVERY_ROLE"
@@ -137,7 +138,7 @@ def check_start(chain: Chain, old: str, new: str, operator: str, token=None) -> 
     if not token.functions.hasRole(role_id(RECOVERY_ROLE), operator).call():
         raise ChainError(f"{operator} does not hold {RECOVERY_ROLE} on the token: it cannot start a recovery")
     if old == new:
-        raise ChainError(f"the old and the new address are the same ({old})")
+        raise ConfigError(f"the old and the new address are the same ({old})")
     st = status(chain, old, token)
     if st["pending"]:
         raise ChainError(f"{old} already has a recovery pending to {st['to']} (ready {when(st['ready_at'])}); "
@@ -182,8 +183,8 @@ def start_plan(chain: Chain, old: str, new: str, operator: str, token=None) -> P
     delay = token.functions.recoveryDelay().call()
     plan = Plan(f"recover the points of {st['address']} to {new}")
     plan.add_call(start_call(chain, st["address"], new, token), "RewardToken",
-                  description=f"start moving {st['address']}'s points ({st['balance']} raw units, {len(st['lots'])} "
-                              f"lots, lifetime {st['lifetime']}) to {new}; from now on the old address cannot spend; "
+                  description=f"start moving {st['address']}'s points ({fmt(st['balance'])} points in {len(st['lots'])} "
+                              f"lots, lifetime {fmt(st['lifetime'])}) to {new}; from now on the old address cannot spend; "
                               f"anyone may complete it {duration_text(delay)} after this is mined, and the old key "
                               f"may cancel it until then")
     plan.notes.append("check the customer's identity out of band and tell them through the contact data on file "
@@ -207,8 +208,8 @@ def complete_plan(chain: Chain, old: str, token=None) -> Plan:
     st = check_complete(chain, old, token)
     plan = Plan(f"complete the recovery of {st['address']}")
     plan.add_call(complete_call(chain, st["address"], token), "RewardToken",
-                  description=f"move {st['address']}'s live points ({st['balance']} raw units, {len(st['lots'])} lots) "
-                              f"and lifetime {st['lifetime']} to {st['to']}")
+                  description=f"move {st['address']}'s live points ({fmt(st['balance'])} points in {len(st['lots'])} "
+                              f"lots) and lifetime {fmt(st['lifetime'])} to {st['to']}")
     return plan
 
 

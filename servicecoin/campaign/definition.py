@@ -3,13 +3,14 @@
     id: spring-2026-thanks          # part of every batch id: never reuse it for another campaign
     name: Spring thank-you
     network: svc-local
-    reason: campaign                # the on-chain Reason of every credit
+    reason: campaign                # the on-chain Reason of every credit (a row's `reason` column overrides it)
     input: spring-2026.csv          # relative to this file (svc campaign … --input overrides)
     budget: 50000                   # whole points: the planned (base) total may not exceed it
     batch_size: 500                 # recipients per transaction (also capped by gas)
     confirmations: 1                # blocks, the inclusion block included
     tier_multipliers: true          # must match the chain: is `reason` tier-eligible there?
     cap_per_customer: 2000          # whole base points per customer (optional)
+    max_per_row: 1000               # whole base points one CSV row may earn (optional; default: the budget)
     amount_decimals: 2              # precision of the currency amounts in the CSV
     rules:
       purchase: {points_per_unit: 1.5, rounding: down}   # per currency unit
@@ -19,15 +20,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
 
 from servicecoin.errors import ConfigError
-from servicecoin.token import DECIMALS, UNIT, Reason
+from servicecoin.token import UNIT, Reason, parse_decimal, to_raw
 
 ROUNDING = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+RATE_DECIMALS = 6  # decimals a points_per_unit rate may have
 # EIP-7825: no transaction may use more than 2**24 gas.
 TX_GAS_CAP = 16_777_216
 
@@ -65,6 +67,7 @@ class Campaign:
     confirmations: int = 1
     tier_multipliers: bool = True
     cap_per_customer: int | None = None  # raw units
+    max_per_row: int = 0  # raw units one row may earn; load_campaign sets it (default: the budget)
     amount_decimals: int = 2
     input: Path | None = None
     token: str | None = None  # token address; default: deployments/<network>.json
@@ -89,14 +92,11 @@ def _key_lines(node, prefix: str = "") -> dict[str, int]:
 
 
 def _points(value, where: str) -> int:
+    """Whole points from the file (a YAML number or text) under the plain decimal grammar → raw units."""
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ConfigError(f"{where}: '{value}' is not a number of points") from None
-    raw = number * UNIT
-    if number < 0 or raw != raw.to_integral_value():
-        raise ConfigError(f"{where}: '{value}' must be a positive number of points with at most {DECIMALS} decimals")
-    return int(raw)
+        return to_raw(value)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def load_campaign(path: str | Path) -> Campaign:
@@ -122,7 +122,7 @@ def load_campaign(path: str | Path) -> Campaign:
         return raw[key]
 
     known = {"id", "name", "network", "reason", "rules", "budget", "batch_size", "confirmations", "tier_multipliers",
-             "cap_per_customer", "amount_decimals", "input", "token"}
+             "cap_per_customer", "max_per_row", "amount_decimals", "input", "token"}
     for key in raw:
         if key not in known:
             raise ConfigError(f"{c.where(key)}: unknown field (known: {', '.join(sorted(known))})")
@@ -145,6 +145,9 @@ def load_campaign(path: str | Path) -> Campaign:
         c.tier_multipliers = raw["tier_multipliers"]
     if raw.get("cap_per_customer") is not None:
         c.cap_per_customer = _points(raw["cap_per_customer"], c.where("cap_per_customer"))
+    c.max_per_row = c.budget
+    if raw.get("max_per_row") is not None:
+        c.max_per_row = _points(raw["max_per_row"], c.where("max_per_row"))
     if raw.get("input"):
         c.input = (path.parent / str(raw["input"])).resolve()
     if raw.get("token"):
@@ -166,11 +169,12 @@ def load_campaign(path: str | Path) -> Campaign:
             c.rules[name] = Rule(name, points=_points(spec["points"], c.where(key + ".points")))
         else:
             try:
-                per_unit = Decimal(str(spec["points_per_unit"]))
-            except InvalidOperation:
+                per_unit = parse_decimal(spec["points_per_unit"], RATE_DECIMALS, "number of points per unit")
+            except ConfigError:
                 per_unit = Decimal(-1)
             if per_unit <= 0:
-                raise ConfigError(f"{c.where(key + '.points_per_unit')}: '{spec['points_per_unit']}' must be a positive number")
+                raise ConfigError(f"{c.where(key + '.points_per_unit')}: '{spec['points_per_unit']}' must be a positive "
+                                  f"number (plain digits, at most {RATE_DECIMALS} decimals)")
             rounding = str(spec.get("rounding", "down"))
             if rounding not in ROUNDING:
                 raise ConfigError(f"{c.where(key + '.rounding')}: '{rounding}' (known: {', '.join(ROUNDING)})")

@@ -21,7 +21,13 @@ from servicecoin.paths import data_dir
 
 PLANNED, SENT, CONFIRMED, FAILED = "planned", "sent", "confirmed", "failed"
 
-SCHEMA = """
+CREDITS = """
+CREATE TABLE IF NOT EXISTS credits (
+    campaign_key TEXT NOT NULL, address TEXT NOT NULL, idx INTEGER NOT NULL, minted INTEGER NOT NULL,
+    PRIMARY KEY (campaign_key, idx, address)
+);
+"""
+SCHEMA = CREDITS + """
 CREATE TABLE IF NOT EXISTS campaigns (
     key TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, token TEXT NOT NULL, chain_id INTEGER NOT NULL,
     network TEXT NOT NULL, plan_hash TEXT NOT NULL, batches INTEGER NOT NULL, created_at REAL NOT NULL,
@@ -32,10 +38,6 @@ CREATE TABLE IF NOT EXISTS batches (
     points INTEGER NOT NULL, status TEXT NOT NULL, tx_hash TEXT, nonce INTEGER, raw_tx BLOB, block INTEGER,
     gas_used INTEGER, gas_price INTEGER, minted INTEGER, error TEXT, updated_at REAL NOT NULL,
     PRIMARY KEY (campaign_key, idx)
-);
-CREATE TABLE IF NOT EXISTS credits (
-    campaign_key TEXT NOT NULL, address TEXT NOT NULL, idx INTEGER NOT NULL, minted INTEGER NOT NULL,
-    PRIMARY KEY (campaign_key, address)
 );
 CREATE TABLE IF NOT EXISTS runs (
     campaign_key TEXT NOT NULL, started_at REAL NOT NULL, ended_at REAL, outcome TEXT
@@ -76,7 +78,20 @@ class Journal:
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
+        self._migrate()
         self.db.executescript(SCHEMA)
+
+    def _migrate(self) -> None:
+        """A journal written before rows carried reasons keys credits by address alone (one batch per
+        address then); an address paid for two reasons is in two batches, so credits are keyed by batch."""
+        row = self.db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'credits'").fetchone()
+        if row is None or "PRIMARY KEY (campaign_key, idx, address)" in row[0]:
+            return
+        with self.transaction():
+            self.db.execute("ALTER TABLE credits RENAME TO credits_by_address")
+            self.db.execute(CREDITS.strip().rstrip(";"))
+            self.db.execute("INSERT INTO credits SELECT campaign_key, address, idx, minted FROM credits_by_address")
+            self.db.execute("DROP TABLE credits_by_address")
 
     def close(self) -> None:
         self.db.close()
@@ -141,8 +156,15 @@ class Journal:
                                 [(key, address, idx, minted) for address, minted in credits])
 
     def credits(self, key: str) -> dict[str, int]:
-        cur = self.db.execute("SELECT address, minted FROM credits WHERE campaign_key = ?", (key,))
+        """Address → points minted to it by the campaign's confirmed batches (all its reasons)."""
+        cur = self.db.execute("SELECT address, SUM(minted) FROM credits WHERE campaign_key = ? GROUP BY address",
+                              (key,))
         return dict(cur.fetchall())
+
+    def batch_credits(self, key: str) -> dict[tuple[int, str], int]:
+        """(batch index, address) → points minted by that confirmed batch."""
+        cur = self.db.execute("SELECT idx, address, minted FROM credits WHERE campaign_key = ?", (key,))
+        return {(idx, address): minted for idx, address, minted in cur.fetchall()}
 
     def _update(self, key: str, idx: int, **fields) -> None:
         fields["updated_at"] = time.time()

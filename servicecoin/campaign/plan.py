@@ -1,8 +1,10 @@
-"""The plan: points per customer, aggregated per address, cut into batches with deterministic ids.
+"""The plan: points per customer and reason, aggregated per address, cut into batches with deterministic ids.
 
-The same campaign id and the same valid rows always give the same base batches (recipients sorted by
-address, cut by count and by a flat gas model), and a batch id is the hash of the campaign id and the
-batch's content. The token accepts a batch id once, so a batch can never pay twice.
+The same campaign id and the same valid rows always give the same base batches (rows grouped by their
+reason, `issueBatch` taking one reason; within a reason recipients sorted by address, cut by count and by
+a flat gas model), and a batch id is the hash of the campaign id, the reason and the batch's content. The
+token accepts a batch id once, so a batch can never pay twice. A campaign whose rows all carry the
+campaign's reason plans exactly as before rows could carry their own.
 
 What a credit costs depends on the recipient's account (a dormant customer whose lots all expired
 costs nearly twice a new holder), so before a run `size_plan` asks the node (eth_estimateGas) and cuts
@@ -26,6 +28,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCErro
 from servicecoin.campaign.definition import TX_GAS_CAP, Campaign, load_campaign
 from servicecoin.campaign.input import BadRow, InputCheck, InputRow, read_rows
 from servicecoin.errors import ConfigError
+from servicecoin.token import Reason
 
 # Flat gas model for the base batches and offline figures (RewardToken.issueBatch: ~25–27k per new
 # holder plus the call's fixed cost). It is not a bound: a dormant customer costs ~50k (see size_plan).
@@ -38,11 +41,12 @@ BATCH_ID_DOMAIN = "servicecoin.campaign.v1"
 
 @dataclass
 class Allocation:
-    """What one customer gets, and the rows that earned it."""
+    """What one customer gets for one reason, and the rows that earned it."""
 
     address: str
     points: int  # raw base units (before tier multipliers)
     rows: list[InputRow] = field(default_factory=list)
+    reason: Reason = Reason.CAMPAIGN
 
     def why(self) -> str:
         counts: dict[str, int] = {}
@@ -57,6 +61,7 @@ class Batch:
     batch_id: bytes
     recipients: list[str]
     amounts: list[int]
+    reason: Reason = Reason.CAMPAIGN
 
     @property
     def total(self) -> int:
@@ -95,15 +100,29 @@ class Plan:
     def estimated_gas(self) -> int:
         return sum(b.gas_model for b in self.batches)
 
-    def allocation(self, address: str) -> Allocation | None:
-        return self._by_address().get(address)
+    def allocation(self, address: str, reason: Reason | None = None) -> Allocation | None:
+        """The allocation of `address` for `reason`; without a reason, the address's only one, or all its
+        allocations summed (an address paid for several reasons)."""
+        found = self._by_address().get(address, [])
+        if reason is not None:
+            return next((a for a in found if a.reason == reason), None)
+        if len(found) <= 1:
+            return found[0] if found else None
+        return Allocation(address, sum(a.points for a in found), [r for a in found for r in a.rows], found[0].reason)
 
-    def _by_address(self) -> dict[str, Allocation]:
+    def _by_address(self) -> dict[str, list[Allocation]]:
         cache = getattr(self, "_cache", None)
         if cache is None:
-            cache = {a.address: a for a in self.allocations}
+            cache = {}
+            for a in self.allocations:
+                cache.setdefault(a.address, []).append(a)
             self._cache = cache
         return cache
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """The reasons the plan pays, in batch order."""
+        return sorted({a.reason for a in self.allocations})
 
     def summary(self) -> dict:
         return {
@@ -113,6 +132,7 @@ class Plan:
             "rows_valid": self.rows,
             "rows_skipped": len(self.skipped),
             "recipients": len(self.allocations),
+            "reasons": {r.name.lower(): sum(a.points for a in self.allocations if a.reason == r) for r in self.reasons},
             "points": self.total,
             "budget": self.campaign.budget,
             "within_budget": self.total <= self.campaign.budget,
@@ -139,9 +159,22 @@ def batch_id(campaign_id: str, reason: int, recipients: list[str], amounts: list
 
 
 def _batch(index: int, campaign: Campaign, chunk: list[Allocation]) -> Batch:
+    """A batch of allocations that share one reason."""
+    reason = chunk[0].reason
     recipients = [a.address for a in chunk]
     amounts = [a.points for a in chunk]
-    return Batch(index, batch_id(campaign.id, campaign.reason, recipients, amounts), recipients, amounts)
+    return Batch(index, batch_id(campaign.id, reason, recipients, amounts), recipients, amounts, reason)
+
+
+def base_chunks(campaign: Campaign, allocations: list[Allocation]) -> list[list[Allocation]]:
+    """The allocations (ordered by reason, then address) cut into base batches: one reason per batch, at
+    most max_batch recipients each."""
+    size = max_batch(campaign.batch_size)
+    chunks: list[list[Allocation]] = []
+    for reason in sorted({a.reason for a in allocations}):
+        group = [a for a in allocations if a.reason == reason]
+        chunks += [group[start:start + size] for start in range(0, len(group), size)]
+    return chunks
 
 
 def _pieces(campaign: Campaign, chunk: list[Allocation], depth: int = 0):
@@ -170,8 +203,7 @@ def size_plan(plan: Plan, fits: Callable[[Batch], bool], issued: Callable[[list[
     A single recipient, or a piece MAX_SPLITS halvings deep, is kept whatever `fits` says.
     """
     campaign = plan.campaign
-    size = max_batch(campaign.batch_size)
-    trees = [_pieces(campaign, plan.allocations[start:start + size]) for start in range(0, len(plan.allocations), size)]
+    trees = [_pieces(campaign, chunk) for chunk in base_chunks(campaign, plan.allocations)]
     known = {bytes.fromhex(h[2:] if h.startswith("0x") else h) for h in recorded}
     candidates = [i for tree in trees for i in _tree_ids(tree) if i not in known]
     known |= issued(candidates) if candidates else set()
@@ -193,14 +225,14 @@ def recut(plan: Plan, recorded: Iterable[str]) -> Plan:
     return size_plan(plan, lambda batch: True, lambda ids: set(), recorded)
 
 
-def estimate_fits(w3, token_address: str, issuer: str, reason: int) -> Callable[[Batch], bool]:
+def estimate_fits(w3, token_address: str, issuer: str) -> Callable[[Batch], bool]:
     """Whether a batch's eth_estimateGas is under TX_GAS_CAP * GAS_HEADROOM. A batch that would revert
     whatever its size (budget, pause) is left whole for the run to report; a node that refuses the
     estimate itself (over its gas cap) asks for smaller pieces."""
     limit = int(TX_GAS_CAP * GAS_HEADROOM)
 
     def fits(batch: Batch) -> bool:
-        tx = {"from": issuer, "to": token_address, "data": issue_batch_data(batch, reason)}
+        tx = {"from": issuer, "to": token_address, "data": issue_batch_data(batch)}
         try:
             return w3.eth.estimate_gas(tx) <= limit
         except (ContractCustomError, ContractLogicError):
@@ -230,21 +262,20 @@ def issued_on_chain(w3, token, issuer: str) -> Callable[[list[bytes]], set[bytes
 
 def size_for_run(w3, token, issuer: str, plan: Plan, recorded: Iterable[str] = ()) -> Plan:
     """`plan` cut by the node's gas estimates (see size_plan), for a run by `issuer` on `token`."""
-    return size_plan(plan, estimate_fits(w3, token.address, issuer, plan.campaign.reason),
+    return size_plan(plan, estimate_fits(w3, token.address, issuer),
                      issued_on_chain(w3, token, issuer), recorded)
 
 
 def make_plan(campaign: Campaign, checked: InputCheck) -> Plan:
-    """Aggregate valid rows per address (sorted) and cut them into batches."""
-    by_address: dict[str, Allocation] = {}
+    """Aggregate valid rows per reason and address (sorted by reason, then address) and cut them into
+    batches of one reason each."""
+    by_key: dict[tuple[int, str], Allocation] = {}
     for row in checked.rows:
-        alloc = by_address.setdefault(row.address, Allocation(row.address, 0))
+        alloc = by_key.setdefault((int(row.reason), row.address), Allocation(row.address, 0, reason=row.reason))
         alloc.points += row.points
         alloc.rows.append(row)
-    allocations = sorted(by_address.values(), key=lambda a: a.address.lower())
-    size = max_batch(campaign.batch_size)
-    batches = [_batch(i, campaign, allocations[start:start + size])
-               for i, start in enumerate(range(0, len(allocations), size))]
+    allocations = sorted(by_key.values(), key=lambda a: (int(a.reason), a.address.lower()))
+    batches = [_batch(i, campaign, chunk) for i, chunk in enumerate(base_chunks(campaign, allocations))]
     return Plan(campaign, allocations, batches, list(checked.bad), len(checked.rows))
 
 
@@ -260,8 +291,10 @@ def load_plan(campaign_path: str | Path, input_path: str | Path | None = None) -
 ISSUE_BATCH = keccak(text="issueBatch(bytes32,address[],uint256[],uint8)")[:4]
 
 
-def issue_batch_data(batch: Batch, reason: int) -> str:
-    """Calldata of `issueBatch` for `batch`, encoded directly (web3's contract encoder re-checksums
-    every address several times: most of the run's time for 500-recipient batches)."""
+def issue_batch_data(batch: Batch, reason: int | None = None) -> str:
+    """Calldata of `issueBatch` for `batch` with its reason (or `reason`: tests that want another one),
+    encoded directly (web3's contract encoder re-checksums every address several times: most of the run's
+    time for 500-recipient batches)."""
+    reason = batch.reason if reason is None else reason
     args = [batch.batch_id, [bytes.fromhex(a[2:]) for a in batch.recipients], batch.amounts, int(reason)]
     return "0x" + (ISSUE_BATCH + encode(["bytes32", "address[]", "uint256[]", "uint8"], args)).hex()

@@ -28,23 +28,32 @@ def resolve_token(chain: Chain, address: str | None):
 
 def token_address(campaign_token: str | None, network: str, override: str | None = None) -> str:
     """The token a campaign pays from: --token, the campaign's `token:`, or deployments/<network>.json."""
+    from servicecoin.account import checksum
+
     if override or campaign_token:
-        return Web3.to_checksum_address(override or campaign_token)
+        return checksum(override or campaign_token, "--token: " if override else "campaign file token: ")
     path = deployment_file(network)
     if not path.exists():
         raise ConfigError(f"{path}: no deployment on {network}; pass --token or set 'token:' in the campaign file")
-    return Web3.to_checksum_address(json.loads(path.read_text())["contracts"]["RewardToken"])
+    try:
+        return checksum(json.loads(path.read_text())["contracts"]["RewardToken"], f"{path}: RewardToken: ")
+    except (ValueError, KeyError, TypeError):
+        raise ConfigError(f"{path}: not a deployment file (no contracts.RewardToken address)") from None
 
 
 def check_chain_rules(chain: Chain, token, plan: Plan) -> None:
-    """The campaign's tier_multipliers must say what the chain does for its reason."""
+    """The campaign's tier_multipliers must say what the chain does for its reason and for every reason
+    its rows carry."""
     campaign = plan.campaign
-    eligible = bool((token.functions.tierEligibleReasons().call() >> int(campaign.reason)) & 1)
-    if eligible != campaign.tier_multipliers:
-        does = "applies" if eligible else "does not apply"
-        raise ConfigError(f"{campaign.where('tier_multipliers')}: the token {does} tier multipliers to reason "
-                          f"'{campaign.reason.name.lower()}'; set tier_multipliers: {str(eligible).lower()} "
-                          f"or choose another reason")
+    mask = token.functions.tierEligibleReasons().call()
+    for reason in [campaign.reason, *(r for r in plan.reasons if r != campaign.reason)]:
+        eligible = bool((mask >> int(reason)) & 1)
+        if eligible != campaign.tier_multipliers:
+            does = "applies" if eligible else "does not apply"
+            whose = "" if reason == campaign.reason else " (a reason the input's rows carry)"
+            raise ConfigError(f"{campaign.where('tier_multipliers')}: the token {does} tier multipliers to reason "
+                              f"'{reason.name.lower()}'{whose}; set tier_multipliers: {str(eligible).lower()} "
+                              f"or choose another reason")
 
 
 @dataclass
@@ -97,7 +106,7 @@ def dry_run(chain: Chain, plan: Plan, token, issuer: str | None = None) -> DryRu
         batches += 1
         recipients += len(batch.recipients)
         points += batch.total
-        tx = {"from": issuer, "to": token.address, "data": issue_batch_data(batch, plan.campaign.reason)}
+        tx = {"from": issuer, "to": token.address, "data": issue_batch_data(batch)}
         if problems:
             gas += batch.gas_model
             minted += batch.total

@@ -35,7 +35,7 @@ def build_report(plan: Plan, journal: Journal, token: str, network: str = "", ch
     key = Journal.key(plan.campaign.id, token)
     meta = journal.campaign(key) or {}
     records = journal.batches(key) if meta else []
-    credits = journal.credits(key) if meta else {}
+    credits = journal.batch_credits(key) if meta else {}
     runs = journal.runs(key) if meta else []
     plan = recut(plan, [r.batch_id for r in records])  # the batches as sized by the run (plan.size_plan)
     confirmed = [r for r in records if r.status == CONFIRMED]
@@ -45,16 +45,19 @@ def build_report(plan: Plan, journal: Journal, token: str, network: str = "", ch
     batch_of = {}
     for b in plan.batches:
         for a in b.recipients:
-            batch_of[a] = b.index
+            batch_of[(b.reason, a)] = b.index
     by_idx = {r.idx: r for r in records}
+    reason_of = {b.index: b.reason.name.lower() for b in plan.batches}
     recipients = []
     for alloc in plan.allocations:
-        rec = by_idx.get(batch_of[alloc.address])
+        idx = batch_of[(alloc.reason, alloc.address)]
+        rec = by_idx.get(idx)
         recipients.append({
             "address": alloc.address,
+            "reason": alloc.reason.name.lower(),
             "points": alloc.points,
-            "minted": credits.get(alloc.address),
-            "batch": batch_of[alloc.address],
+            "minted": credits.get((idx, alloc.address)),
+            "batch": idx,
             "tx": rec.tx_hash if rec and rec.status == CONFIRMED else None,
             "why": alloc.why(),
             "rows": [{"line": r.line, "action": r.action, "amount": None if r.amount is None else str(r.amount),
@@ -68,6 +71,7 @@ def build_report(plan: Plan, journal: Journal, token: str, network: str = "", ch
         "chain_id": chain_id or meta.get("chain_id"),
         "token": token,
         "reason": plan.campaign.reason.name.lower(),
+        "reasons": plan.summary()["reasons"],
         "status": "complete" if meta.get("finished_at") else ("not started" if not meta else "in progress"),
         "totals": {
             "rows_valid": plan.rows,
@@ -89,7 +93,7 @@ def build_report(plan: Plan, journal: Journal, token: str, network: str = "", ch
         "finished_at_text": when(meta.get("finished_at"), None),
         "duration_seconds": run_seconds(runs, records),
         "wall_seconds": (max(ended) - runs[0]["started_at"]) if ended else None,
-        "batches": [{"index": r.idx, "batch_id": r.batch_id, "recipients": r.recipients, "points": r.points,
+        "batches": [{"index": r.idx, "batch_id": r.batch_id, "reason": reason_of.get(r.idx), "recipients": r.recipients, "points": r.points,
                      "status": r.status, "tx": r.tx_hash, "nonce": r.nonce, "block": r.block, "gas_used": r.gas_used,
                      "gas_price": r.gas_price, "minted": r.minted, "note": r.error} for r in records],
         "recipients": recipients,
@@ -104,7 +108,8 @@ def to_markdown(report: dict) -> str:
         f"# Campaign report: {report['name']} (`{report['campaign']}`)",
         "",
         f"- Status: **{report['status']}** on {report['network']} (chain id {report['chain_id']}), token `{report['token']}`",
-        f"- Reason: {report['reason']}",
+        f"- Reason: {report['reason']}" + (f" (rows carry their own: {', '.join(report['reasons'])})"
+                                           if set(report.get("reasons") or [report["reason"]]) != {report["reason"]} else ""),
         f"- Rows: {t['rows_valid']:,} valid, {t['rows_skipped']:,} skipped",
         f"- Recipients: {t['recipients_paid']:,} paid of {t['recipients']:,}",
         f"- Points: {fmt(t['points_planned'])} planned (base), {fmt(t['points_minted'])} minted (after tier multipliers)",
@@ -124,11 +129,11 @@ def to_markdown(report: dict) -> str:
                      f"{fmt(b['minted']) if b['minted'] is not None else ''} | {b['status']} | "
                      f"{('`' + b['tx'] + '`') if b['tx'] else ''} | {b['block'] or ''} | "
                      f"{format(b['gas_used'], ',') if b['gas_used'] else ''} |")
-    lines += ["", "## Recipients", "", "| address | points | minted | why (refs) |", "|---|--:|--:|---|"]
+    lines += ["", "## Recipients", "", "| address | reason | points | minted | why (refs) |", "|---|---|--:|--:|---|"]
     for r in report["recipients"]:
         refs = ", ".join(row["ref"] for row in r["rows"])
         minted = fmt(r["minted"]) if r["minted"] is not None else "—"
-        lines.append(f"| `{r['address']}` | {fmt(r['points'])} | {minted} | {r['why']} ({refs}) |")
+        lines.append(f"| `{r['address']}` | {r['reason']} | {fmt(r['points'])} | {minted} | {r['why']} ({refs}) |")
     lines += ["", "## Skipped rows", ""]
     if report["skipped"]:
         lines += ["| file | line | column | value | reason |", "|---|--:|---|---|---|"]

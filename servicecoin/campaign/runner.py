@@ -32,7 +32,8 @@ from servicecoin.campaign.journal import CONFIRMED, FAILED, PLANNED, SENT, Journ
 from servicecoin.campaign.plan import Batch, Plan, issue_batch_data, size_for_run
 from servicecoin.campaign.preflight import check_chain_rules, resolve_token
 from servicecoin.chain import Chain, revert_message
-from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
+from servicecoin.errors import EXIT_BAD_INPUT, EXIT_FAILURE, ChainError, ConfigError, NodeUnreachable, \
+    ServiceCoinError
 from servicecoin.roles import role_id
 from servicecoin.token import fmt
 
@@ -58,9 +59,13 @@ def _receipt_of(raw: dict | None) -> dict | None:
 class BatchMismatch(ChainError):
     """A batch id this issuer used on chain does not hold the planned batch: the run stops."""
 
+    exit_code = EXIT_FAILURE  # not a refusal: the chain accepted another transaction under the id
+
 
 class InvalidInput(ServiceCoinError):
     """The input has bad rows and the run was not told --skip-invalid."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 class _Retry(Exception):
@@ -147,7 +152,8 @@ class Runner:
                     last_progress = time.monotonic()
                 except (_Retry, Web3RPCError, *TRANSIENT) as exc:  # a JSON-RPC error object is node trouble too
                     if time.monotonic() - last_progress > self.rpc_patience:
-                        raise ChainError(f"{self.chain.network.rpc_url}: no progress for {self.rpc_patience:.0f}s: {exc}") from None
+                        raise NodeUnreachable(f"network {self.chain.network.id}: no progress for "
+                                              f"{self.rpc_patience:.0f}s: {str(exc)[:200]}") from None
                     self.bar.write(f"  node trouble ({type(exc).__name__}: {str(exc)[:120]}); reconciling and resuming")
                     time.sleep(1)
                     self.chain.reset_nonce(self.issuer.address)
@@ -258,7 +264,7 @@ class Runner:
             self._confirm(self.in_flight.pop(0))
 
     def _send(self, batch: Batch) -> None:
-        data = issue_batch_data(batch, self.plan.campaign.reason)
+        data = issue_batch_data(batch)
         try:
             estimate = self.w3.eth.estimate_gas({"from": self.issuer.address, "to": self.token.address, "data": data})
         except (ContractCustomError, ContractLogicError) as exc:
@@ -306,7 +312,7 @@ class Runner:
                 self._confirm_from_chain(batch, used_at, None)
             else:
                 why = self.chain.why_reverted({"from": self.issuer.address, "to": self.token.address,
-                                               "data": issue_batch_data(batch, self.plan.campaign.reason)},
+                                               "data": issue_batch_data(batch)},
                                               receipt["blockNumber"])
                 self.journal.mark_failed(self.key, batch.index,
                                          f"reverted in tx 0x{flight.tx_hash.hex()}" + (f": {why}" if why else ""))

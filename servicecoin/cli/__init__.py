@@ -8,8 +8,10 @@
     customer   `svc customer export` (everything held about a customer)
     db         `svc db` (PostgreSQL)
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
-    serve      `svc serve`             agent    `svc agent serve|parked|customers` (help-desk ingestion)
+    serve      `svc serve`             settlement `svc settlement`
+    agent      `svc agent serve|flush|parked|customers` (help-desk ingestion, docs/ingest.md)
     admin      `svc admin`             merchant `svc merchant`
+    recovery   `svc recovery` (a lost wallet)
     issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
 
@@ -19,12 +21,14 @@ import sys
 
 import click
 
-from servicecoin.cli import (admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem,
-                             report, serve)
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli import (admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant,
+                             recovery, redeem, report, serve, settlement)
+from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
+from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, redeem, report, serve]
+GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, recovery, redeem,
+          report, serve, settlement]
 
 __all__ = ["cli", "main", "handle_errors"]
 
@@ -75,7 +79,7 @@ def chain_status(as_json):
         f"running at {d['url']} (chain id {d['chain_id']}, block {d['block']}, pid {d['pid']})" if d["running"]
         else "not running"))
     if not st.running:
-        sys.exit(3)
+        sys.exit(EXIT_NODE_DOWN)
 
 
 # --------------------------------------------------------------------------- deploy
@@ -96,7 +100,7 @@ def deploy(network):
 
 # --------------------------------------------------------------------------- balance
 @cli.command()
-@click.argument("address")
+@click.argument("address", type=Address())
 @network_option
 @json_option
 @handle_errors
@@ -126,7 +130,10 @@ for group in GROUPS:
 
 
 def main():
-    cli(prog_name="svc")
+    try:
+        cli(prog_name="svc")
+    except BrokenPipeError:  # stdout closed early (`svc … | head -1`), outside a command's handle_errors
+        quiet_broken_pipe()
 
 
 if __name__ == "__main__":

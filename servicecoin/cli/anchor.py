@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from servicecoin.cli.log import log_group
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import FilePath, UInt, emit, handle_errors, json_option, network_option
 
 
 def anchored_dir(network: str) -> Path:
@@ -42,7 +42,7 @@ def anchor(csv_file, network, as_json):
 
 
 @log_group.command("receipt")
-@click.argument("seq", type=int)
+@click.argument("seq", type=UInt(1, 2**64 - 1))
 @click.option("--out", type=FilePath(path_type=Path), default=None, help="Write the receipt here (default: print it).")
 @network_option
 @handle_errors

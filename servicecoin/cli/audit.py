@@ -9,19 +9,17 @@ from pathlib import Path
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, FilePath, RpcUrl, emit, handle_errors, json_option, network_option
 
 BAR_FROM = 10_000  # records: longer runs show a progress bar
 
 
 def _chain(network: str, rpc: str | None):
-    from web3 import Web3
-
-    from servicecoin.chain import Chain, connect
+    from servicecoin.chain import connect, connect_to
     from servicecoin.networks import Network
 
     if rpc:
-        return Chain(Network("audit", rpc, False), Web3(Web3.HTTPProvider(rpc, request_kwargs={"timeout": 120})))
+        return connect_to(Network("audit", rpc, False))
     return connect(network)
 
 
@@ -57,11 +55,11 @@ def _read_copy(copy: Path, receipts: Path | None):
 
 
 @click.command("verify-log")
-@click.option("--address", default=None, help="The log's address (default: this network's deployment file).")
-@click.option("--rpc", default=None, help="A node's JSON-RPC URL (default: the --network's).")
+@click.option("--address", default=None, type=Address(), help="The log's address (default: this network's deployment file).")
+@click.option("--rpc", default=None, type=RpcUrl(), help="A node's JSON-RPC URL (default: the --network's).")
 @click.option("--copy", "copy", type=FilePath(exists=True, path_type=Path), default=None,
               help="Verify this archived copy (from 'svc log export') instead of the node's events.")
-@click.option("--receipts", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+@click.option("--receipts", type=FilePath(exists=True, file_okay=False, path_type=Path), default=None,
               help="A folder of inclusion receipts: check each anchored record against its root on chain.")
 @click.option("--texts", type=FilePath(exists=True, path_type=Path), default=None,
               help="A content export ('svc log export --texts'): check each text against its commitment.")
@@ -157,7 +155,7 @@ class _NoBar:
 
 @click.command("verify-receipt")
 @click.argument("receipt_file", type=FilePath(exists=True, path_type=Path))
-@click.option("--rpc", default=None, help="A node's JSON-RPC URL (default: the --network's).")
+@click.option("--rpc", default=None, type=RpcUrl(), help="A node's JSON-RPC URL (default: the --network's).")
 @network_option
 @json_option
 @handle_errors

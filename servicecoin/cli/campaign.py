@@ -6,16 +6,17 @@ import sys
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option
+from servicecoin.cli.options import Address, FilePath, NetworkId, UInt, emit, handle_errors, json_option
+from servicecoin.errors import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_REFUSED
 from servicecoin.token import fmt
 
 
 def _common(fn):
     fn = click.option("--input", "input_path", type=FilePath(dir_okay=False),
                       help="Input CSV (default: the campaign file's 'input:').")(fn)
-    fn = click.option("--network", default=None, envvar="SVC_NETWORK",
+    fn = click.option("--network", default=None, envvar="SVC_NETWORK", type=NetworkId(),
                       help="Network id (default: the campaign file's 'network:').")(fn)
-    fn = click.option("--token", default=None, help="RewardToken address (default: deployments/<network>.json).")(fn)
+    fn = click.option("--token", default=None, type=Address(), help="RewardToken address (default: deployments/<network>.json).")(fn)
     fn = click.option("--journal", "journal_path", type=FilePath(dir_okay=False),
                       help="SQLite journal (default: .servicecoin/<network>/campaigns.sqlite).")(fn)
     return click.argument("campaign_file", type=FilePath(exists=True, dir_okay=False))(fn)
@@ -92,8 +93,10 @@ def plan_cmd(campaign_file, input_path, network, token, journal_path, offline, a
             _print_bad_rows(plan)
 
     emit(data, as_json, human)
-    if data.get("problems") or plan.skipped:
-        sys.exit(2)
+    if plan.skipped:
+        sys.exit(EXIT_BAD_INPUT)
+    if data.get("problems"):
+        sys.exit(EXIT_REFUSED)
 
 
 @campaign.command("run")
@@ -101,7 +104,7 @@ def plan_cmd(campaign_file, input_path, network, token, journal_path, offline, a
 @click.option("--skip-invalid", is_flag=True, help="Send the good rows; list the bad ones in the report.")
 @click.option("--dry-run", is_flag=True, help="Only show what would be sent (same as 'plan').")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-@click.option("--max-in-flight", default=4, show_default=True, help="Transactions sent before waiting for receipts.")
+@click.option("--max-in-flight", default=4, show_default=True, type=UInt(1, 64), help="Transactions sent before waiting for receipts.")
 @click.option("--report-dir", type=FilePath(file_okay=False), help="Where report.md/.json go.")
 @json_option
 @handle_errors
@@ -144,7 +147,7 @@ def run_cmd(campaign_file, input_path, network, token, journal_path, skip_invali
 
     emit(data, as_json, human)
     if not result.complete:
-        sys.exit(1)
+        sys.exit(EXIT_FAILURE)
 
 
 @campaign.command("status")

@@ -4,22 +4,46 @@ from __future__ import annotations
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, Points, PositiveInt, Signer, UInt, emit, handle_errors, json_option, \
+    network_option
+from servicecoin.errors import ConfigError
 from servicecoin.reports.dates import when
-from servicecoin.token import fmt, to_raw
+from servicecoin.token import fmt
+
+MAX_STOCK = 2**32 - 2  # servicecoin.vault.items.UNLIMITED (2**32 - 1) means unlimited on chain
+KINDS = ["gift", "discount-voucher", "exclusive-service", "voucher", "discount", "service", "exclusive"]
 
 
-def _stock(text: str | None):
-    if text is None:
-        return "keep"
-    if text.strip().lower() in ("unlimited", "none", "-"):
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        from servicecoin.errors import ConfigError
+class Stock(UInt):
+    """Units in stock: a whole number, or 'unlimited'."""
 
-        raise ConfigError(f"--stock: '{text}' is not a whole number or 'unlimited'") from None
+    name = "stock"
+
+    def __init__(self):
+        super().__init__(0, MAX_STOCK)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.strip().lower() in ("unlimited", "none", "-"):
+            return "unlimited"
+        return super().convert(value, param, ctx)
+
+    def get_metavar(self, param, ctx=None):
+        return "INTEGER|unlimited"
+
+
+def _stock(value):
+    """The option's value as servicecoin.vault takes it: "keep" (not given), None (unlimited) or a count."""
+    return "keep" if value is None else None if value == "unlimited" else value
+
+
+def check_min_tier(chain, min_tier: int | None) -> None:
+    """--min-tier must name a tier the token has (tiers are numbered from 0, lowest first)."""
+    if min_tier is None:
+        return
+    thresholds, _ = chain.contract("RewardToken").functions.tiers().call()
+    if min_tier >= len(thresholds):
+        raise ConfigError(f"--min-tier: {min_tier} is not a tier; the token has {len(thresholds)} "
+                          f"(0 to {len(thresholds) - 1})")
 
 
 def _human_items(items: list[dict]) -> None:
@@ -42,13 +66,16 @@ def catalog():
 
 
 @catalog.command("add")
-@click.option("--kind", required=True, help="gift, discount-voucher (voucher) or exclusive-service (service).")
-@click.option("--price", required=True, help="Points per unit (up to 2 decimals).")
-@click.option("--stock", default="unlimited", show_default=True, help="Units available, or 'unlimited'.")
-@click.option("--min-tier", default=0, show_default=True, type=int, help="Lowest tier index that may redeem.")
+@click.option("--kind", required=True, type=click.Choice(KINDS, case_sensitive=False),
+              help="gift, discount-voucher (voucher) or exclusive-service (service).")
+@click.option("--price", required=True, type=Points(), help="Points per unit (up to 2 decimals).")
+@click.option("--stock", default="unlimited", show_default=True, type=Stock(), help="Units available, or 'unlimited'.")
+@click.option("--min-tier", default=0, show_default=True, type=UInt(0, 255),
+              help="Lowest tier index that may redeem (0 to the token's last tier).")
 @click.option("--uri", "metadata_uri", default="", help="Metadata URI (name, picture, terms).")
-@click.option("--merchant", default=None, help="Merchant address (admin only; default: the signer).")
-@click.option("--from", "sender", default="merchant", show_default=True, help="Signer: role, account number or key.")
+@click.option("--merchant", default=None, type=Address(), help="Merchant address (admin only; default: the signer).")
+@click.option("--from", "sender", default="merchant", show_default=True, type=Signer(),
+              help="Signer: role, account number or key.")
 @network_option
 @json_option
 @handle_errors
@@ -57,9 +84,10 @@ def catalog_add(kind, price, stock, min_tier, metadata_uri, merchant, sender, ne
     from servicecoin.chain import connect
     from servicecoin.vault import Kind, add_item, get_item, resolve_signer
 
+    kind = Kind.parse(kind, "--kind: ")
     chain = connect(network)
-    item_id = add_item(chain, Kind.parse(kind, "--kind: "), to_raw(price), _stock(stock), min_tier, merchant,
-                       metadata_uri, sender=resolve_signer(chain, sender))
+    check_min_tier(chain, min_tier)
+    item_id = add_item(chain, kind, price, _stock(stock), min_tier, merchant, metadata_uri, sender=resolve_signer(chain, sender))
     data = get_item(chain, item_id).to_json()
     emit(data, as_json, lambda d: _human_items([d]))
 
@@ -77,13 +105,14 @@ def catalog_list(network, as_json):
 
 
 @catalog.command("update")
-@click.argument("item_id", type=int)
-@click.option("--stock", default=None, help="New stock, or 'unlimited'.")
-@click.option("--min-tier", default=None, type=int)
+@click.argument("item_id", type=PositiveInt())
+@click.option("--stock", default=None, type=Stock(), help="New stock, or 'unlimited'.")
+@click.option("--min-tier", default=None, type=UInt(0, 255), help="New lowest tier index that may redeem.")
 @click.option("--active/--inactive", default=None)
 @click.option("--uri", "metadata_uri", default=None)
-@click.option("--price", default=None, help="New price in points: announced, applies after the notice period.")
-@click.option("--from", "sender", default="merchant", show_default=True)
+@click.option("--price", default=None, type=Points(),
+              help="New price in points: announced, applies after the notice period.")
+@click.option("--from", "sender", default="merchant", show_default=True, type=Signer())
 @network_option
 @json_option
 @handle_errors
@@ -93,16 +122,16 @@ def catalog_update(item_id, stock, min_tier, active, metadata_uri, price, sender
     from servicecoin.vault import resolve_signer, update_item
 
     chain = connect(network)
+    check_min_tier(chain, min_tier)
     item = update_item(chain, item_id, stock=_stock(stock), min_tier=min_tier, active=active,
-                       metadata_uri=metadata_uri, price=None if price is None else to_raw(price),
-                       sender=resolve_signer(chain, sender))
+                       metadata_uri=metadata_uri, price=price, sender=resolve_signer(chain, sender))
     emit(item.to_json(), as_json, lambda d: _human_items([d]))
 
 
 @catalog.command("reassign")
-@click.argument("item_id", type=int)
-@click.option("--merchant", required=True, help="The new merchant's address (must hold MERCHANT_ROLE).")
-@click.option("--from", "sender", default="deployer", show_default=True, help="The admin.")
+@click.argument("item_id", type=PositiveInt())
+@click.option("--merchant", required=True, type=Address(), help="The new merchant's address (must hold MERCHANT_ROLE).")
+@click.option("--from", "sender", default="deployer", show_default=True, type=Signer(), help="The admin.")
 @network_option
 @json_option
 @handle_errors

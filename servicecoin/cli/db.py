@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option
+from servicecoin.cli.options import UInt, emit, handle_errors, json_option
+from servicecoin.errors import EXIT_NODE_DOWN
 
 
 def _data(st) -> dict:
@@ -22,7 +23,7 @@ def db():
 
 
 @db.command("start")
-@click.option("--port", type=int, envvar="SVC_DB_PORT", default=None,
+@click.option("--port", type=UInt(1, 65535), envvar="SVC_DB_PORT", default=None,
               help="Port to listen on (default: the one used before, else 5432 if free, else any free one).")
 @json_option
 @handle_errors
@@ -59,7 +60,7 @@ def db_status(as_json):
     emit(_data(st), as_json, lambda d: click.echo(
         f"running at {d['url']} (version {d['version']}, pid {d['pid']})" if d["running"] else "not running"))
     if not st.running:
-        sys.exit(3)
+        sys.exit(EXIT_NODE_DOWN)
 
 
 @db.command("url")

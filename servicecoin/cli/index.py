@@ -6,11 +6,43 @@ import sys
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import StrictType, UInt, control_character, emit, handle_errors, json_option, network_option
+from servicecoin.errors import EXIT_FAILURE, quoted
+
+BLOCK = UInt(0, 2**63 - 1)
+
+
+class IndexDb(StrictType):
+    """--db: a postgresql://… URL, or a SQLite file (sqlite:///PATH or PATH) in a folder that exists (a
+    mistyped folder is an error, not a new tree of folders)."""
+
+    name = "database"
+
+    def convert(self, value, param, ctx):
+        from pathlib import Path
+
+        text = str(value)
+        if text.startswith(("postgresql://", "postgres://")):
+            return text
+        what = control_character(text)
+        if what:
+            self.fail(f"{quoted(text)} is not a file name (it holds {what})", param, ctx)
+        path = text.removeprefix("sqlite:///")
+        if not path or path == ":memory:":
+            self.fail(f"{quoted(text)} is not a database file", param, ctx)
+        folder = Path(path).parent
+        try:
+            if not folder.is_dir():
+                self.fail(f"{quoted(text)}: folder {quoted(folder, 80)} does not exist", param, ctx)
+            if Path(path).is_dir():
+                self.fail(f"{quoted(text)} is a folder, not a database file", param, ctx)
+        except OSError as exc:  # a name too long for the file system
+            self.fail(f"{quoted(text)}: {exc.strerror}", param, ctx)
+        return text
 
 
 def db_option(fn):
-    return click.option("--db", "db_url", envvar="SVC_INDEX_DB", default=None,
+    return click.option("--db", "db_url", envvar="SVC_INDEX_DB", default=None, type=IndexDb(),
                         help="Index database: a SQLite path or postgresql://… URL "
                              "(default .servicecoin/<network>/index.sqlite).")(fn)
 
@@ -32,7 +64,7 @@ def open_index(network: str, db_url: str | None, update: bool = True, progress: 
 @network_option
 @db_option
 @click.option("--follow", is_flag=True, help="Keep indexing new blocks until interrupted.")
-@click.option("--confirmations", type=int, default=None, help="Blocks before one is final (default from servicecoin.yaml).")
+@click.option("--confirmations", type=UInt(0, 1_000_000), default=None, help="Blocks before one is final (default from servicecoin.yaml).")
 @json_option
 @click.pass_context
 @handle_errors
@@ -73,8 +105,8 @@ def index_cmd(ctx, network, db_url, follow, confirmations, as_json):
 @db_option
 @click.option("--quick", is_flag=True, help="Only recompute the service records' hash chain (and, with a node, "
                                             "compare it and the token's counters with the chain).")
-@click.option("--from", "from_block", type=int, default=None, help="First block to re-derive (default: the start).")
-@click.option("--to", "to_block", type=int, default=None, help="Last block to re-derive (default: the cursor).")
+@click.option("--from", "from_block", type=BLOCK, default=None, help="First block to re-derive (default: the start).")
+@click.option("--to", "to_block", type=BLOCK, default=None, help="Last block to re-derive (default: the cursor).")
 @click.option("--no-node", "no_node", is_flag=True, help="With --quick: check the index alone, ask no node.")
 @json_option
 @handle_errors
@@ -104,7 +136,7 @@ def verify_cmd(network, db_url, quick, from_block, to_block, no_node, as_json):
 
     emit(check.as_dict(), as_json, human)
     if not check.ok:
-        sys.exit(1)
+        sys.exit(EXIT_FAILURE)
 
 
 COMMANDS = [index_cmd]

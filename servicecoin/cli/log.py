@@ -1,4 +1,4 @@
-"""`svc log …` and `svc verify-log`: thin commands over servicecoin.servicelog and the content store."""
+"""`svc log …`: thin commands over servicecoin.servicelog and the content store."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, FilePath, PositiveInt, PrivateKey, UInt, emit, handle_errors, \
+    json_option, network_option
 from servicecoin.reports.dates import when
+
+SEQ = UInt(1, 2**64 - 1)  # a record's sequence number (uint64 on chain)
 
 
 def _ctx(network):
@@ -39,11 +42,11 @@ def log_group():
 
 def _record_command(name: str, kind_name: str, help_text: str, with_outcome: bool = False, with_ref: bool = False):
     @log_group.command(name, help=help_text)
-    @click.argument("ticket", type=int)
-    @click.argument("customer")
+    @click.argument("ticket", type=PositiveInt())
+    @click.argument("customer", type=Address())
     @click.option("--text", "-t", default=None, help="What was said or done (kept off chain, salted hash on chain).")
     @click.option("--channel", default=None, help="chat, phone, email, social, in-store (the record goes packed).")
-    @click.option("--time", "event_time", type=click.IntRange(0, 2**40 - 1), default=0,
+    @click.option("--time", "event_time", type=UInt(0, 2**40 - 1), default=0,
                   help="The help desk's own event time, unix seconds (the record goes packed).")
     @network_option
     @json_option
@@ -63,7 +66,7 @@ def _record_command(name: str, kind_name: str, help_text: str, with_outcome: boo
         command = click.option("--outcome", required=True,
                                type=click.Choice(["reached", "not-reached", "satisfied", "unsatisfied"]))(command)
     if with_ref:
-        command = click.option("--ref", required=True, type=int, help="Sequence number of the corrected record.")(command)
+        command = click.option("--ref", required=True, type=SEQ, help="Sequence number of the corrected record.")(command)
     return command
 
 
@@ -76,10 +79,10 @@ _record_command("amend", "amendment", "Correct an earlier record of TICKET (noth
 
 
 @log_group.command("feedback")
-@click.argument("ticket", type=int)
-@click.argument("rating", type=click.IntRange(1, 5))
+@click.argument("ticket", type=PositiveInt())
+@click.argument("rating", type=UInt(1, 5))
 @click.option("--text", "-t", default=None, help="The customer's words (kept off chain).")
-@click.option("--customer-key", envvar="SVC_CUSTOMER_KEY", default=None,
+@click.option("--customer-key", envvar="SVC_CUSTOMER_KEY", default=None, type=PrivateKey(),
               help="Customer private key (default on local chains: the test customer account).")
 @click.option("--direct", is_flag=True, help="The customer sends the transaction itself instead of a relayer.")
 @network_option
@@ -87,20 +90,31 @@ _record_command("amend", "amendment", "Correct an earlier record of TICKET (noth
 @handle_errors
 def feedback(ticket, rating, text, customer_key, direct, network, as_json):
     """Give feedback on a resolved TICKET: signed by the customer (EIP-712) and relayed gas-free."""
-    from eth_account import Account
-
     from servicecoin.servicelog import give_feedback
 
     chain, store = _ctx(network)
-    customer = Account.from_key(customer_key) if customer_key else chain.account("customer")
+    customer = customer_key or chain.account("customer")
     with store:
         result = give_feedback(chain, customer, ticket, rating, text, store, relayer=None if direct else "relayer")
     _print_appended([result], as_json)
 
 
+class _NoBar:
+    """No progress bar where stderr is not a terminal (its label would be a second line beside an error)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n: int) -> None:
+        pass
+
+
 @log_group.command("batch")
 @click.argument("csv_file", type=FilePath(path_type=Path))
-@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 500))
+@click.option("--batch-size", default=100, show_default=True, type=UInt(1, 500), help="Records per transaction.")
 @network_option
 @json_option
 @handle_errors
@@ -111,7 +125,8 @@ def batch(csv_file, batch_size, network, as_json):
 
     total = len(read_batch_csv(csv_file))  # every bad line is reported before anything is prepared
     chain, store = _ctx(network)
-    with store, click.progressbar(length=total, label="appending", file=sys.stderr) as bar:
+    bar = click.progressbar(length=total, label="appending", file=sys.stderr) if sys.stderr.isatty() else _NoBar()
+    with store, bar:
         done = append_file(chain, csv_file, store, batch_size=batch_size, progress=bar.update)
     results = done.appended
     if as_json:
@@ -126,7 +141,7 @@ def batch(csv_file, batch_size, network, as_json):
 
 
 @log_group.command("show")
-@click.argument("seq", type=int)
+@click.argument("seq", type=SEQ)
 @network_option
 @json_option
 @handle_errors
@@ -150,8 +165,8 @@ def show(seq, network, as_json):
 
 
 @log_group.command("erase")
-@click.argument("seq", type=int, required=False)
-@click.option("--customer", default=None, metavar="ADDRESS",
+@click.argument("seq", type=SEQ, required=False)
+@click.option("--customer", default=None, type=Address(),
               help="Erase everything held about this customer: destroy their content key (all their texts at once).")
 @click.option("--after-restore", is_flag=True,
               help="After restoring the content store or the key store from a backup: apply every erasure again.")

@@ -4,9 +4,33 @@ from __future__ import annotations
 
 import click
 
-from servicecoin.cli.options import emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, Points, PositiveInt, Signer, StrictType, UInt, emit, handle_errors, json_option, \
+    network_option
+from servicecoin.errors import quoted
 from servicecoin.reports.dates import when as _when
-from servicecoin.token import fmt, to_raw
+from servicecoin.token import fmt
+
+
+class RedemptionId(UInt):
+    """A redemption id as `svc redemptions list` shows it: decimal, or 0x and hex digits."""
+
+    name = "redemption id"
+
+    def __init__(self):
+        super().__init__(1)
+
+    def convert(self, value, param, ctx):
+        import re
+
+        text = str(value)
+        if re.fullmatch(r"0x[0-9a-fA-F]{1,64}", text, re.ASCII):
+            return super().convert(int(text, 16), param, ctx)
+        if not re.fullmatch(r"[0-9]{1,80}", text, re.ASCII):
+            self.fail(f"{quoted(text)} is not a redemption id (decimal, or 0x and hex digits)", param, ctx)
+        return super().convert(text, param, ctx)
+
+    def get_metavar(self, param, ctx=None):
+        return "REDEMPTION_ID"
 
 
 def _human_redemptions(rows: list[dict]) -> None:
@@ -21,12 +45,13 @@ def _human_redemptions(rows: list[dict]) -> None:
 
 
 @click.command("redeem")
-@click.argument("item_id", type=int)
-@click.option("--qty", default=1, show_default=True, type=int)
-@click.option("--from", "key", required=True, help="The customer: role name, account number (local) or private key.")
+@click.argument("item_id", type=PositiveInt())
+@click.option("--qty", default=1, show_default=True, type=PositiveInt(2**64 - 1), help="Units to redeem.")
+@click.option("--from", "key", required=True, type=Signer(),
+              help="The customer: role name, account number (local) or private key.")
 @click.option("--gasless", is_flag=True, help="Sign an EIP-712 request as the customer; the relayer pays the gas.")
-@click.option("--relayer", default="relayer", show_default=True, help="Who submits a --gasless request.")
-@click.option("--max-points", default=None,
+@click.option("--relayer", default="relayer", show_default=True, type=Signer(), help="Who submits a --gasless request.")
+@click.option("--max-points", default=None, type=Points(),
               help="The most points to pay in total, as the customer saw it (default: today's price x QTY).")
 @network_option
 @json_option
@@ -38,7 +63,7 @@ def redeem_cmd(item_id, qty, key, gasless, relayer, max_points, network, as_json
 
     chain = connect(network)
     customer = resolve_signer(chain, key)
-    limit = None if max_points is None else to_raw(max_points)
+    limit = max_points
     if gasless:
         rec = redeem_gasless(chain, item_id, qty, customer, resolve_signer(chain, relayer, "--relayer"),
                              max_points=limit)
@@ -49,15 +74,32 @@ def redeem_cmd(item_id, qty, key, gasless, relayer, max_points, network, as_json
         f"{' (relayed)' if gasless else ''}"))
 
 
+class OrderRef(StrictType):
+    """An order reference: text (hashed on chain), or 0x and 64 hex digits taken as they are."""
+
+    name = "order"
+
+    def convert(self, value, param, ctx):
+        import re
+
+        text = str(value)
+        if not text.strip():
+            self.fail("an order reference is needed", param, ctx)
+        if text.startswith("0x") and len(text) == 66 and not re.fullmatch(r"0x[0-9a-fA-F]{64}", text, re.ASCII):
+            self.fail(f"{quoted(text)} is 0x and 64 characters but not hex digits", param, ctx)
+        return text
+
+
 @click.group()
 def redemptions():
     """Redemptions: list, fulfil with a voucher, refund, cancel an unfulfilled one."""
 
 
 @redemptions.command("list")
-@click.option("--customer", default=None, help="Only this customer's.")
-@click.option("--item", "item_id", default=None, type=int, help="Only this item's.")
-@click.option("--status", default=None, help="open, fulfilled, refunded, cancelled.")
+@click.option("--customer", default=None, type=Address(), help="Only this customer's.")
+@click.option("--item", "item_id", default=None, type=PositiveInt(), help="Only this item's.")
+@click.option("--status", default=None, type=click.Choice(["open", "fulfilled", "refunded", "cancelled"]),
+              help="Only redemptions in this state.")
 @network_option
 @json_option
 @handle_errors
@@ -71,37 +113,37 @@ def redemptions_list(customer, item_id, status, network, as_json):
 
 
 @redemptions.command("fulfil")
-@click.argument("redemption_id")
+@click.argument("redemption_id", type=RedemptionId())
 @click.option("--voucher", required=True, help="The voucher code sent to the customer (only its hash goes on chain).")
-@click.option("--from", "key", default="merchant", show_default=True)
+@click.option("--from", "key", default="merchant", show_default=True, type=Signer())
 @network_option
 @json_option
 @handle_errors
 def redemptions_fulfil(redemption_id, voucher, key, network, as_json):
     """Mark REDEMPTION_ID delivered with a commitment to the voucher code."""
     from servicecoin.chain import connect
-    from servicecoin.vault import fulfil, parse_redemption_id, resolve_signer
+    from servicecoin.vault import fulfil, resolve_signer
 
     chain = connect(network)
-    rec = fulfil(chain, parse_redemption_id(redemption_id), voucher, resolve_signer(chain, key))
+    rec = fulfil(chain, redemption_id, voucher, resolve_signer(chain, key))
     emit(rec.to_json(), as_json, lambda d: click.echo(
         f"fulfilled {d['redemption_id']} (voucher commitment {d['voucher_hash']})"))
 
 
-def _give_back(give, done: str, redemption_id: str, key: str, network: str, as_json: bool) -> None:
+def _give_back(give, done: str, redemption_id: int, key: str, network: str, as_json: bool) -> None:
     """`give` (servicecoin.vault's refund or cancel) REDEMPTION_ID as KEY, and say where the points went."""
     from servicecoin.chain import connect
-    from servicecoin.vault import parse_redemption_id, resolve_signer
+    from servicecoin.vault import resolve_signer
 
     chain = connect(network)
-    rec = give(chain, parse_redemption_id(redemption_id), resolve_signer(chain, key))
+    rec = give(chain, redemption_id, resolve_signer(chain, key))
     emit(rec.to_json(), as_json, lambda d: click.echo(
         f"{done} {d['redemption_id']}: {fmt(d['points'])} points back to {d['customer']}"))
 
 
 @redemptions.command("refund")
-@click.argument("redemption_id")
-@click.option("--from", "key", default="merchant", show_default=True)
+@click.argument("redemption_id", type=RedemptionId())
+@click.option("--from", "key", default="merchant", show_default=True, type=Signer())
 @network_option
 @json_option
 @handle_errors
@@ -113,8 +155,8 @@ def redemptions_refund(redemption_id, key, network, as_json):
 
 
 @redemptions.command("cancel")
-@click.argument("redemption_id")
-@click.option("--from", "key", required=True, help="The customer who redeemed.")
+@click.argument("redemption_id", type=RedemptionId())
+@click.option("--from", "key", required=True, type=Signer(), help="The customer who redeemed.")
 @network_option
 @json_option
 @handle_errors
@@ -126,12 +168,13 @@ def redemptions_cancel(redemption_id, key, network, as_json):
 
 
 @click.command("discount")
-@click.option("--points", required=True, help="Points to spend (only what the discount is worth is burned).")
-@click.option("--order", required=True, help="Order reference (text, or 0x + 64 hex digits).")
-@click.option("--min-discount", default=None,
+@click.option("--points", required=True, type=Points(),
+              help="Points to spend (only what the discount is worth is burned).")
+@click.option("--order", required=True, type=OrderRef(), help="Order reference (text, or 0x + 64 hex digits).")
+@click.option("--min-discount", default=None, type=Points(what="currency amount"),
               help="The least discount to accept, in currency units (e.g. 2.50), as the customer saw it "
                    "(default: what --points buy at today's rate).")
-@click.option("--from", "key", default="customer", show_default=True, help="The customer.")
+@click.option("--from", "key", default="customer", show_default=True, type=Signer(), help="The customer.")
 @network_option
 @json_option
 @handle_errors
@@ -143,8 +186,8 @@ def discount_cmd(points, order, min_discount, key, network, as_json):
     from servicecoin.vault import discount, resolve_signer
 
     chain = connect(network)
-    least = None if min_discount is None else to_raw(min_discount)  # cents: 2 decimals, like points
-    result = discount(chain, to_raw(points), order, resolve_signer(chain, key), min_discount=least)
+    # --min-discount is read in cents (2 decimals, like points)
+    result = discount(chain, points, order, resolve_signer(chain, key), min_discount=min_discount)
     emit(asdict(result), as_json, lambda d: click.echo(
         f"{d['discount_cents'] // 100}.{d['discount_cents'] % 100:02d} off order {order} for {fmt(d['points'])} points "
         f"(rate {fmt(d['rate'])} points per unit)"))

@@ -11,10 +11,28 @@ import sys
 
 import click
 
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, FilePath, Matching, UInt, emit, handle_errors, json_option, \
+    network_option
 from servicecoin.cli.index import db_option, open_index
 from servicecoin.reports.text import account_labels, format_followups, format_reminders, format_statement
+from servicecoin.errors import EXIT_FAILURE
 from servicecoin.token import fmt
+
+
+def _window(text: str) -> str:
+    """A duration is checked here and kept as written (commands show it); parse_window reads it."""
+    return text
+
+
+def _position(text: str) -> tuple[int, int] | None:
+    from servicecoin.statement import parse_position
+
+    return parse_position(text)
+
+
+# A duration (30d, 12h, 2w…), kept as text; a place in the chain's event order (BLOCK:LOGINDEX) → (block, index).
+Window = Matching("duration", r"[0-9]{1,9}[smhdw]?", _window, "a duration (like 30d, 12h, 2w; at most 9 digits)")
+Position = Matching("position", r"[0-9]{1,18}(:[0-9]{1,9})?", _position, "a position (BLOCK:LOGINDEX, like 1200:3)")
 
 
 def update_option(fn):
@@ -25,6 +43,21 @@ def update_option(fn):
 def unchecked_option(fn):
     return click.option("--unchecked", is_flag=True,
                         help="Answer even when the index fails its quick check (with a warning first).")(fn)
+
+
+def csv_option(fn):
+    return click.option("--csv", "as_csv", is_flag=True,
+                        help="CSV for accounting: figure,value rows, UTC ISO-8601 times, plain numbers.")(fn)
+
+
+def emit_report(data, as_json: bool, as_csv: bool, human) -> None:
+    """JSON, CSV (servicecoin/reports/export.py) or the human form of a report."""
+    if as_csv:
+        from servicecoin.reports.export import to_csv
+
+        sys.stdout.write(to_csv(data))
+    else:
+        emit(data, as_json, human)
 
 
 def checked_index(network: str, db_url: str | None, no_update: bool, unchecked: bool):
@@ -42,47 +75,55 @@ def checked_index(network: str, db_url: str | None, no_update: bool, unchecked: 
 
 
 def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
-    """Tier names and account labels from deployments/<network>.json, when there is one."""
+    """Tier names (servicecoin.yaml) and account labels from deployments/<network>.json, when there is one."""
+    import json
+
+    from servicecoin.config import token_info
     from servicecoin.networks import get_network
     from servicecoin.paths import deployment_file
 
-    import json
-
+    tiers = token_info()["tier_names"]
     path = deployment_file(get_network(network).id)
     if not path.exists():
-        return None, {}
-    record = json.loads(path.read_text())
-    return record.get("token", {}).get("tier_names"), account_labels(record)
+        return tiers, {}
+    try:
+        record = json.loads(path.read_text())
+    except ValueError as exc:
+        from servicecoin.errors import ConfigError
+
+        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    return tiers, account_labels(record)
 
 
 @click.command("statement")
-@click.argument("address")
+@click.argument("address", type=Address())
 @network_option
 @db_option
 @update_option
 @unchecked_option
-@click.option("--soon", default="30d", show_default=True, help="What 'expiring soon' means.")
-@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--soon", default="30d", show_default=True, type=Window, help="What 'expiring soon' means.")
+@click.option("--limit", type=UInt(1, 10**9), default=100, show_default=True,
               help="History movements per page (the newest first page; --all for every one).")
-@click.option("--before", default=None, metavar="BLOCK:LOGINDEX",
+@click.option("--before", default=None, metavar="BLOCK:LOGINDEX", type=Position,
               help="Page of history older than this position (the 'next_before' of the previous page).")
 @click.option("--all", "whole", is_flag=True, help="The whole history in one page.")
 @json_option
+@csv_option
 @handle_errors
-def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json):
+def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, before, whole, as_json, as_csv):
     """Balance, tier, lots, expiring points and history of ADDRESS (paginated, newest page first)."""
-    from servicecoin.statement import chain_view, parse_position, parse_window, statement
+    from servicecoin.statement import chain_view, parse_window, statement
 
     chain, db = checked_index(network, db_url, no_update, unchecked)
     tiers, labels = _names(network)
     view = None if no_update else chain_view(chain, db, address)
     data = statement(db, address, on_chain=view, tier_names=tiers, soon_seconds=parse_window(soon, "--soon"),
-                     limit=None if whole else limit, before=parse_position(before))
-    emit(data, as_json, lambda d: click.echo(format_statement(d, labels)))
+                     limit=None if whole else limit, before=before)
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_statement(d, labels)))
 
 
 @click.command("reminders")
-@click.option("--within", default="30d", show_default=True, help="Window: 30d, 2w, 12h…")
+@click.option("--within", default="30d", show_default=True, type=Window, help="Window: 30d, 2w, 12h…")
 @network_option
 @db_option
 @update_option
@@ -112,8 +153,9 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
 @update_option
 @unchecked_option
 @json_option
+@csv_option
 @handle_errors
-def followups_cmd(network, db_url, no_update, unchecked, as_json):
+def followups_cmd(network, db_url, no_update, unchecked, as_json, as_csv):
     """Complaints and low-rated tickets resolved without a follow-up call, oldest first."""
     from servicecoin.config import load_config
     from servicecoin.statement import FollowupPolicy, followups
@@ -121,7 +163,7 @@ def followups_cmd(network, db_url, no_update, unchecked, as_json):
     _, db = checked_index(network, db_url, no_update, unchecked)
     data = followups(db, FollowupPolicy.from_config(load_config()))
     _, labels = _names(network)
-    emit(data, as_json, lambda d: click.echo(format_followups(d, labels)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_followups(d, labels)))
 
 
 @click.group("report")
@@ -136,8 +178,9 @@ def report_group():
 @unchecked_option
 @json_option
 @click.option("--md", "as_md", is_flag=True, help="Markdown, ready to publish.")
+@csv_option
 @handle_errors
-def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
+def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md, as_csv):
     """Issued, redeemed, refunded, expired, outstanding and budgets, reconciled with the chain."""
     from servicecoin.reports.transparency import chain_totals, to_markdown, transparency
 
@@ -147,10 +190,10 @@ def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
     if as_md:
         click.echo(to_markdown(data))
         return
-    emit(data, as_json, lambda d: click.echo(to_markdown(d)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(to_markdown(d)))
     rec = data.get("reconciliation")
     if rec is not None and not rec["reconciled"]:
-        sys.exit(2)
+        sys.exit(EXIT_FAILURE)
 
 
 @report_group.command("analytics")
@@ -163,8 +206,9 @@ def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md):
               help="Write PNG charts and report.html into this folder.")
 @click.option("--purchases", type=FilePath(exists=True, dir_okay=False), default=None,
               help="CSV of all purchases (customer,date[,amount]) to compare rewarded and non-rewarded customers.")
+@csv_option
 @handle_errors
-def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, purchases):
+def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, purchases, as_csv):
     """Active customers, repeat purchases, redemption, lifetime value, segments, feedback."""
     from servicecoin.reports.analytics import analytics, load_purchases, monthly_flows
 
@@ -178,7 +222,7 @@ def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, pu
         data["charts"] = {k: str(v) for k, v in paths.items()}
     from servicecoin.reports.analytics_view import format_analytics
 
-    emit(data, as_json, lambda d: click.echo(format_analytics(d)))
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_analytics(d)))
 
 
 @report_group.command("settlement")
@@ -188,8 +232,9 @@ def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, pu
 @unchecked_option
 @json_option
 @click.option("--period", type=click.Choice(["month", "epoch"]), default="month", show_default=True)
+@csv_option
 @handle_errors
-def settlement_cmd(network, db_url, no_update, unchecked, as_json, period):
+def settlement_cmd(network, db_url, no_update, unchecked, as_json, period, as_csv):
     """Alliance settlement: points each merchant issued vs redeemed at it, and net positions."""
     from servicecoin.reports.analytics import settlement
 
@@ -198,6 +243,7 @@ def settlement_cmd(network, db_url, no_update, unchecked, as_json, period):
     data = settlement(db, period)
 
     def human(d):
+        click.echo(f"as of {d['as_of_text']} (block {d['block']})")
         for p, rows in d["periods"].items():
             click.echo(f"{d['period']} {p}")
             for m, v in rows.items():
@@ -207,7 +253,40 @@ def settlement_cmd(network, db_url, no_update, unchecked, as_json, period):
         for m, v in d["totals"].items():
             click.echo(f"  {labels.get(m, m):44s} {fmt(v['net']):>14}")
 
-    emit(data, as_json, human)
+    emit_report(data, as_json, as_csv, human)
+
+
+@report_group.command("service-levels")
+@network_option
+@db_option
+@update_option
+@unchecked_option
+@json_option
+@csv_option
+@click.option("--first-reply-target", default=None, help="Target time to first reply (default service_levels in servicecoin.yaml, 4h).")
+@click.option("--resolution-target", default=None, help="Target time to resolution (default from servicecoin.yaml, 3d).")
+@click.option("--by", type=click.Choice(["agent", "team"]), default=None, help="Per agent (sending key) or per team.")
+@click.option("--teams", "teams_file", type=FilePath(exists=True, dir_okay=False), default=None,
+              help="YAML file 'teams: {team: [agent keys]}' (default: service_levels.teams in servicecoin.yaml).")
+@click.option("--public", is_flag=True, help="No personal data: agents by team or numbered, never by key.")
+@click.option("--verify", "verify", is_flag=True, help="Recompute every figure from chain data alone and compare.")
+@click.option("--charts", "charts_dir", type=FilePath(file_okay=False), default=None,
+              help="Write PNG charts and service-levels.html into this folder.")
+@handle_errors
+def service_levels_cmd(network, db_url, no_update, unchecked, as_json, as_csv, first_reply_target, resolution_target,
+                       by, teams_file, public, verify, charts_dir):
+    """Time to first reply and resolution, complaints, follow-ups and ratings per channel and agent or team."""
+    from servicecoin.config import load_config
+    from servicecoin.reports.service_levels import Settings, report
+
+    chain, db = checked_index(network, db_url, no_update, unchecked)
+    settings = Settings.from_config(load_config(), first_reply_target, resolution_target, by, teams_file, public)
+    data = report(network, db, settings, chain=chain, verify=verify, charts_dir=charts_dir)
+    from servicecoin.reports.service_levels_view import format_service_levels
+
+    emit_report(data, as_json, as_csv, lambda d: click.echo(format_service_levels(d)))
+    if verify and not data["verify"]["matches"]:
+        sys.exit(1)
 
 
 COMMANDS = [statement_cmd, reminders_cmd, followups_cmd, report_group]

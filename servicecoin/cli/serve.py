@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from servicecoin.cli.options import FilePath, handle_errors, network_option
+from servicecoin.cli.options import FilePath, UInt, handle_errors, network_option
 
 
 @click.command()
 @network_option
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+@click.option("--port", default=8080, show_default=True, type=UInt(0, 65535), help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; keep 127.0.0.1 unless a proxy fronts it.")
 @click.option("--deployment", type=FilePath(exists=True, dir_okay=False),
               help="Serve this deployment file (its rpc_url and addresses) instead of deployments/<network>.json.")

@@ -18,7 +18,7 @@ from servicecoin.errors import ConfigError, ServiceCoinError
 from servicecoin.paths import data_dir
 
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: running balances (lot_changes.balance) and totals (account_totals)
 # Every table holding chain data; a rollback deletes from each of them by block number.
 EVENT_TABLES: list[str] = []
 
@@ -36,7 +36,8 @@ def register_tables(*names: str) -> None:
 
 register_tables("blocks", "transfers", "credits", "batches", "expirations", "lot_changes",
                 "budget_changes", "acceptor_changes", "tier_changes", "events", "service_records",
-                "service_anchors", "service_rewards", "vault_items", "redemptions", "redemption_outcomes", "discounts", "recoveries")
+                "service_anchors", "service_rewards", "vault_items", "redemptions", "redemption_outcomes", "discounts",
+                "recoveries", "account_totals")
 
 
 def default_url(network: str) -> str:
@@ -95,15 +96,21 @@ class Database:
             self.conn = None
 
     def init_schema(self, text: str | None = None) -> None:
-        """Create the tables of schema.sql (or of `text`), keeping what exists."""
-        text = SCHEMA_FILE.read_text() if text is None else text
+        """Create the tables of schema.sql (or of `text`), keeping what exists; refuse an index written by
+        another schema version."""
+        main = text is None
+        text = SCHEMA_FILE.read_text() if main else text
         body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
         with self.transaction():
             for statement in body.split(";"):
                 if statement.strip():
                     self.execute(statement)
-            if self.meta("schema_version") is None:
+            version = self.meta("schema_version")
+            if version is None:
                 self.set_meta("schema_version", SCHEMA_VERSION)
+        if main and version not in (None, SCHEMA_VERSION):
+            raise IndexDbError(f"{_safe(self.url)}: index schema version {version}, this svc writes version "
+                               f"{SCHEMA_VERSION}: delete the index (or use a new --db) and run 'svc index' again")
         self._check_service_records()
 
     def _check_service_records(self) -> None:

@@ -34,7 +34,7 @@ from servicecoin.index.replay import Replay
 from servicecoin.servicelog.events import packed_input
 
 # Contracts the indexer reads, in deployment order; only those present in the deployment are read.
-INDEXED_CONTRACTS = ["RewardToken", "ServiceLog", "RedemptionVault"]
+INDEXED_CONTRACTS = ["RewardToken", "ServiceLog", "RedemptionVault", "Settlement"]
 
 
 class ReorgDetected(ServiceCoinError):

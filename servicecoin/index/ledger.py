@@ -78,8 +78,10 @@ def lots(db: Database, account: str, now: int) -> list[dict]:
 
 
 def plain_balance(db: Database, account: str) -> int:
-    """An acceptor's never-expiring balance."""
-    return int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE account = ? AND epoch = ?", (account, NEVER), 0))
+    """An acceptor's never-expiring balance (its newest running balance)."""
+    from servicecoin.index.replay import running_balance
+
+    return running_balance(db, account, NEVER)
 
 
 def balance(db: Database, account: str, now: int) -> int:

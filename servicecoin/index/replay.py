@@ -26,6 +26,12 @@ Handler = Callable[["Replay", Log], None]
 HANDLERS: dict[tuple[str, str], Handler] = {}
 
 
+def running_balance(db: Database, account: str, epoch: int) -> int:
+    """The account's lot in `epoch` (NEVER: an acceptor's plain balance) from its newest lot_changes row."""
+    return int(db.scalar("SELECT balance FROM lot_changes WHERE account = ? AND epoch = ? "
+                         "ORDER BY block DESC, log_index DESC, seq DESC LIMIT 1", (account, epoch), 0))
+
+
 def handles(contract: str, event: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         HANDLERS[(contract, event)] = fn
@@ -48,6 +54,10 @@ class Replay:
     pending_mints: list[tuple] = field(default_factory=list)  # (log, to, amount, epoch, to_acceptor)
     pending_tx: str = ""
     _seq: dict[tuple[int, int], int] = field(default_factory=dict)
+    # running totals: account → [credited, spent, expired, transferred_in, transferred_out, last log index]
+    totals: dict[str, list[int]] = field(default_factory=dict)
+    _moved: set[str] = field(default_factory=set)
+    _block: int = -1
 
     # columns per table, in insert order
     COLUMNS = {
@@ -55,7 +65,7 @@ class Replay:
         "credits": "block, log_index, tx_hash, ts, account, issuer, reason, amount, base_amount, ref, batch_id, epoch, counts_lifetime",
         "batches": "block, log_index, tx_hash, ts, batch_id, issuer, reason, recipients, total",
         "expirations": "block, log_index, tx_hash, ts, account, epoch, amount",
-        "lot_changes": "block, log_index, seq, account, epoch, delta",
+        "lot_changes": "block, log_index, seq, account, epoch, delta, balance",
         "budget_changes": "block, log_index, tx_hash, ts, issuer, allowance, used",
         "acceptor_changes": "block, log_index, tx_hash, ts, account, accepted",
         "tier_changes": "block, log_index, tx_hash, ts, thresholds, multipliers",
@@ -68,7 +78,9 @@ class Replay:
         "redemptions": "block, log_index, tx_hash, ts, id, customer, item_id, quantity, points",
         "redemption_outcomes": "block, log_index, tx_hash, ts, id, outcome, merchant, voucher_hash, points",
         "discounts": "block, log_index, tx_hash, ts, customer, order_ref, points, discount, rate",
+        "account_totals": "block, log_index, account, credited, spent, expired, transferred_in, transferred_out",
     }
+    TOTALS = ("credited", "spent", "expired", "transferred_in", "transferred_out")
 
     @classmethod
     def for_range(cls, db: Database, genesis: int, epoch_length: int, validity: int) -> "Replay":
@@ -90,8 +102,11 @@ class Replay:
                     touched.add(log.args["account"])
         self.preload(touched - {ZERO})
         for log in logs:
+            if log.block != self._block:
+                self.close_block()
             self.begin_log(log)
             HANDLERS.get((log.contract, log.name), _generic)(self, log)
+        self.close_block()
         self.flush()
 
     def write(self) -> None:
@@ -117,10 +132,39 @@ class Replay:
             chunk = todo[i: i + 500]
             marks = ",".join("?" * len(chunk))
             for account, epoch, amount in self.db.query(
-                f"SELECT account, epoch, SUM(delta) FROM lot_changes WHERE account IN ({marks}) "
+                f"SELECT account, epoch, SUM(delta) FROM lot_changes WHERE account IN ({marks}) AND epoch >= 0 "
                 f"GROUP BY account, epoch", chunk):
                 if amount:
                     self.lots[account][epoch] = amount
+            for account, *values in self.db.query(
+                f"SELECT account, credited, spent, expired, transferred_in, transferred_out FROM account_totals t "
+                f"WHERE account IN ({marks}) AND block = (SELECT MAX(block) FROM account_totals u "
+                f"WHERE u.account = t.account)", chunk):
+                self.totals[account] = [*(int(v) for v in values), 0]
+        for account in todo:
+            self.totals.setdefault(account, [0, 0, 0, 0, 0, 0])
+        for account in (a for a in todo if a in self.acceptors):  # its newest running balance, not a re-sum
+            amount = running_balance(self.db, account, NEVER)
+            if amount:
+                self.lots[account][NEVER] = amount
+
+    def count(self, log: Log, account: str, total: str, amount: int) -> None:
+        """Add to one of the account's running totals (written as one account_totals row per block)."""
+        if account not in self.totals:
+            row = self.db.query("SELECT credited, spent, expired, transferred_in, transferred_out FROM account_totals "
+                                "WHERE account = ? ORDER BY block DESC LIMIT 1", (account,))
+            self.totals[account] = [*(int(v) for v in row[0]), 0] if row else [0, 0, 0, 0, 0, 0]
+        t = self.totals[account]
+        t[self.TOTALS.index(total)] += amount
+        t[5] = log.log_index
+        self._block = log.block
+        self._moved.add(account)
+
+    def close_block(self) -> None:
+        for account in sorted(self._moved):
+            t = self.totals[account]
+            self.add("account_totals", (self._block, t[5], account, *t[:5]))
+        self._moved.clear()
 
     def lots_of(self, account: str) -> dict[int, int]:
         if account not in self.lots:
@@ -137,7 +181,7 @@ class Replay:
         key = (log.block, log.log_index)
         seq = self._seq.get(key, 0)
         self._seq[key] = seq + 1
-        self.add("lot_changes", (log.block, log.log_index, seq, account, epoch, delta))
+        self.add("lot_changes", (log.block, log.log_index, seq, account, epoch, delta, value))
 
     def take_oldest(self, log: Log, account: str, amount: int) -> list[tuple[int, int]]:
         """Debit `amount` from the account's oldest lots (the token's FIFO); returns (epoch, taken)."""
@@ -174,6 +218,10 @@ def _transfer(r: Replay, log: Log) -> None:
     a = log.args
     sender, recipient, value = a["from"], a["to"], a["value"]
     r.add("transfers", (log.block, log.log_index, log.tx_hash, log.ts, sender, recipient, value))
+    if sender != ZERO:
+        r.count(log, sender, "spent" if recipient == ZERO else "transferred_out", value)
+    if recipient != ZERO and sender not in (ZERO, recipient):
+        r.count(log, recipient, "transferred_in", value)
     cur = r.epoch_at(log.ts)
     taken: list[tuple[int, int]] = []
     from_customer = False
@@ -207,6 +255,7 @@ def _issued(r: Replay, log: Log) -> None:
     else:
         epoch, to_acceptor = r.epoch_at(log.ts), a["to"] in r.acceptors
     counts = int(a["reason"] != Reason.REFUND and not to_acceptor)
+    r.count(log, a["to"], "credited", a["amount"])
     r.add("credits", (log.block, log.log_index, log.tx_hash, log.ts, a["to"], a["issuer"], a["reason"], a["amount"],
                       a["baseAmount"], a["ref"], None, epoch, counts))
 
@@ -217,6 +266,7 @@ def _batch_issued(r: Replay, log: Log) -> None:
     batch = a["batchId"]
     for mint, to, amount, epoch, to_acceptor in r.pending_mints:
         counts = int(a["reason"] != Reason.REFUND and not to_acceptor)
+        r.count(mint, to, "credited", amount)
         r.add("credits", (mint.block, mint.log_index, mint.tx_hash, mint.ts, to, a["issuer"], a["reason"], amount,
                           amount, batch, batch, epoch, counts))
     r.pending_mints.clear()
@@ -228,6 +278,7 @@ def _batch_issued(r: Replay, log: Log) -> None:
 def _points_expired(r: Replay, log: Log) -> None:
     a = log.args
     r.add("expirations", (log.block, log.log_index, log.tx_hash, log.ts, a["account"], a["epoch"], a["amount"]))
+    r.count(log, a["account"], "expired", a["amount"])
     r.change_lot(log, a["account"], a["epoch"], -a["amount"])
 
 

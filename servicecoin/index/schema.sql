@@ -102,6 +102,8 @@ CREATE INDEX IF NOT EXISTS expirations_account ON expirations (account);
 -- transfers keep epochs, sweeps remove expired lots). An account's lot in epoch e is
 -- SUM(delta) over its rows with that epoch; epoch -1 is the plain, never-expiring balance of an
 -- acceptor (merchant, vault). Live balance at time t = the sum over epochs not yet expired at t.
+-- `balance` is the running balance: the lot's amount after this change, so an account's lot (a
+-- merchant's plain balance with hundreds of thousands of rows) is its newest row, not a re-sum.
 CREATE TABLE IF NOT EXISTS lot_changes (
     block     BIGINT NOT NULL,
     log_index INTEGER NOT NULL,
@@ -109,9 +111,26 @@ CREATE TABLE IF NOT EXISTS lot_changes (
     account   TEXT NOT NULL,
     epoch     INTEGER NOT NULL,
     delta     BIGINT NOT NULL,
+    balance   BIGINT NOT NULL,
     PRIMARY KEY (block, log_index, seq)
 );
-CREATE INDEX IF NOT EXISTS lot_changes_account ON lot_changes (account, epoch);
+CREATE INDEX IF NOT EXISTS lot_changes_running ON lot_changes (account, epoch, block, log_index, seq);
+
+-- Running totals of every account that moved, one row per account and block (its newest row holds
+-- its totals, so a merchant's statement reads them without re-summing 250k rows): credited (credits),
+-- spent (burns), expired (sweeps), transferred in (from others, not mints) and out (not burns), in raw
+-- units, as of its last movement in the block (`log_index`).
+CREATE TABLE IF NOT EXISTS account_totals (
+    block           BIGINT NOT NULL,
+    log_index       INTEGER NOT NULL,
+    account         TEXT NOT NULL,
+    credited        BIGINT NOT NULL,
+    spent           BIGINT NOT NULL,
+    expired         BIGINT NOT NULL,
+    transferred_in  BIGINT NOT NULL,
+    transferred_out BIGINT NOT NULL,
+    PRIMARY KEY (account, block)
+);
 
 -- `WalletRecovered`: a lost wallet's points moved to a new address (RewardToken completeRecovery).
 -- `amount` live points moved, `lifetime` the lifetime earned moved (tiers), `lots` a JSON array of

@@ -27,7 +27,7 @@ from servicecoin.index.db import EVENT_TABLES, Database, open_db
 # The meta keys a scratch index needs to read the same contracts with the same parameters.
 COPIED_META = ("chain_id", "token", "genesis", "epoch_length", "validity", "start_block")
 # What the replay reads back from the database (the state carried from one range to the next).
-REPLAY_STATE = ("lot_changes", "acceptor_changes")
+REPLAY_STATE = ("lot_changes", "acceptor_changes", "account_totals")
 
 
 class IndexCheckFailed(ServiceCoinError):
@@ -219,6 +219,8 @@ def _key_columns(table: str) -> list[str]:
         return ["number"]
     if table == "service_records":  # a packed batch is one event of many records
         return ["block", "log_index", "position"]
+    if table == "account_totals":
+        return ["block", "account"]
     return ["block", "log_index", "seq"] if table == "lot_changes" else ["block", "log_index"]
 
 

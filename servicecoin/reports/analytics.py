@@ -138,6 +138,7 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
     return {
         "as_of": now,
         "as_of_text": iso(now),
+        "block": int(db.meta("cursor", "0")),
         "customers": n,
         "active_customers": active,
         "active_window_days": ACTIVE_DAYS,
@@ -259,4 +260,6 @@ def settlement(db: Database, period: str = "month", merchants: list[str] | None 
             t = totals.setdefault(m, {"issued": 0, "redeemed_at": 0, "net": 0})
             for k in t:
                 t[k] += v[k]
-    return {"period": period, "periods": periods, "totals": totals}
+    now = ledger.indexed_now(db)
+    return {"as_of": now, "as_of_text": iso(now), "block": int(db.meta("cursor", "0")), "period": period,
+            "periods": periods, "totals": totals}

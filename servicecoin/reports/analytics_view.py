@@ -87,7 +87,7 @@ def analytics_tables(d: dict) -> list[Table]:
 
 def format_analytics(d: dict) -> str:
     """`svc report analytics` for people: tables, never Python dicts."""
-    text = render_all(f"ServiceCoin analytics as of {d['as_of_text']}", analytics_tables(d))
+    text = render_all(f"ServiceCoin analytics as of {d['as_of_text']} (block {d.get('block', '?')})", analytics_tables(d))
     charts = d.get("charts") or {}
     if charts:
         text += "\n\n" + "\n".join(f"wrote {v}" for v in charts.values())

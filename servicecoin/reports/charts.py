@@ -121,23 +121,37 @@ def ratings_chart(path: Path, feedback: dict) -> Path:
     left.set_xlabel("rating (stars)")
     left.set_ylabel("feedback records")
     left.set_title("Rating distribution")
-    trend = feedback.get("trend") or {}
-    months = list(trend)
+    rating_trend(right, [("", feedback.get("trend") or {}, COLOURS["ratings"], 1.5)])
+    return save(fig, path)
+
+
+def rating_trend(ax, series: list[tuple[str, dict, str, float]]) -> None:
+    """Average ratings per month on `ax`: one line per (label, {month: average or None}, colour, width), all on
+    the same continuous month axis, a gap where a month had no rating; a legend below when lines are named."""
+    months = list(series[0][1]) if series else []
     if months:
-        ys = [math.nan if v is None else v for v in trend.values()]
-        right.plot(range(len(months)), ys, marker="o", color=COLOURS["ratings"])
-        _month_ticks(right, months)
+        for label, trend, colour, width in series:
+            ys = [math.nan if v is None else v for v in trend.values()]
+            ax.plot(range(len(months)), ys, marker="o", color=colour, label=label or None, linewidth=width)
+        _month_ticks(ax, months)
+        if any(label for label, *_ in series):
+            ax.legend(fontsize=8, frameon=False, ncol=len(series), loc="upper center",
+                      bbox_to_anchor=(0.5, -0.16 if len(months) <= 6 else -0.3))
     else:
-        right.set_xticks([])
-        right.text(0.5, 0.5, "no feedback yet", ha="center", va="center", transform=right.transAxes, color="#666")
-    right.set_ylim(0.5, 5.5)
-    right.set_yticks([1, 2, 3, 4, 5])
-    right.set_ylabel("average rating")
-    right.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-    right.set_title("Average rating per month")
+        ax.set_xticks([])
+        ax.text(0.5, 0.5, "no feedback yet", ha="center", va="center", transform=ax.transAxes, color="#666")
+    ax.set_ylim(0.5, 5.5)
+    ax.set_yticks([1, 2, 3, 4, 5])
+    ax.set_ylabel("average rating")
+    ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+    ax.set_title("Average rating per month")
+
+
+def save(fig, path: Path) -> Path:
+    """Lay out, write and close a figure."""
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
-    plt.close(fig)
+    _plt().close(fig)
     return path
 
 

@@ -7,6 +7,7 @@ these functions, so a statement reads the same wherever it is shown.
 
 from __future__ import annotations
 
+from servicecoin.reports.dates import iso
 from servicecoin.reports.tables import Table, count, pct, points, render_text
 from servicecoin.token import fmt
 
@@ -106,4 +107,5 @@ def format_followups(d: dict, labels: dict[str, str] | None = None) -> str:
     lines.append(f"Outcomes: {o.get('satisfied', 0)} satisfied, {o.get('unsatisfied', 0)} unsatisfied, "
                  f"{o.get('reached', 0)} reached, {o.get('not reached', 0)} not reached; "
                  f"satisfaction {pct(d['satisfaction_rate'])}.")
+    lines.append(f"As of {iso(d['as_of'])} (block {d.get('block', '?')}).")
     return "\n".join(lines)

@@ -7,11 +7,15 @@ read at the same block, with any difference called out.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from servicecoin.index import ledger
 from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import REASONS
 from servicecoin.index.vault import GIVEN_BACK, redemptions
+from servicecoin.reports.provenance import redemptions_by_source
+from servicecoin.settlement.periods import utc
 from servicecoin.statement import iso
 from servicecoin.token import fmt
 
@@ -61,6 +65,7 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
                            "used_share": round(used / allowance, 4) if allowance else None}
     report = {
         "as_of": now,
+        "as_of_utc": utc(now),
         "as_of_text": iso(now),
         "block": int(db.meta("cursor", "0")),
         "token": db.meta("token"),
@@ -72,12 +77,40 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
         "expired": expired,
         "outstanding": outstanding,
         "budgets": budgets,
+        "liability": liability(db, outstanding["customers"], now),
+        "breakage_rate": breakage_rate(db, now, expired),
+        "redemptions": redemptions_by_source(db),
         "identity": {"issued": issued, "outstanding_plus_expired_plus_spent": outstanding["total"] + expired + burned,
                      "balanced": issued == outstanding["total"] + expired + burned},
     }
     if on_chain is not None:
         report["reconciliation"] = reconcile(report, on_chain)
     return report
+
+
+def liability(db: Database, customer_points: int, now: int) -> dict:
+    """Customers' outstanding points, and their money value at the clearing terms in force (when the index
+    holds a Settlement contract)."""
+    out = {"points": customer_points, "currency": None, "value": None}
+    if db.meta("contract.Settlement"):
+        from servicecoin.money import plain
+        from servicecoin.settlement.terms import TermsHistory
+
+        terms = TermsHistory.of(db).at(now)
+        out.update(currency=terms.currency, value=plain(terms.value(customer_points)),
+                   value_per_point=plain(terms.value_per_point * 100))
+    return out
+
+
+def breakage_rate(db: Database, now: int, expired: int) -> dict:
+    """Expired ÷ issued over the lots that have matured (whose epoch's expiry has passed); None before any has."""
+    ep = ledger.Epochs.of(db)
+    matured = ep.first_live(now)  # epochs below this one have expired
+    accepting = ledger.acceptors(db)
+    issued = sum(int(a) for acc, a in db.query("SELECT account, SUM(amount) FROM credits WHERE epoch < ? GROUP BY account",
+                                               (matured,)) if acc not in accepting)
+    rate = None if not issued else str((Decimal(expired) / Decimal(issued)).quantize(Decimal("0.0001")))
+    return {"matured_epochs": matured, "issued_in_matured_lots": issued, "expired": expired, "rate": rate}
 
 
 def reconcile(report: dict, on_chain: dict) -> dict:
@@ -97,6 +130,20 @@ def reconcile(report: dict, on_chain: dict) -> dict:
     return {"rows": rows, "differences": differences, "reconciled": not differences}
 
 
+def _liability_text(l: dict) -> str:
+    if l["value"] is None:
+        return f"{fmt(l['points'])} points (no clearing terms on chain)"
+    from servicecoin.money import from_plain, human
+
+    return f"{fmt(l['points'])} points, worth {human(from_plain(l['value']), l['currency'])}"
+
+
+def _rate_text(b: dict) -> str:
+    if b["rate"] is None:
+        return "no lot has matured yet"
+    return f"{float(b['rate']):.2%} ({fmt(b['expired'])} of {fmt(b['issued_in_matured_lots'])} points)"
+
+
 def to_markdown(r: dict) -> str:
     """The report as the Markdown page the owner publishes."""
     out = ["# ServiceCoin transparency report", "",
@@ -110,6 +157,8 @@ def to_markdown(r: dict) -> str:
            f"| Outstanding, customers | {fmt(r['outstanding']['customers'])} |",
            f"| Outstanding, merchants and vault | {fmt(r['outstanding']['acceptors'])} |",
            f"| **Outstanding, total** | **{fmt(r['outstanding']['total'])}** |", "",
+           "Liability (customers' outstanding points): " + _liability_text(r["liability"]) + ".",
+           "Breakage rate (expired ÷ issued, over lots that have matured): " + _rate_text(r["breakage_rate"]) + ".", "",
            "Issued = outstanding + expired + spent: " + ("holds." if r["identity"]["balanced"] else
                                                        f"**does not hold** ({fmt(r['identity']['outstanding_plus_expired_plus_spent'])})."),
            "", "## Issued by reason", "", "| reason | points |", "|---|---:|"]
@@ -122,6 +171,10 @@ def to_markdown(r: dict) -> str:
     if r["spent"]["redeemed_by_item_kind"]:
         out += ["", "## Redeemed by item kind", "", "| kind | points |", "|---|---:|"]
         out += [f"| {k} | {fmt(v)} |" for k, v in r["spent"]["redeemed_by_item_kind"].items()]
+    for title, key in (("Redeemed by issuer of the points", "by_issuer"), ("Redeemed by campaign", "by_campaign")):
+        if r["redemptions"][key]:
+            out += ["", f"## {title}", "", "| source | points |", "|---|---:|"]
+            out += [f"| `{k}` | {fmt(v)} |" for k, v in r["redemptions"][key].items()]
     rec = r.get("reconciliation")
     out += ["", "## Reconciliation with the chain", ""]
     if rec is None:

@@ -14,7 +14,7 @@ from web3 import Web3
 
 from servicecoin import PROJECT_ROOT
 from servicecoin.chain import Chain, artifact
-from servicecoin.config import load_config
+from servicecoin.config import load_config, token_info
 from servicecoin.errors import ConfigError
 from servicecoin.networks import Network
 from servicecoin.paths import deployment_file
@@ -95,9 +95,10 @@ class Site:
         settings = self.web_settings
         rpc = settings.get("rpc_urls", {}).get(self.network.id)
         if rpc is None and self.network.local:
-            rpc = self.record.get("rpc_url")  # a local node; never a live URL (it may carry an API key)
+            # a local node; never a live URL (it may carry an API key)
+            rpc = self.record.get("rpc_url") or self.network.rpc_url or None
         explorer = settings.get("explorers", {}).get(chain_id, EXPLORERS.get(chain_id))
-        token = self.record.get("token", {})
+        token = self.record.get("token") or _token_info()
         contracts = self.contracts()
         abis = {}
         for name in contracts:
@@ -127,9 +128,29 @@ class Site:
         }
 
 
+def _token_info() -> dict:
+    """Symbol, decimals and tier names from servicecoin.yaml (deployment files hold only addresses)."""
+    try:
+        return token_info()
+    except ConfigError:
+        return {}
+
+
 def _chain_name(chain_id: int, network: Network) -> str:
     names = {1: "Ethereum", 11155111: "Sepolia", 31337: "ServiceCoin local chain", 1337: "ServiceCoin Ganache"}
     return names.get(chain_id, f"ServiceCoin ({network.id})")
+
+
+def _network_of(name: str, fallback: str) -> Network:
+    """The network `name` of networks.yaml, or `fallback` when it has no such network."""
+    from servicecoin.networks import get_network
+
+    try:
+        return get_network(name or fallback)
+    except ConfigError as exc:
+        if name and "unknown network" in str(exc):
+            return get_network(fallback)
+        raise
 
 
 def load_site(network_id: str | None = None, deployment: str | Path | None = None) -> Site:
@@ -152,10 +173,12 @@ def load_site(network_id: str | None = None, deployment: str | Path | None = Non
             raise ConfigError(f"{path}: missing field '{key}'")
     if "RewardToken" not in record["contracts"]:
         raise ConfigError(f"{path}: field 'contracts' has no RewardToken address")
-    if deployment is not None:
-        url = record.get("rpc_url", "")
+    if deployment is not None and record.get("rpc_url"):  # a deployment file written before it left URLs out
+        url = record["rpc_url"]
         local = url.startswith(("http://127.0.0.1", "http://localhost"))
         network = Network(record.get("network", path.stem), url, local)
+    elif deployment is not None:  # its network's URL from networks.yaml (svc-live: SVC_RPC_URL)
+        network = _network_of(str(record.get("network") or ""), network_id or "svc-local")
     else:
         network = get_network(network_id or "svc-local")
     try:

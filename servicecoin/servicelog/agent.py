@@ -18,11 +18,11 @@ from web3.logs import DISCARD
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore, commitment_of, new_salt
-from servicecoin.errors import ConfigError
+from servicecoin.errors import ConfigError, Refused
 from servicecoin.servicelog.events import fetch_records, receipt_records
 from servicecoin.servicelog.helpdesk import commit_event, on_chain
 from servicecoin.servicelog.packed import MAX_TICKET, pack
-from servicecoin.servicelog.records import ANCHOR, Kind, log_contract
+from servicecoin.servicelog.records import ANCHOR, ZERO32, Kind, log_contract
 
 
 @dataclass
@@ -134,8 +134,26 @@ def append(chain: Chain, entry: Entry, store: ContentStore | None = None, sender
     commitment = commit_text(store, log.address, entry.text, entry.customer)
     call = log.functions.appendPacked(entry.packed(commitment)) if entry.channel or entry.time else \
         log.functions.append(entry.call_args(commitment))
-    receipt = chain.transact(call, sender)
+    with discarded_if_refused(store, log.address, [commitment]):
+        receipt = chain.transact(call, sender)
     return appended_records(log, receipt, store)[0]
+
+
+class discarded_if_refused:  # noqa: N801  (a context manager, used as `with discarded_if_refused(…)`)
+    """Delete the texts of `commitments` that got no sequence number when the block raises Refused: the
+    chain refused their records for certain, so their personal text must not stay behind. Any other
+    failure (a timeout: the transaction may still be mined) keeps them for a rerun to find."""
+
+    def __init__(self, store: ContentStore | None, log_address: str, commitments):
+        self.store, self.log_address, self.commitments = store, log_address, commitments
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is not None and issubclass(kind, Refused) and self.store is not None:
+            self.store.discard(self.log_address, [c for c in self.commitments if c != ZERO32])
+        return False
 
 
 def append_batch(chain: Chain, entries: list[Entry], store: ContentStore | None = None, sender="agent",
@@ -168,7 +186,8 @@ def send_batches(chain: Chain, log, pairs: list[tuple[Entry, bytes]], sender, st
     out: list[Appended] = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start:start + batch_size]
-        receipt = chain.transact(log.functions.appendPacked(b"".join(e.packed(c) for e, c in chunk)), sender)
+        with discarded_if_refused(store, log.address, [c for _, c in pairs[start:]]):  # none of them was sent
+            receipt = chain.transact(log.functions.appendPacked(b"".join(e.packed(c) for e, c in chunk)), sender)
         out.extend(appended_records(log, receipt, store))
         if progress:
             progress(len(chunk))

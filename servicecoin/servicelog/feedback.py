@@ -11,7 +11,7 @@ from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
 from servicecoin.eip712 import sign_typed, typed_data
 from servicecoin.errors import ConfigError
-from servicecoin.servicelog.agent import Appended, appended_records, commit_text
+from servicecoin.servicelog.agent import Appended, appended_records, commit_text, discarded_if_refused
 from servicecoin.servicelog.records import log_contract
 
 DOMAIN_NAME = "ServiceCoin Log"
@@ -46,11 +46,12 @@ def give_feedback(chain: Chain, customer: LocalAccount, ticket: int, rating: int
     log = log or log_contract(chain)
     rating = check_rating(rating)
     commitment = commit_text(store, log.address, text, customer.address)
-    if relayer is None:
-        receipt = chain.transact(log.functions.giveFeedback(ticket, rating, commitment), customer)
-    else:
-        deadline = chain.w3.eth.get_block("latest")["timestamp"] + deadline_seconds
-        signature = sign_feedback(customer, chain.chain_id, log.address, ticket, rating, commitment, deadline)
-        receipt = chain.transact(log.functions.giveFeedbackBySig(ticket, rating, commitment, deadline, signature),
-                                 relayer)
+    with discarded_if_refused(store, log.address, [commitment]):
+        if relayer is None:
+            receipt = chain.transact(log.functions.giveFeedback(ticket, rating, commitment), customer)
+        else:
+            deadline = chain.w3.eth.get_block("latest")["timestamp"] + deadline_seconds
+            signature = sign_feedback(customer, chain.chain_id, log.address, ticket, rating, commitment, deadline)
+            receipt = chain.transact(log.functions.giveFeedbackBySig(ticket, rating, commitment, deadline,
+                                                                     signature), relayer)
     return appended_records(log, receipt, store)[0]

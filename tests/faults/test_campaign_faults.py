@@ -8,7 +8,7 @@ state against the plan and recorded in .servicecoin/reliability.json."""
 import pytest
 
 from tests.faults.faultkit import bursts, campaign_tally, deploy_on, every, own_chain, purchases, write_campaign
-from tests.offchain.campaign.campaignkit import svc
+from tests.offchain.campaign.campaignkit import mixed_reasons, svc
 from tests.reliability import record_fault
 from servicecoin.campaign.journal import Journal, JournalError
 from servicecoin.campaign.plan import load_plan
@@ -160,3 +160,29 @@ def test_full_disk_under_the_journal_stops_cleanly_and_a_rerun_pays_exactly_once
     assert 0 < campaign_tally(chain, token, plan).lost < plan.total  # it really stopped mid-campaign
     run_until_done(chain, plan, token, path)
     settle("campaign_journal_disk_full", node, token, plan)
+
+
+@pytest.mark.parametrize("fault", ["before_send:3", "after_send:4", "after_confirm:6"])
+def test_killed_run_of_rows_with_their_own_reasons_resumes_exactly_once(tmp_path, shared_node, proxy_factory, fault):
+    """Rows carry their own reasons (purchase, referral, the campaign's): batches of one reason each, people
+    paid in two or three of them. `svc campaign run` killed (SIGKILL) inside the second or third reason's
+    batches over an RPC that drops answers, then rerun: every (person, reason) paid once, none skipped, and
+    each batch recorded on chain with its reason."""
+    node = shared_node
+    token = deploy_on(node)
+    proxy = proxy_factory(node, every(3, "drop", {"eth_sendRawTransaction", "eth_getTransactionReceipt"}, limit=2))
+    cid = f"reasons{fault.split(':')[1]}"
+    path = write_campaign(tmp_path, cid, mixed_reasons(cid, RECIPIENTS), batch_size=BATCH)
+    plan = load_plan(path)
+    assert [b.reason.name for b in plan.batches] == ["PURCHASE"] * 4 + ["REFERRAL"] * 2 + ["CAMPAIGN"] * 2
+    args = ["campaign", "run", str(path), "--token", token, "--journal", str(tmp_path / "j.sqlite"),
+            "--report-dir", str(tmp_path / "report"), "--no-progress"]
+    killed = svc(args, proxy, fault=fault)
+    assert killed.returncode == -9, killed.stderr
+    again = svc(args, proxy)
+    assert again.returncode == 0, again.stderr
+    settle(f"campaign_reasons_sigkill_{fault.replace(':', '_')}", node, token, plan, proxy)
+    chain = own_chain(node.url)
+    issued = chain.contract("RewardToken", token).events.BatchIssued().get_logs(from_block=0)
+    mine = {bytes(e["args"]["batchId"]): int(e["args"]["reason"]) for e in issued}
+    assert all(mine.get(b.batch_id) == int(b.reason) for b in plan.batches), mine

@@ -32,10 +32,12 @@ def one_error_line(result) -> str:
     return lines[0]
 
 
-def assert_one_error_line(result, *fragments: str) -> str:
-    """The command failed in one `error:` line holding every fragment, with the exit code of its kind."""
+def assert_one_error_line(result, *fragments: str, code: int | None = None) -> str:
+    """The command failed in one `error:` line holding every fragment, with the exit code of its kind (`code`,
+    or told from the line: a refusal found by simulating or sending, else bad input)."""
     line = one_error_line(result)
-    assert result.exit_code == (REFUSED if line.startswith(REFUSAL_LINES) else BAD_INPUT), result.output
+    expected = code if code is not None else REFUSED if line.startswith(REFUSAL_LINES) else BAD_INPUT
+    assert result.exit_code == expected, result.output
     for f in fragments:
         assert f in line, result.output
     return line

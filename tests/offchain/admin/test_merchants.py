@@ -104,7 +104,7 @@ def test_offboard_removes_every_power(svc, chain, contracts, record):
 
     svc("merchant", "offboard", "shop-a")
 
-    assert held_roles(contracts, SHOP_A.address) == {"RewardToken": [], "RedemptionVault": [], "ServiceLog": []}
+    assert held_roles(contracts, SHOP_A.address) == {"RewardToken": [], "RedemptionVault": [], "ServiceLog": [], "Settlement": []}
     assert token.functions.issuerBudget(SHOP_A.address).call()[0] == 0
     assert not token.functions.isAcceptor(SHOP_A.address).call()
     assert vault.functions.item(item).call()[8] is False  # inactive

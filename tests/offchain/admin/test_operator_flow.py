@@ -1,9 +1,11 @@
 """The issue's "Done when", with `svc` alone: onboard two merchants, set budgets and tiers, pause and
-unpause, offboard a merchant. (The wallet recovery step joins this flow with its own commands.)"""
+unpause, recover a customer's lost wallet, offboard a merchant."""
+
+from brownie import chain as brownie_chain
 
 from servicecoin.roles import role_id
 from servicecoin.token import UNIT
-from tests.offchain.admin.adminkit import CUSTOMER, SHOP_A, SHOP_B, assert_one_error_line, held_roles
+from tests.offchain.admin.adminkit import CUSTOMER, CUSTOMER2, SHOP_A, SHOP_B, assert_one_error_line, held_roles
 
 
 def _gas(out: dict) -> int:
@@ -31,9 +33,17 @@ def test_operator_runs_the_program_with_svc_alone(svc, svc_json, contracts):
                               ok=False), "EnforcedPause")
     gas["unpause"] = _gas(svc_json("admin", "unpause", "all"))
     svc("issue", CUSTOMER.address, "1", "--reason", "purchase", "--ref", "a-0003", "--from", "6")
+    # the customer lost their wallet: its points, lots and tier move to the new one after the delay
+    held = token.functions.balanceOf(CUSTOMER.address).call()
+    gas["recovery_start"] = _gas(svc_json("recovery", "start", CUSTOMER.address, CUSTOMER2.address))
+    brownie_chain.sleep(token.functions.recoveryDelay().call() + 1)
+    brownie_chain.mine()
+    gas["recovery_complete"] = _gas(svc_json("recovery", "complete", CUSTOMER.address))
+    assert token.functions.balanceOf(CUSTOMER2.address).call() == held
+    assert token.functions.tierOf(CUSTOMER2.address).call() == 1  # Silver moved with the lifetime earned
     # offboard one merchant: it keeps no power
     gas["offboard"] = _gas(svc_json("merchant", "offboard", "shop-b"))
-    assert held_roles(contracts, SHOP_B.address) == {"RewardToken": [], "RedemptionVault": [], "ServiceLog": []}
+    assert held_roles(contracts, SHOP_B.address) == {"RewardToken": [], "RedemptionVault": [], "ServiceLog": [], "Settlement": []}
     assert not token.functions.isAcceptor(SHOP_B.address).call()
     assert token.functions.issuerBudget(SHOP_B.address).call()[0] == 0
     assert vault.functions.hasRole(role_id("MERCHANT_ROLE"), SHOP_A.address).call()

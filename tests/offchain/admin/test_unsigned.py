@@ -52,7 +52,8 @@ def test_sending_the_unsigned_data_has_the_same_effect_as_sending(svc, contracts
     assert _powers(contracts, SHOP_A.address) == _powers(contracts, SHOP_B.address)
     roles, budget, acceptor = _powers(contracts, SHOP_A.address)
     assert budget[0] == 700 * UNIT and acceptor
-    assert roles == {"RewardToken": ["ISSUER_ROLE"], "RedemptionVault": ["MERCHANT_ROLE"], "ServiceLog": ["AGENT_ROLE"]}
+    assert roles == {"RewardToken": ["ISSUER_ROLE"], "RedemptionVault": ["MERCHANT_ROLE"], "ServiceLog": ["AGENT_ROLE"],
+                     "Settlement": []}
 
 
 def test_safe_batch_has_the_transaction_builder_shape(svc, tmp_path, contracts):

@@ -49,11 +49,11 @@ def people(label: str, n: int) -> list[str]:
 
 def write_campaign(folder: Path, cid: str, rows: list[tuple], *, reason="campaign", budget=1_000_000, batch_size=500,
                    confirmations=1, tiers="true", cap=None, rounding="down") -> Path:
-    """A campaign file and its CSV (rows of address, action, amount, ref) in `folder`."""
+    """A campaign file and its CSV (rows of address, action, amount, ref[, reason]) in `folder`."""
     csv_path = folder / f"{cid}.csv"
     with csv_path.open("w", newline="") as fp:
         out = csv.writer(fp)
-        out.writerow(["address", "action", "amount", "ref"])
+        out.writerow(["address", "action", "amount", "ref", "reason"][:5 if any(len(r) > 4 for r in rows) else 4])
         out.writerows(rows)
     path = folder / f"{cid}.yaml"
     path.write_text(CAMPAIGN.format(id=cid, reason=reason, input=csv_path.name, budget=budget, batch_size=batch_size,
@@ -64,6 +64,23 @@ def write_campaign(folder: Path, cid: str, rows: list[tuple], *, reason="campaig
 
 def purchases(label: str, n: int, amount: str = "12.34") -> list[tuple]:
     return [(a, "purchase", amount, f"{label}-order-{i}") for i, a in enumerate(people(label, n))]
+
+
+def mixed_reasons(label: str, n: int) -> list[tuple]:
+    """Rows that carry their own reason: a purchase for each of `n` people, a referral for every second
+    one and a survey under the campaign's reason for every third (people paid for two or three reasons)."""
+    who = people(label, n)
+    return ([(a, "purchase", "12.34", f"{label}-order-{i}", "purchase") for i, a in enumerate(who)]
+            + [(a, "referral", "", f"{label}-ref-{i}", "referral") for i, a in enumerate(who) if i % 2 == 0]
+            + [(a, "survey", "", f"{label}-survey-{i}", "") for i, a in enumerate(who) if i % 3 == 0])
+
+
+def expected_balances(plan) -> dict[str, int]:
+    """Address → base points the plan pays it, all reasons together."""
+    out: dict[str, int] = {}
+    for alloc in plan.allocations:
+        out[alloc.address] = out.get(alloc.address, 0) + alloc.points
+    return out
 
 
 # ---------------------------------------------------------------------------------------- own nodes

@@ -127,7 +127,7 @@ def test_campaign_file_errors_name_file_line_and_field(tmp_path, text, where):
 def test_csv_without_required_columns_is_refused(tmp_path):
     path = write_campaign(tmp_path, "hdr", [])
     (tmp_path / "hdr.csv").write_text("wallet,action\n0x0,survey\n")
-    with pytest.raises(ConfigError, match=r"hdr\.csv:1: header lacks column\(s\) address, amount, ref"):
+    with pytest.raises(ConfigError, match=r"hdr\.csv:1: header lacks column\(s\) amount, ref \(expected: address"):
         read_rows(tmp_path / "hdr.csv", load_campaign(path))
 
 

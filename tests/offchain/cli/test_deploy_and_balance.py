@@ -22,7 +22,9 @@ def test_deploy_writes_deployment_record(deployments):
     assert result.exit_code == 0, result.output
     record = json.loads((deployments / "development.json").read_text())
     assert record["chain_id"] == web3.eth.chain_id
-    assert set(record) >= {"contracts", "block", "commit", "accounts", "network"}
+    # addresses and blocks only, and a local chain's URL (docs/cli.md)
+    assert set(record) == {"network", "chain_id", "first_block", "block", "contracts", "accounts", "rpc_url"}
+    assert record["rpc_url"].startswith("http://127.0.0.1:")
     token = web3.eth.contract(address=record["contracts"]["RewardToken"], abi=[])
     assert web3.eth.get_code(token.address)
 
@@ -44,11 +46,11 @@ def test_balance_json_shows_points_tier_and_lots(deployments):
 def test_balance_of_bad_address_is_a_clear_error(deployments):
     CliRunner().invoke(cli, ["deploy", "--network", "development"])
     result = CliRunner().invoke(cli, ["balance", "0x1234", "--network", "development"])
-    assert result.exit_code == 1
-    assert "is not an address" in result.output
+    assert result.exit_code == 2  # bad input
+    assert result.output.strip() == "error: ADDRESS: '0x1234' is not an address (0x followed by 40 hex digits)"
 
 
 def test_unknown_network_is_a_clear_error():
     result = CliRunner().invoke(cli, ["balance", dev_account(1).address, "--network", "nowhere"])
-    assert result.exit_code == 1
-    assert "unknown network 'nowhere'" in result.output
+    assert result.exit_code == 2
+    assert "unknown network 'nowhere'" in result.output and result.output.startswith("error: --network: ")

@@ -275,3 +275,14 @@ def test_index_of_another_token_is_refused(token, admin, issuer, pauser, merchan
     other = RewardToken.deploy("Other", "OTH", admin, 0, DAY, 3, 0, {"from": admin})
     with pytest.raises(ConfigError, match="indexes token"):
         Indexer(svc_chain, db, IndexSettings(confirmations=0), contracts={"RewardToken": other.address}).run()
+
+
+def test_an_index_of_an_older_schema_is_refused_in_one_line(tmp_path):
+    from servicecoin.index import open_db
+    from servicecoin.index.db import IndexDbError
+
+    d = open_db(str(tmp_path / "old.sqlite"), "development")
+    d.set_meta("schema_version", "1")
+    d.close()
+    with pytest.raises(IndexDbError, match="schema version 1.*run 'svc index' again"):
+        open_db(str(tmp_path / "old.sqlite"), "development")

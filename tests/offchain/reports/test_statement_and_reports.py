@@ -233,4 +233,4 @@ def test_statement_history_pages_back_from_the_newest(history, alice, db, make_i
     assert second["history"] == pages[1]
     assert "--before " + nxt in CliRunner().invoke(cli, base + ["--limit", "2"]).output
     bad = CliRunner().invoke(cli, base + ["--before", "soon"])
-    assert bad.exit_code == 1 and "BLOCK:LOGINDEX" in bad.output
+    assert bad.exit_code == 2 and "BLOCK:LOGINDEX" in bad.output

@@ -52,6 +52,6 @@ def test_svc_serve_stops_in_one_line_on_a_malformed_key(tmp_path, monkeypatch):
                                       "contracts": {"RewardToken": "0x5FbDB2315678afecb367f032d93F642f64180aa3"}}))
     monkeypatch.setenv("SVC_PRIVATE_KEY", "0xdeadbeef")
     result = CliRunner().invoke(cli, ["serve", "--deployment", str(deployment), "--port", "0"])
-    assert result.exit_code == 1 and "deadbeef" not in result.output
+    assert result.exit_code == 2 and "deadbeef" not in result.output  # bad input: a configuration (servicecoin.errors)
     assert result.output.strip() == "error: SVC_PRIVATE_KEY: not a private key (it must be 32 bytes: 64 hex digits, " \
         "0x optional; this one has 8 characters)"

@@ -84,7 +84,7 @@ def test_cli_verify_log_and_amend(tmp_path, monkeypatch):
     for kind, ticket in (("open", "1"), ("open", "2")):
         assert run("log", kind, ticket, c, "--text", "x").exit_code == 0
     refused = run("log", "amend", "2", c, "--ref", "1", "--text", "wrong")
-    assert refused.exit_code == 1 and refused.output.strip().splitlines() == [
+    assert refused.exit_code == 2 and refused.output.strip().splitlines() == [
         "error: the amendment: amendment of ticket 2 refused: record #1 is of ticket 1; an amendment must point at "
         "a record of its own ticket"]
     from servicecoin.chain import connect

@@ -126,7 +126,7 @@ def test_cli_audits_from_an_empty_folder(svc_chain, slog, store, tmp_path, monke
     assert bad.exit_code == 1 and "proof does not lead to the root" in bad.output
     assert sorted(p.name for p in empty.iterdir()) == ["r7.json"]
     missing = CliRunner().invoke(cli, ["verify-log", "--network", "development"])
-    assert missing.exit_code == 1 and "--address" in missing.output and "svc deploy" not in missing.output
+    assert missing.exit_code == 2 and "--address" in missing.output and "svc deploy" not in missing.output
 
 
 def test_cli_checks_a_content_export(svc_chain, slog, store, tmp_path):
