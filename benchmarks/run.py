@@ -23,8 +23,8 @@ from pathlib import Path
 
 from web3 import Web3
 
-from benchmarks import (bench_campaign, bench_index, bench_log, bench_long, bench_merchant, bench_security, bench_token,
-                        bench_vault)
+from benchmarks import (bench_campaign, bench_index, bench_ingest, bench_log, bench_long, bench_merchant,
+                        bench_security, bench_token, bench_vault)
 from servicecoin.chain import Chain
 from servicecoin.localchain import spawn_anvil
 from servicecoin.networks import Network
@@ -49,8 +49,8 @@ def fresh_context(port: int = PORT) -> tuple[BenchContext, subprocess.Popen]:
     return BenchContext(chain, url, port), proc
 
 
-BENCHES = {"campaign": bench_campaign, "index": bench_index, "log": bench_log, "merchant": bench_merchant,
-           "security": bench_security,
+BENCHES = {"campaign": bench_campaign, "index": bench_index, "ingest": bench_ingest, "log": bench_log,
+           "merchant": bench_merchant, "security": bench_security,
            "token": bench_token, "vault": bench_vault}
 LONG = {"long": bench_long}  # make bench-long only
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +105,20 @@ class ContentStore:
                 self.db.execute(f"ALTER TABLE content ADD COLUMN {name} {kind}")
         self.db.executescript(SCHEMA)
         self.keys = keys
+        self._batched = 0
+
+    @contextmanager
+    def batch(self):
+        """Many `put`s and `assign`s in one transaction: one commit (one fsync) at the end, not one each."""
+        self._batched += 1
+        try:
+            with self.db:
+                yield self
+        finally:
+            self._batched -= 1
+
+    def _tx(self):
+        return nullcontext() if self._batched else self.db
 
     @classmethod
     def for_network(cls, network: str) -> "ContentStore":
@@ -130,7 +145,7 @@ class ContentStore:
         if customer and self.keys is not None:
             key_id, key = self.keys.key_for(customer)
             sealed = seal(key, salt + text.encode("utf-8"), _aad(log, commitment))
-        with self.db:
+        with self._tx():
             self.db.execute(
                 "INSERT INTO content (log, commitment, salt, text, created_at, customer, key_id, sealed) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -146,7 +161,7 @@ class ContentStore:
 
     def assign(self, log: str, commitment: bytes, seq: int) -> None:
         """Attach the mined sequence number to the content with `commitment`."""
-        with self.db:
+        with self._tx():
             self.db.execute("UPDATE content SET seq = ? WHERE log = ? AND commitment = ?",
                             (seq, log, "0x" + commitment.hex()))
 

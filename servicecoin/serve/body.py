@@ -31,13 +31,19 @@ def _remaining(request: Request, deadline: float) -> float:
 
 async def read_json(request: Request, deadline: float) -> dict:
     """The JSON object `request` carries, read within the limits and `deadline` seconds."""
+    return parse_object(await read_body(request, deadline))
+
+
+async def read_body(request: Request, deadline: float, limit: int = MAX_BODY) -> bytes:
+    """The raw bytes of a JSON request's body (at most `limit`), read within `deadline` seconds (a webhook's
+    signature is over these bytes)."""
     if (request.headers.get("content-type") or "").split(";")[0].strip().lower() != "application/json":
         raise RequestError("send the request as application/json", None, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
     declared = request.headers.get("content-length")
     if declared is None and "chunked" not in (request.headers.get("transfer-encoding") or "").lower():
         raise RequestError("Content-Length is required", None, HTTPStatus.LENGTH_REQUIRED)
-    if declared is not None and int(declared) > MAX_BODY:  # the protocol layer checked it is digits
-        raise RequestError(f"request is {declared} bytes; the limit is {MAX_BODY}", None,
+    if declared is not None and int(declared) > limit:  # the protocol layer checked it is digits
+        raise RequestError(f"request is {declared} bytes; the limit is {limit}", None,
                            HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
     chunks: list[bytes] = []
     size = 0
@@ -46,8 +52,8 @@ async def read_json(request: Request, deadline: float) -> dict:
         async with asyncio.timeout(_remaining(request, deadline)):
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > MAX_BODY:
-                    raise RequestError(f"request is over {MAX_BODY} bytes, the limit", None,
+                if size > limit:
+                    raise RequestError(f"request is over {limit} bytes, the limit", None,
                                        HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
                 chunks.append(chunk)
     except TimeoutError:
@@ -55,4 +61,4 @@ async def read_json(request: Request, deadline: float) -> dict:
                            HTTPStatus.REQUEST_TIMEOUT) from None
     except ClientDisconnect:
         raise Disconnected() from None
-    return parse_object(b"".join(chunks))
+    return b"".join(chunks)

@@ -14,21 +14,20 @@ import uvicorn
 from servicecoin.errors import ServiceCoinError
 from servicecoin.serve.app import build_app
 from servicecoin.serve.protocol import guarded_protocol
+from servicecoin.serve.settings import ServeSettings
 from servicecoin.serve.site import Site
 
 DEFAULT_PORT = 8080
 
 
-class SiteServer:
-    """One `svc serve`: a uvicorn server on a bound socket."""
+class AppServer:
+    """An ASGI app under uvicorn on a bound socket, with the limits of `limits` (`svc serve`, `svc agent serve`)."""
 
-    def __init__(self, site: Site, sock: socket.socket, verbose: bool = False):
-        self.site = site
+    def __init__(self, app, sock: socket.socket, limits: ServeSettings, verbose: bool = False):
         self.socket = sock
         self.server_address = sock.getsockname()[:2]
-        limits = site.settings
         self.config = uvicorn.Config(
-            build_app(site, bind=self.server_address[0]),
+            app,
             http=guarded_protocol(limits.request_deadline, limits.max_connections),
             lifespan="off",
             # uvicorn's own 503 counts tasks (a relay still running after its client left); the
@@ -65,8 +64,16 @@ class SiteServer:
         self.socket.close()
 
 
-def make_server(site: Site, host: str = "127.0.0.1", port: int = DEFAULT_PORT, verbose: bool = False) -> SiteServer:
-    """A server for `site` listening on host:port (not yet serving; call serve_forever)."""
+class SiteServer(AppServer):
+    """One `svc serve`: the site's app under uvicorn on a bound socket."""
+
+    def __init__(self, site: Site, sock: socket.socket, verbose: bool = False):
+        self.site = site
+        super().__init__(build_app(site, bind=sock.getsockname()[0]), sock, site.settings, verbose)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening, non-blocking socket on host:port (0: any free port); a busy port is one clear line."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -77,4 +84,9 @@ def make_server(site: Site, host: str = "127.0.0.1", port: int = DEFAULT_PORT, v
         raise ServiceCoinError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.listen(2048)
     sock.setblocking(False)
-    return SiteServer(site, sock, verbose)
+    return sock
+
+
+def make_server(site: Site, host: str = "127.0.0.1", port: int = DEFAULT_PORT, verbose: bool = False) -> SiteServer:
+    """A server for `site` listening on host:port (not yet serving; call serve_forever)."""
+    return SiteServer(site, bind(host, port), verbose)

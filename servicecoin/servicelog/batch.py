@@ -62,7 +62,7 @@ def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="age
             fresh.append(commitments[-1])
     unconfirmed = [line for line in prepared if store.seq_of(log.address, prepared[line][0]) is None]
     if unconfirmed:  # an earlier run prepared these lines and may have sent them
-        _settle(chain, account.address, settle_timeout)
+        settle(chain, account.address, settle_timeout)
         wanted = {prepared[line][0] for line in unconfirmed}
         for r in fetch_records(chain, log, min(prepared[line][1] for line in unconfirmed)):
             if r.commitment in wanted:
@@ -80,7 +80,7 @@ def append_file(chain: Chain, path: Path | str, store: ContentStore, sender="age
     return FileAppend(out, already, "0x" + batch.hex())
 
 
-def _settle(chain: Chain, address: str, timeout: float) -> None:
+def settle(chain: Chain, address: str, timeout: float) -> None:
     """Wait until no transaction of `address` is pending (mined or gone), or refuse to go on."""
     deadline = time.monotonic() + timeout
     while chain.w3.eth.get_transaction_count(address, "pending") > chain.w3.eth.get_transaction_count(address):
