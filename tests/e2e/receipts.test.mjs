@@ -2,26 +2,16 @@
 // holding the signed-in customer's inclusion receipts and nobody else's (the Python wrapper seeded
 // anchored records for this customer and another, then checks the saved file with `svc verify-receipt`).
 // A signed-in customer without anchored records is told so, and nothing is downloaded.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ARTIFACTS, launch, loadConfig, newWallet, openPage } from './harness.mjs';
+import { ARTIFACTS, newWallet, openPage, suite } from './harness.mjs';
 
 const SEEDED = 2; // anchored records of the customer (test_browser.seed_anchored)
 const NO_RECORDS = 7; // a test key with no anchored records
 
-let browser;
-let config;
-
-before(async () => {
-  config = await loadConfig();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const s = suite();
 
 async function signIn(page) {
   await page.click('#connect');
@@ -37,8 +27,8 @@ async function shotCard(page, name) {
 }
 
 test('a signed-in customer downloads only their own service receipts', async () => {
-  const wallet = newWallet(config);
-  const { context, page, errors } = await openPage(browser, { wallet, viewport: { width: 1280, height: 800 } });
+  const wallet = newWallet(s.config);
+  const { context, page, errors } = await openPage(s.browser, { wallet, viewport: { width: 1280, height: 800 } });
   assert.equal(await page.isHidden('#receipts-card'), true, 'no receipts before signing in');
   await signIn(page);
   assert.equal(await page.textContent('#download-receipts'), 'Download my service receipts');
@@ -51,7 +41,7 @@ test('a signed-in customer downloads only their own service receipts', async () 
   assert.equal(file.receipts.length, SEEDED);
   for (const r of file.receipts) {
     assert.equal(r.record.customer, wallet.address, `receipt of record #${r.seq} is the customer's`);
-    assert.equal(r.log, config.contracts.ServiceLog);
+    assert.equal(r.log, s.config.contracts.ServiceLog);
     assert.ok(r.proof.length >= 1 && r.root && r.tx && r.block_hash);
   }
   await writeFile(path.join(ARTIFACTS, 'receipts-download.json'), JSON.stringify(file)); // checked by svc verify-receipt
@@ -65,8 +55,8 @@ test('a signed-in customer downloads only their own service receipts', async () 
 });
 
 test('a signed-in customer without anchored records is told there are none', async () => {
-  const wallet = newWallet(config, { accountIndex: NO_RECORDS });
-  const { context, page, errors } = await openPage(browser, { wallet, viewport: { width: 1280, height: 800 } });
+  const wallet = newWallet(s.config, { accountIndex: NO_RECORDS });
+  const { context, page, errors } = await openPage(s.browser, { wallet, viewport: { width: 1280, height: 800 } });
   await signIn(page);
   let downloaded = false;
   page.on('download', () => { downloaded = true; });
