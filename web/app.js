@@ -4,6 +4,7 @@ import { discoverWallets, Wallet, walletMessage } from './wallet.js';
 import { AccountReader, REASONS, formatDate, formatDateTime, formatPoints } from './account.js';
 import { Actions } from './actions.js';
 import { Catalog } from './catalog.js';
+import { Receipts } from './receipts.js';
 import { SignIn } from './signin.js';
 
 const $ = (id) => document.getElementById(id);
@@ -365,7 +366,8 @@ async function start() {
   $('switch-network').addEventListener('click', switchNetwork);
   $('watch-asset').addEventListener('click', watchAsset);
   $('message-close').addEventListener('click', clearMessage);
-  state.signin = new SignIn({ $, showMessage, walletMessage });
+  const receipts = new Receipts({ $, config: state.config });
+  state.signin = new SignIn({ $, showMessage, walletMessage, onChange: (address) => receipts.render(address) });
   $('sign-in').addEventListener('click', () => { clearMessage(); state.signin.signIn(); });
   $('sign-out').addEventListener('click', () => state.signin.signOut());
   await state.signin.load();

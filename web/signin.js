@@ -46,9 +46,11 @@ async function api(path, body) {
 }
 
 export class SignIn {
-  /** @param {{$: Function, showMessage: Function, walletMessage: Function}} o */
-  constructor({ $, showMessage, walletMessage }) {
+  /** @param {{$: Function, showMessage: Function, walletMessage: Function, onChange?: Function}} o
+   *  onChange(address | null) runs on every render with the signed-in address of the connected account. */
+  constructor({ $, showMessage, walletMessage, onChange = () => {} }) {
     this.$ = $;
+    this.onChange = onChange;
     this.showMessage = showMessage;
     this.walletMessage = walletMessage;
     this.session = null; // {address, chain_id, expires_at} from /api/me
@@ -82,6 +84,7 @@ export class SignIn {
       this.$('signed-in-text').title = `Signed in as ${this.session.address} on chain ${this.session.chain_id}`;
     }
     document.body.dataset.signedIn = mine ? 'true' : 'false';
+    this.onChange(mine ? this.session.address : null);
   }
 
   async signIn() {

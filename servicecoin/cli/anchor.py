@@ -12,12 +12,6 @@ from servicecoin.cli.log import log_group
 from servicecoin.cli.options import FilePath, UInt, emit, handle_errors, json_option, network_option
 
 
-def anchored_dir(network: str) -> Path:
-    from servicecoin.paths import data_dir
-
-    return data_dir(network) / "anchored"
-
-
 @log_group.command("anchor")
 @click.argument("csv_file", type=FilePath(path_type=Path))
 @network_option
@@ -29,7 +23,7 @@ def anchor(csv_file, network, as_json):
     from servicecoin.chain import connect
     from servicecoin.contentstore import ContentStore
     from servicecoin.servicelog import read_batch_csv
-    from servicecoin.servicelog.anchoring import anchor_records
+    from servicecoin.servicelog.anchoring import anchor_records, anchored_dir
 
     entries = read_batch_csv(csv_file)
     chain = connect(network)
@@ -49,7 +43,7 @@ def anchor(csv_file, network, as_json):
 def receipt(seq, out, network):
     """The inclusion receipt of anchored record SEQ (JSON): the record, its proof, the root, the tx and the block.
     Anyone checks it with 'svc verify-receipt FILE'."""
-    from servicecoin.servicelog.anchoring import find_receipt
+    from servicecoin.servicelog.anchoring import anchored_dir, find_receipt
 
     text = json.dumps(find_receipt(anchored_dir(network), seq), indent=2) + "\n"
     if out:

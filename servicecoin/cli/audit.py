@@ -161,27 +161,37 @@ class _NoBar:
 @handle_errors
 def verify_receipt(receipt_file, rpc, network, as_json):
     """Check an anchored record's inclusion receipt from chain data alone: its transaction and block, the root
-    on chain, the proof from the record to that root."""
+    on chain, the proof from the record to that root. RECEIPT_FILE is one receipt ('svc log receipt') or the
+    file of a customer's receipts the page saves ({"receipts": [...]}): each of them is checked."""
     from servicecoin.errors import ConfigError
     from servicecoin.servicelog.anchoring import check_receipt
 
     try:
-        receipt = json.loads(receipt_file.read_text())
+        data = json.loads(receipt_file.read_text())
     except ValueError as exc:
         raise ConfigError(f"{receipt_file}: not JSON: {exc}") from None
+    many = isinstance(data, dict) and isinstance(data.get("receipts"), list)
+    receipts = data["receipts"] if many else [data]
+    if many and not receipts:
+        raise ConfigError(f"{receipt_file}: holds no receipts")
     chain = _chain(network, rpc)
-    problems = check_receipt(chain.w3, receipt)
-    data = {"receipt": str(receipt_file), "seq": receipt.get("seq"), "valid": not problems, "problems": problems}
+    results = [{"seq": r.get("seq") if isinstance(r, dict) else None,
+                "problems": check_receipt(chain.w3, r) if isinstance(r, dict) else ["not an inclusion receipt"]}
+               for r in receipts]
+    bad = [r for r in results if r["problems"]]
+    out = {"receipt": str(receipt_file), "valid": not bad}
+    out.update({"receipts": results} if many else results[0])
 
     def human(_):
-        if problems:
-            click.echo(f"INVALID receipt {receipt_file} (record #{receipt.get('seq')}): " + "; ".join(problems))
-        else:
-            click.echo(f"OK: record #{receipt['seq']} is in anchored batch #{receipt['first_seq']}–"
-                       f"#{receipt['first_seq'] + receipt['count'] - 1}, root {receipt['root']}, tx {receipt['tx']}")
+        for receipt, result in zip(receipts, results):
+            if result["problems"]:
+                click.echo(f"INVALID receipt {receipt_file} (record #{result['seq']}): " + "; ".join(result["problems"]))
+            else:
+                click.echo(f"OK: record #{receipt['seq']} is in anchored batch #{receipt['first_seq']}–"
+                           f"#{receipt['first_seq'] + receipt['count'] - 1}, root {receipt['root']}, tx {receipt['tx']}")
 
-    emit(data, as_json, human)
-    if problems:
+    emit(out, as_json, human)
+    if bad:
         sys.exit(1)
 
 

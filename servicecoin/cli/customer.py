@@ -32,7 +32,7 @@ def export(address, out, no_points, network, db_url, as_json):
     """Everything held about ADDRESS: service records with their texts, points history, consent, erasures."""
     from servicecoin.account import checksum
     from servicecoin.chain import connect
-    from servicecoin.cli.anchor import anchored_dir
+    from servicecoin.servicelog.anchoring import anchored_dir
     from servicecoin.contentstore import ContentStore
     from servicecoin.servicelog.access import PUBLIC, customer_records
 

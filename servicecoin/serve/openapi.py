@@ -46,6 +46,13 @@ def _operation(summary: str, answer: dict | None = None, body: dict | None = Non
 
 
 SIGNED_IN = body_schema({"address": ADDRESS, "chain_id": {"type": "integer"}, "expires_at": {"type": "string", "format": "date-time"}})
+RECEIPT = body_schema({"seq": {"type": "integer"}, "record": {"type": "object"}, "packed": HEX, "index": {"type": "integer"},
+                       "count": {"type": "integer"}, "first_seq": {"type": "integer"}, "proof": {"type": "array", "items": HEX},
+                       "root": HEX, "tx": HEX, "block": {"type": "integer"}, "block_hash": HEX, "log": ADDRESS,
+                       "chain_id": {"type": "integer"}, "version": {"type": "integer"}})
+RECEIPTS = body_schema({"version": {"type": "integer"}, "customer": ADDRESS, "chain_id": {"type": "integer"},
+                        "log": {"oneOf": [ADDRESS, {"type": "null"}]}, "count": {"type": "integer"}, "check": TEXT,
+                        "receipts": {"type": "array", "items": RECEIPT}})
 POST_ERRORS = ("400", "403", "408", "413", "415", "429")
 
 
@@ -63,6 +70,10 @@ def openapi(site: Site) -> dict:
         "/api/siwe/logout": {"post": _operation("Sign out: ends the session", body_schema({"signed_out": {"type": "boolean"}}),
                                                 body_schema({}), errors=POST_ERRORS)},
         "/api/me": {"get": _operation("The signed-in address, chain and session expiry", SIGNED_IN, errors=("401",), secured=True)},
+        "/api/receipts": {"get": _operation(
+            "The signed-in customer's inclusion receipts of anchored records (only theirs); "
+            "'svc verify-receipt FILE' checks the saved document from chain data alone", RECEIPTS,
+            errors=("401",), secured=True)},
     }
     contracts = site.contracts()
     for name, (contract, fn) in sorted(RELAYS.items()):

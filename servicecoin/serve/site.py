@@ -59,6 +59,7 @@ class Site:
     _chain: Chain | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     settings: ServeSettings = field(default_factory=ServeSettings)
+    anchored_folder: Path | None = None  # the anchored batches (default: the network's, as `svc log anchor` keeps them)
     guard: Guard = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +82,13 @@ class Site:
     def chain_id(self) -> int:
         """The chain this site serves (from its deployment record; no node asked)."""
         return int(self.record["chain_id"])
+
+    @property
+    def anchored(self) -> Path:
+        """The folder of the anchored batches whose receipts GET /api/receipts hands out."""
+        from servicecoin.servicelog.anchoring import anchored_dir
+
+        return self.anchored_folder or anchored_dir(self.network.id)
 
     def secret_urls(self) -> list[str]:
         """The node URLs whose secret parts must never leave the server (see serve.redact)."""

@@ -5,13 +5,12 @@ erasures (tombstones) about them. `svc customer export` adds the points history.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from servicecoin.account import checksum
 from servicecoin.chain import Chain
 from servicecoin.contentstore import ContentStore
-from servicecoin.servicelog.anchoring import receipt_of, receipt_record
+from servicecoin.servicelog.anchoring import customer_receipts, receipt_record
 from servicecoin.servicelog.events import fetch_records
 from servicecoin.servicelog.lineage import log_versions
 from servicecoin.servicelog.packed import Channel
@@ -27,16 +26,7 @@ PUBLIC = ("On chain, for anyone to read for as long as the chain exists: the cus
 
 def _anchored(folder: Path | None, log: str, customer: str) -> list[Record]:
     """The customer's anchored records of `log` in the batch files kept in `folder`."""
-    out = []
-    for path in sorted(folder.glob("*-*.json")) if folder and folder.is_dir() else []:
-        batch = json.loads(path.read_text())
-        if batch.get("log", "").lower() != log.lower():
-            continue
-        for seq in range(batch["first_seq"], batch["first_seq"] + batch["count"]):
-            r = receipt_record(receipt_of(batch, seq))
-            if r.customer == customer:
-                out.append(r)
-    return out
+    return [receipt_record(r) for r in customer_receipts(folder, customer, log)]
 
 
 def _entry(r: Record, log: str, store: ContentStore) -> dict:

@@ -77,9 +77,38 @@ def receipt_of(batch: dict, seq: int) -> dict:
             "block": batch["block"], "block_hash": batch["block_hash"]}
 
 
+def anchored_dir(network: str) -> Path:
+    """Where `svc log anchor` keeps the anchored batches of `network`: .servicecoin/<network>/anchored/."""
+    from servicecoin.paths import data_dir
+
+    return data_dir(network) / "anchored"
+
+
+def _batches(folder: Path | None) -> list[Path]:
+    """The batch files in `folder` (none when there is no such folder), in record order."""
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(folder.glob("*-*.json"), key=lambda p: tuple(int(x) for x in p.stem.split("-")))
+
+
+def customer_receipts(folder: Path | None, customer: str, log: str | None = None, chain_id: int | None = None) -> list[dict]:
+    """The inclusion receipts of every anchored record of `customer` in the batches kept in `folder`, in record
+    order; only batches of the log at `log` on chain `chain_id` when those are given."""
+    who = bytes.fromhex(checksum(customer)[2:])
+    found = []
+    for path in _batches(folder):
+        batch = json.loads(path.read_text())
+        if (log and batch["log"].lower() != log.lower()) or (chain_id is not None and batch["chain_id"] != chain_id):
+            continue
+        for i, p in enumerate(batch["records"]):
+            if unpack(bytes.fromhex(p[2:]))[4] == who:
+                found.append(receipt_of(batch, batch["first_seq"] + i))
+    return found
+
+
 def find_receipt(folder: Path, seq: int) -> dict:
     """The receipt of anchored record `seq` from the batches kept in `folder`."""
-    for path in sorted(folder.glob("*-*.json")):
+    for path in _batches(folder):
         first, last = (int(x) for x in path.stem.split("-"))
         if first <= seq <= last:
             return receipt_of(json.loads(path.read_text()), seq)

@@ -2,6 +2,7 @@
 // Environment: SVC_URL (the page, from `svc serve`), SVC_RPC_URL (the node), SVC_ARTIFACTS (screenshots).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { ethers } from 'ethers';
 import { TestWallet, devWallet } from './testwallet.mjs';
@@ -27,6 +28,18 @@ export function node() {
 
 export function contract(config, name, runner) {
   return new ethers.Contract(config.contracts[name], config.abis[name], runner);
+}
+
+/** One browser and the served config for a test file: `suite()` registers before/after hooks; read
+ * `s.browser` and `s.config` inside tests. */
+export function suite() {
+  const s = { browser: null, config: null };
+  before(async () => {
+    s.config = await loadConfig();
+    s.browser = await launch();
+  });
+  after(async () => { await s.browser?.close(); });
+  return s;
 }
 
 export function launch() {

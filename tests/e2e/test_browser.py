@@ -94,7 +94,7 @@ def seed(chain: Chain) -> None:
         seed_catalog(chain)
 
 
-FEEDBACK_TICKET, OPEN_TICKET, REJECT_TICKET = 1001, 1002, 1003
+FEEDBACK_TICKET, OPEN_TICKET, REJECT_TICKET, ANCHORED_TICKET = 1001, 1002, 1003, 1004
 
 
 def seed_tickets(chain: Chain) -> None:
@@ -112,6 +112,20 @@ def seed_tickets(chain: Chain) -> None:
     ]
     with ContentStore.for_network(NETWORK) as store:
         append_batch(chain, entries, store)
+        seed_anchored(chain, store)
+
+
+def seed_anchored(chain: Chain, store) -> None:
+    """Anchored records (issue 16): two for the customer, one for the other customer, in one batch kept where
+    `svc serve` finds it; receipts.test.mjs downloads the customer's receipts."""
+    from servicecoin.servicelog import Entry, Kind
+    from servicecoin.servicelog.anchoring import anchor_records, anchored_dir
+
+    customer, other = dev_account(CUSTOMER).address, dev_account(OTHER_CUSTOMER).address
+    anchor_records(chain, [Entry(Kind.REPLY, OPEN_TICKET, customer, "Your parcel left the depot today."),
+                           Entry(Kind.COMPLAINT, ANCHORED_TICKET, other, "Nobody called me back."),
+                           Entry(Kind.REPLY, OPEN_TICKET, customer, "It will arrive on Thursday.")],
+                   store, anchored_dir(NETWORK))
 
 
 VOUCHER_CODE = "MUG-0001"
@@ -185,6 +199,7 @@ def served():
 
 def test_browser_suite_passes(served):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "receipts-download.json").unlink(missing_ok=True)  # receipts.test.mjs writes it afresh
     files = sorted(str(p) for p in E2E_DIR.glob("*.test.mjs"))
     env = {**os.environ, "SVC_URL": served["url"], "SVC_RPC_URL": served["rpc"], "SVC_ARTIFACTS": str(ARTIFACTS),
            "SVC_CHROMIUM": CHROMIUM}
@@ -214,6 +229,21 @@ def test_relayed_feedback_text_is_in_the_content_store(served):
         content = store.get(log.address, feedback[0].seq)
     assert content is not None and content.text == "Fast and polite, thank you!"
     assert content.matches(feedback[0].commitment)
+
+
+def test_downloaded_receipts_pass_verify_receipt(served):
+    """The file the browser test downloaded passes `svc verify-receipt` against the chain."""
+    from click.testing import CliRunner
+
+    from servicecoin.cli import cli
+
+    saved = ARTIFACTS / "receipts-download.json"
+    if "ServiceLog" not in served["chain"].deployment()["contracts"]:
+        pytest.skip("no ServiceLog in this deployment")
+    result = CliRunner().invoke(cli, ["verify-receipt", str(saved), "--rpc", served["rpc"], "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["valid"] and len(answer["receipts"]) == 2
 
 
 def test_served_config_names_the_deployment(served):

@@ -18,10 +18,12 @@ SECURITY = ("content-security-policy", "x-content-type-options", "referrer-polic
 
 
 @contextlib.contextmanager
-def serving(settings: ServeSettings | None = None, record: dict | None = None):
-    """A running server for a chainless site; yields it (server.server_address[1] is the port)."""
+def serving(settings: ServeSettings | None = None, record: dict | None = None, **site_options):
+    """A running server for a chainless site (`site_options`: more Site fields); yields it
+    (server.server_address[1] is the port)."""
     record = record or RECORD
-    site = Site(record, Network(record["network"], record["rpc_url"], True), settings=settings or ServeSettings())
+    site = Site(record, Network(record["network"], record["rpc_url"], True), settings=settings or ServeSettings(),
+                **site_options)
     server = make_server(site, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
