@@ -45,6 +45,13 @@ def unchecked_option(fn):
                         help="Answer even when the index fails its quick check (with a warning first).")(fn)
 
 
+def index_read_options(fn):
+    """--network, --db, --no-update and --unchecked: what every command reading the index takes."""
+    for option in (unchecked_option, update_option, db_option, network_option):
+        fn = option(fn)
+    return fn
+
+
 def csv_option(fn):
     return click.option("--csv", "as_csv", is_flag=True,
                         help="CSV for accounting: figure,value rows, UTC ISO-8601 times, plain numbers.")(fn)
@@ -97,10 +104,7 @@ def _names(network: str) -> tuple[list[str] | None, dict[str, str]]:
 
 @click.command("statement")
 @click.argument("address", type=Address())
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @click.option("--soon", default="30d", show_default=True, type=Window, help="What 'expiring soon' means.")
 @click.option("--limit", type=UInt(1, 10**9), default=100, show_default=True,
               help="History movements per page (the newest first page; --all for every one).")
@@ -124,10 +128,7 @@ def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, b
 
 @click.command("reminders")
 @click.option("--within", default="30d", show_default=True, type=Window, help="Window: 30d, 2w, 12h…")
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="CSV for the notification system.")
 @handle_errors
@@ -148,10 +149,7 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
 
 
 @click.command("followups")
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @json_option
 @csv_option
 @handle_errors
@@ -172,10 +170,7 @@ def report_group():
 
 
 @report_group.command("transparency")
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @json_option
 @click.option("--md", "as_md", is_flag=True, help="Markdown, ready to publish.")
 @csv_option
@@ -197,10 +192,7 @@ def transparency_cmd(network, db_url, no_update, unchecked, as_json, as_md, as_c
 
 
 @report_group.command("analytics")
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @json_option
 @click.option("--charts", "charts_dir", type=FilePath(file_okay=False), default=None,
               help="Write PNG charts and report.html into this folder.")
@@ -226,10 +218,7 @@ def analytics_cmd(network, db_url, no_update, unchecked, as_json, charts_dir, pu
 
 
 @report_group.command("settlement")
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @json_option
 @click.option("--period", type=click.Choice(["month", "epoch"]), default="month", show_default=True)
 @csv_option
@@ -257,10 +246,7 @@ def settlement_cmd(network, db_url, no_update, unchecked, as_json, period, as_cs
 
 
 @report_group.command("service-levels")
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @json_option
 @csv_option
 @click.option("--first-reply-target", default=None, help="Target time to first reply (default service_levels in servicecoin.yaml, 4h).")

@@ -8,7 +8,7 @@ import click
 
 from servicecoin.cli.index import db_option
 from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
-from servicecoin.cli.report import checked_index, unchecked_option, update_option
+from servicecoin.cli.report import checked_index, index_read_options, unchecked_option, update_option
 
 
 def _kind_option(fn):
@@ -65,10 +65,7 @@ def settlement_group():
 @settlement_group.command("statement")
 @click.argument("period")
 @_kind_option
-@network_option
-@db_option
-@update_option
-@unchecked_option
+@index_read_options
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="CSV for accounting (plain decimals).")
 @click.option("--out", type=FilePath(dir_okay=False), default=None, help="Also write the canonical JSON to this file.")
