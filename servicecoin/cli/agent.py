@@ -8,7 +8,7 @@ import sys
 import click
 
 import servicecoin.ingest  # noqa: F401  registers the queue's eraser for `svc log erase --customer`
-from servicecoin.cli.options import FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.cli.options import Address, FilePath, emit, handle_errors, json_option, network_option
 
 
 def _settings():
@@ -34,8 +34,8 @@ def agent():
 @network_option
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default: agent.port, 8090).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--log", "log_address", default=None, help="The ServiceLog address (default: the deployment's).")
-@click.option("--queue", "queue_file", default=None, help="The queue file (default: agent.queue or "
+@click.option("--log", "log_address", type=Address(), default=None, help="The ServiceLog address (default: the deployment's).")
+@click.option("--queue", "queue_file", type=FilePath(dir_okay=False), default=None, help="The queue file (default: agent.queue or "
               ".servicecoin/<network>/ingest/queue.sqlite).")
 @click.option("--verbose", is_flag=True, help="Log every request.")
 @click.option("--no-flusher", is_flag=True, help="Only take events; `svc agent flush` sends them, in its own process.")
@@ -67,8 +67,8 @@ def agent_serve(network, port, host, log_address, queue_file, verbose, no_flushe
 
 @agent.command("flush")
 @network_option
-@click.option("--log", "log_address", default=None, help="The ServiceLog address (default: the deployment's).")
-@click.option("--queue", "queue_file", default=None, help="The queue file.")
+@click.option("--log", "log_address", type=Address(), default=None, help="The ServiceLog address (default: the deployment's).")
+@click.option("--queue", "queue_file", type=FilePath(dir_okay=False), default=None, help="The queue file.")
 @handle_errors
 def agent_flush(network, log_address, queue_file):
     """Send the queue to the chain until Ctrl-C (for `svc agent serve --no-flusher`; one flusher per queue)."""
@@ -98,7 +98,7 @@ def agent_flush(network, log_address, queue_file):
 
 @agent.command("parked")
 @network_option
-@click.option("--queue", "queue_file", default=None, help="The queue file.")
+@click.option("--queue", "queue_file", type=FilePath(dir_okay=False), default=None, help="The queue file.")
 @json_option
 @handle_errors
 def agent_parked(network, queue_file, as_json):
@@ -120,7 +120,7 @@ def agent_parked(network, queue_file, as_json):
 @agent.command("customers")
 @network_option
 @click.argument("file", type=FilePath(exists=True, dir_okay=False))
-@click.option("--queue", "queue_file", default=None, help="The queue file.")
+@click.option("--queue", "queue_file", type=FilePath(dir_okay=False), default=None, help="The queue file.")
 @handle_errors
 def agent_customers(network, file, queue_file):
     """Load the customer table: a CSV with columns user (the help desk's user id) and address."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import click
 
+from servicecoin.cli.options import Address
 from servicecoin.cli.plan import plan_command, signer_address, view_command
 
 
@@ -23,8 +24,8 @@ def recovery():
 
 
 @recovery.command("start")
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", type=Address())
+@click.argument("new", type=Address())
 @plan_command()
 def start_cmd(connect, options, old, new):
     """Start moving OLD's points to NEW (needs RECOVERY_ROLE; OLD cannot spend until it completes or is cancelled)."""
@@ -35,7 +36,7 @@ def start_cmd(connect, options, old, new):
 
 
 @recovery.command("cancel")
-@click.argument("old")
+@click.argument("old", type=Address())
 @plan_command()
 def cancel_cmd(connect, options, old):
     """Cancel the pending recovery of OLD (sent by OLD's own key with --from, or by RECOVERY_ROLE)."""
@@ -46,7 +47,7 @@ def cancel_cmd(connect, options, old):
 
 
 @recovery.command("complete")
-@click.argument("old")
+@click.argument("old", type=Address())
 @plan_command(default_signer="operator")
 def complete_cmd(connect, options, old):
     """Complete the recovery of OLD once its delay has passed (any account may send it)."""
@@ -68,7 +69,7 @@ def _human_status(d: dict) -> None:
 
 
 @recovery.command("status")
-@click.argument("old")
+@click.argument("old", type=Address())
 @view_command(_human_status)
 def status_cmd(chain, old):
     """Whether a recovery of OLD is pending, when it is ready and what would move."""

@@ -30,7 +30,8 @@ FUZZ = settings(max_examples=int(os.environ.get("SVC_FUZZ_OPTION_EXAMPLES", 4)),
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 CODES = {EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_NODE_DOWN, EXIT_REFUSED}
 # Commands that serve or start something when their parameters are good: run only with refused values.
-STARTS_SOMETHING = {("serve",), ("chain", "start"), ("db", "start"), ("db", "url"), ("db", "stop"), ("chain", "stop")}
+STARTS_SOMETHING = {("serve",), ("chain", "start"), ("db", "start"), ("db", "url"), ("db", "stop"), ("chain", "stop"),
+                    ("agent", "serve"), ("agent", "flush")}  # the last two run until stopped
 HOSTILE = ["-1", "-0.5", "0", "1e3", "1E-2", "+5", "1_000", "1,000", "1 000", "٣", "１２", "0xZZ", "0x", "", " ",
            "\0", "a\0b", "x" * 5000, "9" * 100, str(2**256), str(-(2**255)), "1.", ".5", "1.123456789", "NaN", "inf",
            "\n", "--json", "0x" + "ff" * 32, "0x" + "00" * 32, "0x" + "12" * 20 + "00", "ＡＢＣ", "🙂", "$deployer"]
