@@ -7,7 +7,7 @@ import os
 
 from web3.exceptions import Web3Exception
 
-from servicecoin.chain import Chain
+from servicecoin.chain import LOG_CHUNK, Chain
 from servicecoin.deploy import DEPLOYED_CONTRACTS
 from servicecoin.errors import ConfigError
 from servicecoin.paths import deployment_file
@@ -53,7 +53,23 @@ def events_start(chain: Chain) -> int:
 
 
 def creation_block(chain: Chain, address: str, latest: int) -> int:
-    """The first block at which `address` has code (at most `latest`); 0 when the node keeps no old state."""
+    """The block `address` was created in (at most `latest`): the block of its first log, since every program
+    contract's constructor grants its admin role with an event. Found by bisection on its code where the node
+    keeps old state, and confirmed by that block's logs; a node without old state (or one whose old state
+    disagrees with its logs, as anvil's may after a revert) is scanned for the first log instead. 0 when
+    neither finds anything."""
+    guess = _code_bisection(chain, address, latest)
+    if guess is not None and _logs(chain, address, guess, guess):
+        return guess
+    for lo in range(0, latest + 1, LOG_CHUNK):
+        logs = _logs(chain, address, lo, min(lo + LOG_CHUNK - 1, latest))
+        if logs:
+            return min(int(log["blockNumber"]) for log in logs)
+    return 0
+
+
+def _code_bisection(chain: Chain, address: str, latest: int) -> int | None:
+    """The first block at which `address` has code by the node's old state; None when it keeps none."""
     lo, hi = 0, latest
     try:
         while lo < hi:
@@ -63,8 +79,13 @@ def creation_block(chain: Chain, address: str, latest: int) -> int:
             else:
                 lo = mid + 1
     except (OSError, ValueError, Web3Exception):  # a pruned node: "missing trie node" and the like
-        return 0
+        return None
     return lo
+
+
+def _logs(chain: Chain, address: str, start: int, end: int) -> list:
+    return chain.w3.eth.get_logs({"address": chain.w3.to_checksum_address(address),
+                                  "fromBlock": start, "toBlock": end})
 
 
 def update_deployment(chain: Chain, change) -> None:

@@ -191,3 +191,18 @@ def test_roles_of_a_deployment_file_without_first_block(svc_json, deployments, r
     assert events_start(chain) == first
     report = svc_json("admin", "roles")
     assert report["RewardToken"]["roles"]["SPENDER_ROLE"] == [contracts["RedemptionVault"].address]
+
+
+@pytest.mark.parametrize("old_state", ["pruned", "wrong"])
+def test_creation_block_when_the_node_old_state_cannot_be_trusted(chain, contracts, record, monkeypatch, old_state):
+    """A pruned node raises on old state; anvil after a revert may answer with today's code. Either way the
+    creation block is the block of the contract's first log (its constructor's role grant)."""
+    from servicecoin.admin.program import creation_block
+
+    def get_code(address, block_identifier=None):
+        if old_state == "pruned":
+            raise ValueError("missing trie node")
+        return b"\x60\x80"
+
+    monkeypatch.setattr(chain.w3.eth, "get_code", get_code)
+    assert creation_block(chain, contracts["RewardToken"].address, chain.w3.eth.block_number) == record()["first_block"]
