@@ -21,7 +21,7 @@ LAYERS = [
                   "settlement", "ingest"]),
     ("deploy", ["deploy"]),
     ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore", "contentkeys"]),
-    ("base", ["paths", "errors", "eip712", "token", "loginfo", "money", ""]),  # "": the package root (PROJECT_ROOT)
+    ("base", ["paths", "errors", "eip712", "token", "loginfo", "money", "mailer", ""]),  # "": the package root (PROJECT_ROOT)
 ]
 PACKAGE = "servicecoin"
 
