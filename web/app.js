@@ -1,6 +1,6 @@
 // The customer page: connect a wallet, check the network, show points, act.
 import { ethers } from '/vendor/ethers.min.js';
-import { chainName, discoverWallets, Wallet, walletMessage } from './wallet.js';
+import { NETWORK_DOWN, chainName, discoverWallets, Wallet, walletMessage } from './wallet.js';
 import { AccountReader, REASONS, formatDate, formatDateTime, formatPoints } from './account.js';
 import { Actions } from './actions.js';
 import { Catalog } from './catalog.js';
@@ -368,7 +368,7 @@ function markStale(err) {
     const card = $('loading');
     card.classList.add('failed');
     card.removeAttribute('aria-busy');
-    $('loading-text').textContent = words.replace('nothing was spent; ', '');
+    $('loading-text').textContent = words === NETWORK_DOWN ? 'Your points could not be read: the network did not answer. Try again in a moment.' : words;
     show('loading-retry', true);
     show('loading', true);
     return;
@@ -406,6 +406,7 @@ async function refresh(force = false) {
     renderSummary(summary);
     renderHistory(history);
     await state.actions.render(account, summary);
+    if (account !== state.account || !state.reader) return; // disconnected or switched meanwhile
     markFresh(summary.block);
     applyLocks();
     show('loading', false);

@@ -156,7 +156,7 @@ for (const [size, viewport] of SIZES) {
     wallet.failReads = true;
     await page.click('#connect');
     await page.waitForSelector('#loading.failed #loading-retry:not([hidden])', { timeout: 20000 });
-    assert.equal(await page.textContent('#loading-text'), 'The network did not answer; try again.');
+    assert.equal(await page.textContent('#loading-text'), 'Your points could not be read: the network did not answer. Try again in a moment.');
     await check(page, 'rpc-down', size);
     wallet.failReads = false;
     await page.click('#loading-retry');
