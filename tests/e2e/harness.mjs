@@ -71,8 +71,10 @@ export function newWallet(config, overrides = {}) {
   return new TestWallet({ rpcUrl: RPC_URL, accountIndex: CUSTOMER, chainId: config.chain_id, ...overrides });
 }
 
+/** The whole page; with a dialog open, the screen as the customer sees it (a modal stays in the viewport). */
 export async function shot(page, name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const modal = Boolean(await page.$('dialog[open]'));
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: !modal });
 }
 
 /** Points as the page shows them: raw units → "1,234.50" (always two decimals). */

@@ -6,9 +6,8 @@
 // (its button locked), and explorer links when the config names an explorer.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import {
-  ARTIFACTS, DESKTOP, PHONE, axe, contract, devWallet, ethers, launch, loadConfig, newWallet, node, openPage, points, shot,
+  DESKTOP, PHONE, axe, contract, devWallet, ethers, launch, loadConfig, newWallet, node, openPage, points, shot,
 } from './harness.mjs';
 
 const SIZES = [['desktop', DESKTOP], ['phone', PHONE]];
@@ -32,10 +31,9 @@ before(async () => {
 
 after(async () => { await browser?.close(); });
 
-/** Screenshot (the whole page; with a dialog open, the screen as the customer sees it), axe, no library text. */
+/** Screenshot (harness.shot), axe-core, and no library text anywhere on the page. */
 async function check(page, name, size) {
-  if (await page.$('dialog[open]')) await page.screenshot({ path: path.join(ARTIFACTS, `ux-${name}-${size}.png`) });
-  else await shot(page, `ux-${name}-${size}`);
+  await shot(page, `ux-${name}-${size}`);
   const serious = await axe(page, `ux-${name}-${size}`);
   assert.deepEqual(serious, [], `axe: serious or critical violations in ${name} at ${size}`);
   const text = await page.evaluate(() => document.body.innerText);
