@@ -52,6 +52,18 @@ async function give(index, amount) {
   provider.destroy();
 }
 
+/** The shopper of `size`, given `amount` more points, connected on a fresh page; with a node and the token. */
+async function shopperPage(size, viewport, amount) {
+  await give(SHOPPER[size], amount);
+  const provider = node();
+  const token = contract(config, 'RewardToken', provider);
+  const shopper = devWallet(SHOPPER[size]).address;
+  const wallet = newWallet(config, { accountIndex: SHOPPER[size] });
+  const opened = await openPage(browser, { wallet, viewport });
+  await connect(opened.page);
+  return { ...opened, provider, token, shopper, wallet };
+}
+
 for (const [size, viewport] of SIZES) {
   test(`${size}: no wallet, first visit, h1 and focus ring`, async () => {
     const bare = await openPage(browser, { wallet: null, viewport });
@@ -185,15 +197,9 @@ for (const [size, viewport] of SIZES) {
 
   test(`${size}: a redemption shows its state in its dialog and in the header; its button is locked meanwhile`, async (t) => {
     if (skipVault) return t.skip('no RedemptionVault deployed');
-    await give(SHOPPER[size], 20000); // 200.00 points
-    const provider = node();
-    const token = contract(config, 'RewardToken', provider);
-    const shopper = devWallet(SHOPPER[size]).address;
+    const { context, page, errors, provider, token, shopper, wallet } = await shopperPage(size, viewport, 20000); // +200.00
     const before = await token.balanceOf(shopper);
     const [, , price] = await contract(config, 'RedemptionVault', provider).item(ITEM);
-    const wallet = newWallet(config, { accountIndex: SHOPPER[size] });
-    const { context, page, errors } = await openPage(browser, { wallet, viewport });
-    await connect(page);
     // Disabled with a reason, reachable by keyboard, the reason read out.
     const tote = page.locator(`#catalog li[data-item="${TOTE}"] button`);
     await tote.focus();
@@ -245,13 +251,7 @@ for (const [size, viewport] of SIZES) {
 
   test(`${size}: a relay that does not answer: plain words, nothing spent, retry; the success clears the failure`, async (t) => {
     if (skipVault) return t.skip('no RedemptionVault deployed');
-    await give(SHOPPER[size], 10000);
-    const provider = node();
-    const token = contract(config, 'RewardToken', provider);
-    const shopper = devWallet(SHOPPER[size]).address;
-    const wallet = newWallet(config, { accountIndex: SHOPPER[size] });
-    const { context, page } = await openPage(browser, { wallet, viewport });
-    await connect(page);
+    const { context, page, provider, token, shopper } = await shopperPage(size, viewport, 10000);
     const before = await token.balanceOf(shopper);
     await page.route('**/api/redeem', (route) => route.abort('connectionrefused'));
     await page.click(`#catalog li[data-item="${ITEM}"] button`);
@@ -285,13 +285,7 @@ for (const [size, viewport] of SIZES) {
 
   test(`${size}: a request sent before a reload stays pending in the header, its button locked, until confirmed`, async (t) => {
     if (skipVault) return t.skip('no RedemptionVault deployed');
-    await give(SHOPPER[size], 10000);
-    const provider = node();
-    const token = contract(config, 'RewardToken', provider);
-    const shopper = devWallet(SHOPPER[size]).address;
-    const wallet = newWallet(config, { accountIndex: SHOPPER[size] });
-    const { context, page, errors } = await openPage(browser, { wallet, viewport });
-    await connect(page);
+    const { context, page, errors, provider, token, shopper } = await shopperPage(size, viewport, 10000);
     await provider.send('evm_setAutomine', [false]);
     try {
       await page.click(`#catalog li[data-item="${ITEM}"] button`);
