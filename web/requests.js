@@ -83,7 +83,9 @@ export class Requests {
 
   /** Show the requests of `account` on `chainId` (null: none); those cut off by a reload before sending are failed. */
   use(chainId, account) {
-    this.storeKey = account ? `svc.requests.${chainId}.${account.toLowerCase()}` : null;
+    const key = account ? `svc.requests.${chainId}.${account.toLowerCase()}` : null;
+    if (key && key === this.storeKey) return; // the same account again (a wallet event): keep the live requests
+    this.storeKey = key;
     this.entries = [];
     if (this.storeKey) {
       try { this.entries = JSON.parse(storage()?.getItem(this.storeKey) || '[]'); } catch { this.entries = []; }
