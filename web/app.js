@@ -83,20 +83,32 @@ export function track(label, { dialog = null, key = null, retry = null } = {}) {
   };
 }
 
-/** Lock the buttons of requests under way (nobody pays twice), with the reason read out. */
+/** Lock the buttons of requests under way (nobody pays twice), with the reason read out; unlock when settled. */
 function applyLocks() {
-  for (const [selector, prefix, words] of [
-    ['#catalog li[data-item="ID"] button', 'redeem:', 'Redemption under way'],
-    ['#tickets li[data-ticket="ID"] button', 'feedback:', 'Feedback under way'],
-  ]) {
+  const locks = [['#catalog li[data-item="ID"] button', 'redeem:', 'Redemption under way'],
+    ['#tickets li[data-ticket="ID"] button', 'feedback:', 'Feedback under way']];
+  const wanted = new Map(); // button → the request holding it
+  for (const [selector, prefix] of locks) {
     for (const e of state.requests?.entries || []) {
       if (!e.key?.startsWith(prefix) || !state.requests.active(e.key)) continue;
       const button = document.querySelector(selector.replace('ID', e.key.slice(prefix.length)));
-      if (!button || button.dataset.locked) continue;
-      button.dataset.locked = 'true';
-      button.textContent = `${words}…`;
-      disableWithReason(button, `${e.label} is under way: see “Your requests” at the top. It cannot be sent twice.`);
+      if (button) wanted.set(button, { e, words: locks.find(([, p]) => p === prefix)[2] });
     }
+  }
+  for (const button of document.querySelectorAll('button[data-locked]')) {
+    if (wanted.has(button)) continue;
+    button.textContent = button.dataset.label;
+    button.removeAttribute('aria-disabled');
+    button.removeAttribute('aria-describedby');
+    if (button.nextElementSibling?.classList.contains('reason')) button.nextElementSibling.remove();
+    delete button.dataset.locked;
+  }
+  for (const [button, { e, words }] of wanted) {
+    if (button.dataset.locked || button.getAttribute('aria-disabled') === 'true') continue; // locked, or blocked already
+    button.dataset.locked = 'true';
+    button.dataset.label = button.textContent;
+    button.textContent = `${words}…`;
+    disableWithReason(button, `${e.label} is under way: see “Your requests” at the top. It cannot be sent twice.`);
   }
 }
 

@@ -79,6 +79,7 @@ export class Requests {
     this.onRetry = onRetry;
     this.entries = [];
     this.storeKey = null;
+    this.live = new Map(); // id → entry of the requests this visit started and has not settled yet
   }
 
   /** Show the requests of `account` on `chainId` (null: none); those cut off by a reload before sending are failed. */
@@ -89,6 +90,7 @@ export class Requests {
     this.entries = [];
     if (this.storeKey) {
       try { this.entries = JSON.parse(storage()?.getItem(this.storeKey) || '[]'); } catch { this.entries = []; }
+      this.entries = this.entries.map((e) => this.live.get(e.id) || e);
     }
     const now = Date.now();
     this.entries = this.entries.filter((e) => ACTIVE.has(e.state) || e.state === 'failed' || now - e.at < KEEP_MS);
@@ -116,9 +118,11 @@ export class Requests {
   start({ label, key, retry = null, dialog = null }) {
     const entry = { id: `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`, label, key, retry, state: 'signing', text: 'Waiting for your wallet…', tx: null, at: Date.now(), live: true };
     this.entries.unshift(entry);
+    this.live.set(entry.id, entry);
     const view = dialog && $(dialog)?.open ? new DialogState($(dialog), entry.id) : null;
     const set = (state, text, patch = {}) => {
       Object.assign(entry, { state, text, at: Date.now(), ...patch });
+      if (!ACTIVE.has(state)) this.live.delete(entry.id);
       if (state === 'confirmed') {
         // A success answers the failures of the same request before it.
         this.entries = this.entries.filter((e) => e === entry || e.key !== key || e.state !== 'failed');

@@ -270,6 +270,9 @@ for (const [size, viewport] of SIZES) {
     assert.match(await page.textContent('#redeem-state'), /^Failed: Our service could not reach the network; nothing was spent; try again/);
     await page.unroute('**/api/redeem');
     await page.click('#redeem-cancel');
+    // Failed, so no longer locked: the item's own button works again.
+    assert.equal(await page.getAttribute(`#catalog li[data-item="${ITEM}"] button`, 'aria-disabled'), null);
+    assert.equal(await page.textContent(`#catalog li[data-item="${ITEM}"] button`), 'Redeem');
     // Retry from the header reopens the redemption; its success clears the failures it answers.
     await page.click('#activity li[data-state="failed"] button:text("Try again")');
     await page.waitForSelector('#redeem-dialog[open]');
