@@ -505,7 +505,8 @@ async function start() {
   $('message-close').addEventListener('click', clearMessage);
   for (const id of ['reload-points', 'loading-retry']) $(id).addEventListener('click', () => { showLoadingIfEmpty(); refresh(true); });
   initAccountMenu();
-  keepDisabledReachable($('account'));
+  // Lists rendered anew each time: their blocked buttons keep focus and say why (a transient busy button elsewhere stays natively disabled).
+  for (const id of ['catalog', 'tickets']) keepDisabledReachable($(id));
   state.requests = new Requests({ config: state.config, onChange: applyLocks, onRetry: retry });
   const receipts = new Receipts({ $, config: state.config });
   state.signin = new SignIn({ $, showMessage, walletMessage, onChange: (address) => receipts.render(address) });

@@ -83,7 +83,8 @@ export function disableWithReason(button, reason) {
   button.setAttribute('aria-describedby', note.id);
 }
 
-/** Turn every natively disabled button under `root` (outside dialogs) into a reachable one, now and on every change. */
+/** Turn every natively disabled button under `root` (outside dialogs) into a reachable one, now and on every change.
+ *  For lists rendered anew each time (the catalog): a button re-enabled in place would stay aria-disabled. */
 export function keepDisabledReachable(root) {
   const fix = () => {
     for (const button of root.querySelectorAll('button[disabled]')) {
