@@ -135,3 +135,29 @@ def test_svc_serve_serves_the_guide_and_the_page_links_to_it():
         assert b"What is public and what is not" in body
         status, _, index = request(server, "GET", "/")
         assert status == 200 and b'href="guide.html"' in index
+
+
+# Pages the guides link to that another branch writes (issue 14's token migration, branch token14off).
+WRITTEN_ELSEWHERE = {"docs/migration.md"}
+LINK = re.compile(r"\[[^\]]+\]\(([^)\s]+)\)")
+
+
+def anchors(path: Path) -> set[str]:
+    """The heading anchors of a Markdown page, as GitHub and tools/guidehtml.py make them."""
+    slug = _tools_guidehtml().slug
+    return {slug(m.group(1)) for m in re.finditer(r"^#{1,6} (.+)$", path.read_text(), re.M)}
+
+
+@pytest.mark.parametrize("guide", sorted(GUIDES.glob("*.md")), ids=lambda p: p.name)
+def test_links_in_a_guide_lead_somewhere(guide):
+    for target in LINK.findall(guide.read_text()):
+        if target.startswith(("http://", "https://")):
+            continue
+        file, _, anchor = target.partition("#")
+        page = (guide.parent / file).resolve() if file else guide
+        shown = str(page.relative_to(PROJECT_ROOT))
+        if shown in WRITTEN_ELSEWHERE and not page.exists():
+            continue
+        assert page.exists(), f"{guide.name}: link to {target}: no such file {shown}"
+        if anchor:
+            assert anchor in anchors(page), f"{guide.name}: link to {target}: {shown} has no heading '{anchor}'"
