@@ -161,3 +161,22 @@ def test_links_in_a_guide_lead_somewhere(guide):
         assert page.exists(), f"{guide.name}: link to {target}: no such file {shown}"
         if anchor:
             assert anchor in anchors(page), f"{guide.name}: link to {target}: {shown} has no heading '{anchor}'"
+
+
+# What the customers' guide tells people to look for or click on the page, as the page words it.
+PAGE_WORDS = ["Connect wallet", "Your wallet is on another network", "Switch network", "Expiring in the next 30 days",
+              "All your points by expiry date", "Spend your points", "Sign and redeem (free)", "Waiting for your wallet",
+              "Your redemptions", "Open: the merchant is preparing it", "Delivered on", "Check my voucher code",
+              "Out of stock", "to unlock", "more points", "you do not have enough points that are still valid",
+              "Cancelled: you rejected it", "Refunded on", "Your support tickets", "Sign in", "Sign out",
+              "Download my service receipts", "You need a wallet to see your points", "You rejected the request",
+              "Send it myself"]
+
+
+@pytest.mark.parametrize("words", PAGE_WORDS)
+def test_customers_guide_names_what_the_page_shows(words):
+    guide = (GUIDES / "customers.md").read_text()
+    page = "\n".join(p.read_text() for p in sorted((PROJECT_ROOT / "web").glob("*")) if p.suffix in (".html", ".js")
+                     and p.name != "guide.html")
+    assert words in " ".join(guide.split()), f"customers.md no longer says '{words}': drop it here"
+    assert words in page, f"the page no longer shows '{words}': update docs/guides/customers.md and this list"
