@@ -1,5 +1,6 @@
 """The guides for people who are not developers (docs/guides/) stay true to the code: every `svc` command
 a guide shows in a ```sh block exists (`svc <group> <command> --help` exits 0) with the options it uses;
+every link leads to a file and heading; the page texts the customers' guide names are still on the page;
 the customers' guide page (web/guide.html) is the Markdown's current rendering, `svc serve` serves it with
 the page's security headers, and the customer page links to it."""
 
@@ -70,7 +71,7 @@ def resolve(words: list[str]) -> tuple[list[str], click.Command]:
 def test_every_guide_shows_commands():
     """The parser finds the guides' commands (an empty list would pass everything below)."""
     where = {w.split(":")[0] for w, _ in ALL}
-    assert where == {f"docs/guides/{n}.md" for n in ("merchants", "operators")}, where
+    assert {f"docs/guides/{n}.md" for n in ("merchants", "operators")} <= where, where
     assert len(ALL) >= 40
 
 
