@@ -12,6 +12,7 @@ import { ethers } from '/vendor/ethers.min.js';
 import { walletMessage } from './wallet.js';
 import { formatDate, formatDateTime, formatPoints } from './account.js';
 import { relay } from './actions.js';
+import { content } from './content.js';
 
 export const KINDS = ['Gift', 'Discount voucher', 'Exclusive service'];
 const UNLIMITED = 2n ** 32n - 1n;
@@ -78,6 +79,8 @@ export class Catalog {
     this.metaBlock = -1; // metadata events read up to this block
     this.names = new Map(); // tx hash → what the customer redeemed in it (for the history)
     this.selected = null;
+    this.redemptions = null; // the last list shown, re-rendered when voucher codes or metadata arrive
+    content.onChange(() => this.contentChanged());
     const form = document.getElementById('redeem-form');
     if (!form.dataset.bound) {
       form.dataset.bound = 'true';
@@ -136,10 +139,13 @@ export class Catalog {
     return raw.map((it, i) => {
       const id = ids[i];
       const kind = Number(it.kind);
+      const described = content.item(id);
       return {
         id,
         kind,
-        name: itemName(id, kind, this.meta.get(id)),
+        name: described.name || itemName(id, kind, this.meta.get(id)),
+        description: described.description || '',
+        image: described.image || '',
         uri: this.meta.get(id) || '',
         price: it.price,
         pendingPrice: it.pendingPrice,
@@ -204,8 +210,36 @@ export class Catalog {
     ]);
     this.items = items;
     this.summary = summary;
+    this.redemptions = redemptions;
     this.renderItems(items, summary);
     this.renderRedemptions(redemptions);
+  }
+
+  /** Metadata or voucher codes arrived (or were forgotten on sign-out): show them without asking the chain. */
+  contentChanged() {
+    if (!this.items.length || !this.summary) return;
+    for (const it of this.items) {
+      const described = content.item(it.id);
+      it.name = described.name || itemName(it.id, it.kind, this.meta.get(it.id));
+      it.description = described.description || '';
+      it.image = described.image || '';
+    }
+    this.renderItems(this.items, this.summary);
+    if (this.redemptions) this.renderRedemptions(this.redemptions);
+  }
+
+  /** Active items the customer can take now (tier, stock, balance), cheapest first. */
+  affordable(summary = this.summary) {
+    if (!summary) return [];
+    return this.items.filter((it) => it.active && !this.blocker(it, summary)).sort((a, b) => (a.price < b.price ? -1 : a.price > b.price ? 1 : 0));
+  }
+
+  /** The cheapest active item in stock and open to the customer's tier that the balance does not reach yet. */
+  nextReward(summary = this.summary) {
+    if (!summary) return null;
+    const reachable = this.items.filter((it) => it.active && it.stock !== 0n && summary.tier >= it.minTier && it.price > summary.balance);
+    reachable.sort((a, b) => (a.price < b.price ? -1 : a.price > b.price ? 1 : 0));
+    return reachable[0] || null;
   }
 
   /** Why the customer cannot redeem `item` now, or null. */
@@ -228,9 +262,14 @@ export class Catalog {
         ? el('p', { class: 'note small', text: `Price changes to ${this.points(it.pendingPrice)} points on ${formatDate(it.pendingAt)}.` })
         : null;
       const details = /^https:\/\//.test(it.uri) ? el('a', { href: it.uri, rel: 'noopener noreferrer', target: '_blank', class: 'small', text: 'Details' }) : null;
-      return el('li', { class: 'item', 'data-item': String(it.id) },
+      const picture = it.image
+        ? el('img', { class: 'item-image', src: it.image, alt: '', width: 320, height: 200, loading: 'lazy', decoding: 'async' })
+        : null;
+      return el('li', { class: `item${picture ? ' has-image' : ''}`, 'data-item': String(it.id), 'data-affordable': why ? 'false' : 'true' },
+        picture,
         el('span', { class: `kind kind-${it.kind}`, text: KINDS[it.kind] || 'Item' }),
         el('h3', { text: it.name }),
+        it.description ? el('p', { class: 'item-description', text: it.description }) : null,
         el('p', { class: 'price', text: `${this.points(it.price)} points` }),
         facts.length ? el('p', { class: 'muted small', text: facts.join(' · ') }) : null,
         pending,
@@ -247,31 +286,83 @@ export class Catalog {
     document.getElementById('catalog-empty').hidden = rows.length > 0;
   }
 
+  /** The code check a customer can run by hand: the code they got by mail against the on-chain commitment. */
+  checkForm(r) {
+    const { el } = this.ctx;
+    return el('details', { class: 'voucher-check' },
+      el('summary', { text: 'Check a voucher code' }),
+      el('form', {
+        class: 'row',
+        onsubmit: (e) => {
+          e.preventDefault();
+          const input = e.target.querySelector('input');
+          const out = e.target.querySelector('output');
+          const ok = this.voucherMatches(r.id, input.value.trim(), r.voucherHash);
+          out.className = ok ? 'ok' : 'bad';
+          out.textContent = ok
+            ? 'This is the code the merchant recorded on chain.'
+            : 'This code does not match what the merchant recorded. Check it, or contact the merchant.';
+        },
+      },
+      el('input', { type: 'text', 'aria-label': 'Voucher code', autocomplete: 'off', required: true }),
+      el('button', { type: 'submit', text: 'Check' }),
+      el('output', { 'aria-live': 'polite' })));
+  }
+
+  /** The customer's voucher code (after sign-in), checked against the merchant's on-chain commitment. */
+  voucherCell(r) {
+    const { el } = this.ctx;
+    const code = content.voucher(r.id);
+    if (code === null) {
+      return el('p', { class: 'muted small voucher-hint', text: content.address ? 'The merchant sent your code outside this page.' : 'Sign in to see your voucher code here.' });
+    }
+    const ok = this.voucherMatches(r.id, code, r.voucherHash);
+    const copy = el('button', {
+      type: 'button',
+      class: 'link small',
+      'aria-label': `Copy voucher code ${code}`,
+      onclick: async (e) => {
+        try { await navigator.clipboard.writeText(code); e.target.textContent = 'Copied'; } catch { e.target.textContent = 'Select the code to copy it'; }
+      },
+    }, 'Copy');
+    return el('div', { class: 'voucher', 'data-voucher': ok ? 'match' : 'mismatch' },
+      el('span', { class: 'voucher-label', text: 'Your voucher code' }),
+      el('code', { class: 'voucher-code', text: code }),
+      copy,
+      el('span', { class: `voucher-proof ${ok ? 'ok' : 'bad'}`, text: ok ? '✓ matches the hash on chain' : `✗ does not match the hash on chain: ${this.contactText()}` }));
+  }
+
+  /** "contact Coffee Corner at help@… or https://…", from the catalog metadata. */
+  contactText() {
+    const m = content.merchant;
+    const ways = [m.email, m.url].filter(Boolean).join(' or ');
+    if (m.name && ways) return `contact ${m.name} at ${ways}`;
+    if (ways) return `contact the merchant at ${ways}`;
+    return 'contact the merchant who sold it';
+  }
+
+  contactLinks() {
+    const { el } = this.ctx;
+    const m = content.merchant;
+    const links = [];
+    if (m.email) links.push(el('a', { href: `mailto:${m.email}`, text: m.email }));
+    if (m.url) links.push(el('a', { href: m.url, rel: 'noopener noreferrer', target: '_blank', text: 'help page' }));
+    const parts = [`Contact ${m.name || 'the merchant'}`];
+    if (!links.length) return el('span', { text: `${parts[0]} who sold it.` });
+    const out = el('span', { text: `${parts[0]}: ` });
+    links.forEach((a, i) => { if (i) out.append(' or '); out.append(a); });
+    out.append('.');
+    return out;
+  }
+
   statusCell(r) {
     const { el } = this.ctx;
     if (r.status === 'fulfilled') {
-      const check = el('details', { class: 'voucher-check' },
-        el('summary', { text: 'Check my voucher code' }),
-        el('form', {
-          class: 'row',
-          onsubmit: (e) => {
-            e.preventDefault();
-            const input = e.target.querySelector('input');
-            const out = e.target.querySelector('output');
-            const ok = this.voucherMatches(r.id, input.value.trim(), r.voucherHash);
-            out.className = ok ? 'ok' : 'bad';
-            out.textContent = ok
-              ? 'This is the code the merchant recorded on chain.'
-              : 'This code does not match what the merchant recorded. Check it, or contact the merchant.';
-          },
-        },
-        el('input', { type: 'text', 'aria-label': 'Voucher code', autocomplete: 'off', required: true }),
-        el('button', { type: 'submit', text: 'Check' }),
-        el('output', { 'aria-live': 'polite' })));
       return el('div', { class: 'state' },
         el('span', { class: 'status confirmed', text: `Delivered on ${formatDate(r.closedTime)}` }),
-        el('span', { class: 'muted small mono', title: r.voucherHash, text: `voucher fingerprint ${shortHex(r.voucherHash)}` }),
-        check);
+        this.voucherCell(r),
+        el('span', { class: 'muted small mono', title: r.voucherHash, text: `hash on chain ${shortHex(r.voucherHash)}` }),
+        this.checkForm(r));
     }
     if (r.status === 'cancelled') {
       return el('div', { class: 'state' },
@@ -280,6 +371,13 @@ export class Catalog {
     if (r.status === 'refunded') {
       return el('div', { class: 'state' },
         el('span', { class: 'status refunded', text: `Refunded on ${formatDate(r.closedTime)}: ${this.points(r.points)} points back` }));
+    }
+    const now = Number(this.summary?.now ?? Math.floor(Date.now() / 1000));
+    const days = Math.floor((now - r.time) / 86400);
+    if (days >= content.waitDays) {
+      return el('div', { class: 'state late', 'data-late': 'true' },
+        el('span', { class: 'status late', text: `Waiting since ${formatDate(r.time)} (${days} days)` }),
+        el('p', { class: 'small contact' }, this.contactLinks()));
     }
     return el('div', { class: 'state' }, el('span', { class: 'status pending', text: 'Open: the merchant is preparing it' }));
   }
