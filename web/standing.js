@@ -50,6 +50,9 @@ export class Standing {
   }
 
   render(summary) {
+    const days = summary.reminderDays;
+    document.getElementById('expiring-title').textContent = `Expiring in the next ${days} days`;
+    document.getElementById('expiring-empty').textContent = `Nothing expires in the next ${days} days.`;
     this.renderBanner(summary);
     this.renderNextExpiry(summary);
     this.renderTier(summary);

@@ -140,8 +140,17 @@ class Site:
                 "image": settings.get("token_image"),
             },
             "relays": relays,
+            "reminder_days": _reminder_days(settings),
             "abis": abis,
         }
+
+
+def _reminder_days(settings: dict) -> int:
+    """web.reminder_days: how many days ahead the page warns about expiring points (default 30)."""
+    days = settings.get("reminder_days", 30)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise ConfigError(f"servicecoin.yaml web.reminder_days: {days!r} is not a whole number of days from 1 to 365")
+    return days
 
 
 def _token_info() -> dict:

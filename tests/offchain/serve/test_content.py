@@ -97,3 +97,18 @@ def test_a_customer_gets_their_own_codes_and_nobody_else_does(server):
     assert answer["vouchers"] == [{"redemption_id": hex(REDEMPTION), "code": "MUG-0001"}]
     _, _, other = call(server, "GET", "/api/vouchers", headers=_session(server, OTHER))
     assert other["vouchers"] == [] and other["customer"] == OTHER.address
+
+
+@pytest.mark.parametrize("days, ok", [(None, 30), (14, 14), (0, None), ("30", None), (True, None)])
+def test_the_reminder_window_reaches_the_page(days, ok):
+    from servicecoin.errors import ConfigError
+    from servicecoin.networks import Network
+    from servicecoin.serve import Site
+
+    record = {"network": "t", "chain_id": 31337, "contracts": {"RewardToken": "0x5FbDB2315678afecb367f032d93F642f64180aa3"}}
+    site = Site(record, Network("t", "http://127.0.0.1:9", True), {} if days is None else {"reminder_days": days})
+    if ok is None:
+        with pytest.raises(ConfigError, match="web.reminder_days"):
+            site.config()
+    else:
+        assert site.config()["reminder_days"] == ok
