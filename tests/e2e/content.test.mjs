@@ -149,6 +149,7 @@ test('expiry banner, next expiry, tier numbers and the next reward', async () =>
   // needs Silver, the tote bag is out of stock, so none is within reach: the line says what can be redeemed now).
   assert.match(await page.textContent('#next-reward'), /You can redeem \d+ items? now\./);
   await shots(page, '#account .balance', '74-balance-expiry-tier');
+  if (await page.isVisible('#help-close')) await page.click('#help-close'); // a returning customer: the banner in sight
   for (const [width, height] of SIZES) {
     await page.setViewportSize({ width, height });
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -157,6 +158,23 @@ test('expiry banner, next expiry, tier numbers and the next reward', async () =>
   await page.click('#expiry-banner a');
   await page.waitForFunction(() => document.activeElement?.closest('li[data-affordable="true"]'));
   provider.destroy();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a customer short of every item sees how many points the next reward needs', async () => {
+  const NO_POINTS = 7; // a funded test key the wrapper gave no points
+  const wallet = newWallet(s.config, { accountIndex: NO_POINTS });
+  const vault = contract(s.config, 'RedemptionVault', node());
+  const { context, page, errors } = await openPage(s.browser, { wallet, viewport: { width: 1280, height: 800 } });
+  await page.click('#connect');
+  await page.waitForSelector('#next-reward:not([hidden])', { timeout: 15000 });
+  const price = (await vault.item(VOUCHER)).price; // the cheapest item open to a Member and in stock
+  assert.equal(await page.textContent('#next-reward'), `${points(price)} points to your next reward: 10 percent off.`);
+  assert.equal(await page.getAttribute('body', 'data-expiry-banner'), 'hidden');
+  assert.equal(await page.isHidden('#next-expiry'), true, 'nothing to expire, no expiry line');
+  await shots(page, '#account .balance', '78-next-reward');
+  vault.runner.destroy();
   assert.deepEqual(errors, []);
   await context.close();
 });
