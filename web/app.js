@@ -370,7 +370,7 @@ async function start() {
   $('watch-asset').addEventListener('click', watchAsset);
   $('message-close').addEventListener('click', clearMessage);
   const receipts = new Receipts({ $, config: state.config });
-  state.standing = new Standing({ config: state.config, catalog: () => state.catalog });
+  state.standing = new Standing({ config: state.config, catalog: () => state.catalog, el });
   content.loadCatalog();
   state.signin = new SignIn({ $, showMessage, walletMessage, onChange: (address) => { receipts.render(address); content.signedIn(address); } });
   $('sign-in').addEventListener('click', () => { clearMessage(); state.signin.signIn(); });

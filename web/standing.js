@@ -7,18 +7,6 @@
 //   - "N points to your next reward", from the catalog.
 import { DAY, formatDate, formatPoints } from './account.js';
 
-function node(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v);
-  }
-  el.append(...children.filter((c) => c !== null && c !== undefined));
-  return el;
-}
-
 /** The element `id`, created by `make()` and placed by `place(el)` the first time. */
 function slot(id, make, place) {
   let el = document.getElementById(id);
@@ -39,10 +27,12 @@ function plural(n, one, many = `${one}s`) {
 }
 
 export class Standing {
-  /** @param {{config: object, catalog: () => object | null}} o  catalog(): the Catalog (items, affordable, nextReward) */
-  constructor({ config, catalog }) {
+  /** @param {{config: object, catalog: () => object | null, el: Function}} o  catalog(): the Catalog (items,
+   *  affordable, nextReward); el: the page's element builder (app.js) */
+  constructor({ config, catalog, el }) {
     this.config = config;
     this.catalog = catalog;
+    this.el = el;
   }
 
   points(raw) {
@@ -62,7 +52,7 @@ export class Standing {
   // ----------------------------------------------------------------------------- expiry
   renderBanner(s) {
     const account = document.getElementById('account');
-    const banner = slot('expiry-banner', () => node('section', { class: 'card wide expiry-banner', role: 'status', 'aria-live': 'polite' }),
+    const banner = slot('expiry-banner', () => this.el('section', { class: 'card wide expiry-banner', role: 'status', 'aria-live': 'polite' }),
       (el) => account.prepend(el));
     const lots = [...s.expiring].sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : 1));
     banner.hidden = lots.length === 0;
@@ -78,7 +68,7 @@ export class Standing {
     const affordable = catalog?.enabled ? catalog.affordable(s) : [];
     let action = null;
     if (affordable.length) {
-      action = node('a', {
+      action = this.el('a', {
         href: '#catalog-card',
         class: 'banner-link',
         onclick: (e) => {
@@ -89,10 +79,10 @@ export class Standing {
         },
       }, `See the ${plural(affordable.length, 'item')} you can get with them`);
     } else if (catalog?.enabled) {
-      action = node('span', { class: 'small', text: 'Nothing in the catalog is within reach yet.' });
+      action = this.el('span', { class: 'small', text: 'Nothing in the catalog is within reach yet.' });
     }
     banner.replaceChildren(
-      node('p', { class: 'banner-text' }, node('strong', { text: `${text.join('')}.` }),
+      this.el('p', { class: 'banner-text' }, this.el('strong', { text: `${text.join('')}.` }),
         ` Spend them before then${days < 1 ? ' (less than a day left)' : ` (${plural(Math.floor(days), 'day')} left)`}.`),
       action,
     );
@@ -101,7 +91,7 @@ export class Standing {
   renderNextExpiry(s) {
     const big = document.querySelector('#account .balance .big');
     if (!big) return;
-    const line = slot('next-expiry', () => node('p', { class: 'next-expiry small' }), (el) => big.after(el));
+    const line = slot('next-expiry', () => this.el('p', { class: 'next-expiry small' }), (el) => big.after(el));
     if (!s.nextExpiry) {
       line.textContent = s.balance > 0n ? 'These points do not expire.' : '';
       line.hidden = s.balance === 0n;
@@ -128,7 +118,7 @@ export class Standing {
       earned = target > r.toNext ? target - r.toNext : 0n;
     }
     if (up) {
-      const count = node('strong', { class: 'tier-count', text: `${this.points(earned)} / ${this.points(target)}` });
+      const count = this.el('strong', { class: 'tier-count', text: `${this.points(earned)} / ${this.points(target)}` });
       const missing = r ? r.toNext : s.progress.missing;
       parts.push(count, ` points${r ? ' this period' : ' earned'}. `,
         `${this.points(missing)} more points earned to reach ${up.name}, which earns ${multiplier(up.multiplierBps)} on purchases.`);
@@ -145,8 +135,8 @@ export class Standing {
     if (r) {
       const review = r.review > 0n ? formatDate(r.review) : null;
       const keep = r.toKeep > 0n
-        ? node('span', { class: 'tier-keep', text: ` Earn ${this.points(r.toKeep)} more points${review ? ` by ${review}` : ''} to keep ${current.name}.` })
-        : node('span', { class: 'tier-keep', text: ` ${current.name} is yours${review ? ` until at least ${review}` : ''}.` });
+        ? this.el('span', { class: 'tier-keep', text: ` Earn ${this.points(r.toKeep)} more points${review ? ` by ${review}` : ''} to keep ${current.name}.` })
+        : this.el('span', { class: 'tier-keep', text: ` ${current.name} is yours${review ? ` until at least ${review}` : ''}.` });
       parts.push(keep);
     }
     next.replaceChildren(...parts);
@@ -159,7 +149,7 @@ export class Standing {
     const catalog = this.catalog();
     const anchor = document.getElementById('tier-next');
     if (!card || !anchor) return;
-    const line = slot('next-reward', () => node('p', { class: 'next-reward' }), (el) => anchor.after(el));
+    const line = slot('next-reward', () => this.el('p', { class: 'next-reward' }), (el) => anchor.after(el));
     if (!catalog?.enabled || !catalog.items.length) {
       line.hidden = true;
       return;
@@ -169,7 +159,7 @@ export class Standing {
     const parts = [];
     if (now) parts.push(`You can redeem ${plural(now, 'item')} now.`);
     if (reward) {
-      parts.push(`${parts.length ? ' ' : ''}`, node('strong', { text: `${this.points(reward.price - s.balance)} points` }),
+      parts.push(`${parts.length ? ' ' : ''}`, this.el('strong', { text: `${this.points(reward.price - s.balance)} points` }),
         ` to your next reward: ${reward.name}.`);
     }
     line.hidden = parts.length === 0;

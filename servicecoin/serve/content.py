@@ -22,11 +22,10 @@ from starlette.routing import Route
 
 from servicecoin.contentstore import ContentStore
 from servicecoin.serve.answers import error_answer, failure, json_answer, site_of
-from servicecoin.serve.auth import require_session
+from servicecoin.serve.auth import signed_in_endpoint
 from servicecoin.serve.site import Site
 from servicecoin.vault.metadata import CatalogMetadata
 
-PRIVATE = {"Cache-Control": "no-store"}
 IMAGES = "/catalog-images/"
 
 
@@ -86,21 +85,9 @@ async def image(request: Request) -> Response:
     return Response(raw, HTTPStatus.OK, {"Cache-Control": "public, max-age=3600"}, media_type=ctype)
 
 
-def _private(fn, what: str):
-    async def endpoint(request: Request) -> Response:
-        site = site_of(request)
-        try:
-            address = require_session(request)
-            answer = await run_in_threadpool(fn, site, address)
-        except Exception as exc:
-            return failure(exc, what, site)
-        return json_answer(HTTPStatus.OK, answer, PRIVATE)
-    return endpoint
-
-
 ROUTES = [
     Route("/api/catalog", catalog, methods=["GET"]),
     Route(IMAGES + "{name}", image, methods=["GET"]),
-    Route("/api/vouchers", _private(vouchers_of, "/api/vouchers"), methods=["GET"]),
-    Route("/api/tickets", _private(subjects_of, "/api/tickets"), methods=["GET"]),
+    Route("/api/vouchers", signed_in_endpoint(vouchers_of, "/api/vouchers"), methods=["GET"]),
+    Route("/api/tickets", signed_in_endpoint(subjects_of, "/api/tickets"), methods=["GET"]),
 ]
