@@ -179,6 +179,44 @@ test('a customer short of every item sees how many points the next reward needs'
   await context.close();
 });
 
+test('rolling tiers, once the token has them, say what keeps the tier (feature-detected from the ABI)', async () => {
+  // Today's token has no tierProgress/nextTierReview: the page shows lifetime progress (tested above). This
+  // renders the rolling branch with the numbers such a token would answer, in the page's own modules.
+  const wallet = newWallet(s.config);
+  const { context, page, errors } = await openPage(s.browser, { wallet, viewport: { width: 1280, height: 800 } });
+  await connected(page);
+  const out = await page.evaluate(async (abi) => {
+    const { ethers } = await import('/vendor/ethers.min.js');
+    const { hasFunction, tierProgress } = await import('/account.js');
+    const { Standing } = await import('/standing.js');
+    const rollingAbi = [...abi, 'function tierProgress(address) view returns (uint8 tier, uint256 toKeep, uint256 toNext)',
+      'function nextTierReview(address) view returns (uint256)'];
+    const detected = [hasFunction(new ethers.Interface(abi), 'tierProgress'), hasFunction(new ethers.Interface(rollingAbi), 'tierProgress')];
+    const thresholds = [0n, 100000n, 500000n];
+    const multipliers = [10000n, 11000n, 12500n];
+    const review = 1830297600n; // 1 Jan 2028 UTC
+    const summary = {
+      now: review - 86400n * 20n, balance: 0n, tier: 1, expiring: [], lots: [], nextExpiry: null, reminderDays: 30, thresholds, multipliers,
+      progress: tierProgress(1, 180000n, thresholds, multipliers, ['Member', 'Silver', 'Gold']),
+      rolling: { tier: 1, toKeep: 12000n, toNext: 380000n, review },
+    };
+    const el = (tag, attrs = {}, ...kids) => {
+      const n = Object.assign(document.createElement(tag), attrs.text ? { textContent: attrs.text } : {});
+      if (attrs.class) n.className = attrs.class;
+      n.append(...kids.filter(Boolean));
+      return n;
+    };
+    new Standing({ config: { token: { decimals: 2 } }, catalog: () => null, el }).renderTier(summary);
+    return { detected, text: document.getElementById('tier-next').textContent, mode: document.body.dataset.tierMode };
+  }, s.config.abis.RewardToken);
+  assert.deepEqual(out.detected, [false, true]);
+  assert.equal(out.mode, 'rolling');
+  assert.match(out.text, /^1,200 \/ 5,000 points this period\. 3,800 more points earned to reach Gold, which earns 1\.25× on purchases\./);
+  assert.match(out.text, /Earn 120 more points by 1 Jan 2028 to keep Silver\.$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('points past their expiry show in the history before the sweep; a late redemption says whom to contact', async () => {
   const provider = node();
   const snapshot = await provider.send('evm_snapshot', []);
