@@ -217,11 +217,23 @@ export class AccountReader {
     return entries;
   }
 
+  /** Points credited but not released yet (a token with pending credits has `pendingOf`; 0 otherwise). */
+  async pending(address, blockTag) {
+    if (!hasFunction(this.iface, 'pendingOf')) return 0n;
+    try {
+      const [amounts] = await this.token.pendingOf(address, { blockTag });
+      return amounts.reduce((sum, a) => sum + a, 0n);
+    } catch {
+      return 0n;
+    }
+  }
+
   /** History rows for points that expired but are still in the chain's lots (no PointsExpired yet): the
    * live balance dropped, and these rows say why. They carry no transaction. */
   async unswept(address, toBlock, entries) {
-    const [balance, head] = await Promise.all([this.token.balanceOf(address, { blockTag: toBlock }), this.provider.getBlock(toBlock)]);
-    let held = 0n;
+    const [balance, head, pending] = await Promise.all([
+      this.token.balanceOf(address, { blockTag: toBlock }), this.provider.getBlock(toBlock), this.pending(address, toBlock)]);
+    let held = -pending; // credits still waiting for their release are in the events but not in the balance yet
     for (const e of entries) held += (e.kind === 'credit' || e.kind === 'received') ? e.amount : -e.amount;
     if (held <= balance) return [];
     await this.epochParams();
