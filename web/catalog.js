@@ -78,7 +78,7 @@ export class Catalog {
     this.selected = null;
     this.redemptions = null; // the last list shown, re-rendered when voucher codes or metadata arrive
     this.status = new RedemptionStatus({ el: ctx.el, points: (raw) => this.points(raw) });
-    content.onChange(() => this.contentChanged());
+    content.onChange('catalog', () => this.contentChanged());
     const form = document.getElementById('redeem-form');
     if (!form.dataset.bound) {
       form.dataset.bound = 'true';

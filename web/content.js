@@ -19,17 +19,18 @@ export class PageContent {
     this.address = null; // the signed-in address the private part belongs to
     this.vouchers = new Map(); // redemption id (hex, no padding) → code
     this.subjects = new Map(); // ticket id (decimal string) → subject
-    this.listeners = new Set();
+    this.listeners = new Map(); // name → function: a newer listener of the same name replaces the older
     this.observer = null;
   }
 
-  /** Run `fn` whenever what this holds changes (catalog loaded, signed in or out). */
-  onChange(fn) {
-    this.listeners.add(fn);
+  /** Run `fn` whenever what this holds changes (catalog loaded, signed in or out), instead of the earlier
+   * listener called `name` (the page makes a new Catalog for every account and chain). */
+  onChange(name, fn) {
+    this.listeners.set(name, fn);
   }
 
   changed() {
-    for (const fn of this.listeners) fn(this);
+    for (const fn of this.listeners.values()) fn(this);
     this.decorateTickets();
   }
 
