@@ -59,6 +59,11 @@ def _human_items(items: list[dict]) -> None:
             click.echo(f"     price becomes {fmt(it['pending_price'])} on {when(it['pending_at'])} (announced)")
         if it["metadata_uri"]:
             click.echo(f"     {it['metadata_uri']}")
+        shown = it.get("page") or {}
+        if shown:
+            click.echo(f"     on the page: {shown.get('name', '(name from the URI)')}"
+                       + (f" — {shown['description']}" if shown.get("description") else "")
+                       + (" [picture]" if shown.get("image") else ""))
 
 
 @click.group()
@@ -98,11 +103,14 @@ def catalog_add(kind, price, stock, min_tier, metadata_uri, merchant, sender, ne
 @json_option
 @handle_errors
 def catalog_list(network, as_json):
-    """Every item with the price in force and any announced change."""
+    """Every item with the price in force, any announced change, and what the page shows of it."""
     from servicecoin.chain import connect
     from servicecoin.vault import list_items
+    from servicecoin.vault.metadata import CatalogMetadata
 
-    emit([i.to_json() for i in list_items(connect(network))], as_json, _human_items)
+    described = CatalogMetadata.for_network(network).public()["items"]
+    items = [{**i.to_json(), "page": described.get(str(i.item_id), {})} for i in list_items(connect(network))]
+    emit(items, as_json, _human_items)
 
 
 @catalog.command("update")

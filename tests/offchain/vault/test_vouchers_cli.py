@@ -63,6 +63,10 @@ def test_catalog_describe_and_contact(env, tmp_path):
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["name"] == "Coffee mug"
     assert CatalogMetadata.for_network("development").public()["items"][str(item)]["image"].endswith(".png")
+    listed = CliRunner().invoke(cli, ["catalog", "list", *NET])
+    assert "on the page: Coffee mug — A mug. [picture]" in listed.output
+    row = [i for i in json.loads(CliRunner().invoke(cli, ["catalog", "list", "--json", *NET]).output) if i["item_id"] == item]
+    assert row[0]["page"]["name"] == "Coffee mug"
     bad = CliRunner().invoke(cli, ["catalog", "describe", str(item), "--image", str(tmp_path), *NET])
     assert bad.exit_code == 2
     text = tmp_path / "x.png"
