@@ -25,7 +25,7 @@ export class RedemptionStatus {
   checkForm(r) {
     const { el } = this;
     return el('details', { class: 'voucher-check' },
-      el('summary', { text: 'Check a voucher code' }),
+      el('summary', { text: 'Check my voucher code' }),
       el('form', {
         class: 'row',
         onsubmit: (e) => {
