@@ -29,18 +29,23 @@ def customer_group():
 @json_option
 @handle_errors
 def export(address, out, no_points, network, db_url, as_json):
-    """Everything held about ADDRESS: service records with their texts, points history, consent, erasures."""
+    """Everything held about ADDRESS: service records with their texts, voucher codes, points history, consent,
+    erasures."""
     from servicecoin.account import checksum
     from servicecoin.chain import connect
     from servicecoin.servicelog.anchoring import anchored_dir
     from servicecoin.contentstore import ContentStore
     from servicecoin.servicelog.access import PUBLIC, customer_records
+    from servicecoin.vault.vouchers import VoucherBook
 
     address = checksum(address)
     chain = connect(network)
+    vault = chain.deployment().get("contracts", {}).get("RedemptionVault")
     with ContentStore.for_network(network) as store:
         held = customer_records(chain, store, address, anchored=anchored_dir(network))
+        codes = VoucherBook(store).codes_of(vault, address) if vault and store.keys is not None else {}
     data = {"customer": address, "network": network, "exported_at": int(time.time()), **held,
+            "vouchers": [{"redemption_id": rid, "code": code} for rid, code in codes.items()],
             "points": None if no_points else _points(network, db_url, address),
             "consent": {"held": [], "note": NO_CONSENT}, "public": PUBLIC}
     if out:
@@ -73,6 +78,7 @@ def _summary(d: dict) -> None:
     for r in recs:
         text = f": {r['text']}" if r["text"] else f" [{r['content']}]"
         click.echo(f"  #{r['seq']} {r['kind']} ticket {r['ticket']}{text}")
+    click.echo(f"voucher codes: {len(d['vouchers'])}" + "".join(f"\n  {v['redemption_id']}: {v['code']}" for v in d["vouchers"]))
     if d["points"] is None:
         click.echo("points: left out (--no-points)")
     else:

@@ -53,6 +53,10 @@ RECEIPT = body_schema({"seq": {"type": "integer"}, "record": {"type": "object"},
 RECEIPTS = body_schema({"version": {"type": "integer"}, "customer": ADDRESS, "chain_id": {"type": "integer"},
                         "log": {"oneOf": [ADDRESS, {"type": "null"}]}, "count": {"type": "integer"}, "check": TEXT,
                         "receipts": {"type": "array", "items": RECEIPT}})
+CATALOG = body_schema({"merchant": {"type": "object"}, "items": {"type": "object"}})
+VOUCHERS = body_schema({"customer": ADDRESS, "vault": {"oneOf": [ADDRESS, {"type": "null"}]},
+                        "vouchers": {"type": "array", "items": body_schema({"redemption_id": HEX, "code": TEXT})}})
+SUBJECTS = body_schema({"customer": ADDRESS, "tickets": {"type": "array", "items": body_schema({"ticket": TEXT, "subject": TEXT})}})
 POST_ERRORS = ("400", "403", "408", "413", "415", "429")
 
 
@@ -74,6 +78,12 @@ def openapi(site: Site) -> dict:
             "The signed-in customer's inclusion receipts of anchored records (only theirs); "
             "'svc verify-receipt FILE' checks the saved document from chain data alone", RECEIPTS,
             errors=("401",), secured=True)},
+        "/api/catalog": {"get": _operation("Catalog metadata: each item's name, description and picture; the merchant contact",
+                                           CATALOG)},
+        "/api/vouchers": {"get": _operation("The signed-in customer's voucher codes (only theirs); each checks against "
+                                            "the Fulfilled event's voucherHash", VOUCHERS, errors=("401",), secured=True)},
+        "/api/tickets": {"get": _operation("The subjects of the signed-in customer's tickets (only theirs)", SUBJECTS,
+                                           errors=("401",), secured=True)},
     }
     contracts = site.contracts()
     for name, (contract, fn) in sorted(RELAYS.items()):

@@ -129,13 +129,41 @@ def seed_anchored(chain: Chain, store) -> None:
 
 
 VOUCHER_CODE = "MUG-0001"
+MERCHANT_CONTACT = {"name": "Coffee Corner", "email": "help@coffee-corner.example", "url": "https://coffee-corner.example/help"}
+
+
+def mug_picture(path: Path) -> Path:
+    """A small PNG of a mug (drawn here: the test needs no file from elsewhere)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (320, 200), (236, 240, 250))
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle((110, 50, 200, 160), 14, fill=(47, 85, 212))
+    d.ellipse((190, 80, 240, 130), outline=(47, 85, 212), width=12)
+    d.rectangle((120, 70, 190, 80), fill=(255, 255, 255))
+    img.save(path, "PNG")
+    return path
+
+
+def seed_metadata() -> None:
+    """What `svc catalog describe` and `svc catalog contact` keep: the mug's name, description and picture,
+    the voucher's description, and whom to contact (shown when a redemption waits more than 7 days)."""
+    from servicecoin.vault.metadata import CatalogMetadata
+
+    meta = CatalogMetadata.for_network(NETWORK)
+    picture = mug_picture(data_dir(NETWORK) / "mug-upload.png")
+    meta.describe(1, "Coffee mug", "A 350 ml stoneware mug with our logo, delivered to your door.", picture)
+    meta.describe(2, None, "10% off your next order in our shop; the code arrives once the merchant fulfils it.")
+    meta.set_contact(MERCHANT_CONTACT["name"], MERCHANT_CONTACT["email"], MERCHANT_CONTACT["url"], 7)
 
 
 def seed_catalog(chain: Chain) -> None:
     """Four items (one Silver-only, one out of stock, one with a price change announced) and, for the
     customer, a fulfilled, a refunded and an open redemption; points for the customer without ETH."""
     from servicecoin import vault as sv
+    from servicecoin.vault.vouchers import fulfil_with_code
 
+    seed_metadata()
     token = chain.contract("RewardToken")
     vault = sv.vault_contract(chain)
     mug = sv.add_item(chain, sv.Kind.GIFT, 40 * UNIT, 10, metadata_uri="demo://gift/coffee-mug", vault=vault)
@@ -146,7 +174,7 @@ def seed_catalog(chain: Chain) -> None:
     sv.add_item(chain, sv.Kind.GIFT, 15 * UNIT, 0, metadata_uri="demo://gift/tote-bag", vault=vault)
     sv.update_item(chain, off, price=30 * UNIT, vault=vault)
     customer = dev_account(CUSTOMER)
-    sv.fulfil(chain, sv.redeem(chain, mug, 1, customer, vault).redemption_id, VOUCHER_CODE, vault=vault)
+    fulfil_with_code(chain, sv.redeem(chain, mug, 1, customer, vault).redemption_id, VOUCHER_CODE, vault=vault)
     sv.refund(chain, sv.redeem(chain, off, 1, customer, vault).redemption_id, vault=vault)
     sv.redeem(chain, off, 1, customer, vault)
     ref = Web3.keccak(text="e2e-order-2")
