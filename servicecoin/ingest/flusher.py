@@ -187,8 +187,17 @@ class Flusher:
     # ------------------------------------------------------------------ the loop
     def run(self, stop: threading.Event) -> None:
         """Flush every `every_s` seconds, or as soon as `max_records` are queued, until `stop` is set."""
-        if callable(self.store):
+        opened = callable(self.store)
+        if opened:
             self.store = self.store()
+        try:
+            self._loop(stop)
+        finally:
+            if opened:  # closed in the thread that opened it (SQLite connections stay in theirs)
+                self.store.close()
+                self.store = None
+
+    def _loop(self, stop: threading.Event) -> None:
         last = time.monotonic()
         while not stop.is_set():
             try:
@@ -204,5 +213,5 @@ class Flusher:
 
     def close(self) -> None:
         self.db.close()
-        if not callable(self.store):
+        if self.store is not None and not callable(self.store):
             self.store.close()

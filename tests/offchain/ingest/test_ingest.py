@@ -122,20 +122,23 @@ def test_signature_scheme_matches_zendesk():
     assert auth.sign(SECRET, ts, body) == want
 
 
-def test_the_queue_registers_its_eraser_and_it_empties_the_customers_texts(tmp_path):
+def test_the_queue_registers_its_eraser_and_it_empties_the_customers_texts(queue_file):
     import servicecoin.ingest  # noqa: F401
     from servicecoin.ingest import queue
     from servicecoin.servicelog.erasure import ERASERS
 
     assert "ingest queue" in ERASERS
-    q = EventQueue(tmp_path / "q.sqlite")
+    q = EventQueue(queue_file)
     q.submit(queue.Event("a", 1, 0, CUSTOMER, "my address is …", 1)).result(10)
     q.submit(queue.Event("b", 2, 0, OTHER, "other", 1)).result(10)
     q.load_customers([("u1", CUSTOMER)])
     q.close()
-    assert queue.erase_customer(tmp_path / "q.sqlite", CUSTOMER.upper().replace("0X", "0x")) == 2
-    rows = dict(queue.connect(tmp_path / "q.sqlite").execute("SELECT id, text FROM events").fetchall())
+    assert queue.erase_customer(queue_file, CUSTOMER.upper().replace("0X", "0x")) == 2
+    db = queue.connect(queue_file)
+    rows = dict(db.execute("SELECT id, text FROM events").fetchall())
     assert rows == {"a": None, "b": "other"}
+    assert db.execute('SELECT COUNT(*) FROM customers WHERE "user" = ?', ("u1",)).fetchone()[0] == 0
+    db.close()
 
 
 def test_settings_and_a_missing_secret_are_one_line_errors(monkeypatch):

@@ -1,0 +1,117 @@
+"""Where the queue lives: a SQLite file (the default) or a PostgreSQL database (a `postgresql://` URL), behind
+one small connection interface, so the queue (ingest.queue) and the flusher write their SQL once.
+
+The SQL is written for SQLite with `?` placeholders and portable statements (`ON CONFLICT`, no engine
+functions); for PostgreSQL this module turns `?` into `%s` and `BEGIN IMMEDIATE` into `BEGIN`, and creates the
+tables with PostgreSQL's types. Both are durable at commit: SQLite in WAL mode with `synchronous=FULL` (every
+commit fsynced), PostgreSQL with `synchronous_commit` on (its default: the commit returns once the WAL is
+flushed to disk). A URL's password never appears in a message (`shown`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+from servicecoin.errors import ConfigError
+
+SQLITE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,   -- arrival order
+    id TEXT NOT NULL UNIQUE,               -- the help desk's event id (the idempotency key)
+    ticket INTEGER NOT NULL, kind INTEGER NOT NULL, customer TEXT NOT NULL, text TEXT,
+    detail INTEGER NOT NULL DEFAULT 0, channel INTEGER NOT NULL DEFAULT 0, time INTEGER NOT NULL,
+    received REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',  -- queued | sent | confirmed | parked
+    park_code TEXT, reason TEXT,           -- parked: 'unopened' (un-parked when "opened" arrives) or 'rule'
+    commitment BLOB, sent_block INTEGER, seq INTEGER, tx TEXT, block INTEGER
+);
+CREATE INDEX IF NOT EXISTS events_state ON events (state, time, n);
+CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket);
+CREATE INDEX IF NOT EXISTS events_customer ON events (customer);
+CREATE TABLE IF NOT EXISTS customers ("user" TEXT PRIMARY KEY, address TEXT NOT NULL);  -- help-desk user → address
+"""
+PG_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS events (
+        n BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+        ticket BIGINT NOT NULL, kind INTEGER NOT NULL, customer TEXT NOT NULL, text TEXT,
+        detail INTEGER NOT NULL DEFAULT 0, channel INTEGER NOT NULL DEFAULT 0, time BIGINT NOT NULL,
+        received DOUBLE PRECISION NOT NULL, state TEXT NOT NULL DEFAULT 'queued', park_code TEXT, reason TEXT,
+        commitment BYTEA, sent_block BIGINT, seq BIGINT, tx TEXT, block BIGINT)""",
+    "CREATE INDEX IF NOT EXISTS events_state ON events (state, time, n)",
+    "CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket)",
+    "CREATE INDEX IF NOT EXISTS events_customer ON events (customer)",
+    'CREATE TABLE IF NOT EXISTS customers ("user" TEXT PRIMARY KEY, address TEXT NOT NULL)',
+]
+SCHEMA_LOCK = 0x5643_4951  # the advisory lock two processes take to create the tables one after the other
+
+
+def is_url(target: Any) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def shown(target: Path | str) -> str:
+    """`target` for a message: a URL with its password masked."""
+    if is_url(target):
+        from servicecoin.serve.redact import mask_url
+
+        return mask_url(str(target))
+    return str(target)
+
+
+def errors() -> tuple[type[Exception], ...]:
+    """The exceptions a refused write raises, for either engine."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - pinned in requirements.txt
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)
+
+
+def connect(target: Path | str):
+    """A connection to the queue at `target` (a file or a PostgreSQL URL), with the tables created."""
+    if is_url(target):
+        return PgConnection(str(target))
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(SQLITE_SCHEMA)
+    return db
+
+
+class PgConnection:
+    """A psycopg connection that takes the queue's SQLite-flavoured statements."""
+
+    def __init__(self, url: str):
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover
+            raise ConfigError("a PostgreSQL queue needs the psycopg package (pip install -r requirements.txt)") from None
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise ConfigError(f"the queue {shown(url)}: cannot connect: {str(exc).strip().splitlines()[0]}") from None
+        self.conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            for statement in PG_SCHEMA:
+                self.conn.execute(statement)
+        finally:
+            self.conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("BEGIN IMMEDIATE", "BEGIN").replace("?", "%s")
+
+    def execute(self, sql: str, params: Iterable[Any] = ()):
+        return self.conn.execute(self._sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: list[tuple]):
+        cur = self.conn.cursor()
+        cur.executemany(self._sql(sql), rows)
+        return cur
+
+    def close(self) -> None:
+        self.conn.close()
