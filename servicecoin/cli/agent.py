@@ -49,14 +49,17 @@ def agent_serve(network, port, host, log_address, queue_file, verbose, no_flushe
     from servicecoin.ingest.backend import shown
     from servicecoin.ingest.service import Service
     from servicecoin.servicelog.records import log_contract
+    from servicecoin.watch.settings import load_status_settings
 
     settings, limits = _settings()
+    status = load_status_settings()  # a wrong `status:` section stops here, in one line
     secret = auth.load_secret(settings.secret_env)  # a missing secret stops here, naming the variable only
     chain = connect(network)
     log = log_contract(chain, log_address)
     path = queue_path(network, settings, queue_file)
     service = Service(chain, log, lambda: ContentStore.for_network(network), path, settings, secret, limits, host,
-                      settings.port if port is None else port, _say, verbose=verbose, flusher=not no_flusher)
+                      settings.port if port is None else port, _say, verbose=verbose, flusher=not no_flusher,
+                      status=status)
     _say(f"agent serving help-desk events for {network} at http://{host}:{service.server_address[1]}/ "
          f"(log {log.address}, queue {shown(path)}); press Ctrl-C to stop")
     try:
