@@ -86,6 +86,8 @@ def test_health_metrics_and_openapi(svc_chain, slog, store, queue_file):
         assert code == 200 and headers["content-type"].startswith("text/plain")
         assert b'ingest_requests_total{result="accepted"} 1.0' in raw
         assert b"ingest_records_confirmed_total 1.0" in raw and b"ingest_ack_seconds_bucket" in raw
+        agent = svc.flusher.account.address.encode()  # the key paying for the batches (servicecoin.watch)
+        assert b'svc_key_eth{address="' + agent + b'",name="agent"}' in raw and b"svc_status_up 1.0" in raw
         code, _, raw = request(port, "GET", "/openapi.json")
         assert code == 200 and b"/events/{id}" in raw
 
