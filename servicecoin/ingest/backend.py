@@ -90,6 +90,7 @@ class PgConnection:
             import psycopg
         except ImportError:  # pragma: no cover
             raise ConfigError("a PostgreSQL queue needs the psycopg package (pip install -r requirements.txt)") from None
+        self.url, self._in_tx = url, False
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
@@ -105,11 +106,36 @@ class PgConnection:
     def _sql(sql: str) -> str:
         return sql.replace("BEGIN IMMEDIATE", "BEGIN").replace("?", "%s")
 
+    def _live(self):
+        """The connection, opened again when the server closed it (a restart, a failover)."""
+        if self.conn.closed:
+            import psycopg
+
+            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        return self.conn
+
     def execute(self, sql: str, params: Iterable[Any] = ()):
-        return self.conn.execute(self._sql(sql), tuple(params))
+        """Run `sql`. A statement outside a transaction that meets a connection the server closed is run once
+        more on a new one; inside a transaction the error stands (its group answered 503, its flush retried)."""
+        import psycopg
+
+        sql, params = self._sql(sql), tuple(params)
+        head = sql.lstrip()[:8].upper()
+        try:
+            cur = self._live().execute(sql, params)
+        except psycopg.OperationalError:
+            if self._in_tx or not self.conn.closed:
+                self._in_tx = False if self.conn.closed else self._in_tx
+                raise
+            cur = self._live().execute(sql, params)
+        if head.startswith("BEGIN"):
+            self._in_tx = True
+        elif head.startswith(("COMMIT", "ROLLBACK")):
+            self._in_tx = False
+        return cur
 
     def executemany(self, sql: str, rows: list[tuple]):
-        cur = self.conn.cursor()
+        cur = self._live().cursor()
         cur.executemany(self._sql(sql), rows)
         return cur
 

@@ -64,3 +64,34 @@ def test_the_node_stopped_for_a_while_then_every_accepted_event_is_on_chain_once
     proxy.stop()
     records = [r for r in fetch_records(svc_chain, slog) if r.form != ANCHOR and r.ticket == 960]
     assert [r.time for r in records] == [t + i for i in range(21)]
+
+
+def test_postgresql_connections_cut_by_the_server_are_opened_again(svc_chain, slog, store, queue_file):
+    """The server ends every session of the queue's database (as a restart does): the write that met the closed
+    connection is refused (503, not accepted), and the next ones, and the flusher, go on."""
+    import pytest
+
+    from servicecoin.ingest.backend import connect, is_url
+
+    if not is_url(queue_file):
+        pytest.skip("PostgreSQL only")
+    t = 1_700_004_000
+    with running(svc_chain, slog, store, queue_file) as svc:
+        port = svc.server_address[1]
+        assert post(port, event("c-0", 970, "opened", t))[0] == 202
+        wait_state(port, "c-0", "confirmed")
+        admin = connect(queue_file)
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND pid <> pg_backend_pid()")
+        admin.close()
+        accepted = []
+        for i in range(1, 6):
+            code = post(port, event(f"c-{i}", 970, "reply", t + i))[0]
+            assert code in (202, 503)
+            if code == 202:
+                accepted.append(f"c-{i}")
+        assert len(accepted) >= 4
+        for eid in accepted:
+            wait_state(port, eid, "confirmed", timeout=30)
+    records = [r for r in fetch_records(svc_chain, slog) if r.form != ANCHOR and r.ticket == 970]
+    assert len(records) == len(accepted) + 1 and len({r.commitment for r in records}) == len(records)
