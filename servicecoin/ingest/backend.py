@@ -69,6 +69,49 @@ def errors() -> tuple[type[Exception], ...]:
     return (sqlite3.Error, psycopg.Error)
 
 
+PG_TYPES = {"n": "bigint", "commitment": "bytea", "sent_block": "bigint", "seq": "bigint", "tx": "text",
+            "block": "bigint", "id": "text", "ticket": "bigint", "kind": "integer", "customer": "text", "text": "text",
+            "detail": "integer", "channel": "integer", "time": "bigint", "received": "double precision"}
+
+
+def insert_events(db, columns: tuple[str, ...], rows: list[tuple]) -> list[bool]:
+    """Insert `rows` of `columns` (the event id first), skipping an id already there; for each row, whether it
+    is new (a redelivery, also one inside `rows`, is not). PostgreSQL: one statement for all, its RETURNING
+    naming the new ones; SQLite: a look-up, then one statement per row in-process."""
+    ids = [row[0] for row in rows]
+    if isinstance(db, PgConnection):
+        arrays = ", ".join(f"%s::{PG_TYPES[c]}[]" for c in columns)
+        held = set(ids) - {r[0] for r in db.execute(
+            f"INSERT INTO events ({', '.join(columns)}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING "
+            "RETURNING id", [list(col) for col in zip(*rows)], raw=True).fetchall()}
+    else:
+        held = {row[0] for start in range(0, len(ids), 500) for row in db.execute(
+            f"SELECT id FROM events WHERE id IN ({', '.join('?' * len(ids[start:start + 500]))})", ids[start:start + 500])}
+        db.executemany(f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                       "ON CONFLICT DO NOTHING", rows)
+    fresh = []
+    for event_id in ids:  # a redelivery inside the group is a duplicate too
+        fresh.append(event_id not in held)
+        held.add(event_id)
+    return fresh
+
+
+def update_events(db, columns: tuple[str, ...], rows: list[tuple], fixed: str = "") -> None:
+    """Set `columns` of the events whose `n` ends each row (`(value, …, n)`), plus the `fixed` assignments
+    (e.g. "state = 'sent'"): SQLite runs one statement per row in-process; PostgreSQL one statement for all
+    (unnest of arrays), not a round trip each."""
+    if not rows:
+        return
+    extra = f", {fixed}" if fixed else ""
+    if isinstance(db, PgConnection):
+        arrays = ", ".join(f"%s::{PG_TYPES[c]}[]" for c in (*columns, "n"))
+        sets = ", ".join(f"{c} = v.{c}" for c in columns)
+        db.execute(f"UPDATE events AS e SET {sets}{extra} FROM unnest({arrays}) AS v({', '.join(columns)}, n) "
+                   "WHERE e.n = v.n", [list(col) for col in zip(*rows)], raw=True)
+        return
+    db.executemany(f"UPDATE events SET {', '.join(f'{c} = ?' for c in columns)}{extra} WHERE n = ?", rows)
+
+
 def connect(target: Path | str):
     """A connection to the queue at `target` (a file or a PostgreSQL URL), with the tables created."""
     if is_url(target):
@@ -114,12 +157,13 @@ class PgConnection:
             self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
         return self.conn
 
-    def execute(self, sql: str, params: Iterable[Any] = ()):
-        """Run `sql`. A statement outside a transaction that meets a connection the server closed is run once
-        more on a new one; inside a transaction the error stands (its group answered 503, its flush retried)."""
+    def execute(self, sql: str, params: Iterable[Any] = (), raw: bool = False):
+        """Run `sql` (`raw`: already in PostgreSQL's form). A statement outside a transaction that meets a
+        connection the server closed is run once more on a new one; inside a transaction the error stands (its
+        group answered 503, its flush retried)."""
         import psycopg
 
-        sql, params = self._sql(sql), tuple(params)
+        sql, params = (sql if raw else self._sql(sql)), tuple(params)
         head = sql.lstrip()[:8].upper()
         try:
             cur = self._live().execute(sql, params)

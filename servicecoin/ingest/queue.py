@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicecoin.errors import ServiceCoinError
-from servicecoin.ingest.backend import connect, errors, is_url, shown
+from servicecoin.ingest.backend import connect, errors, insert_events, is_url, shown
 
 COLUMNS = ("id", "ticket", "kind", "customer", "text", "detail", "channel", "time", "received")
 GROUP_MAX = 2_000  # events one group commit takes at most
@@ -85,23 +85,15 @@ class EventQueue:
         """One transaction, one fsync, a few statements for the whole group (each statement hands the GIL to the
         event loop and waits to get it back, so per-event statements would cost the server its throughput)."""
         now = time.time()
-        ids = [event.id for event, _ in group]
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            held = {row[0] for start in range(0, len(ids), 500) for row in self.db.execute(
-                f"SELECT id FROM events WHERE id IN ({', '.join('?' * len(ids[start:start + 500]))})", ids[start:start + 500])}
-            fresh = []
-            for event_id in ids:  # a redelivery inside the group is a duplicate too
-                fresh.append(event_id not in held)
-                held.add(event_id)
-            self.db.executemany(
-                f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-                "ON CONFLICT DO NOTHING",
-                [(e.id, e.ticket, e.kind, e.customer, e.text, e.detail, e.channel, e.time, now) for e, _ in group])
-            opened = [(e.ticket,) for (e, _), new in zip(group, fresh) if new and e.kind == 0]
-            if opened:  # an "opened" un-parks what waited for it
-                self.db.executemany("UPDATE events SET state = 'queued', park_code = NULL, reason = NULL "
-                                    "WHERE ticket = ? AND state = 'parked' AND park_code = 'unopened'", opened)
+            fresh = insert_events(self.db, COLUMNS, [(e.id, e.ticket, e.kind, e.customer, e.text, e.detail, e.channel,
+                                                      e.time, now) for e, _ in group])
+            opened = sorted({e.ticket for (e, _), new in zip(group, fresh) if new and e.kind == 0})
+            for start in range(0, len(opened), 500):  # an "opened" un-parks what waited for it
+                part = opened[start:start + 500]
+                self.db.execute("UPDATE events SET state = 'queued', park_code = NULL, reason = NULL WHERE state = "
+                                f"'parked' AND park_code = 'unopened' AND ticket IN ({', '.join('?' * len(part))})", part)
             self.db.execute("COMMIT")  # synchronous=FULL: fsynced before the answers go out
         except self._errors as exc:
             try:
