@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.bench_log import _deploy_log
 from servicecoin.ingest import auth
-from servicecoin.ingest.backend import connect, is_url
+from servicecoin.ingest.backend import connect
 
 TARGETS = {
     "ingest.records_per_second": (">=", 1_000, "events acknowledged and confirmed on chain per second, 60 s of load"),
@@ -140,5 +140,4 @@ def run(ctx) -> dict:
     acks.sort()
     return {"ingest.records_per_second": round(confirmed / elapsed, 1),
             "ingest.p99_ack_ms": round(acks[int(len(acks) * 0.99) - 1] * 1000, 2),
-            "ingest.events": confirmed, "ingest.batches": len(txs), "ingest.max_batch_gas": max_gas,
-            "ingest.postgresql_queue": int(is_url(queue))}
+            "ingest.events": confirmed, "ingest.batches": len(txs), "ingest.max_batch_gas": max_gas}
