@@ -80,7 +80,7 @@ class Watch:
         if record is None:
             try:
                 record = chain.deployment()
-            except ConfigError:
+            except (ConfigError, ValueError):  # none, or not JSON: keys only
                 record = {}
         found = {**role_keys(chain), **(keys or {})}
         accounts = record.get("accounts", {})
@@ -92,7 +92,12 @@ class Watch:
                       if isinstance(m, dict) and m.get("address")})
         token_address = record.get("contracts", {}).get("RewardToken")
         token = chain.contract("RewardToken", token_address) if token_address else None
-        return cls(chain, settings, found, token, names, int(record.get("first_block", 0) or 0))
+        first = record.get("first_block")
+        if first is None and token is not None:  # a deployment file older than first_block: where the token began
+            from servicecoin.admin.program import creation_block
+
+            first = creation_block(chain, token.address, int(record.get("block", chain.w3.eth.block_number)))
+        return cls(chain, settings, found, token, names, int(first or 0))
 
     def issuers(self) -> list[str]:
         """Every address the token gave a budget, scanning only the blocks not seen yet."""
