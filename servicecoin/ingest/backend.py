@@ -60,15 +60,6 @@ def shown(target: Path | str) -> str:
     return str(target)
 
 
-def errors() -> tuple[type[Exception], ...]:
-    """The exceptions a refused write raises, for either engine."""
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - pinned in requirements.txt
-        return (sqlite3.Error,)
-    return (sqlite3.Error, psycopg.Error)
-
-
 PG_TYPES = {"n": "bigint", "commitment": "bytea", "sent_block": "bigint", "seq": "bigint", "tx": "text",
             "block": "bigint", "id": "text", "ticket": "bigint", "kind": "integer", "customer": "text", "text": "text",
             "detail": "integer", "channel": "integer", "time": "bigint", "received": "double precision"}

@@ -159,3 +159,23 @@ def test_settings_and_a_missing_secret_are_one_line_errors(monkeypatch):
     result = CliRunner().invoke(cli, ["agent", "serve", "--network", "development"])
     assert result.exit_code != 0 and "SVC_INGEST_SECRET" in result.output and "short" not in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_ticket_the_queue_cannot_hold_is_refused_and_the_writer_lives_on(queue_file):
+    import pytest
+
+    from servicecoin.ingest import queue
+    from servicecoin.ingest.mapping import MAPPINGS
+    from servicecoin.serve import RequestError
+
+    with pytest.raises(RequestError, match="2\\^63-1") as exc:  # the webhook: 400 naming the field
+        MAPPINGS["generic"](event("big", 2**63, "opened", 1_700_000_000), lambda user: None)
+    assert exc.value.field == "ticket"
+    q = EventQueue(queue_file)
+    try:  # a value the engine cannot take refuses its group (503), never the writer thread
+        with pytest.raises(queue.QueueError):
+            q.submit(queue.Event("big", 2**64 - 1, 0, CUSTOMER, None, 1)).result(10)
+        assert q.submit(queue.Event("next", 2**63 - 1, 0, CUSTOMER, None, 1)).result(10) is True
+        assert q.status("next")["ticket"] == 2**63 - 1 and q.status("big") is None
+    finally:
+        q.close()
