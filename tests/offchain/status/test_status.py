@@ -140,3 +140,14 @@ def test_svc_serve_metrics_show_the_same_gauges(program):
     assert f'svc_key_eth{{address="{relayer}",name="relayer"}}' in text and "svc_status_up 1.0" in text
     assert 'svc_budget_remaining_points{issuer="' in text and 'svc_budget_low{' in text
     assert "relay_quota_spent_wei 0.0" in text
+
+
+def test_a_wrong_status_section_is_one_line(monkeypatch):
+    from click.testing import CliRunner
+
+    from servicecoin.cli import cli
+
+    monkeypatch.setattr("servicecoin.config.load_config", lambda *a: {"status": {"min_eth": "lots"}})
+    result = CliRunner(mix_stderr=False).invoke(cli, ["status", "--network", "development"])
+    assert result.exit_code != 0 and result.stderr.strip().splitlines() == [
+        "error: servicecoin.yaml: status.min_eth: must be a number of 0 or more"]
