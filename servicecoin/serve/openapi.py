@@ -66,6 +66,8 @@ def openapi(site: Site) -> dict:
         "/config.json": {"get": _operation("The page's settings: chain, addresses, ABIs, relays offered")},
         "/api/health": {"get": _operation("Whether the server is up", body_schema({"ok": {"type": "boolean"}, "network": TEXT}))},
         "/openapi.json": {"get": _operation("This document")},
+        "/metrics": {"get": {"summary": "Prometheus metrics: the keys' ETH, the issuer budgets and today's relay spending",
+                             "responses": {"200": {"description": "OK", "content": {"text/plain": {"schema": TEXT}}}}}},
         "/api/siwe/nonce": {"get": _operation("A fresh nonce for one sign-in (EIP-4361) within 10 minutes",
                                               body_schema({"nonce": TEXT}), errors=("429",))},
         "/api/siwe/login": {"post": _operation(
