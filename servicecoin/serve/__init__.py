@@ -26,6 +26,7 @@ relayer pays the gas). The relays themselves live in servicecoin.relay, which re
     sessions.py   the nonce and session tables of wallet sign-in
     answers.py    JSON answers and the gate of every POST /api/… (rate, origin, body)
     auth.py       the sign-in endpoints, GET /api/me and require_session(request) → address
+    notices.py    notice consent (GET/POST /api/notices, confirm, withdraw) and the one-click unsubscribe
     openapi.py    the OpenAPI document (/openapi.json) and its page (/api/docs)
     app.py        the Starlette app: routes for pages, config, health and relays
     shield.py     around the app: security headers on every answer, the Host check, the last 500

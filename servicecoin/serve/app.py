@@ -1,6 +1,6 @@
 """The Starlette app of `svc serve`: the static page in web/ (and ethers from node_modules),
 /config.json, /api/health, the OpenAPI document and its page, wallet sign-in (serve.auth), the
-customer's inclusion receipts (serve.receipts) and
+customer's inclusion receipts (serve.receipts), notice consent (serve.notices) and
 POST /api/<relay> for the relays registered with serve.site. Wrapped in serve.shield (security
 headers, Host check, last-resort 500); the HTTP limits live in serve.protocol and serve.body.
 """
@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from servicecoin import PROJECT_ROOT
-from servicecoin.serve import auth, receipts
+from servicecoin.serve import auth, notices, receipts
 from servicecoin.serve.answers import admit_client, error_answer, failure, json_answer, posted_json, site_of
 from servicecoin.serve.body import Disconnected
 from servicecoin.serve.failures import INTERNAL
@@ -121,6 +121,7 @@ ROUTES = [
     Route("/api/docs", api_docs, methods=["GET"]),
     *auth.ROUTES,
     *receipts.ROUTES,
+    *notices.ROUTES,
     Route("/api/{name:path}", relay, methods=["POST"]),
     Route("/{path:path}", page, methods=["GET"]),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from servicecoin.serve.notices import openapi_paths as notice_paths
 from servicecoin.serve.site import RELAY_SCHEMAS, RELAYS, Site
 
 UINT = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^(0x[0-9a-fA-F]+|[0-9]+)$"}],
@@ -74,6 +75,7 @@ def openapi(site: Site) -> dict:
             "The signed-in customer's inclusion receipts of anchored records (only theirs); "
             "'svc verify-receipt FILE' checks the saved document from chain data alone", RECEIPTS,
             errors=("401",), secured=True)},
+        **notice_paths(_operation, body_schema, TEXT, POST_ERRORS),
     }
     contracts = site.contracts()
     for name, (contract, fn) in sorted(RELAYS.items()):
