@@ -202,6 +202,7 @@ def openapi_paths(operation, body_schema, text, post_errors) -> dict:
     """The OpenAPI entries of these endpoints (serve.openapi's helpers passed in)."""
     email = {"oneOf": [text, {"type": "null"}]}
     kinds = {"type": "array", "items": {"type": "string", "enum": list(KINDS)}}
+    token = [{"name": "token", "in": "path", "required": True, "schema": text}]
     consent = body_schema({"state": {"type": "string", "enum": ["none", "pending", "confirmed"]}, "email": email,
                            "kinds": kinds, "known_kinds": {"type": "object"}})
     return {
@@ -220,11 +221,11 @@ def openapi_paths(operation, body_schema, text, post_errors) -> dict:
             "Follow the confirmation link (its token); 404 when unknown, used or expired", consent,
             body_schema({"token": text}), errors=(*post_errors, "404"))},
         "/api/notices/unsubscribe/{token}": {
-            "parameters": [{"name": "token", "in": "path", "required": True, "schema": text}],
             "post": {**operation("RFC 8058 one-click unsubscribe (the List-Unsubscribe URL of every notice): any body, "
                                  "e.g. List-Unsubscribe=One-Click form-encoded; any origin",
                                  body_schema({"unsubscribed": {"type": "boolean"}, "state": text}),
-                                 errors=("408", "413", "429"))},
-            "get": operation("A plain page pointing at the page's one-click button (a GET never unsubscribes)"),
+                                 errors=("408", "413", "429")), "parameters": token},
+            "get": {**operation("A plain page pointing at the page's one-click button (a GET never unsubscribes)"),
+                    "parameters": token},
         },
     }
