@@ -126,12 +126,10 @@ class Notices {
 
   confirmedView(consent) {
     const form = el('form', { className: 'notices-form' }, this.kindBoxes(consent.kinds),
-      el('div', { className: 'row' }, el('button', { type: 'submit', id: 'notices-save', textContent: 'Save my choices' })));
+      el('div', { className: 'row' }, el('button', { type: 'submit', className: 'primary', id: 'notices-save', textContent: 'Save my choices' }),
+        this.button('Stop all e-mail notices', () => this.withdraw(), 'notices-stop')));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.ask(consent.email, this.chosen(form)); });
-    return [
-      el('p', {}, 'Notices go to ', el('strong', { textContent: consent.email }), '.'), form,
-      el('div', { className: 'row' }, this.button('Stop all e-mail notices', () => this.withdraw(), 'notices-stop')),
-    ];
+    return [el('p', {}, 'Notices go to ', el('strong', { textContent: consent.email }), '.'), form];
   }
 
   button(text, onClick, id = '') {
