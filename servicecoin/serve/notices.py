@@ -110,17 +110,15 @@ def _unsubscribe(site: Site, settings: NoticeSettings, token: str) -> dict:
     return {"unsubscribed": customer is not None, "state": "none"}
 
 
-async def _handle(request: Request, what: str, work, *args, session: bool = True, post: bool = True) -> Response:
+async def _handle(request: Request, what: str, work, *, session: bool = True, post: bool = True) -> Response:
+    """Gate, session and body of one endpoint, then `work(site, settings, address, body)` in a thread."""
     site = site_of(request)
     try:
         if post:
             admit_client(request)
         address = require_session(request) if session else None
         body = await posted_json(request) if post else None
-        settings = _settings(request)
-        extra = (address,) if session else ()
-        extra += (body,) if post and body is not None and work in (_request, _confirm) else ()
-        answer = await run_in_threadpool(work, site, settings, *args, *extra)
+        answer = await run_in_threadpool(work, site, _settings(request), address, body)
     except Disconnected:
         return Response(status_code=HTTPStatus.REQUEST_TIMEOUT)
     except Exception as exc:
@@ -129,7 +127,8 @@ async def _handle(request: Request, what: str, work, *args, session: bool = True
 
 
 async def status(request: Request) -> Response:
-    return await _handle(request, "GET /api/notices", _status, post=False)
+    return await _handle(request, "GET /api/notices", lambda site, settings, address, _: _status(site, settings, address),
+                         post=False)
 
 
 async def ask(request: Request) -> Response:
@@ -138,15 +137,18 @@ async def ask(request: Request) -> Response:
         links = _links(request, _settings(request))
     except Exception as exc:
         return failure(_wrap(exc), "POST /api/notices", site)
-    return await _handle(request, "POST /api/notices", _request, links)
+    return await _handle(request, "POST /api/notices",
+                         lambda site, settings, address, body: _request(site, settings, links, address, body))
 
 
 async def withdraw(request: Request) -> Response:
-    return await _handle(request, "POST /api/notices/withdraw", _withdraw)
+    return await _handle(request, "POST /api/notices/withdraw",
+                         lambda site, settings, address, _: _withdraw(site, settings, address))
 
 
 async def confirm(request: Request) -> Response:
-    return await _handle(request, "POST /api/notices/confirm", _confirm, session=False)
+    return await _handle(request, "POST /api/notices/confirm", lambda site, settings, _, body: _confirm(site, settings, body),
+                         session=False)
 
 
 async def _drain(request: Request, deadline: float) -> None:

@@ -6,18 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ARTIFACTS, URL, newWallet, openPage, suite } from './harness.mjs';
+import { ARTIFACTS, URL, newWallet, openPage, signIn, suite } from './harness.mjs';
 
 const MAILBOX = process.env.SVC_MAILBOX || path.join(ARTIFACTS, 'mailbox');
 const NOTICE_CUSTOMER = 9; // a test key no other browser test uses
 const s = suite();
-
-async function signIn(page) {
-  await page.click('#connect');
-  await page.waitForSelector('#sign-in:not([hidden])', { timeout: 15000 });
-  await page.click('#sign-in');
-  await page.waitForSelector('body[data-signed-in="true"]', { timeout: 15000 });
-}
 
 async function shotCard(page, selector, name) {
   await page.locator(selector).scrollIntoViewIfNeeded();
@@ -47,6 +40,9 @@ test('double opt-in on the page, confirmation by the e-mailed link, then stop wi
   await signIn(page);
   await page.waitForSelector('body[data-notices="none"]');
   await shotCard(page, '#notices-card', '70-notices-form-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shotCard(page, '#notices-card', '70-notices-form-390');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   await page.click('#notices-ask');
   assert.match(await page.textContent('#notices-status'), /Enter your e-mail address/);
