@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
+import re
 from http import HTTPStatus
 
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +39,7 @@ from servicecoin.serve.fields import RequestError, require
 from servicecoin.serve.hosts import request_scheme
 from servicecoin.serve.site import Site
 
+LOG = logging.getLogger("servicecoin.serve")
 NO_MAIL = "e-mail notices are not available on this server at the moment"
 
 
@@ -66,7 +69,8 @@ def _answer(contact) -> dict:
 def _wrap(exc: Exception) -> Exception:
     if isinstance(exc, ConsentError):
         return RequestError(str(exc), exc.field, exc.status)
-    if isinstance(exc, MailError):
+    if isinstance(exc, MailError):  # the operator's log gets the server's answer, the address masked
+        LOG.warning("notice confirmation e-mail failed: %s", re.sub(r"[^\s<>@]+@", "…@", str(exc)))
         return RequestError("the confirmation e-mail could not be sent; try again later", None, HTTPStatus.BAD_GATEWAY)
     if isinstance(exc, ConfigError):
         return RequestError(NO_MAIL, None, HTTPStatus.SERVICE_UNAVAILABLE)

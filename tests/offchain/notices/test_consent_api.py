@@ -155,3 +155,13 @@ def test_a_second_confirmation_within_a_minute_is_refused(server, inbox):
     ask(server, cookie)
     status, _, answer = ask(server, cookie, email="ann2@example.org")
     assert status == 429 and len(inbox.received) == 1
+
+
+def test_an_smtp_server_that_cannot_be_reached_is_a_502_and_a_masked_log_line(server, inbox, monkeypatch, caplog):
+    from tests.offchain.mailkit import free_port
+
+    monkeypatch.setenv("SVC_SMTP_PORT", str(free_port()))
+    with caplog.at_level("WARNING", logger="servicecoin.serve"):
+        status, _, answer = ask(server, signed_in(server))
+    assert status == 502 and "could not be sent" in answer["error"] and "ann@" not in answer["error"]
+    assert "confirmation e-mail failed" in caplog.text and "ann@example.org" not in caplog.text
