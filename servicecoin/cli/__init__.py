@@ -10,7 +10,7 @@
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
     serve      `svc serve`             settlement `svc settlement`
     agent      `svc agent serve|flush|parked|customers` (help-desk ingestion, docs/ingest.md)
-    notify     `svc notify run` (e-mail notices to customers who opted in, docs/notices.md)
+    notify     `svc notify run|status` (e-mail notices to customers who opted in, docs/notices.md)
     admin      `svc admin`             merchant `svc merchant`
     recovery   `svc recovery` (a lost wallet)
     issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls

@@ -1,4 +1,4 @@
-"""`svc notify run`: e-mail notices to the customers who opted in (servicecoin/notices, docs/notices.md).
+"""`svc notify run|status`: e-mail notices to the customers who opted in (servicecoin/notices, docs/notices.md).
 
 Cron-friendly: brings the index up to date, sends what is due at most once per cause, prints one line per
 notice and a summary, exits 0 (1 when a send failed or the SMTP server could not be reached).
@@ -11,7 +11,7 @@ import sys
 import click
 
 import servicecoin.notices  # noqa: F401  registers the contacts' eraser for `svc log erase --customer`
-from servicecoin.cli.options import emit, handle_errors, json_option
+from servicecoin.cli.options import emit, handle_errors, json_option, network_option
 from servicecoin.cli.report import checked_index, index_read_options
 from servicecoin.errors import EXIT_FAILURE
 
@@ -54,6 +54,29 @@ def run_cmd(network, db_url, no_update, unchecked, dry_run, as_json):
         + f", {d['skipped']} already sent before, {len(d['failed'])} failed, {len(d['lost'])} lost to an earlier crash"))
     if result.failed:
         sys.exit(EXIT_FAILURE)
+
+
+@notify_group.command("status")
+@network_option
+@json_option
+@handle_errors
+def status_cmd(network, as_json):
+    """Contacts by state, notices sent, failed and lost (no e-mail address is shown)."""
+    from servicecoin.networks import get_network
+    from servicecoin.notices.run import overview
+    from servicecoin.notices.settings import load_settings
+
+    data = overview(get_network(network).id, load_settings())
+
+    def human(d):
+        c, n = d["contacts"], d["notices"]
+        click.echo(f"contacts: {c.get('confirmed', 0)} confirmed, {c.get('pending', 0)} waiting for confirmation")
+        click.echo(f"notices: {n.get('sent', 0)} sent, {n.get('failed', 0)} failed, {n.get('lost', 0)} lost to a crash, "
+                   f"{n.get('recorded', 0)} recorded and not yet sent")
+        for row in d["lost"] + d["failed"]:
+            click.echo(f"  {row['cause']}: {row['error']}")
+
+    emit(data, as_json, human)
 
 
 COMMANDS = [notify_group]

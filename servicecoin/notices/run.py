@@ -50,6 +50,23 @@ def consent_export(network: str, address: str) -> dict:
         return book.export(address)
 
 
+def overview(network: str, settings: NoticeSettings) -> dict:
+    """Counts for `svc notify status`: contacts by state, notices by state, and the lost and failed ones (no address)."""
+    path = store_path(network, settings.store)
+    if not path.exists():
+        return {"store": str(path), "contacts": {}, "notices": {}, "lost": [], "failed": []}
+    db = connect(path)
+    try:
+        contacts = dict(db.execute("SELECT state, COUNT(*) FROM contact GROUP BY state").fetchall())
+        notices = dict(db.execute("SELECT state, COUNT(*) FROM sent GROUP BY state").fetchall())
+        problems = {state: [{"cause": c, "customer": who, "at": at, "error": err} for c, who, at, err in db.execute(
+            "SELECT cause, customer, recorded_at, error FROM sent WHERE state = ? ORDER BY recorded_at", (state,))]
+            for state in ("lost", "failed")}
+    finally:
+        db.close()
+    return {"store": str(path), "contacts": contacts, "notices": notices, **problems}
+
+
 @contextmanager
 def run_lock(path: Path, wait: float = 60):
     with open(path.with_suffix(".lock"), "a") as handle:

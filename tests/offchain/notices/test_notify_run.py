@@ -81,6 +81,9 @@ def test_a_crash_between_record_and_send_loses_that_notice_only_and_says_so(worl
     states = {c: s for c, _, s in sent_rows()}
     assert states.pop(cause) == "lost" and set(states.values()) == {"sent"}
     assert svc("notify", "run").exit_code == 0 and len(inbox.received) == 3
+    status = json.loads(svc("notify", "status", "--json").output)
+    assert status["notices"] == {"sent": 3, "lost": 1} and status["lost"][0]["cause"] == cause
+    assert status["contacts"] == {"confirmed": 1, "pending": 1} and "ann@" not in json.dumps(status)
 
 
 def test_an_unsubscribed_customer_gets_nothing(world, inbox):
