@@ -171,7 +171,8 @@ PAGE_WORDS = ["Connect wallet", "Your wallet is on another network", "Switch net
               "Out of stock", "to unlock", "more points", "you do not have enough points that are still valid",
               "Cancelled: you rejected it", "Refunded on", "Your support tickets", "Sign in", "Sign out",
               "Download my service receipts", "You need a wallet to see your points", "You rejected the request",
-              "Send it myself", "Wallet recovered to", "Wallet recovered from"]
+              "Send it myself", "Wallet recovered to", "Wallet recovered from", "E-mail notices",
+              "Send me a confirmation link", "Confirm my e-mail address", "Stop all e-mail notices"]
 
 
 @pytest.mark.parametrize("words", PAGE_WORDS)
