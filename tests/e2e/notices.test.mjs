@@ -17,7 +17,7 @@ async function shotCard(page, selector, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
 
-/** The newest message in the mailbox to `to`, as raw text with quoted-printable soft breaks undone. */
+/** The newest message in the mailbox to `to`, as raw text (quoted-printable decoded when the message uses it). */
 async function lastMailTo(to) {
   const deadline = Date.now() + 10000;
   while (Date.now() < deadline) {
@@ -25,6 +25,7 @@ async function lastMailTo(to) {
     for (const f of files) {
       const raw = await readFile(path.join(MAILBOX, f), 'utf8');
       if (new RegExp(`^To: ${to.replace('.', '\\.')}$`, 'm').test(raw)) {
+        if (!/^Content-Transfer-Encoding: quoted-printable$/mi.test(raw)) return raw; // 7bit: as it is (a token may hold "=E3")
         return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
       }
     }
