@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from servicecoin.serve.notices import openapi_paths as notice_paths
 from servicecoin.serve.site import RELAY_SCHEMAS, RELAYS, Site
 
 UINT = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^(0x[0-9a-fA-F]+|[0-9]+)$"}],
@@ -86,6 +87,7 @@ def openapi(site: Site) -> dict:
                                             "the Fulfilled event's voucherHash", VOUCHERS, errors=("401",), secured=True)},
         "/api/tickets": {"get": _operation("The subjects of the signed-in customer's tickets (only theirs)", SUBJECTS,
                                            errors=("401",), secured=True)},
+        **notice_paths(_operation, body_schema, TEXT, POST_ERRORS),
     }
     contracts = site.contracts()
     for name, (contract, fn) in sorted(RELAYS.items()):

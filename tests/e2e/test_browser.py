@@ -27,10 +27,12 @@ from servicecoin.localchain import anvil_binary
 from servicecoin.networks import TEST_MNEMONIC, Network
 from servicecoin.paths import data_dir, deployment_file
 from servicecoin.token import UNIT, Reason
+from tests.e2e.mailbox import mailbox
 
 CHROMIUM = os.environ.get("SVC_CHROMIUM", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+MAILBOX = ARTIFACTS / "mailbox"
 # SVC_E2E_NETWORK keeps two runs at once (two engineers, one checkout) off each other's deployment file.
 NETWORK = os.environ.get("SVC_E2E_NETWORK", "e2e")
 CUSTOMER, OTHER_CUSTOMER = 5, 6
@@ -193,6 +195,8 @@ def served():
     procs: list[subprocess.Popen] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     serve_log = open(ARTIFACTS / "serve.log", "wb")
+    mail = mailbox(MAILBOX)  # notice confirmation e-mails (notices.test.mjs)
+    smtp_env = mail.__enter__()
     try:
         procs.append(subprocess.Popen(
             [anvil_binary(), "--port", str(anvil_port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
@@ -211,7 +215,7 @@ def served():
         procs.append(subprocess.Popen(
             [sys.executable, "-c", "from servicecoin.cli import main; main()", "serve",
              "--deployment", str(deployment_file(NETWORK)), "--port", str(web_port), "--verbose"],
-            cwd=PROJECT_ROOT, stdout=serve_log, stderr=subprocess.STDOUT))
+            cwd=PROJECT_ROOT, env={**os.environ, **smtp_env}, stdout=serve_log, stderr=subprocess.STDOUT))
         url = f"http://127.0.0.1:{web_port}/"
         _wait_http(url + "api/health")
         yield {"url": url, "rpc": rpc, "chain": chain}
@@ -223,6 +227,7 @@ def served():
             except subprocess.TimeoutExpired:
                 proc.kill()
         serve_log.close()
+        mail.__exit__(None, None, None)
 
 
 def test_browser_suite_passes(served):
@@ -230,7 +235,7 @@ def test_browser_suite_passes(served):
     (ARTIFACTS / "receipts-download.json").unlink(missing_ok=True)  # receipts.test.mjs writes it afresh
     files = sorted(str(p) for p in E2E_DIR.glob("*.test.mjs"))
     env = {**os.environ, "SVC_URL": served["url"], "SVC_RPC_URL": served["rpc"], "SVC_ARTIFACTS": str(ARTIFACTS),
-           "SVC_CHROMIUM": CHROMIUM}
+           "SVC_CHROMIUM": CHROMIUM, "SVC_MAILBOX": str(MAILBOX)}
     result = subprocess.run(
         ["node", "--test", "--test-concurrency=1", "--test-reporter=spec", *files],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,

@@ -173,7 +173,8 @@ PAGE_WORDS = ["Connect wallet", "Your wallet is on another network", "Switch net
               "Download my service receipts", "You need a wallet to see your points", "You rejected the request",
               "Send it myself", "Wallet recovered to", "Wallet recovered from", "Next expiry",
               "matches the hash on chain", "Expired (not yet removed on chain)", "to your next reward", "Waiting since",
-              "Copy"]
+              "Copy", "E-mail notices", "Send me a confirmation link", "Confirm my e-mail address",
+              "Stop all e-mail notices"]
 
 
 @pytest.mark.parametrize("words", PAGE_WORDS)

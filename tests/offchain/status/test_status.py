@@ -19,7 +19,6 @@ from servicecoin.roles import grant_issuer
 from servicecoin.token import UNIT, Reason
 from servicecoin.watch import StatusSettings, Watch
 from servicecoin.watch.alerts import alert
-from tests.offchain.mail.test_mailer import smtp  # noqa: F401  (fixture)
 
 EMPTY = "0x" + "e0" * 20  # a key nobody funded
 NOREF = b"\0" * 32
@@ -53,7 +52,7 @@ def test_keys_and_budgets_against_the_thresholds(program):
     assert not any(k["low"] for k in relaxed["keys"]) and not relaxed["budgets"][0]["low"]
 
 
-def test_a_low_item_is_warned_about_and_emailed_once_a_day(program, smtp, tmp_path, monkeypatch, caplog):  # noqa: F811
+def test_a_low_item_is_warned_about_and_emailed_once_a_day(program, smtp, tmp_path, monkeypatch, caplog):
     chain, _, record = program
     inbox, env = smtp
     for name, value in env.items():
