@@ -7,6 +7,8 @@ mix: opened, reply, reply, resolved).
     ingest.p99_ack_ms           99th percentile of the time from sending a request to its 202
 
     SVC_BENCH_PORT=8562 python -m benchmarks.run ingest
+
+SVC_BENCH_INGEST_QUEUE=postgresql://… runs it on a PostgreSQL queue (an empty database) instead of a SQLite file.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.bench_log import _deploy_log
 from servicecoin.ingest import auth
+from servicecoin.ingest.backend import connect
 
 TARGETS = {
     "ingest.records_per_second": (">=", 1_000, "events acknowledged and confirmed on chain per second, 60 s of load"),
@@ -43,16 +45,16 @@ from servicecoin.ingest.settings import AgentSettings
 from servicecoin.networks import Network
 from servicecoin.servicelog.records import log_contract
 from web3 import Web3
-url, log, folder, secret = sys.argv[1:5]
+url, log, folder, secret, role, queue = sys.argv[1:7]
 chain = Chain(Network("bench", url, True), Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 120})))
 s = AgentSettings(flush_every_s=1.0, flush_records=1000, reorder_s=0.5, hold_s=600, max_queue=10**7)
 store = lambda: ContentStore(folder + "/content.sqlite")
-if sys.argv[5] == "flusher":
-    f = Flusher(chain, log_contract(chain, log), store, folder + "/queue.sqlite",
+if role == "flusher":
+    f = Flusher(chain, log_contract(chain, log), store, queue,
                 FlushSettings(s.flush_every_s, s.flush_records, s.hold_s, s.reorder_s), say=lambda m: None)
     print("flushing", flush=True)
     f.run(threading.Event())
-svc = Service(chain, log_contract(chain, log), store, folder + "/queue.sqlite", s, secret.encode(), port=0,
+svc = Service(chain, log_contract(chain, log), store, queue, s, secret.encode(), port=0,
               say=lambda m: None, flusher=False)
 print("port", svc.server_address[1], flush=True)
 svc.serve_forever()
@@ -113,14 +115,15 @@ def run(ctx) -> dict:
     _, log, _ = _deploy_log(ctx.chain)
     folder = tempfile.mkdtemp(prefix="svc-ingest-bench-")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    procs = [subprocess.Popen([sys.executable, "-c", SERVER, ctx.url, log.address, folder, SECRET.decode(), role],
+    queue = os.environ.get("SVC_BENCH_INGEST_QUEUE") or f"{folder}/queue.sqlite"
+    procs = [subprocess.Popen([sys.executable, "-c", SERVER, ctx.url, log.address, folder, SECRET.decode(), role, queue],
                               stdout=subprocess.PIPE, text=True, env=env) for role in ("server", "flusher")]
     try:
         port = int(procs[0].stdout.readline().split()[1])
         procs[1].stdout.readline()
         started = time.monotonic()
         acks = asyncio.run(_load(port))
-        db = sqlite3.connect(f"{folder}/queue.sqlite", timeout=30)
+        db = connect(queue)
         deadline = time.monotonic() + 600
         while db.execute("SELECT COUNT(*) FROM events WHERE state != 'confirmed'").fetchone()[0]:
             if time.monotonic() > deadline:

@@ -44,16 +44,26 @@ def artifact(name: str) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _error_selectors() -> dict[bytes, tuple[str, list[str]]]:
-    """4-byte selector → (error name, input types) for every custom error in the build."""
-    found: dict[bytes, tuple[str, list[str]]] = {}
+def _error_selectors() -> dict[bytes, tuple[str, list[str], list[str]]]:
+    """4-byte selector → (error name, input types, input names) for every custom error in the build."""
+    found: dict[bytes, tuple[str, list[str], list[str]]] = {}
     for path in BUILD_DIR.glob("*.json"):
         for item in json.loads(path.read_text()).get("abi", []):
             if item.get("type") == "error":
                 types = [i["type"] for i in item["inputs"]]
                 sig = f"{item['name']}({','.join(types)})"
-                found[keccak(text=sig)[:4]] = (item["name"], types)
+                found[keccak(text=sig)[:4]] = (item["name"], types, [i.get("name", "") for i in item["inputs"]])
     return found
+
+
+def _shown(value: Any, name: str) -> str:
+    """An error argument as the CLI shows it: bytes and redemption ids (`id`) in 0x-hex, as the commands
+    print and take them."""
+    if isinstance(value, bytes):
+        return f"0x{value.hex()}"
+    if name == "id" and isinstance(value, int):
+        return hex(value)
+    return str(value)
 
 
 def decode_revert(data: Any) -> str:
@@ -73,11 +83,11 @@ def decode_revert(data: Any) -> str:
 
             return decode(["string"], raw[4:])[0]
         return f"unknown error 0x{raw.hex()}"
-    name, types = entry
+    name, types, names = entry
     from eth_abi import decode
 
     values = decode(types, raw[4:]) if types else ()
-    shown = ", ".join(f"0x{v.hex()}" if isinstance(v, bytes) else str(v) for v in values)
+    shown = ", ".join(_shown(v, n) for v, n in zip(values, names))
     return f"{name}({shown})"
 
 

@@ -46,7 +46,7 @@ from servicecoin.settlement.clearing import settlement_statement
 from servicecoin.settlement.onchain import acknowledge, period_bytes, publish, published
 from servicecoin.settlement.periods import Period, parse_period
 from servicecoin.statement import chain_view, statement
-from servicecoin.token import UNIT, Reason, fmt
+from servicecoin.token import UNIT, Reason, fmt, fmt_plain
 from servicecoin.vault.discounts import discount
 from servicecoin.vault.items import Kind as ItemKind
 from servicecoin.vault.items import add_item, vault_contract
@@ -275,7 +275,7 @@ def alliance_step(chain: Chain, state: dict) -> None:
     moved = f" (this local chain's clock was moved past {utc(period.end)})" if chain.network.local else ""
     say(ALLIANCE_TITLE,
         f"{name_a} and {name_b} onboarded by name (svc merchant onboard); Ana earned "
-        f"{fig[name_a]['issued_points']} points at {name_a} and spent {fig[name_b]['redeemed_points']} on a tote bag "
+        f"{fmt_plain(fig[name_a]['issued_points'])} points at {name_a} and spent {fmt_plain(fig[name_b]['redeemed_points'])} on a tote bag "
         f"of {name_b}",
         f"period {period.label} is closed{moved}; nets: {nets}",
         f"who pays whom: {pays}",

@@ -19,11 +19,15 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import default as DEFAULT_POLICY
 from email.utils import make_msgid
 
 from servicecoin.errors import ConfigError, ServiceCoinError
 
 TLS_MODES = {"ssl": 465, "starttls": 587, "none": 25}
+# Lines up to RFC 5322's 998 characters: a long List-Unsubscribe URL stays one plain <URL>, where the default of 78
+# would turn it into an RFC 2047 encoded word that mail clients do not read as a URL (RFC 8058 needs it plain).
+POLICY = DEFAULT_POLICY.clone(max_line_length=998)
 
 
 class MailError(ServiceCoinError):
@@ -65,7 +69,7 @@ def smtp_settings(environ: dict | None = None) -> SmtpSettings:
 def build_message(sender: str, to: str, subject: str, text: str, html: str | None = None,
                   headers: dict[str, str] | None = None) -> EmailMessage:
     """One e-mail: plain text, an optional HTML alternative, and extra headers."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     for name, value in (headers or {}).items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -65,4 +66,8 @@ def get_network(network_id: str) -> Network:
         if not url:
             raise ConfigError("network svc-live: set SVC_RPC_URL to the node's URL and SVC_PRIVATE_KEY to the signing key")
         net = Network(net.id, url, False)
+    unset = re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", net.rpc_url)  # expandvars leaves unset ones as they are
+    if unset:
+        raise ConfigError(f"network {network_id}: set {', '.join(unset)} (its host in {NETWORKS_FILE.name} is "
+                          f"{net.rpc_url})")
     return net

@@ -85,6 +85,9 @@ def statement(db: Database, address: str, now: int | None = None, on_chain: Chai
         lot["expires"] = iso(lot["expires_at"])
 
     history, more = _history(db, account, limit, before)
+    next_before = f"{history[0]['block']}:{history[0]['log_index']}" if more else None
+    if before is None:  # the newest page: points past their expiry that no sweep removed yet
+        _add_unswept(history, ledger.expired_unswept(db, account, now), more)
     tickets = _tickets(db, account)
     data = {
         "address": account,
@@ -104,7 +107,7 @@ def statement(db: Database, address: str, now: int | None = None, on_chain: Chai
         "totals": _totals(db, account),
         "history": history,
         "history_page": {"limit": limit, "before": f"{before[0]}:{before[1]}" if before else None, "more": more,
-                         "next_before": f"{history[0]['block']}:{history[0]['log_index']}" if more else None},
+                         "next_before": next_before},
         "tickets": tickets,
     }
     if on_chain is not None:
@@ -180,6 +183,19 @@ def _history(db: Database, account: str, limit: int | None = None,
         entry["date"] = iso(entry["ts"])
         out.append(entry)
     return out, more
+
+
+def _add_unswept(history: list[dict], expired: list[dict], more: bool) -> None:
+    """Put a row for each expired, not yet swept lot into `history` (oldest first) at its expiry time. It has no
+    transaction or block: the chain still lists the lot, but the balance no longer counts it. With older pages
+    left, a row older than this page's first movement belongs to an older page and is left out here."""
+    for lot in expired:
+        row = {"kind": "expired", "unswept": True, "ts": lot["expires_at"], "amount": -lot["amount"],
+               "epoch": lot["epoch"], "tx": None, "block": None, "log_index": None, "date": iso(lot["expires_at"])}
+        if more and history and lot["expires_at"] < history[0]["ts"]:
+            continue
+        at = next((i for i, h in enumerate(history) if h["ts"] > lot["expires_at"]), len(history))
+        history.insert(at, row)
 
 
 def _redemptions_by_tx(db: Database, account: str) -> dict[str, dict]:

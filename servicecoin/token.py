@@ -59,10 +59,23 @@ def to_raw(points) -> int:
 
 
 def fmt(raw: int) -> str:
-    """Raw units → '1,234.50' points."""
+    """Raw units → '1,234.50' points: the one format of points in output for people (2 decimals, thousands
+    separators). JSON and CSV write `plain_points` instead."""
     sign = "-" if raw < 0 else ""
     raw = abs(raw)
     return f"{sign}{raw // UNIT:,}.{raw % UNIT:02d}"
+
+
+def plain_points(raw: int) -> str:
+    """Raw units → '1234.50': points as a plain decimal, for JSON and CSV (no separators)."""
+    sign = "-" if raw < 0 else ""
+    return f"{sign}{abs(raw) // UNIT}.{abs(raw) % UNIT:02d}"
+
+
+def fmt_plain(text: str) -> str:
+    """A plain decimal of points ('-1234.5') → '-1,234.50', as `fmt` writes points for people."""
+    raw = to_raw(text.lstrip("-"))
+    return fmt(-raw if text.startswith("-") else raw)
 
 
 def tier_names(config: dict) -> list[str]:

@@ -8,6 +8,8 @@ import { Receipts } from './receipts.js';
 import { SignIn } from './signin.js';
 import { $, blockDisabledClicks, chainLink, copyText, disableWithReason, el, keepDisabledReachable, short } from './dom.js';
 import { Requests } from './requests.js';
+import { content } from './content.js';
+import { Standing } from './standing.js';
 
 const HELP_KEY = 'svc.help.dismissed';
 const DISCONNECTED_KEY = 'svc.disconnected'; // the customer pressed Disconnect: no silent reconnect
@@ -417,6 +419,7 @@ async function refresh(force = false) {
     state.catalog.annotate(history);
     renderSummary(summary);
     renderHistory(history);
+    state.standing.render(summary); // expiry banner, next expiry, tier numbers, next reward (standing.js)
     await state.actions.render(account, summary);
     if (account !== state.account || !state.reader) return; // disconnected or switched meanwhile
     markFresh(summary.block);
@@ -467,7 +470,7 @@ function describe(entry) {
     case 'spent': return entry.note || 'Spent';
     case 'sent': return `${entry.recovery ? 'Wallet recovered to' : 'Sent to'} ${short(entry.counterparty)}`;
     case 'received': return `${entry.recovery ? 'Wallet recovered from' : 'Received from'} ${short(entry.counterparty)}`;
-    case 'expired': return 'Expired';
+    case 'expired': return entry.note || 'Expired';
     default: return entry.kind;
   }
 }
@@ -480,7 +483,7 @@ function renderHistory(entries) {
       el('span', { class: 'when', text: formatDate(e.time) }),
       el('span', { class: 'what', text: describe(e) }),
       el('span', { class: `amount ${plus ? 'plus' : 'minus'}`, text: `${plus ? '+' : '−'}${formatPoints(e.amount, decimals)}` }),
-      txLink(e.log.transactionHash));
+      e.log.transactionHash ? txLink(e.log.transactionHash) : el('span', { class: 'tx muted small', text: 'not swept yet' }));
   });
   $('history').replaceChildren(...items);
   show('history-empty', items.length === 0);
@@ -509,7 +512,9 @@ async function start() {
   for (const id of ['catalog', 'tickets']) keepDisabledReachable($(id));
   state.requests = new Requests({ config: state.config, onChange: applyLocks, onRetry: retry });
   const receipts = new Receipts({ $, config: state.config });
-  state.signin = new SignIn({ $, showMessage, walletMessage, onChange: (address) => receipts.render(address) });
+  state.standing = new Standing({ config: state.config, catalog: () => state.catalog, el });
+  content.loadCatalog();
+  state.signin = new SignIn({ $, showMessage, walletMessage, onChange: (address) => { receipts.render(address); content.signedIn(address); } });
   $('sign-in').addEventListener('click', () => { clearMessage(); state.signin.signIn(); });
   $('sign-out').addEventListener('click', () => state.signin.signOut());
   await state.signin.load();

@@ -12,6 +12,8 @@ import { ethers } from '/vendor/ethers.min.js';
 import { walletMessage } from './wallet.js';
 import { formatDate, formatDateTime, formatPoints } from './account.js';
 import { relay } from './actions.js';
+import { content } from './content.js';
+import { RedemptionStatus } from './redemption-status.js';
 
 export const KINDS = ['Gift', 'Discount voucher', 'Exclusive service'];
 const UNLIMITED = 2n ** 32n - 1n;
@@ -66,10 +68,6 @@ export function errorName(err, interfaces = []) {
   return match && PLAIN[match[1]] ? match[1] : null;
 }
 
-function shortHex(hex) {
-  return `${hex.slice(0, 8)}…${hex.slice(-6)}`;
-}
-
 export class Catalog {
   constructor(ctx) {
     this.ctx = ctx; // { state, track, showMessage, refresh, el, txLink }
@@ -78,6 +76,9 @@ export class Catalog {
     this.metaBlock = -1; // metadata events read up to this block
     this.names = new Map(); // tx hash → what the customer redeemed in it (for the history)
     this.selected = null;
+    this.redemptions = null; // the last list shown, re-rendered when voucher codes or metadata arrive
+    this.status = new RedemptionStatus({ el: ctx.el, points: (raw) => this.points(raw) });
+    content.onChange('catalog', () => this.contentChanged());
     const form = document.getElementById('redeem-form');
     if (!form.dataset.bound) {
       form.dataset.bound = 'true';
@@ -136,10 +137,13 @@ export class Catalog {
     return raw.map((it, i) => {
       const id = ids[i];
       const kind = Number(it.kind);
+      const described = content.item(id);
       return {
         id,
         kind,
-        name: itemName(id, kind, this.meta.get(id)),
+        name: described.name || itemName(id, kind, this.meta.get(id)),
+        description: described.description || '',
+        image: described.image || '',
         uri: this.meta.get(id) || '',
         price: it.price,
         pendingPrice: it.pendingPrice,
@@ -204,8 +208,36 @@ export class Catalog {
     ]);
     this.items = items;
     this.summary = summary;
+    this.redemptions = redemptions;
     this.renderItems(items, summary);
     this.renderRedemptions(redemptions);
+  }
+
+  /** Metadata or voucher codes arrived (or were forgotten on sign-out): show them without asking the chain. */
+  contentChanged() {
+    if (!this.items.length || !this.summary) return;
+    for (const it of this.items) {
+      const described = content.item(it.id);
+      it.name = described.name || itemName(it.id, it.kind, this.meta.get(it.id));
+      it.description = described.description || '';
+      it.image = described.image || '';
+    }
+    this.renderItems(this.items, this.summary);
+    if (this.redemptions) this.renderRedemptions(this.redemptions);
+  }
+
+  /** Active items the customer can take now (tier, stock, balance), cheapest first. */
+  affordable(summary = this.summary) {
+    if (!summary) return [];
+    return this.items.filter((it) => it.active && !this.blocker(it, summary)).sort((a, b) => (a.price < b.price ? -1 : a.price > b.price ? 1 : 0));
+  }
+
+  /** The cheapest active item in stock and open to the customer's tier that the balance does not reach yet. */
+  nextReward(summary = this.summary) {
+    if (!summary) return null;
+    const reachable = this.items.filter((it) => it.active && it.stock !== 0n && summary.tier >= it.minTier && it.price > summary.balance);
+    reachable.sort((a, b) => (a.price < b.price ? -1 : a.price > b.price ? 1 : 0));
+    return reachable[0] || null;
   }
 
   /** Why the customer cannot redeem `item` now, or null. */
@@ -228,9 +260,14 @@ export class Catalog {
         ? el('p', { class: 'note small', text: `Price changes to ${this.points(it.pendingPrice)} points on ${formatDate(it.pendingAt)}.` })
         : null;
       const details = /^https:\/\//.test(it.uri) ? el('a', { href: it.uri, rel: 'noopener noreferrer', target: '_blank', class: 'small', text: 'Details' }) : null;
-      return el('li', { class: 'item', 'data-item': String(it.id) },
+      const picture = it.image
+        ? el('img', { class: 'item-image', src: it.image, alt: '', width: 320, height: 200, loading: 'lazy', decoding: 'async' })
+        : null;
+      return el('li', { class: `item${picture ? ' has-image' : ''}`, 'data-item': String(it.id), 'data-affordable': why ? 'false' : 'true' },
+        picture,
         el('span', { class: `kind kind-${it.kind}`, text: KINDS[it.kind] || 'Item' }),
         el('h3', { text: it.name }),
+        it.description ? el('p', { class: 'item-description', text: it.description }) : null,
         el('p', { class: 'price', text: `${this.points(it.price)} points` }),
         facts.length ? el('p', { class: 'muted small', text: facts.join(' · ') }) : null,
         pending,
@@ -247,43 +284,6 @@ export class Catalog {
     document.getElementById('catalog-empty').hidden = rows.length > 0;
   }
 
-  statusCell(r) {
-    const { el } = this.ctx;
-    if (r.status === 'fulfilled') {
-      const check = el('details', { class: 'voucher-check' },
-        el('summary', { text: 'Check my voucher code' }),
-        el('form', {
-          class: 'row',
-          onsubmit: (e) => {
-            e.preventDefault();
-            const input = e.target.querySelector('input');
-            const out = e.target.querySelector('output');
-            const ok = this.voucherMatches(r.id, input.value.trim(), r.voucherHash);
-            out.className = ok ? 'ok' : 'bad';
-            out.textContent = ok
-              ? 'This is the code the merchant recorded on chain.'
-              : 'This code does not match what the merchant recorded. Check it, or contact the merchant.';
-          },
-        },
-        el('input', { type: 'text', 'aria-label': 'Voucher code', autocomplete: 'off', required: true }),
-        el('button', { type: 'submit', text: 'Check' }),
-        el('output', { 'aria-live': 'polite' })));
-      return el('div', { class: 'state' },
-        el('span', { class: 'status confirmed', text: `Delivered on ${formatDate(r.closedTime)}` }),
-        el('span', { class: 'muted small mono', title: r.voucherHash, text: `voucher fingerprint ${shortHex(r.voucherHash)}` }),
-        check);
-    }
-    if (r.status === 'cancelled') {
-      return el('div', { class: 'state' },
-        el('span', { class: 'status refunded', text: `Cancelled on ${formatDate(r.closedTime)}: ${this.points(r.points)} points back` }));
-    }
-    if (r.status === 'refunded') {
-      return el('div', { class: 'state' },
-        el('span', { class: 'status refunded', text: `Refunded on ${formatDate(r.closedTime)}: ${this.points(r.points)} points back` }));
-    }
-    return el('div', { class: 'state' }, el('span', { class: 'status pending', text: 'Open: the merchant is preparing it' }));
-  }
-
   renderRedemptions(list) {
     const { el, txLink } = this.ctx;
     this.names.clear();
@@ -296,7 +296,7 @@ export class Catalog {
         el('span', { class: 'when', text: formatDate(r.time) }),
         el('span', { class: 'what', text: what }),
         el('span', { class: 'amount minus', text: `−${this.points(r.points)}` }),
-        this.statusCell(r),
+        this.status.cell(r, this.summary?.now),
         txLink(r.tx));
     });
     document.getElementById('redemptions').replaceChildren(...rows);
@@ -309,11 +309,6 @@ export class Catalog {
       const what = e.kind === 'spent' && this.names.get(e.log.transactionHash);
       if (what) e.note = `Redeemed: ${what}`;
     }
-  }
-
-  /** Whether `code` is the voucher committed as keccak256(abi.encodePacked(uint256 id, string code)). */
-  voucherMatches(id, code, voucherHash) {
-    return Boolean(code) && ethers.solidityPackedKeccak256(['uint256', 'string'], [id, code]) === voucherHash;
   }
 
   // --------------------------------------------------------------------------- redeeming

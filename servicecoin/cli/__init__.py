@@ -10,7 +10,9 @@
     index      `svc index`             report   `svc statement`, `svc reminders`, `svc followups`, `svc report`
     serve      `svc serve`             settlement `svc settlement`
     agent      `svc agent serve|flush|parked|customers` (help-desk ingestion, docs/ingest.md)
+    notify     `svc notify run|status` (e-mail notices to customers who opted in, docs/notices.md)
     admin      `svc admin`             merchant `svc merchant`
+    status     `svc status` (keys' ETH and issuer budgets against thresholds, docs/operations.md)
     recovery   `svc recovery` (a lost wallet)
     issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
@@ -22,13 +24,13 @@ import sys
 import click
 
 from servicecoin.cli import (admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant,
-                             recovery, redeem, report, serve, settlement)
+                             notify, recovery, redeem, report, serve, settlement, status)
 from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
 from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, recovery, redeem,
-          report, serve, settlement]
+GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, notify, recovery,
+          redeem, report, serve, settlement, status]
 
 __all__ = ["cli", "main", "handle_errors"]
 

@@ -1,10 +1,11 @@
-"""`svc catalog add|list|update`: the redemption catalog (gifts, discount vouchers, exclusive services)."""
+"""`svc catalog add|list|update|reassign|describe|contact`: the redemption catalog (gifts, discount vouchers,
+exclusive services), and the metadata the page shows (name, description, picture, merchant contact)."""
 
 from __future__ import annotations
 
 import click
 
-from servicecoin.cli.options import Address, Points, PositiveInt, Signer, UInt, emit, handle_errors, json_option, \
+from servicecoin.cli.options import Address, FilePath, Points, PositiveInt, Signer, UInt, emit, handle_errors, json_option, \
     network_option
 from servicecoin.errors import ConfigError
 from servicecoin.reports.dates import when
@@ -58,6 +59,11 @@ def _human_items(items: list[dict]) -> None:
             click.echo(f"     price becomes {fmt(it['pending_price'])} on {when(it['pending_at'])} (announced)")
         if it["metadata_uri"]:
             click.echo(f"     {it['metadata_uri']}")
+        shown = it.get("page") or {}
+        if shown:
+            click.echo(f"     on the page: {shown.get('name', '(name from the URI)')}"
+                       + (f" — {shown['description']}" if shown.get("description") else "")
+                       + (" [picture]" if shown.get("image") else ""))
 
 
 @click.group()
@@ -97,11 +103,14 @@ def catalog_add(kind, price, stock, min_tier, metadata_uri, merchant, sender, ne
 @json_option
 @handle_errors
 def catalog_list(network, as_json):
-    """Every item with the price in force and any announced change."""
+    """Every item with the price in force, any announced change, and what the page shows of it."""
     from servicecoin.chain import connect
     from servicecoin.vault import list_items
+    from servicecoin.vault.metadata import CatalogMetadata
 
-    emit([i.to_json() for i in list_items(connect(network))], as_json, _human_items)
+    described = CatalogMetadata.for_network(network).public()["items"]
+    items = [{**i.to_json(), "page": described.get(str(i.item_id), {})} for i in list_items(connect(network))]
+    emit(items, as_json, _human_items)
 
 
 @catalog.command("update")
@@ -143,6 +152,47 @@ def catalog_reassign(item_id, merchant, sender, network, as_json):
     chain = connect(network)
     item = reassign_item(chain, item_id, merchant, sender=resolve_signer(chain, sender))
     emit(item.to_json(), as_json, lambda d: _human_items([d]))
+
+
+@catalog.command("describe")
+@click.argument("item_id", type=PositiveInt())
+@click.option("--name", default=None, help="What customers call it (at most 80 characters).")
+@click.option("--description", default=None, help="One or two sentences (at most 600 characters).")
+@click.option("--image", default=None, type=FilePath(exists=True, dir_okay=False),
+              help="A PNG, JPEG, GIF or WebP picture of at most 1 MB (copied; served by `svc serve`).")
+@network_option
+@json_option
+@handle_errors
+def catalog_describe(item_id, name, description, image, network, as_json):
+    """Set the name, description and picture the page shows for ITEM_ID."""
+    from servicecoin.chain import connect
+    from servicecoin.vault import get_item
+    from servicecoin.vault.metadata import CatalogMetadata
+
+    get_item(connect(network), item_id)  # one clear line for an item that is not listed
+    entry = CatalogMetadata.for_network(network).describe(item_id, name, description, image)
+    emit({"item_id": item_id, **entry}, as_json, lambda d: click.echo(
+        f"#{item_id} {d.get('name', '(no name)')}: " + (d.get("description") or "(no description)")
+        + (f"  [picture {d['image']}]" if d.get("image") else "")))
+
+
+@catalog.command("contact")
+@click.option("--name", default=None, help="The merchant's name as customers know it.")
+@click.option("--email", default=None, help="Where customers write about a redemption.")
+@click.option("--url", default=None, help="An https:// help page.")
+@click.option("--wait-days", default=None, type=UInt(1, 365),
+              help="After how many days an open redemption tells the customer whom to contact (default 7).")
+@network_option
+@json_option
+@handle_errors
+def catalog_contact(name, email, url, wait_days, network, as_json):
+    """Set whom customers contact about a redemption that waits too long."""
+    from servicecoin.vault.metadata import DEFAULT_WAIT_DAYS, CatalogMetadata
+
+    merchant = CatalogMetadata.for_network(network).set_contact(name, email, url, wait_days)
+    emit(merchant, as_json, lambda d: click.echo(
+        f"contact: {d.get('name', '(no name)')} {d.get('email', '')} {d.get('url', '')}".rstrip()
+        + f"; shown after {d.get('wait_days', DEFAULT_WAIT_DAYS)} days of waiting"))
 
 
 COMMANDS = [catalog]

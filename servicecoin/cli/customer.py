@@ -11,8 +11,9 @@ import click
 from servicecoin.cli.index import db_option
 from servicecoin.cli.options import FilePath, handle_errors, json_option, network_option
 
-NO_CONSENT = ("ServiceCoin keeps no consent records yet: it holds no contact data and sends no notices "
-              "(the help-desk integrations, issue 18, will add notice contacts and consent).")
+CONSENT_NOTE = ("E-mail notices: the address is kept off chain, sealed with the customer's content key, only while "
+                "the customer wants notices; the history says when consent was asked, confirmed and withdrawn "
+                "(docs/notices.md).")
 
 
 @click.group("customer")
@@ -29,20 +30,28 @@ def customer_group():
 @json_option
 @handle_errors
 def export(address, out, no_points, network, db_url, as_json):
-    """Everything held about ADDRESS: service records with their texts, points history, consent, erasures."""
+    """Everything held about ADDRESS: service records with their texts, voucher codes, points history, consent,
+    erasures."""
     from servicecoin.account import checksum
     from servicecoin.chain import connect
     from servicecoin.servicelog.anchoring import anchored_dir
     from servicecoin.contentstore import ContentStore
     from servicecoin.servicelog.access import PUBLIC, customer_records
+    from servicecoin.vault.vouchers import VoucherBook
 
     address = checksum(address)
     chain = connect(network)
+    from servicecoin.notices.run import consent_export
+
+    vault = chain.deployment().get("contracts", {}).get("RedemptionVault")
     with ContentStore.for_network(network) as store:
         held = customer_records(chain, store, address, anchored=anchored_dir(network))
+        codes = VoucherBook(store).codes_of(vault, address) if vault and store.keys is not None else {}
+    consent = {**consent_export(network, address), "note": CONSENT_NOTE}
     data = {"customer": address, "network": network, "exported_at": int(time.time()), **held,
+            "vouchers": [{"redemption_id": rid, "code": code} for rid, code in codes.items()],
             "points": None if no_points else _points(network, db_url, address),
-            "consent": {"held": [], "note": NO_CONSENT}, "public": PUBLIC}
+            "consent": consent, "public": PUBLIC}
     if out:
         out.write_text(json.dumps(data, indent=2) + "\n")
     if as_json:
@@ -73,13 +82,19 @@ def _summary(d: dict) -> None:
     for r in recs:
         text = f": {r['text']}" if r["text"] else f" [{r['content']}]"
         click.echo(f"  #{r['seq']} {r['kind']} ticket {r['ticket']}{text}")
+    click.echo(f"voucher codes: {len(d['vouchers'])}" + "".join(f"\n  {v['redemption_id']}: {v['code']}" for v in d["vouchers"]))
     if d["points"] is None:
         click.echo("points: left out (--no-points)")
     else:
         p = d["points"]
         click.echo(f"points: balance {fmt(p['balance'])}, lifetime earned {fmt(p['lifetime_earned'])}, "
                    f"{len(p['history'])} movement(s)")
-    click.echo(f"consent: none held. {d['consent']['note']}")
+    c = d["consent"]
+    if not c["held"]:
+        click.echo(f"consent: none held ({len(c['history'])} earlier consent event(s)). {c['note']}")
+    for h in c["held"]:
+        click.echo(f"consent: e-mail notices to {h['email']} ({h['state']}): {', '.join(h['kinds'])}")
+    click.echo(f"notices sent: {sum(1 for n in c['notices'] if n['state'] == 'sent')}")
     for e in d["erasures"]:
         click.echo(f"erasure: {e['scope']} up to record {e['seq']} of log {e['log']} at {e['erased_at']}")
     click.echo(f"public: {d['public']}")

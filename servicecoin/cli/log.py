@@ -176,6 +176,7 @@ def show(seq, network, as_json):
 def erase(seq, customer, after_restore, network, as_json):
     """Delete the text and salt of record SEQ, or of every record of --customer, leaving a signed tombstone
     (personal data gone; the chain still verifies)."""
+    import servicecoin.vault.vouchers  # noqa: F401  registers the voucher codes' eraser
     from servicecoin.errors import ConfigError
     from servicecoin.servicelog.erasure import erase_customer, erase_record, reconcile
 

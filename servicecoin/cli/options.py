@@ -248,6 +248,20 @@ def json_option(fn):
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(fn)
 
 
+def node_message(exc: Exception) -> str:
+    """What a node's JSON-RPC error says, without the envelope (`{'code': -32003, 'message': …}`), and what
+    to do about the common one: a sending key without ETH for gas."""
+    rpc = getattr(exc, "rpc_response", None)  # web3's Web3RPCError keeps the answer; its text is repr(error)
+    error = rpc.get("error") if isinstance(rpc, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        text = str(error["message"])
+    else:
+        text = str(exc.args[0] if exc.args else exc)
+    if "insufficient funds" in text.lower():
+        text += " (the sending key needs ETH to pay for gas: fund it and try again)"
+    return text
+
+
 def handle_errors(fn):
     """Turn a failure into one clear line on stderr and the exit code of its kind (servicecoin.errors).
 
@@ -283,7 +297,7 @@ def handle_errors(fn):
         except (RequestsConnectionError, Timeout) as exc:
             _fail(exc, f"error: node unreachable: {_first_line(exc)}", EXIT_NODE_DOWN)
         except Web3Exception as exc:
-            _fail(exc, f"error: node: {_first_line(exc.args[0] if exc.args else exc)}", EXIT_FAILURE)
+            _fail(exc, f"error: node: {_first_line(node_message(exc))}", EXIT_FAILURE)
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             _fail(exc, f"error: {where}{exc.strerror or exc}", EXIT_FAILURE)

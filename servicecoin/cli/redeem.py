@@ -120,14 +120,17 @@ def redemptions_list(customer, item_id, status, network, as_json):
 @json_option
 @handle_errors
 def redemptions_fulfil(redemption_id, voucher, key, network, as_json):
-    """Mark REDEMPTION_ID delivered with a commitment to the voucher code."""
+    """Mark REDEMPTION_ID delivered: the chain gets a commitment to the voucher code, and the code is kept
+    sealed for the customer, who sees it on the page after signing in."""
     from servicecoin.chain import connect
-    from servicecoin.vault import fulfil, resolve_signer
+    from servicecoin.vault import resolve_signer
+    from servicecoin.vault.vouchers import fulfil_with_code
 
     chain = connect(network)
-    rec = fulfil(chain, redemption_id, voucher, resolve_signer(chain, key))
+    rec = fulfil_with_code(chain, redemption_id, voucher, resolve_signer(chain, key))
     emit(rec.to_json(), as_json, lambda d: click.echo(
-        f"fulfilled {d['redemption_id']} (voucher commitment {d['voucher_hash']})"))
+        f"fulfilled {d['redemption_id']} (voucher commitment {d['voucher_hash']}; the code is kept for the customer, "
+        "shown on the page after they sign in)"))
 
 
 def _give_back(give, done: str, redemption_id: int, key: str, network: str, as_json: bool) -> None:

@@ -152,8 +152,11 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
 @index_read_options
 @json_option
 @csv_option
+@click.option("--deliver", type=click.Choice(["webhook", "email"]), default=None,
+              help="Also deliver the queue to the agents: a signed webhook to the help desk, or an e-mail "
+                   "(notices.followups in servicecoin.yaml; docs/notices.md).")
 @handle_errors
-def followups_cmd(network, db_url, no_update, unchecked, as_json, as_csv):
+def followups_cmd(network, db_url, no_update, unchecked, as_json, as_csv, deliver):
     """Complaints and low-rated tickets resolved without a follow-up call, oldest first."""
     from servicecoin.config import load_config
     from servicecoin.statement import FollowupPolicy, followups
@@ -161,6 +164,11 @@ def followups_cmd(network, db_url, no_update, unchecked, as_json, as_csv):
     _, db = checked_index(network, db_url, no_update, unchecked)
     data = followups(db, FollowupPolicy.from_config(load_config()))
     _, labels = _names(network)
+    if deliver:
+        from servicecoin.notices.followups import deliver_followups
+
+        sent = deliver_followups(deliver, data, network, labels)
+        click.echo(f"delivered {sent['due']} due follow-up call(s) by {deliver}", err=True)
     emit_report(data, as_json, as_csv, lambda d: click.echo(format_followups(d, labels)))
 
 

@@ -20,7 +20,10 @@ def serve(network, port, host, deployment, verbose):
     from servicecoin import relay  # noqa: F401  registers the feedback and redemption relays with servicecoin.serve
     from servicecoin.serve import check_relayer_key, load_site, make_server
 
+    from servicecoin.watch.settings import load_status_settings
+
     site = load_site(network, deployment)
+    load_status_settings()  # a wrong `status:` section (read by /metrics) stops here, in one line
     relayer = check_relayer_key(site.network)  # a malformed key stops here, in one line
     server = make_server(site, host, port, verbose)
     url = f"http://{host}:{server.server_address[1]}/"

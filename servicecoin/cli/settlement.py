@@ -35,9 +35,7 @@ def _human(s: dict) -> str:
     def money(text: str) -> str:
         return human(from_plain(text), cur)
 
-    def pts(text: str) -> str:
-        whole, _, frac = text.lstrip("-").partition(".")
-        return f"{'-' if text.startswith('-') else ''}{int(whole):,}.{frac}"
+    from servicecoin.token import fmt_plain as pts
 
     p = s["period"]
     t = s["terms"][-1]

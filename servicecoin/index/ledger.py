@@ -77,6 +77,15 @@ def lots(db: Database, account: str, now: int) -> list[dict]:
     return [{"epoch": e, "amount": int(a), "expires_at": ep.expiry(e)} for e, a in rows if a]
 
 
+def expired_unswept(db: Database, account: str, now: int) -> list[dict]:
+    """The account's lots that expired by `now` but are still held (no PointsExpired swept them yet), oldest
+    first (amount, epoch, expires_at): the balance no longer counts them, the chain still lists them."""
+    ep = Epochs.of(db)
+    rows = db.query("SELECT epoch, SUM(delta) FROM lot_changes WHERE account = ? AND epoch >= 0 AND epoch < ? "
+                    "GROUP BY epoch ORDER BY epoch", (account, ep.first_live(now)))
+    return [{"epoch": e, "amount": int(a), "expires_at": ep.expiry(e)} for e, a in rows if a and int(a) > 0]
+
+
 def plain_balance(db: Database, account: str) -> int:
     """An acceptor's never-expiring balance (its newest running balance)."""
     from servicecoin.index.replay import running_balance

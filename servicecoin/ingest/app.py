@@ -17,6 +17,7 @@ from http import HTTPStatus
 from typing import Callable
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -121,7 +122,8 @@ async def health(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    data, ctype = _ingest(request).metrics.exposition()
+    # in a worker thread: the keys' and budgets' gauges may wait on the node (servicecoin.watch)
+    data, ctype = await run_in_threadpool(_ingest(request).metrics.exposition)
     return Response(data, HTTPStatus.OK, media_type=ctype)
 
 

@@ -22,6 +22,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from servicecoin.chain import Chain
 from servicecoin.errors import ChainError
 from servicecoin.ingest import queue as q
+from servicecoin.ingest.backend import update_events
 from servicecoin.ingest.tickets import TicketBook, plan
 from servicecoin.servicelog.agent import Entry, appended_records
 from servicecoin.servicelog.batch import settle
@@ -145,8 +146,8 @@ class Flusher:
         gas = min(GAS_CAP, int(estimate * 1.2) + 20_000)
         block = self.chain.w3.eth.block_number
         self.db.execute("BEGIN IMMEDIATE")
-        self.db.executemany("UPDATE events SET state = 'sent', commitment = ?, sent_block = ? WHERE n = ?",
-                            [(c, block, row[0]) for row, (c, _) in pairs])
+        update_events(self.db, ("commitment", "sent_block"), [(c, block, row[0]) for row, (c, _) in pairs],
+                      "state = 'sent'")
         self.db.execute("COMMIT")
         for row, _ in pairs:
             self.book.apply(row[2], row[3], row[4])
@@ -171,8 +172,9 @@ class Flusher:
             done = appended_records(self.log, receipt, self.store)
         by_c = {bytes.fromhex(a.commitment[2:]): a for a in done}
         self.db.execute("BEGIN IMMEDIATE")
-        self.db.executemany("UPDATE events SET state = 'confirmed', seq = ?, tx = ?, block = ? WHERE n = ?",
-                            [(by_c[c].seq, by_c[c].tx, receipt["blockNumber"], row[0]) for row, (c, _) in pairs])
+        update_events(self.db, ("seq", "tx", "block"),
+                      [(by_c[c].seq, by_c[c].tx, receipt["blockNumber"], row[0]) for row, (c, _) in pairs],
+                      "state = 'confirmed'")
         self.db.execute("COMMIT")
         if self.metrics is not None:
             self.metrics.batch(len(pairs), receipt["gasUsed"])
@@ -187,8 +189,17 @@ class Flusher:
     # ------------------------------------------------------------------ the loop
     def run(self, stop: threading.Event) -> None:
         """Flush every `every_s` seconds, or as soon as `max_records` are queued, until `stop` is set."""
-        if callable(self.store):
+        opened = callable(self.store)
+        if opened:
             self.store = self.store()
+        try:
+            self._loop(stop)
+        finally:
+            if opened:  # closed in the thread that opened it (SQLite connections stay in theirs)
+                self.store.close()
+                self.store = None
+
+    def _loop(self, stop: threading.Event) -> None:
         last = time.monotonic()
         while not stop.is_set():
             try:
@@ -204,5 +215,5 @@ class Flusher:
 
     def close(self) -> None:
         self.db.close()
-        if not callable(self.store):
+        if self.store is not None and not callable(self.store):
             self.store.close()

@@ -21,7 +21,7 @@ from typing import Callable
 from servicecoin.errors import ServiceCoinError
 from servicecoin.ingest.queue import Event
 from servicecoin.serve import RequestError
-from servicecoin.servicelog.packed import MAX_TICKET, MAX_U40, Channel
+from servicecoin.servicelog.packed import MAX_U40, Channel
 from servicecoin.servicelog.records import Kind
 
 KINDS = {"opened": Kind.OPENED, "reply": Kind.REPLY, "resolved": Kind.RESOLVED, "followup": Kind.FOLLOWUP,
@@ -47,11 +47,16 @@ def _time(value, field: str = "time") -> int:
     raise RequestError(f"field '{field}' must be unix seconds or an ISO 8601 time", field)
 
 
+# The queue keeps tickets in a signed 64-bit column (SQLite's INTEGER, PostgreSQL's BIGINT): the log's tickets go to
+# 2^64-1, the service's to 2^63-1 (a help desk's ticket numbers are far below either).
+MAX_QUEUE_TICKET = (1 << 63) - 1
+
+
 def _ticket(value, field: str = "ticket") -> int:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TICKET:
-        raise RequestError(f"field '{field}' must be a ticket number from 1 to 2^64-1", field)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_QUEUE_TICKET:
+        raise RequestError(f"field '{field}' must be a ticket number from 1 to 2^63-1", field)
     return value
 
 

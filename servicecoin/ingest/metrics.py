@@ -1,16 +1,21 @@
-"""The service's Prometheus metrics (the prometheus-client package), in a registry of its own."""
+"""The service's Prometheus metrics (the prometheus-client package), in a registry of its own; with a `watch`
+(servicecoin.watch), the keys' ETH and the issuer budgets too (watch.metrics)."""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from servicecoin.watch.metrics import StatusCollector
+
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
 class Metrics:
-    def __init__(self, queue=None):
+    def __init__(self, queue=None, watch=None):
         self.registry = r = CollectorRegistry()
+        if watch is not None:
+            r.register(StatusCollector(watch))
         self.requests = Counter("ingest_requests", "Webhook requests by result", ["result"], registry=r)
         self.ack = Histogram("ingest_ack_seconds", "Time from request to answer of an accepted event",
                              buckets=ACK_BUCKETS, registry=r)

@@ -1,5 +1,5 @@
 """The durable queue of help-desk events: one SQLite file in WAL mode with `synchronous=FULL` (every commit is
-fsynced), written by one thread that commits whatever arrived together in one transaction (group commit), so
+fsynced), or a PostgreSQL database given by URL (ingest.backend), written by one thread that commits whatever arrived together in one transaction (group commit), so
 an event is on disk before its webhook is answered and a burst of webhooks costs one fsync, not one each.
 
 An event's state: `queued` (waiting for its batch; `held` while its ticket has no "opened"), `sent` (in a
@@ -11,7 +11,6 @@ is the primary key: a redelivered event is recorded once.
 from __future__ import annotations
 
 import queue as queue_mod
-import sqlite3
 import threading
 import time
 from concurrent.futures import Future
@@ -19,23 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicecoin.errors import ServiceCoinError
+from servicecoin.ingest.backend import connect, insert_events, is_url, shown
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    n INTEGER PRIMARY KEY AUTOINCREMENT,   -- arrival order
-    id TEXT NOT NULL UNIQUE,               -- the help desk's event id (the idempotency key)
-    ticket INTEGER NOT NULL, kind INTEGER NOT NULL, customer TEXT NOT NULL, text TEXT,
-    detail INTEGER NOT NULL DEFAULT 0, channel INTEGER NOT NULL DEFAULT 0, time INTEGER NOT NULL,
-    received REAL NOT NULL,
-    state TEXT NOT NULL DEFAULT 'queued',  -- queued | sent | confirmed | parked
-    park_code TEXT, reason TEXT,           -- parked: 'unopened' (un-parked when "opened" arrives) or 'rule'
-    commitment BLOB, sent_block INTEGER, seq INTEGER, tx TEXT, block INTEGER
-);
-CREATE INDEX IF NOT EXISTS events_state ON events (state, time, n);
-CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket);
-CREATE INDEX IF NOT EXISTS events_customer ON events (customer);
-CREATE TABLE IF NOT EXISTS customers (user TEXT PRIMARY KEY, address TEXT NOT NULL);  -- help-desk user → address
-"""
 COLUMNS = ("id", "ticket", "kind", "customer", "text", "detail", "channel", "time", "received")
 GROUP_MAX = 2_000  # events one group commit takes at most
 
@@ -58,24 +42,15 @@ class Event:
     detail: int = 0
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """A connection to the queue file in WAL mode with every commit fsynced."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.executescript(SCHEMA)
-    return db
-
-
 class EventQueue:
     """The queue file, with a group-commit writer thread for `submit` and plain reads for everyone."""
 
     def __init__(self, path: Path | str):
-        self.path = Path(path)
+        """`path`: the SQLite file, or a `postgresql://` URL."""
+        self.path = path if is_url(path) else Path(path)
         self.db = connect(self.path)
         self._reader = threading.local()
+        self._readers: list = []
         self._inbox: queue_mod.Queue = queue_mod.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="queue-writer", daemon=True)
         self._stopping = False
@@ -109,30 +84,24 @@ class EventQueue:
         """One transaction, one fsync, a few statements for the whole group (each statement hands the GIL to the
         event loop and waits to get it back, so per-event statements would cost the server its throughput)."""
         now = time.time()
-        ids = [event.id for event, _ in group]
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            held = {row[0] for start in range(0, len(ids), 500) for row in self.db.execute(
-                f"SELECT id FROM events WHERE id IN ({', '.join('?' * len(ids[start:start + 500]))})", ids[start:start + 500])}
-            fresh = []
-            for event_id in ids:  # a redelivery inside the group is a duplicate too
-                fresh.append(event_id not in held)
-                held.add(event_id)
-            self.db.executemany(
-                f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                [(e.id, e.ticket, e.kind, e.customer, e.text, e.detail, e.channel, e.time, now) for e, _ in group])
-            opened = [(e.ticket,) for (e, _), new in zip(group, fresh) if new and e.kind == 0]
-            if opened:  # an "opened" un-parks what waited for it
-                self.db.executemany("UPDATE events SET state = 'queued', park_code = NULL, reason = NULL "
-                                    "WHERE ticket = ? AND state = 'parked' AND park_code = 'unopened'", opened)
+            fresh = insert_events(self.db, COLUMNS, [(e.id, e.ticket, e.kind, e.customer, e.text, e.detail, e.channel,
+                                                      e.time, now) for e, _ in group])
+            opened = sorted({e.ticket for (e, _), new in zip(group, fresh) if new and e.kind == 0})
+            for start in range(0, len(opened), 500):  # an "opened" un-parks what waited for it
+                part = opened[start:start + 500]
+                self.db.execute("UPDATE events SET state = 'queued', park_code = NULL, reason = NULL WHERE state = "
+                                f"'parked' AND park_code = 'unopened' AND ticket IN ({', '.join('?' * len(part))})", part)
             self.db.execute("COMMIT")  # synchronous=FULL: fsynced before the answers go out
-        except sqlite3.Error as exc:
-            try:
+        except Exception as exc:  # noqa: BLE001  the disk, the server, a value it cannot take: this group is refused,
+            try:                  # the writer goes on with the next
                 self.db.execute("ROLLBACK")
-            except sqlite3.Error:
+            except Exception:  # noqa: BLE001
                 pass
             for _, done in group:
-                done.set_exception(QueueError(f"the queue {self.path} refused the write: {exc}"))
+                done.set_exception(QueueError(f"the queue {shown(self.path)} refused the write: "
+                                              f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc}"))
             return
         for (_, done), new in zip(group, fresh):
             done.set_result(new)
@@ -141,13 +110,19 @@ class EventQueue:
         self._inbox.put(None)
         self._writer.join(10)
         self.db.close()
+        for db in self._readers:
+            try:
+                db.close()
+            except Exception:  # noqa: BLE001  a reader of a thread that still uses it: closed at exit
+                pass
 
     # ------------------------------------------------------------------ reading
-    def reader(self) -> sqlite3.Connection:
-        """A connection of this thread's own for reads."""
+    def reader(self):
+        """A connection of this thread's own for reads (closed with the queue)."""
         db = getattr(self._reader, "db", None)
         if db is None:
             db = self._reader.db = connect(self.path)
+            self._readers.append(db)
         return db
 
     def status(self, event_id: str) -> dict | None:
@@ -182,20 +157,22 @@ class EventQueue:
         """Keep help-desk user → address pairs (replacing earlier ones of the same user)."""
         with_tx = self.reader()
         with_tx.execute("BEGIN IMMEDIATE")
-        with_tx.executemany("INSERT OR REPLACE INTO customers (user, address) VALUES (?, ?)", pairs)
+        with_tx.executemany('INSERT INTO customers ("user", address) VALUES (?, ?) '
+                            "ON CONFLICT (\"user\") DO UPDATE SET address = excluded.address", pairs)
         with_tx.execute("COMMIT")
         return len(pairs)
 
     def customer_of(self, user: str) -> str | None:
-        row = self.reader().execute("SELECT address FROM customers WHERE user = ?", (user,)).fetchone()
+        row = self.reader().execute('SELECT address FROM customers WHERE "user" = ?', (user,)).fetchone()
         return row[0] if row else None
 
 
 def erase_customer(path: Path | str, address: str) -> int:
     """Empty the texts the queue holds of `address` and forget the lookup rows naming it; returns how many."""
-    path = Path(path)
-    if not path.exists():
-        return 0
+    if not is_url(path):
+        path = Path(path)
+        if not path.exists():
+            return 0
     db = connect(path)
     try:
         db.execute("BEGIN IMMEDIATE")

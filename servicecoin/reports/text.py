@@ -53,7 +53,7 @@ def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
             what = (f"wallet {h['kind']} {labels.get(other, other)} ({len(h['lots'])} lots, "
                     f"lifetime {fmt(h['lifetime'])})")
         elif h["kind"] == "expired":
-            what = f"expired (epoch {h['epoch']})"
+            what = f"expired (epoch {h['epoch']})" + (", not yet swept on chain" if h.get("unswept") else "")
         lines.append(f"    {h['date']}  {fmt(h['amount']):>12}  {what}")
     page = d.get("history_page") or {}
     if page.get("more"):

@@ -26,7 +26,11 @@ relayer pays the gas). The relays themselves live in servicecoin.relay, which re
     sessions.py   the nonce and session tables of wallet sign-in
     answers.py    JSON answers and the gate of every POST /api/… (rate, origin, body)
     auth.py       the sign-in endpoints, GET /api/me and require_session(request) → address
+    content.py    catalog metadata and pictures (public); the signed-in customer's voucher codes and ticket subjects
+    notices.py    notice consent (GET/POST /api/notices, confirm, withdraw) and the one-click unsubscribe
     openapi.py    the OpenAPI document (/openapi.json) and its page (/api/docs)
+    metrics.py    GET /metrics: keys' ETH, issuer budgets (servicecoin.watch) and today's relay spending
+    quota.py      the per-customer daily relay quota (gas paid in wei), kept in a SQLite file across restarts
     app.py        the Starlette app: routes for pages, config, health and relays
     shield.py     around the app: security headers on every answer, the Host check, the last 500
     protocol.py   uvicorn's h11 protocol with a deadline per request and a connection cap

@@ -23,14 +23,16 @@ def json_answer(status: int, data: Any, headers: dict[str, str] | None = None) -
     return Response(json.dumps(data, separators=(", ", ": ")), status, headers, media_type=JSON_TYPE)
 
 
-def error_answer(status: int, message: str, field: str | None = None) -> Response:
-    return Response(error_body(message, field), status, media_type=JSON_TYPE)
+def error_answer(status: int, message: str, field: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    return Response(error_body(message, field), status, headers, media_type=JSON_TYPE)
 
 
 def failure(exc: BaseException, what: str, site: Site) -> Response:
-    """The answer to `exc` raised while handling `what` (details of server faults go to the log only)."""
+    """The answer to `exc` raised while handling `what` (details of server faults go to the log only); a refusal
+    that says when to come back (`retry_after`, serve.quota) carries Retry-After."""
     status, body = failure_answer(exc, what, site.secret_urls())
-    return error_answer(status, body["error"], body.get("field"))
+    retry = getattr(exc, "retry_after", None)
+    return error_answer(status, body["error"], body.get("field"), {"Retry-After": str(retry)} if retry else None)
 
 
 def site_of(request: Request) -> Site:

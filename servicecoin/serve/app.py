@@ -1,6 +1,7 @@
 """The Starlette app of `svc serve`: the static page in web/ (and ethers from node_modules),
 /config.json, /api/health, the OpenAPI document and its page, wallet sign-in (serve.auth), the
-customer's inclusion receipts (serve.receipts) and
+customer's inclusion receipts (serve.receipts), catalog metadata, pictures, voucher codes and ticket
+subjects (serve.content), notice consent (serve.notices), /metrics (serve.metrics) and
 POST /api/<relay> for the relays registered with serve.site. Wrapped in serve.shield (security
 headers, Host check, last-resort 500); the HTTP limits live in serve.protocol and serve.body.
 """
@@ -19,7 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from servicecoin import PROJECT_ROOT
-from servicecoin.serve import auth, receipts
+from servicecoin.serve import auth, content, metrics, notices, receipts
 from servicecoin.serve.answers import admit_client, error_answer, failure, json_answer, posted_json, site_of
 from servicecoin.serve.body import Disconnected
 from servicecoin.serve.failures import INTERNAL
@@ -121,6 +122,9 @@ ROUTES = [
     Route("/api/docs", api_docs, methods=["GET"]),
     *auth.ROUTES,
     *receipts.ROUTES,
+    *content.ROUTES,
+    *metrics.ROUTES,
+    *notices.ROUTES,
     Route("/api/{name:path}", relay, methods=["POST"]),
     Route("/{path:path}", page, methods=["GET"]),
 ]

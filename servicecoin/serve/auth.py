@@ -5,6 +5,7 @@
     POST /api/siwe/logout  → ends the session (the cookie is cleared; the token is forgotten)
     GET  /api/me           → {address, chain_id, expires_at} of the signed-in customer, or 401
 
+`signed_in_endpoint(fn, what)` makes such an endpoint from `fn(site, address) → dict`.
 `require_session(request)` is how a later endpoint (voucher codes, ticket subjects, receipts,
 notice consent) gets the signed-in address: it raises a 401 RequestError otherwise, and answers
 only for the chain this server serves.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from http import HTTPStatus
+from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -26,6 +28,7 @@ from servicecoin.serve.erc1271 import signed_by_contract
 from servicecoin.serve.fields import RequestError, require, require_hex
 from servicecoin.serve.hosts import request_scheme
 from servicecoin.serve.sessions import COOKIE, Session
+from servicecoin.serve.site import Site
 from servicecoin.serve.siwe import check_message, message_digest, parse_message, recover_signer, utcnow
 
 
@@ -54,6 +57,20 @@ def current_session(request: Request) -> Session:
 def require_session(request: Request) -> str:
     """The address signed in on this request's session for the served chain, or a 401 RequestError."""
     return current_session(request).address
+
+
+def signed_in_endpoint(fn: Callable[[Site, str], dict], what: str):
+    """A GET endpoint answering `fn(site, address)` (run in a thread) for the signed-in address only: 401 without
+    a session, `Cache-Control: no-store`, failures as one line (serve.failures)."""
+    async def endpoint(request: Request) -> Response:
+        site = site_of(request)
+        try:
+            address = require_session(request)
+            answer = await run_in_threadpool(fn, site, address)
+        except Exception as exc:
+            return failure(exc, what, site)
+        return json_answer(HTTPStatus.OK, answer, {"Cache-Control": "no-store"})
+    return endpoint
 
 
 async def nonce(request: Request) -> Response:

@@ -5,7 +5,9 @@
 - each customer (the signer) has a request rate and a budget of failed relays; all customers
   together have one budget too, beyond which the relay pauses;
 - every transaction is simulated against the pending state within its kind's gas cap, is not sent
-  when the simulation reverts or needs more, and is sent with a gas limit no higher than the cap.
+  when the simulation reverts or needs more, and is sent with a gas limit no higher than the cap;
+- with `serve.relay_quota_per_customer`, what the relayer spends on each customer per UTC day is
+  bounded, durably (serve.quota): over it, 429 with Retry-After.
 
 Plain functions and one small state object (Guard), so any HTTP front end can call them.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import time
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any, Callable
 
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
@@ -22,6 +25,7 @@ from servicecoin.chain import Chain, decode_revert
 from servicecoin.errors import ChainError
 from servicecoin.serve.client import client_key
 from servicecoin.serve.fields import RequestError
+from servicecoin.serve.quota import QuotaBook, chain_scope, quota_file
 from servicecoin.serve.ratelimit import SlidingWindow
 from servicecoin.serve.settings import ServeSettings
 
@@ -78,6 +82,15 @@ class Guard:
         self.customers = SlidingWindow(limit, settings.max_tracked, clock) if limit else None
         self.failures = SlidingWindow(settings.failed_per_customer, settings.max_tracked, clock)
         self.all_failures = SlidingWindow(settings.failed_total, 1, clock)
+        self.quota: QuotaBook | None = None  # opened on the first relay (serve.quota), when a quota is set
+        self.quota_path: Path | None = None  # where; default .servicecoin/<network>/serve/relay-quota.sqlite
+
+    def quota_book(self, chain: Chain) -> QuotaBook | None:
+        """The daily per-customer quota book of `chain`'s relays; None when no quota is set."""
+        if self.quota is None and self.settings.customer_quota is not None:
+            self.quota = QuotaBook(self.quota_path or quota_file(chain.network.id), self.settings.customer_quota,
+                                   chain_scope(chain))
+        return self.quota
 
     def check_deadline(self, chain: Chain, deadline: int) -> None:
         check_deadline(chain, deadline, self.settings.deadline_margin)
@@ -113,15 +126,32 @@ class Guard:
         on chain counts against `customer` and raises ChainError."""
         cap = self.settings.gas_cap(kind)
         relayer = chain.account("relayer")
+        book = self.quota_book(chain)
+        if book is not None:
+            book.check(customer)  # used up already: refused before any call to the node
         estimate = simulate(chain, call, relayer.address, cap, kind)
         gas = min(cap, int(estimate * GAS_PADDING[0]) + GAS_PADDING[1])
         tx = chain.build(call, relayer, gas=gas)
+        reservation = None
+        if book is not None:  # its most, on disk before it is sent (a crash never undercounts)
+            fee = int(tx.get("maxFeePerGas", tx.get("gasPrice", 0)))
+            try:
+                book.check(customer, estimate, estimate * fee)
+            except Exception:
+                chain.reset_nonce(relayer.address)  # built, never sent: the nonce is still free
+                raise
+            reservation = book.reserve(customer, gas, gas * fee)
         try:
             tx_hash = chain.send_raw(tx, relayer)
         except Exception:
             chain.reset_nonce(relayer.address)  # the node refused it: the nonce is still free
+            if reservation is not None:
+                book.release(reservation)
             raise
         receipt = chain.wait(tx_hash)
+        if reservation is not None:
+            price = int(receipt.get("effectiveGasPrice") or tx.get("gasPrice") or tx.get("maxFeePerGas", 0))
+            book.settle(reservation, receipt["gasUsed"], receipt["gasUsed"] * price, f"0x{bytes(tx_hash).hex()}")
         if receipt["status"] != 1:
             self.failed(customer)
             raise ChainError(f"{getattr(call, 'fn_name', kind)} reverted on chain in tx 0x{bytes(tx_hash).hex()}")

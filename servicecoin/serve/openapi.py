@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from servicecoin.serve.notices import openapi_paths as notice_paths
 from servicecoin.serve.site import RELAY_SCHEMAS, RELAYS, Site
 
 UINT = {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^(0x[0-9a-fA-F]+|[0-9]+)$"}],
@@ -53,6 +54,10 @@ RECEIPT = body_schema({"seq": {"type": "integer"}, "record": {"type": "object"},
 RECEIPTS = body_schema({"version": {"type": "integer"}, "customer": ADDRESS, "chain_id": {"type": "integer"},
                         "log": {"oneOf": [ADDRESS, {"type": "null"}]}, "count": {"type": "integer"}, "check": TEXT,
                         "receipts": {"type": "array", "items": RECEIPT}})
+CATALOG = body_schema({"merchant": {"type": "object"}, "items": {"type": "object"}})
+VOUCHERS = body_schema({"customer": ADDRESS, "vault": {"oneOf": [ADDRESS, {"type": "null"}]},
+                        "vouchers": {"type": "array", "items": body_schema({"redemption_id": HEX, "code": TEXT})}})
+SUBJECTS = body_schema({"customer": ADDRESS, "tickets": {"type": "array", "items": body_schema({"ticket": TEXT, "subject": TEXT})}})
 POST_ERRORS = ("400", "403", "408", "413", "415", "429")
 
 
@@ -62,6 +67,8 @@ def openapi(site: Site) -> dict:
         "/config.json": {"get": _operation("The page's settings: chain, addresses, ABIs, relays offered")},
         "/api/health": {"get": _operation("Whether the server is up", body_schema({"ok": {"type": "boolean"}, "network": TEXT}))},
         "/openapi.json": {"get": _operation("This document")},
+        "/metrics": {"get": {"summary": "Prometheus metrics: the keys' ETH, the issuer budgets and today's relay spending",
+                             "responses": {"200": {"description": "OK", "content": {"text/plain": {"schema": TEXT}}}}}},
         "/api/siwe/nonce": {"get": _operation("A fresh nonce for one sign-in (EIP-4361) within 10 minutes",
                                               body_schema({"nonce": TEXT}), errors=("429",))},
         "/api/siwe/login": {"post": _operation(
@@ -74,6 +81,13 @@ def openapi(site: Site) -> dict:
             "The signed-in customer's inclusion receipts of anchored records (only theirs); "
             "'svc verify-receipt FILE' checks the saved document from chain data alone", RECEIPTS,
             errors=("401",), secured=True)},
+        "/api/catalog": {"get": _operation("Catalog metadata: each item's name, description and picture; the merchant contact",
+                                           CATALOG)},
+        "/api/vouchers": {"get": _operation("The signed-in customer's voucher codes (only theirs); each checks against "
+                                            "the Fulfilled event's voucherHash", VOUCHERS, errors=("401",), secured=True)},
+        "/api/tickets": {"get": _operation("The subjects of the signed-in customer's tickets (only theirs)", SUBJECTS,
+                                           errors=("401",), secured=True)},
+        **notice_paths(_operation, body_schema, TEXT, POST_ERRORS),
     }
     contracts = site.contracts()
     for name, (contract, fn) in sorted(RELAYS.items()):

@@ -6,15 +6,9 @@ and `svc verify-receipt FILE` checks the saved file (every receipt in it) from c
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
-from servicecoin.serve.answers import failure, json_answer, site_of
-from servicecoin.serve.auth import require_session
+from servicecoin.serve.auth import signed_in_endpoint
 from servicecoin.serve.site import Site
 from servicecoin.servicelog.anchoring import RECEIPT_VERSION, customer_receipts
 
@@ -29,14 +23,4 @@ def receipts_of(site: Site, address: str) -> dict:
             "count": len(found), "check": CHECK, "receipts": found}
 
 
-async def receipts(request: Request) -> Response:
-    site = site_of(request)
-    try:
-        address = require_session(request)
-        answer = await run_in_threadpool(receipts_of, site, address)
-    except Exception as exc:
-        return failure(exc, "/api/receipts", site)
-    return json_answer(HTTPStatus.OK, answer, {"Cache-Control": "no-store"})
-
-
-ROUTES = [Route("/api/receipts", receipts, methods=["GET"])]
+ROUTES = [Route("/api/receipts", signed_in_endpoint(receipts_of, "/api/receipts"), methods=["GET"])]

@@ -1,5 +1,5 @@
 """The `serve:` settings of servicecoin.yaml: rate limits, trusted proxies, the deadline margin, the
-failed-relay budgets and the gas caps that keep `svc serve`'s relayer from being drained, and the
+failed-relay budgets, the daily per-customer relay quota (serve.quota) and the gas caps that keep `svc serve`'s relayer from being drained, and the
 names, deadlines and connection cap of the HTTP server itself. Every setting is optional; a wrong
 one is a ConfigError naming it."""
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servicecoin.errors import ConfigError
+from servicecoin.serve.quota import WEI, CustomerQuota
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 WHERE = "servicecoin.yaml: serve"
@@ -37,6 +38,7 @@ class ServeSettings:
     request_deadline: float = 10.0  # seconds a client has to send a whole request (headers and body)
     max_connections: int = 100  # open connections at most; more are answered 503 and closed
     keep_alive: int = 5  # seconds an idle keep-alive connection stays open
+    customer_quota: CustomerQuota | None = CustomerQuota(2_000_000, 2 * 10**16)  # per customer per UTC day; None: off
 
     def gas_cap(self, kind: str) -> int:
         return self.gas_caps[kind]
@@ -68,6 +70,7 @@ class ServeSettings:
             request_deadline=_positive(section, "request_deadline_s", int(base.request_deadline)),
             max_connections=_positive(section, "max_connections", base.max_connections),
             keep_alive=_positive(section, "keep_alive_s", base.keep_alive),
+            customer_quota=_quota(section.get("relay_quota_per_customer", base.customer_quota)),
         )
 
 
@@ -76,7 +79,7 @@ class ServeSettings:
 GAS_CAPS = {"feedback": 250_000, "redeem": 300_000, "erc1271": 100_000}
 KEYS = {"client_rate_limit", "customer_rate_limit", "trusted_proxies", "max_tracked", "deadline_margin_s",
         "failed_relays_per_customer", "failed_relays_total", "gas_caps", "hosts", "request_deadline_s",
-        "max_connections", "keep_alive_s"}
+        "max_connections", "keep_alive_s", "relay_quota_per_customer"}
 
 
 def _positive(section: dict, key: str, default: int, where: str = WHERE) -> int:
@@ -100,6 +103,22 @@ def _window(section: dict, key: str, default: Window | None, optional: bool = Fa
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
         raise ConfigError(f"{WHERE}.{key}.seconds: must be a number above 0")
     return Window(count, float(seconds))
+
+
+def _quota(value: Any) -> CustomerQuota | None:
+    """`{gas: N, eth: X}` (either or both) per customer per UTC day; false: off."""
+    where = f"{WHERE}.relay_quota_per_customer"
+    if value is False:
+        return None
+    if isinstance(value, CustomerQuota):
+        return value
+    if not isinstance(value, dict) or not value or set(value) - {"gas", "eth"}:
+        raise ConfigError(f"{where}: must be {{gas: N, eth: X}} (either or both) or false")
+    gas = _positive(value, "gas", 1, where) if "gas" in value else None
+    eth = value.get("eth")
+    if "eth" in value and (isinstance(eth, bool) or not isinstance(eth, (int, float)) or not 0 < eth < 10**6):
+        raise ConfigError(f"{where}.eth: must be a number of ETH above 0")
+    return CustomerQuota(gas, round(eth * WEI) if eth is not None else None)
 
 
 def _network(text: Any) -> IPNetwork:

@@ -60,6 +60,7 @@ class Site:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     settings: ServeSettings = field(default_factory=ServeSettings)
     anchored_folder: Path | None = None  # the anchored batches (default: the network's, as `svc log anchor` keeps them)
+    catalog_folder: Path | None = None  # catalog metadata and pictures (default: the network's, as `svc catalog describe` keeps them)
     guard: Guard = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +90,13 @@ class Site:
         from servicecoin.servicelog.anchoring import anchored_dir
 
         return self.anchored_folder or anchored_dir(self.network.id)
+
+    @property
+    def catalog(self) -> Path:
+        """The folder of the catalog metadata and pictures GET /api/catalog and /catalog-images/ serve."""
+        from servicecoin.vault.metadata import catalog_dir
+
+        return self.catalog_folder or catalog_dir(self.network.id)
 
     def secret_urls(self) -> list[str]:
         """The node URLs whose secret parts must never leave the server (see serve.redact)."""
@@ -134,8 +142,17 @@ class Site:
                 "image": settings.get("token_image"),
             },
             "relays": relays,
+            "reminder_days": _reminder_days(settings),
             "abis": abis,
         }
+
+
+def _reminder_days(settings: dict) -> int:
+    """web.reminder_days: how many days ahead the page warns about expiring points (default 30)."""
+    days = settings.get("reminder_days", 30)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        raise ConfigError(f"servicecoin.yaml web.reminder_days: {days!r} is not a whole number of days from 1 to 365")
+    return days
 
 
 def _token_info() -> dict:

@@ -10,8 +10,9 @@ salt gone, nobody can confirm a guessed text against them.
 Other stores that hold personal data register here, in one place, with `register_eraser(name, fn)`;
 `fn(network, address)` erases the customer from that store and returns how many items it removed. The index
 (servicecoin/index) holds nothing about a customer beyond public chain data (addresses, amounts, times,
-commitments; no texts, no ticket subjects), so it registers nothing. The ingestion queue and the notice
-contact data of the help-desk integrations (issue 18) register here when they are added.
+commitments; no texts, no ticket subjects), so it registers nothing. The ingestion queue (servicecoin.ingest),
+the voucher codes (servicecoin.vault.vouchers) and the notice contacts (servicecoin.notices: contact, consent
+history, send log) register here.
 
 `reconcile` is for after a restore: tombstones are kept in the content store and copied to the key store,
 and it copies each file's tombstones into the other and destroys again every key an erasure destroyed.

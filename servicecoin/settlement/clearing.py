@@ -23,15 +23,9 @@ from servicecoin.reports.dates import utc
 from servicecoin.settlement.periods import Period
 from servicecoin.settlement.terms import TermsHistory
 from servicecoin.settlement.transfers import plan
-from servicecoin.token import UNIT
+from servicecoin.token import plain_points as points
 
 STATEMENT_VERSION = 1
-
-
-def points(raw: int) -> str:
-    """Raw units as a plain decimal of points ('1250.50')."""
-    sign = "-" if raw < 0 else ""
-    return f"{sign}{abs(raw) // UNIT}.{abs(raw) % UNIT:02d}"
 
 
 def liability(db: Database, ep: Epochs, t: int) -> int:

@@ -4,6 +4,8 @@
     redemptions  redeeming (direct or gasless, within the points the customer saw), redemption ids, fulfil, refund,
                  the customer's cancel of an unfulfilled one, the list from the events
     discounts    points for money off an order (at least the discount the customer saw), the terms in force
+    metadata     catalog metadata for the page: each item's name, description and picture, the merchant contact
+    vouchers     voucher codes sealed for their customer in the content store (fulfil_with_code), and their eraser
     signatures   the EIP-712 `Redeem` message and its signature; which key a command signs with
 
 These are what `svc catalog`, `svc redeem`, `svc redemptions` and `svc discount` call, and what the

@@ -67,6 +67,14 @@ export async function openPage(browser, { wallet, viewport = { width: 1100, heig
   return { context, page, errors };
 }
 
+/** Connect the page's wallet and sign in (EIP-4361); resolves once the page shows the signed-in state. */
+export async function signIn(page) {
+  await page.click('#connect');
+  await page.waitForSelector('#sign-in:not([hidden])', { timeout: 15000 });
+  await page.click('#sign-in');
+  await page.waitForSelector('body[data-signed-in="true"]', { timeout: 15000 });
+}
+
 export function newWallet(config, overrides = {}) {
   return new TestWallet({ rpcUrl: RPC_URL, accountIndex: CUSTOMER, chainId: config.chain_id, ...overrides });
 }

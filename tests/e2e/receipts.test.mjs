@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ARTIFACTS, newWallet, openPage, suite } from './harness.mjs';
+import { ARTIFACTS, newWallet, openPage, signIn as signInWallet, suite } from './harness.mjs';
 
 const SEEDED = 2; // anchored records of the customer (test_browser.seed_anchored)
 const NO_RECORDS = 7; // a test key with no anchored records
@@ -14,10 +14,7 @@ const NO_RECORDS = 7; // a test key with no anchored records
 const s = suite();
 
 async function signIn(page) {
-  await page.click('#connect');
-  await page.waitForSelector('#sign-in:not([hidden])', { timeout: 15000 });
-  await page.click('#sign-in');
-  await page.waitForSelector('body[data-signed-in="true"]', { timeout: 15000 });
+  await signInWallet(page);
   await page.waitForSelector('#receipts-card:not([hidden])');
 }
 

@@ -136,7 +136,7 @@ test('redemptions show open, delivered with a checkable voucher, and refunded', 
   const statuses = await page.$$eval('#redemptions li', (els) => els.map((e) => e.dataset.status));
   assert.deepEqual(statuses.slice().sort(), ['fulfilled', 'open', 'refunded']);
   const delivered = page.locator('#redemptions li[data-status="fulfilled"]');
-  assert.match(await delivered.textContent(), /Coffee mug.*Delivered on .*voucher fingerprint 0x/);
+  assert.match(await delivered.textContent(), /Coffee mug.*Delivered on .*hash on chain 0x/);
   assert.match(await page.textContent('#redemptions li[data-status="refunded"]'), /10 percent off.*Refunded on .*25\.00 points back/);
   assert.match(await page.textContent('#history'), /Earned: Refund/);
   await delivered.locator('summary').click();

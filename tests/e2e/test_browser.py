@@ -27,10 +27,12 @@ from servicecoin.localchain import anvil_binary
 from servicecoin.networks import TEST_MNEMONIC, Network
 from servicecoin.paths import data_dir, deployment_file
 from servicecoin.token import UNIT, Reason
+from tests.e2e.mailbox import mailbox
 
 CHROMIUM = os.environ.get("SVC_CHROMIUM", "/usr/bin/chromium")
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+MAILBOX = ARTIFACTS / "mailbox"
 # SVC_E2E_NETWORK keeps two runs at once (two engineers, one checkout) off each other's deployment file.
 NETWORK = os.environ.get("SVC_E2E_NETWORK", "e2e")
 CUSTOMER, OTHER_CUSTOMER = 5, 6
@@ -129,13 +131,41 @@ def seed_anchored(chain: Chain, store) -> None:
 
 
 VOUCHER_CODE = "MUG-0001"
+MERCHANT_CONTACT = {"name": "Coffee Corner", "email": "help@coffee-corner.example", "url": "https://coffee-corner.example/help"}
+
+
+def mug_picture(path: Path) -> Path:
+    """A small PNG of a mug (drawn here: the test needs no file from elsewhere)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (320, 200), (236, 240, 250))
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle((110, 50, 200, 160), 14, fill=(47, 85, 212))
+    d.ellipse((190, 80, 240, 130), outline=(47, 85, 212), width=12)
+    d.rectangle((120, 70, 190, 80), fill=(255, 255, 255))
+    img.save(path, "PNG")
+    return path
+
+
+def seed_metadata() -> None:
+    """What `svc catalog describe` and `svc catalog contact` keep: the mug's name, description and picture,
+    the voucher's description, and whom to contact (shown when a redemption waits more than 7 days)."""
+    from servicecoin.vault.metadata import CatalogMetadata
+
+    meta = CatalogMetadata.for_network(NETWORK)
+    picture = mug_picture(data_dir(NETWORK) / "mug-upload.png")
+    meta.describe(1, "Coffee mug", "A 350 ml stoneware mug with our logo, delivered to your door.", picture)
+    meta.describe(2, None, "10% off your next order in our shop; the code arrives once the merchant fulfils it.")
+    meta.set_contact(MERCHANT_CONTACT["name"], MERCHANT_CONTACT["email"], MERCHANT_CONTACT["url"], 7)
 
 
 def seed_catalog(chain: Chain) -> None:
     """Four items (one Silver-only, one out of stock, one with a price change announced) and, for the
     customer, a fulfilled, a refunded and an open redemption; points for the customer without ETH."""
     from servicecoin import vault as sv
+    from servicecoin.vault.vouchers import fulfil_with_code
 
+    seed_metadata()
     token = chain.contract("RewardToken")
     vault = sv.vault_contract(chain)
     mug = sv.add_item(chain, sv.Kind.GIFT, 40 * UNIT, 10, metadata_uri="demo://gift/coffee-mug", vault=vault)
@@ -146,7 +176,7 @@ def seed_catalog(chain: Chain) -> None:
     sv.add_item(chain, sv.Kind.GIFT, 15 * UNIT, 0, metadata_uri="demo://gift/tote-bag", vault=vault)
     sv.update_item(chain, off, price=30 * UNIT, vault=vault)
     customer = dev_account(CUSTOMER)
-    sv.fulfil(chain, sv.redeem(chain, mug, 1, customer, vault).redemption_id, VOUCHER_CODE, vault=vault)
+    fulfil_with_code(chain, sv.redeem(chain, mug, 1, customer, vault).redemption_id, VOUCHER_CODE, vault=vault)
     sv.refund(chain, sv.redeem(chain, off, 1, customer, vault).redemption_id, vault=vault)
     sv.redeem(chain, off, 1, customer, vault)
     ref = Web3.keccak(text="e2e-order-2")
@@ -165,6 +195,8 @@ def served():
     procs: list[subprocess.Popen] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     serve_log = open(ARTIFACTS / "serve.log", "wb")
+    mail = mailbox(MAILBOX)  # notice confirmation e-mails (notices.test.mjs)
+    smtp_env = mail.__enter__()
     try:
         procs.append(subprocess.Popen(
             [anvil_binary(), "--port", str(anvil_port), "--hardfork", "shanghai", "--mnemonic", TEST_MNEMONIC,
@@ -183,7 +215,7 @@ def served():
         procs.append(subprocess.Popen(
             [sys.executable, "-c", "from servicecoin.cli import main; main()", "serve",
              "--deployment", str(deployment_file(NETWORK)), "--port", str(web_port), "--verbose"],
-            cwd=PROJECT_ROOT, stdout=serve_log, stderr=subprocess.STDOUT))
+            cwd=PROJECT_ROOT, env={**os.environ, **smtp_env}, stdout=serve_log, stderr=subprocess.STDOUT))
         url = f"http://127.0.0.1:{web_port}/"
         _wait_http(url + "api/health")
         yield {"url": url, "rpc": rpc, "chain": chain}
@@ -195,6 +227,7 @@ def served():
             except subprocess.TimeoutExpired:
                 proc.kill()
         serve_log.close()
+        mail.__exit__(None, None, None)
 
 
 def test_browser_suite_passes(served):
@@ -203,7 +236,7 @@ def test_browser_suite_passes(served):
     # SVC_E2E_FILES (a glob, default every *.test.mjs): `make bench` runs only the page-state scan.
     files = sorted(str(p) for p in E2E_DIR.glob(os.environ.get("SVC_E2E_FILES", "*.test.mjs")))
     env = {**os.environ, "SVC_URL": served["url"], "SVC_RPC_URL": served["rpc"], "SVC_ARTIFACTS": str(ARTIFACTS),
-           "SVC_CHROMIUM": CHROMIUM}
+           "SVC_CHROMIUM": CHROMIUM, "SVC_MAILBOX": str(MAILBOX)}
     result = subprocess.run(
         ["node", "--test", "--test-concurrency=1", "--test-reporter=spec", *files],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,

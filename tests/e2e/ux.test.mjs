@@ -14,9 +14,10 @@ const SIZES = [['desktop', DESKTOP], ['phone', PHONE]];
 const ITEM = 2; // 10 percent off: unlimited stock, so these flows never run it out
 const TOTE = 4; // out of stock
 const OPERATOR = 1;
-// Funded by anvil, no points until these tests issue them: one account per size, so the flows do not
-// touch the seeded customers the other test files count on.
-const SHOPPER = { desktop: 7, phone: 8 };
+const FUNDER = 0; // anvil's first key sends the shoppers a little ETH
+// No points until these tests issue them (and ETH for the direct redemption): one account per size that
+// no other test file uses, so the flows do not touch the customers the other files count on.
+const SHOPPER = { desktop: 8, phone: 10 };
 const LIBRARY_WORDS = /missing revert data|could not coalesce|Failed to fetch|NetworkError|Internal JSON-RPC|CALL_EXCEPTION|UNKNOWN_ERROR|\{"/;
 
 let browser;
@@ -47,8 +48,10 @@ async function connect(page) {
 
 async function give(index, amount) {
   const provider = node();
+  const to = devWallet(index).address;
   const token = contract(config, 'RewardToken', devWallet(OPERATOR, provider));
-  await (await token.issue(devWallet(index).address, amount, 0, ethers.id(`ux-${index}-${amount}`))).wait();
+  await (await token.issue(to, amount, 0, ethers.id(`ux-${index}-${amount}`))).wait();
+  if (await provider.getBalance(to) === 0n) await (await devWallet(FUNDER, provider).sendTransaction({ to, value: ethers.parseEther('1') })).wait();
   provider.destroy();
 }
 

@@ -101,3 +101,13 @@ def pg_cluster():
     finally:
         localdb.stop(cluster)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server in-process (aiosmtpd): (its inbox, the SVC_SMTP_* settings that reach it)."""
+    from tests.offchain.mailkit import start_smtp
+
+    inbox, controller, env = start_smtp()
+    yield inbox, env
+    controller.stop()

@@ -7,10 +7,13 @@ import click
 import pytest
 from click.testing import CliRunner
 import requests
-from web3.exceptions import ContractLogicError, Web3ValidationError
+from web3.exceptions import ContractLogicError, Web3RPCError, Web3ValidationError
 
 from servicecoin.cli import cli, handle_errors
 from servicecoin.errors import ConfigError, NodeUnreachable, Refused
+
+
+_NO_FUNDS = {"code": -32003, "message": "Insufficient funds for gas * price + value"}
 
 
 def _command(exc):
@@ -37,6 +40,9 @@ def _command(exc):
      "error: a value does not fit the contract call: Could not identify the intended function", 2),
     (FileNotFoundError(2, "No such file or directory", "rewards.csv"), "error: rewards.csv: No such file or directory", 1),
     (OSError(28, "No space left on device"), "error: No space left on device", 1),
+    (Web3RPCError(repr(_NO_FUNDS), rpc_response={"jsonrpc": "2.0", "id": 1, "error": _NO_FUNDS}),
+     "error: node: Insufficient funds for gas * price + value (the sending key needs ETH to pay for gas: fund it "
+     "and try again)", 1),
 ])
 def test_failure_is_one_error_line_and_the_exit_code_of_its_kind(exc, line, code):
     result = CliRunner().invoke(_command(exc))

@@ -11,6 +11,7 @@ import time
 from servicecoin.chain import dev_account
 from servicecoin.contentstore import ContentStore
 from servicecoin.ingest import auth
+from servicecoin.ingest.backend import connect, is_url
 from servicecoin.ingest.service import Service
 from servicecoin.ingest.settings import AgentSettings
 
@@ -62,6 +63,28 @@ def wait_for(check, timeout: float = 20, what: str = "the condition"):
 def wait_state(port: int, eid: str, state: str, timeout: float = 20) -> dict:
     return wait_for(lambda: (lambda s: s if s.get("state") == state else None)(status(port, eid)), timeout,
                     f"event {eid} {state}")
+
+
+def fill_disk(queue, full: bool = True) -> None:
+    """Make the queue's storage refuse writes as a full disk does (or take them again). SQLite answers a full disk
+    and a file at its `max_page_count` with the same error (SQLITE_FULL); PostgreSQL a full disk with SQLSTATE
+    53100 (disk_full), which a trigger raises here."""
+    if not is_url(queue.path):
+        db = queue.db  # the writer's connection: cap the file at its current size
+        pages = db.execute("PRAGMA page_count").fetchone()[0] if full else 1073741823
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return
+    db = connect(queue.path)
+    try:
+        if full:
+            db.execute("CREATE OR REPLACE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                       "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; "
+                       "END $$")
+            db.execute("CREATE TRIGGER disk_full BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION disk_full()")
+        else:
+            db.execute("DROP TRIGGER disk_full ON events")
+    finally:
+        db.close()
 
 
 @contextlib.contextmanager

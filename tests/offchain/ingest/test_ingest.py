@@ -86,6 +86,8 @@ def test_health_metrics_and_openapi(svc_chain, slog, store, queue_file):
         assert code == 200 and headers["content-type"].startswith("text/plain")
         assert b'ingest_requests_total{result="accepted"} 1.0' in raw
         assert b"ingest_records_confirmed_total 1.0" in raw and b"ingest_ack_seconds_bucket" in raw
+        agent = svc.flusher.account.address.encode()  # the key paying for the batches (servicecoin.watch)
+        assert b'svc_key_eth{address="' + agent + b'",name="agent"}' in raw and b"svc_status_up 1.0" in raw
         code, _, raw = request(port, "GET", "/openapi.json")
         assert code == 200 and b"/events/{id}" in raw
 
@@ -122,20 +124,23 @@ def test_signature_scheme_matches_zendesk():
     assert auth.sign(SECRET, ts, body) == want
 
 
-def test_the_queue_registers_its_eraser_and_it_empties_the_customers_texts(tmp_path):
+def test_the_queue_registers_its_eraser_and_it_empties_the_customers_texts(queue_file):
     import servicecoin.ingest  # noqa: F401
     from servicecoin.ingest import queue
     from servicecoin.servicelog.erasure import ERASERS
 
     assert "ingest queue" in ERASERS
-    q = EventQueue(tmp_path / "q.sqlite")
+    q = EventQueue(queue_file)
     q.submit(queue.Event("a", 1, 0, CUSTOMER, "my address is …", 1)).result(10)
     q.submit(queue.Event("b", 2, 0, OTHER, "other", 1)).result(10)
     q.load_customers([("u1", CUSTOMER)])
     q.close()
-    assert queue.erase_customer(tmp_path / "q.sqlite", CUSTOMER.upper().replace("0X", "0x")) == 2
-    rows = dict(queue.connect(tmp_path / "q.sqlite").execute("SELECT id, text FROM events").fetchall())
+    assert queue.erase_customer(queue_file, CUSTOMER.upper().replace("0X", "0x")) == 2
+    db = queue.connect(queue_file)
+    rows = dict(db.execute("SELECT id, text FROM events").fetchall())
     assert rows == {"a": None, "b": "other"}
+    assert db.execute('SELECT COUNT(*) FROM customers WHERE "user" = ?', ("u1",)).fetchone()[0] == 0
+    db.close()
 
 
 def test_settings_and_a_missing_secret_are_one_line_errors(monkeypatch):
@@ -154,3 +159,23 @@ def test_settings_and_a_missing_secret_are_one_line_errors(monkeypatch):
     result = CliRunner().invoke(cli, ["agent", "serve", "--network", "development"])
     assert result.exit_code != 0 and "SVC_INGEST_SECRET" in result.output and "short" not in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_ticket_the_queue_cannot_hold_is_refused_and_the_writer_lives_on(queue_file):
+    import pytest
+
+    from servicecoin.ingest import queue
+    from servicecoin.ingest.mapping import MAPPINGS
+    from servicecoin.serve import RequestError
+
+    with pytest.raises(RequestError, match="2\\^63-1") as exc:  # the webhook: 400 naming the field
+        MAPPINGS["generic"](event("big", 2**63, "opened", 1_700_000_000), lambda user: None)
+    assert exc.value.field == "ticket"
+    q = EventQueue(queue_file)
+    try:  # a value the engine cannot take refuses its group (503), never the writer thread
+        with pytest.raises(queue.QueueError):
+            q.submit(queue.Event("big", 2**64 - 1, 0, CUSTOMER, None, 1)).result(10)
+        assert q.submit(queue.Event("next", 2**63 - 1, 0, CUSTOMER, None, 1)).result(10) is True
+        assert q.status("next")["ticket"] == 2**63 - 1 and q.status("big") is None
+    finally:
+        q.close()

@@ -1,40 +1,10 @@
 """servicecoin.mailer against a real SMTP server run in-process (aiosmtpd): what arrives, and the errors."""
 
-import email
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from servicecoin.errors import ConfigError
 from servicecoin.mailer import MailError, send_mail, smtp_settings
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.received = []
-
-    def handle_message(self, message):
-        self.received.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    env = {"SVC_SMTP_HOST": "127.0.0.1", "SVC_SMTP_PORT": str(controller.port),
-           "SVC_SMTP_TLS": "none", "SVC_SMTP_FROM": "points@shop.example"}
-    yield inbox, env
-    controller.stop()
+from tests.offchain.mailkit import free_port, parts
 
 
 def test_a_message_arrives_with_text_html_and_unsubscribe_headers(smtp):
@@ -46,9 +16,8 @@ def test_a_message_arrives_with_text_html_and_unsubscribe_headers(smtp):
     [got] = inbox.received
     assert got["To"] == "ann@example.org" and got["From"] == "points@shop.example"
     assert got["Message-ID"] == msg_id and got["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in email.message_from_string(
-        got.as_string()).walk() if not p.is_multipart()}
-    assert "12.50 points" in parts["text/plain"] and "<p>" in parts["text/html"]
+    body = parts(got)
+    assert "12.50 points" in body["text/plain"] and "<p>" in body["text/html"]
 
 
 def test_an_unreachable_server_is_one_line_without_the_password(smtp):
@@ -71,3 +40,11 @@ def test_bad_settings_name_the_variable(smtp, change, named):
     _, env = smtp
     with pytest.raises(ConfigError, match=named):
         smtp_settings(dict(env, **change))
+
+
+def test_a_long_list_unsubscribe_url_stays_one_plain_url(smtp):
+    """RFC 8058 needs the https URL readable in the header: no RFC 2047 encoded word, however long it is."""
+    inbox, env = smtp
+    url = "https://points.shop.example/api/notices/unsubscribe/" + "A" * 43
+    send_mail("ann@example.org", "s", "t", headers={"List-Unsubscribe": f"<{url}>"}, settings=smtp_settings(env))
+    assert inbox.received[0]["List-Unsubscribe"] == f"<{url}>"

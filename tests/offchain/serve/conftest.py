@@ -39,3 +39,10 @@ def env(setup):
     chain._nonces.clear()  # every test starts from the same chain snapshot (nonces included)
     site = Site(record, chain.network, _chain=chain)
     return site, chain, token, vault, gift
+
+
+@pytest.fixture(autouse=True)
+def quota_book(tmp_path, monkeypatch):
+    """Each test's relays count against a daily quota book of its own (serve.quota; the default one lives in
+    .servicecoin/<network>/serve/ and would carry one test's spending into the next)."""
+    monkeypatch.setattr("servicecoin.serve.guard.quota_file", lambda network: tmp_path / "relay-quota.sqlite")

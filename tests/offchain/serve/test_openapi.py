@@ -14,7 +14,7 @@ from tests.offchain.serve.httpkit import RECORD, request, serving
 
 VAULT = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
 LOG = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"
-PAGES = {"/{path:path}", "/api/docs", "/api/{name:path}"}  # the static page, the docs page, the relay pattern
+PAGES = {"/{path:path}", "/api/docs", "/api/{name:path}", "/catalog-images/{name}"}  # pages, pictures, the relay pattern
 
 
 @pytest.fixture(autouse=True)

@@ -196,7 +196,7 @@ def test_cli_erase_customer_verify_log_and_export(tmp_path, monkeypatch):
     data = json.loads(before.output)
     assert [(r["seq"], r["kind"], r["text"]) for r in data["records"]] == [
         (1, "opened", "alice: charged twice"), (2, "resolved", "alice: done")]
-    assert data["consent"]["held"] == [] and "no consent" in data["consent"]["note"]
+    assert data["consent"]["held"] == [] and "notices" in data["consent"]["note"]
     assert "balance" in data["points"] and "address" in data["public"] and data["erasures"] == []
 
     erased = run("log", "erase", "--customer", a)

@@ -92,6 +92,9 @@ def test_refund_and_discount(env):
     assert sv.refund(chain, rec.redemption_id, vault=vault).status == "refunded"
     result = sv.discount(chain, 150 * UNIT, "order-77", dev_account(5), vault)
     assert (result.points, result.discount_cents) == (150 * UNIT, 150)
+    # A second refund names the redemption by the 0x-hex id the commands print and take, not in decimal.
+    with pytest.raises(ChainError, match=rf"RedemptionClosed\({rec.id_hex}, "):
+        sv.refund(chain, rec.redemption_id, vault=vault)
 
 
 def test_revert_is_a_clear_chain_error(env):
