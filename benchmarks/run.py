@@ -24,7 +24,7 @@ from pathlib import Path
 from web3 import Web3
 
 from benchmarks import (bench_campaign, bench_index, bench_ingest, bench_log, bench_long, bench_merchant,
-                        bench_security, bench_token, bench_vault)
+                        bench_security, bench_token, bench_vault, bench_web)
 from servicecoin.chain import Chain
 from servicecoin.localchain import spawn_anvil
 from servicecoin.networks import Network
@@ -51,7 +51,7 @@ def fresh_context(port: int = PORT) -> tuple[BenchContext, subprocess.Popen]:
 
 BENCHES = {"campaign": bench_campaign, "index": bench_index, "ingest": bench_ingest, "log": bench_log,
            "merchant": bench_merchant, "security": bench_security,
-           "token": bench_token, "vault": bench_vault}
+           "token": bench_token, "vault": bench_vault, "web": bench_web}
 LONG = {"long": bench_long}  # make bench-long only
 
 

@@ -6,13 +6,12 @@ export const REASONS = ['Purchase', 'Feedback', 'Survey', 'Referral', 'Social', 
 export const DAY = 86400;
 const LOG_CHUNK = 50000; // blocks per eth_getLogs call (public RPCs limit ranges)
 
-/** Raw units → "1,234.5" (at most `decimals` decimals, grouped). */
+/** Raw units → "1,234.50": always two decimals (cut, never rounded up), thousands grouped. */
 export function formatPoints(raw, decimals = 2) {
   const text = ethers.formatUnits(raw, decimals);
   const [whole, frac = ''] = text.split('.');
-  const grouped = BigInt(whole).toLocaleString('en-US');
-  const trimmed = frac.replace(/0+$/, '');
-  return trimmed ? `${grouped}.${trimmed.padEnd(2, '0').slice(0, decimals)}` : grouped;
+  const grouped = (whole.startsWith('-') && BigInt(whole) === 0n ? '-0' : BigInt(whole).toLocaleString('en-US'));
+  return `${grouped}.${frac.padEnd(2, '0').slice(0, 2)}`;
 }
 
 export function formatDate(seconds) {

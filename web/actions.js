@@ -2,7 +2,7 @@
 // (RedemptionVault). Each section shows only when its contract is deployed. Requests are signed in
 // the wallet and relayed by `svc serve` (no ETH needed), or sent directly by customers who have ETH.
 import { ethers } from '/vendor/ethers.min.js';
-import { walletMessage } from './wallet.js';
+import { RelayError, walletMessage } from './wallet.js';
 import { formatDate, formatPoints } from './account.js';
 
 const KIND = { Opened: 0, Reply: 1, Resolved: 2, FollowUp: 3, Complaint: 4, Feedback: 5, Amendment: 6 };
@@ -29,16 +29,21 @@ export function packedRecords(hex) {
   return out;
 }
 
-/** POST a JSON request to the relay API; throws an Error with the server's message. */
+/** POST a JSON request to the relay API; throws a RelayError (status 0: no answer) with the server's line. */
 export async function relay(path, body) {
-  const res = await fetch(`/api/${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(`/api/${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new RelayError(0, 'no answer');
+  }
   let data = {};
   try { data = await res.json(); } catch { /* empty */ }
-  if (!res.ok) throw new Error(data.error || `the server answered ${res.status}`);
+  if (!res.ok) throw new RelayError(res.status, data.error || `status ${res.status}`, data.field);
   return data;
 }
 
@@ -145,6 +150,7 @@ export class Actions {
     form.reset();
     document.getElementById('feedback-ticket').textContent = `Ticket #${ticket}`;
     const dialog = document.getElementById('feedback-dialog');
+    if (dialog.open) dialog.close();
     const direct = document.getElementById('feedback-direct-row');
     direct.hidden = this.ethBalance === 0n;
     dialog.showModal();
@@ -152,18 +158,23 @@ export class Actions {
   }
 
   async submitFeedback() {
-    const { state, track, showMessage, refresh } = this.ctx;
+    const { state, track, refresh } = this.ctx;
     const form = document.getElementById('feedback-form');
     const rating = Number(new FormData(form).get('rating'));
+    const note = document.getElementById('feedback-state');
     if (!rating) {
-      showMessage('Choose a rating from 1 to 5 first.', 'warn');
+      note.hidden = false;
+      note.className = 'request-state status failed';
+      note.textContent = 'Choose a rating from 1 to 5 first.';
+      form.querySelector('input[name="rating"]').focus();
       return;
     }
     const text = document.getElementById('feedback-text').value;
     const direct = document.getElementById('feedback-direct').checked;
     const ticket = this.feedbackTicket;
-    document.getElementById('feedback-dialog').close();
-    const t = track(`Feedback on ticket #${ticket}`);
+    const t = track(`Feedback on ticket #${ticket}`, {
+      dialog: 'feedback-dialog', key: `feedback:${ticket}`, retry: { kind: 'feedback', ticket: String(ticket) },
+    });
     const customer = state.account;
     try {
       t.waiting('Saving your words…');
@@ -172,7 +183,7 @@ export class Actions {
       if (ethers.getAddress(domain.verifyingContract) !== ethers.getAddress(this.config.contracts.ServiceLog)
         || Number(domain.chainId) !== this.config.chain_id || String(prep.typed_data.message.ticket) !== String(ticket)
         || Number(prep.typed_data.message.rating) !== rating) {
-        throw new Error('the server asked to sign something else than your feedback');
+        throw new Error('the server asked to sign something else than your feedback; nothing was signed');
       }
       let result;
       if (direct) {
@@ -181,12 +192,12 @@ export class Actions {
         const tx = await this.contract('ServiceLog', signer).giveFeedback(ticket, rating, prep.commitment);
         t.sent(tx.hash);
         const receipt = await tx.wait();
-        if (receipt.status !== 1) throw new Error('the transaction reverted');
+        if (receipt.status !== 1) throw new Error('the network refused the transaction; no points were spent');
         result = await relay('feedback/confirm', { tx: tx.hash });
       } else {
         t.waiting('Sign your feedback in your wallet (free, no ETH needed)…');
         const signature = await state.wallet.request('eth_signTypedData_v4', [customer, JSON.stringify(prep.typed_data)]);
-        t.waiting('Sending…');
+        t.waiting('Sending: our relayer submits it and pays the network fee…');
         result = await relay('feedback', {
           ticket: String(ticket), customer, rating, commitment: prep.commitment, deadline: prep.deadline, signature,
         });
@@ -196,14 +207,7 @@ export class Actions {
       t.confirmed(paid > 0n ? `Confirmed: thank you! +${formatPoints(paid, this.config.token.decimals)} points` : 'Confirmed: thank you!');
       await refresh(true);
     } catch (err) {
-      if (walletMessage(err).startsWith('You rejected')) {
-        t.rejected();
-        showMessage(walletMessage(err));
-      } else {
-        const text = walletMessage(err, 'Sending your feedback');
-        t.failed(text.replace(/^Sending your feedback failed: /, ''));
-        showMessage(text);
-      }
+      t.fail(err, 'Sending your feedback');
     }
   }
 }

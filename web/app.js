@@ -1,16 +1,18 @@
 // The customer page: connect a wallet, check the network, show points, act.
 import { ethers } from '/vendor/ethers.min.js';
-import { discoverWallets, Wallet, walletMessage } from './wallet.js';
+import { NETWORK_DOWN, chainName, discoverWallets, Wallet, walletMessage } from './wallet.js';
 import { AccountReader, REASONS, formatDate, formatDateTime, formatPoints } from './account.js';
 import { Actions } from './actions.js';
 import { Catalog } from './catalog.js';
 import { Receipts } from './receipts.js';
 import { SignIn } from './signin.js';
+import { $, blockDisabledClicks, chainLink, copyText, disableWithReason, el, keepDisabledReachable, short } from './dom.js';
+import { Requests } from './requests.js';
 import { content } from './content.js';
 import { Standing } from './standing.js';
 
-const $ = (id) => document.getElementById(id);
 const HELP_KEY = 'svc.help.dismissed';
+const DISCONNECTED_KEY = 'svc.disconnected'; // the customer pressed Disconnect: no silent reconnect
 const POLL_MS = 4000;
 
 const state = {
@@ -23,13 +25,16 @@ const state = {
   reader: null,
   actions: null,
   catalog: null,
+  requests: null, // Requests (requests.js): pending requests in the header, kept across reloads
   lastBlock: -1,
+  shown: null, // {block, at} of the data on screen
   loading: false,
   again: false,
   signin: null, // SignIn (signin.js): the wallet sign-in session
 };
 
 // ----------------------------------------------------------------------------- messages
+/** The message at the top, for things without a dialog of their own (connecting, switching networks). */
 export function showMessage(text, kind = 'error') {
   const box = $('message');
   box.className = `message ${kind}`;
@@ -46,57 +51,73 @@ function show(id, visible) {
   $(id).hidden = !visible;
 }
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
-}
-
-function short(address) {
-  return `${address.slice(0, 6)}…${address.slice(-4)}`;
-}
-
 export function txLink(hash) {
-  const base = state.config?.explorer;
-  if (!base) return el('span', { class: 'tx mono small', title: `Transaction ${hash}`, text: short(hash) });
-  return el('a', { href: `${base}/tx/${hash}`, rel: 'noopener noreferrer', target: '_blank', class: 'tx mono small', text: `View ${short(hash)}` });
+  return chainLink(state.config, 'tx', hash);
 }
 
-// ----------------------------------------------------------------------------- activity (transaction states)
-/** Track one request: pending → confirmed / failed, with a link to the transaction. */
-export function track(label) {
-  show('activity-card', true);
-  const status = el('span', { class: 'status pending', text: 'Waiting for your wallet…' });
-  const link = el('span', { class: 'tx' });
-  const row = el('li', { class: 'activity' }, el('span', { class: 'what', text: label }), status, link);
-  $('activity').prepend(row);
-  row.scrollIntoView({ block: 'nearest', behavior: 'smooth' }); // in sight of the customer who just acted
-  const set = (kind, text) => { status.className = `status ${kind}`; status.textContent = text; };
+// ----------------------------------------------------------------------------- requests (transaction states)
+/**
+ * Track one request: its state shows in the dialog that started it (`dialog`: its id) and in the
+ * header's list, kept across reloads under `key` (e.g. "redeem:3"), which also locks its buttons
+ * until it is settled. `retry` ({kind, itemId | ticket}) lets a failed one be tried again.
+ */
+export function track(label, { dialog = null, key = null, retry = null } = {}) {
+  const { set } = state.requests.start({ label, key, retry, dialog });
+  const failedWith = (text) => set('failed', text.startsWith('Cancelled') ? text : `Failed: ${text}`);
   return {
-    waiting: (text) => set('pending', text),
-    sent: (hash) => { set('pending', 'Pending: waiting for the network to confirm…'); link.replaceChildren(txLink(hash)); },
-    confirmed: (text = 'Confirmed') => set('confirmed', text),
-    failed: (text) => set('failed', `Failed: ${text}`),
-    rejected: () => set('failed', 'Cancelled: you rejected it in your wallet'),
-    /** Say why `what` did not happen: a rejection in the wallet, or `text` (default: the wallet's words). */
+    waiting: (text) => set(/wallet/i.test(text) ? 'signing' : 'sending', text),
+    sent: (hash) => set('sent', 'Sent: waiting for the network to confirm…', { tx: hash }),
+    confirmed: (text = 'Confirmed') => {
+      set('confirmed', text);
+      clearMessage(); // a success answers the errors shown before it
+    },
+    failed: (text) => failedWith(text),
+    rejected: () => failedWith('Cancelled: you rejected it in your wallet; nothing was signed or sent'),
+    /** Say why `what` did not happen: a rejection in the wallet, or `text` (default: plain words for `err`). */
     fail: (err, what, text) => {
       const words = walletMessage(err, what);
       if (words.startsWith('You rejected')) {
-        set('failed', 'Cancelled: you rejected it in your wallet');
-        showMessage(words);
+        failedWith('Cancelled: you rejected it in your wallet; nothing was signed or sent');
         return;
       }
-      const message = text || words;
-      set('failed', `Failed: ${message.replace(`${what} failed: `, '')}`);
-      showMessage(message);
+      failedWith((text || words).replace(`${what} failed: `, ''));
     },
   };
+}
+
+/** Lock the buttons of requests under way (nobody pays twice), with the reason read out; unlock when settled. */
+function applyLocks() {
+  const locks = [['#catalog li[data-item="ID"] button', 'redeem:', 'Redemption under way'],
+    ['#tickets li[data-ticket="ID"] button', 'feedback:', 'Feedback under way']];
+  const wanted = new Map(); // button → the request holding it
+  for (const [selector, prefix] of locks) {
+    for (const e of state.requests?.entries || []) {
+      if (!e.key?.startsWith(prefix) || !state.requests.active(e.key)) continue;
+      const button = document.querySelector(selector.replace('ID', e.key.slice(prefix.length)));
+      if (button) wanted.set(button, { e, words: locks.find(([, p]) => p === prefix)[2] });
+    }
+  }
+  for (const button of document.querySelectorAll('button[data-locked]')) {
+    if (wanted.has(button)) continue;
+    button.textContent = button.dataset.label;
+    button.removeAttribute('aria-disabled');
+    button.removeAttribute('aria-describedby');
+    if (button.nextElementSibling?.classList.contains('reason')) button.nextElementSibling.remove();
+    delete button.dataset.locked;
+  }
+  for (const [button, { e, words }] of wanted) {
+    if (button.dataset.locked || button.getAttribute('aria-disabled') === 'true') continue; // locked, or blocked already
+    button.dataset.locked = 'true';
+    button.dataset.label = button.textContent;
+    button.textContent = `${words}…`;
+    disableWithReason(button, `${e.label} is under way: see “Your requests” at the top. It cannot be sent twice.`);
+  }
+}
+
+function retry(entry) {
+  const r = entry.retry || {};
+  if (r.kind === 'redeem') state.catalog?.open(r.itemId);
+  else if (r.kind === 'feedback') state.actions?.openFeedback(BigInt(r.ticket));
 }
 
 // ----------------------------------------------------------------------------- help
@@ -119,31 +140,84 @@ function initHelp() {
 // ----------------------------------------------------------------------------- wallet
 function renderConnectButton() {
   const btn = $('connect');
+  btn.hidden = Boolean(state.account); // connected: the account menu takes its place
   if (state.wallets.length === 0) {
     btn.textContent = 'No wallet found';
-    btn.disabled = true;
-  } else if (state.account) {
-    btn.textContent = 'Reload points';
-    btn.disabled = false;
+    disableWithReason(btn, 'No Ethereum wallet was found in this browser. Install MetaMask or another wallet, then reload this page.');
   } else {
     btn.textContent = 'Connect wallet';
+    btn.removeAttribute('aria-disabled');
     btn.disabled = false;
   }
 }
 
 function renderChip() {
   const chip = $('account-chip');
-  chip.hidden = !state.account;
+  $('account').dataset.address = state.account || '';
+  $('account-menu-wrap').hidden = !state.account;
   if (state.account) {
     chip.textContent = short(state.account);
     chip.title = state.account;
+    chip.setAttribute('aria-label', `Your account ${short(state.account)}: copy, switch or disconnect`);
+    $('account-menu-address').textContent = state.account;
+    const link = state.config.explorer ? `${state.config.explorer.replace(/\/$/, '')}/address/${state.account}` : null;
+    $('account-menu-explorer').hidden = !link;
+    if (link) $('account-menu-explorer').href = link;
+  } else {
+    closeAccountMenu(false);
   }
   const badge = $('network-badge');
   badge.hidden = state.chainId === null || !state.account;
   const right = state.chainId === state.config.chain_id;
-  badge.textContent = right ? state.config.chain_name : `Wrong network (${state.chainId})`;
+  badge.textContent = right ? state.config.chain_name : `Wrong network: ${chainName(state.chainId, state.config)}`;
+  badge.title = `Chain id ${state.chainId}`;
   badge.className = `badge ${right ? 'ok' : 'bad'}`;
   state.signin?.render({ wallet: state.wallet, account: state.account, chainId: state.chainId, rightChain: right });
+}
+
+// The account menu: a disclosure button in the header with copy, switch and disconnect.
+function openAccountMenu() {
+  $('account-menu').hidden = false;
+  $('account-chip').setAttribute('aria-expanded', 'true');
+  $('account-copy').focus();
+}
+
+function closeAccountMenu(focus = true) {
+  if ($('account-menu').hidden) return;
+  $('account-menu').hidden = true;
+  $('account-chip').setAttribute('aria-expanded', 'false');
+  if (focus) $('account-chip').focus();
+}
+
+function initAccountMenu() {
+  $('account-chip').addEventListener('click', () => ($('account-menu').hidden ? openAccountMenu() : closeAccountMenu()));
+  $('account-menu-wrap').addEventListener('keydown', (e) => { if (e.key === 'Escape') closeAccountMenu(); });
+  document.addEventListener('click', (e) => { if (!$('account-menu-wrap').contains(e.target)) closeAccountMenu(false); });
+  $('account-copy').addEventListener('click', async () => {
+    const ok = await copyText(state.account);
+    $('account-copy').textContent = ok ? 'Address copied' : 'Copy failed: select the address above';
+    setTimeout(() => { $('account-copy').textContent = 'Copy address'; }, 2000);
+  });
+  $('account-switch').addEventListener('click', async () => {
+    closeAccountMenu();
+    try {
+      const accounts = await state.wallet.switchAccount();
+      await onAccounts(accounts);
+    } catch (err) {
+      const words = walletMessage(err, 'Switching account');
+      showMessage(words.includes('does not support')
+        ? 'Your wallet does not offer a switch from here: choose another account in your wallet, and this page follows.'
+        : words, 'warn');
+    }
+  });
+  $('account-disconnect').addEventListener('click', async () => {
+    closeAccountMenu(false);
+    try { localStorage.setItem(DISCONNECTED_KEY, '1'); } catch { /* private mode */ }
+    await state.wallet?.disconnect();
+    await onAccounts([]);
+    showMessage('Disconnected. Your points stay in your wallet; press “Connect wallet” to see them again.', 'info');
+    $('connect').focus();
+  });
 }
 
 async function useWallet(entry) {
@@ -158,7 +232,7 @@ async function useWallet(entry) {
 
 async function connect() {
   clearMessage();
-  if (state.account) return refresh(true);
+  try { localStorage.removeItem(DISCONNECTED_KEY); } catch { /* private mode */ }
   if (state.wallets.length > 1 && !state.wallet) {
     show('wallets', true);
     $('wallet-list').querySelector('button')?.focus();
@@ -196,8 +270,15 @@ async function onAccounts(accounts) {
   const next = accounts && accounts.length ? ethers.getAddress(accounts[0]) : null;
   const changed = next !== state.account;
   state.account = next;
-  if (!next) {
+  if (changed) {
+    state.shown = null; // another account: nothing of the last one stays on screen
     show('account', false);
+  }
+  if (!next) {
+    state.reader = null;
+    state.requests.use(null, null);
+    show('account', false);
+    show('loading', false);
     show('wrong-network', false);
     show('welcome', true);
     renderChip();
@@ -218,9 +299,12 @@ async function onChain(chainId, force = true) {
   show('wrong-network', !right);
   if (!right) {
     show('account', false);
-    $('wrong-network-text').textContent = `This page works on ${state.config.chain_name} (chain id ${state.config.chain_id}), `
-      + `but your wallet is on chain id ${chainId}. Switch network to see your points; nothing is sent.`;
+    show('loading', false);
+    state.requests.use(null, null);
+    $('wrong-network-text').textContent = `This page works on ${state.config.chain_name}, but your wallet is on `
+      + `${chainName(chainId, state.config)}. Switch network to see your points; nothing is sent.`;
     state.provider = null;
+    state.reader = null;
     return;
   }
   clearMessageIf('wrong');
@@ -228,7 +312,9 @@ async function onChain(chainId, force = true) {
   state.reader = new AccountReader(state.provider, state.config);
   state.actions = new Actions({ state, track, showMessage, refresh, el, txLink });
   state.catalog = new Catalog({ state, track, showMessage, refresh, el, txLink });
+  state.requests.use(chainId, state.account);
   state.lastBlock = -1;
+  if (!state.shown) showLoading();
   await refresh(force);
 }
 
@@ -240,6 +326,7 @@ async function switchNetwork() {
   clearMessage();
   const btn = $('switch-network');
   btn.disabled = true;
+  btn.textContent = 'Check your wallet…';
   try {
     await state.wallet.switchTo(state.config);
     const chainId = await state.wallet.chainId();
@@ -248,6 +335,7 @@ async function switchNetwork() {
     showMessage(walletMessage(err, 'Switching network'));
   } finally {
     btn.disabled = false;
+    btn.textContent = 'Switch network';
   }
 }
 
@@ -263,6 +351,49 @@ async function watchAsset() {
 }
 
 // ----------------------------------------------------------------------------- account view
+/** The skeleton while the account loads (a slow node would otherwise show a blank page). */
+function showLoading() {
+  const card = $('loading');
+  card.classList.remove('failed');
+  card.setAttribute('aria-busy', 'true');
+  $('loading-text').textContent = 'Loading your points…';
+  show('loading-retry', false);
+  show('loading', true);
+}
+
+function clock(date) {
+  return date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** "Updated at block N, time"; the stale marker goes once a read succeeds. */
+function markFresh(block) {
+  state.shown = { block, at: new Date() };
+  $('updated-text').textContent = `Updated at block ${block.toLocaleString('en-US')}, ${clock(state.shown.at)}`;
+  $('updated').classList.remove('stale');
+  show('stale', false);
+  document.body.dataset.stale = 'false';
+}
+
+/** A read failed: keep what is on screen and mark it stale, or say so in place of the skeleton. */
+function markStale(err) {
+  const words = walletMessage(err, 'Reading your points');
+  document.body.dataset.stale = 'true';
+  if (!state.shown) {
+    const card = $('loading');
+    card.classList.add('failed');
+    card.removeAttribute('aria-busy');
+    $('loading-text').textContent = words === NETWORK_DOWN ? 'Your points could not be read: the network did not answer. Try again in a moment.' : words;
+    show('loading-retry', true);
+    show('loading', true);
+    return;
+  }
+  if (!$('stale').hidden) return; // already marked: say it once
+  $('updated').classList.add('stale');
+  $('stale-text').textContent = `Not up to date: the network did not answer at ${clock(new Date())}. `
+    + `These are your points at block ${state.shown.block.toLocaleString('en-US')}, ${clock(state.shown.at)}.`;
+  show('stale', true);
+}
+
 async function refresh(force = false) {
   if (!state.reader || !state.account) return;
   if (state.loading) {
@@ -273,7 +404,11 @@ async function refresh(force = false) {
   state.loading = true;
   try {
     const block = await state.provider.getBlockNumber();
-    if (!force && block === state.lastBlock) return;
+    if (await state.requests.check(state.provider)) force = true; // a request sent before a reload settled
+    if (!force && block === state.lastBlock) {
+      markFresh(state.lastBlock);
+      return;
+    }
     const account = state.account;
     const summary = await state.reader.summary(account);
     const history = await state.reader.history(account, summary.block);
@@ -286,10 +421,14 @@ async function refresh(force = false) {
     renderHistory(history);
     state.standing.render(summary); // expiry banner, next expiry, tier numbers, next reward (standing.js)
     await state.actions.render(account, summary);
+    if (account !== state.account || !state.reader) return; // disconnected or switched meanwhile
+    markFresh(summary.block);
+    applyLocks();
+    show('loading', false);
     show('account', true);
     document.body.dataset.block = String(summary.block);
   } catch (err) {
-    showMessage(walletMessage(err, 'Reading your points'));
+    if (state.reader) markStale(err);
   } finally {
     state.loading = false;
     if (state.again) {
@@ -353,22 +492,25 @@ function renderHistory(entries) {
 // ----------------------------------------------------------------------------- start
 async function start() {
   initHelp();
+  blockDisabledClicks();
   try {
     const res = await fetch('/config.json', { cache: 'no-store' });
-    if (!res.ok) throw new Error(`the server answered ${res.status}`);
+    if (!res.ok) throw new Error(`status ${res.status}`);
     state.config = await res.json();
-  } catch (err) {
-    showMessage(`This page cannot load its settings (${err.message}). Is 'svc serve' running?`);
+  } catch {
+    showMessage('This page cannot load its settings: our service did not answer. Nothing was spent; reload the page in a moment.');
     return;
   }
-  const tokenLink = state.config.explorer
-    ? el('a', { href: `${state.config.explorer}/token/${state.config.token.address}`, rel: 'noopener noreferrer', text: `Points contract ${short(state.config.token.address)}` })
-    : el('span', { class: 'mono', title: state.config.token.address, text: `Points contract ${short(state.config.token.address)}` });
-  $('contract-link').replaceChildren(tokenLink);
+  $('contract-link').replaceChildren('Points contract ', chainLink(state.config, 'address', state.config.token.address));
   $('connect').addEventListener('click', connect);
   $('switch-network').addEventListener('click', switchNetwork);
   $('watch-asset').addEventListener('click', watchAsset);
   $('message-close').addEventListener('click', clearMessage);
+  for (const id of ['reload-points', 'loading-retry']) $(id).addEventListener('click', () => { showLoadingIfEmpty(); refresh(true); });
+  initAccountMenu();
+  // Lists rendered anew each time: their blocked buttons keep focus and say why (a transient busy button elsewhere stays natively disabled).
+  for (const id of ['catalog', 'tickets']) keepDisabledReachable($(id));
+  state.requests = new Requests({ config: state.config, onChange: applyLocks, onRetry: retry });
   const receipts = new Receipts({ $, config: state.config });
   state.standing = new Standing({ config: state.config, catalog: () => state.catalog, el });
   content.loadCatalog();
@@ -388,8 +530,10 @@ async function start() {
   }
   renderWalletChoice();
   show('welcome', true);
-  // Reconnect silently when the wallet already allowed this page.
-  if (state.wallets.length === 1) {
+  // Reconnect silently when the wallet already allowed this page (unless the customer disconnected here).
+  let disconnected = false;
+  try { disconnected = localStorage.getItem(DISCONNECTED_KEY) === '1'; } catch { /* private mode */ }
+  if (state.wallets.length === 1 && !disconnected) {
     const wallet = await useWallet(state.wallets[0]);
     const accounts = await wallet.accounts();
     if (accounts.length) {
@@ -399,6 +543,10 @@ async function start() {
   }
   setInterval(() => { if (!document.hidden) refresh(false); }, POLL_MS);
   document.body.dataset.ready = 'true';
+}
+
+function showLoadingIfEmpty() {
+  if (!state.shown) showLoading();
 }
 
 start();

@@ -316,6 +316,7 @@ export class Catalog {
     const item = this.items.find((it) => it.id === itemId);
     if (!item) return;
     this.selected = item;
+    if (document.getElementById('redeem-dialog').open) document.getElementById('redeem-dialog').close();
     const form = document.getElementById('redeem-form');
     form.reset();
     document.getElementById('redeem-title').textContent = `Redeem ${item.name}`;
@@ -404,8 +405,8 @@ export class Catalog {
     const quantity = this.quantity();
     if (!item || !quantity) return;
     const direct = document.getElementById('redeem-direct').checked;
-    document.getElementById('redeem-dialog').close();
-    const t = track(`Redeem ${item.name}${quantity > 1 ? ` ×${quantity}` : ''}`);
+    const t = track(`Redeem ${item.name}${quantity > 1 ? ` ×${quantity}` : ''}`,
+      { dialog: 'redeem-dialog', key: `redeem:${item.id}`, retry: { kind: 'redeem', itemId: item.id } });
     const customer = state.account;
     try {
       let redeemed;

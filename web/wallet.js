@@ -37,7 +37,70 @@ export function errorCode(err) {
   return undefined;
 }
 
-/** Words a customer understands for a failed wallet request. */
+export const NETWORK_DOWN = 'The network did not answer; nothing was spent; try again.';
+export const SERVICE_DOWN = 'Our service did not answer; nothing was spent; try again in a moment.';
+
+/** Networks a wallet may be on, by name (the page's own chain is named by its config). */
+const CHAINS = {
+  1: 'Ethereum', 10: 'OP Mainnet', 56: 'BNB Chain', 100: 'Gnosis', 137: 'Polygon', 8453: 'Base', 42161: 'Arbitrum One',
+  43114: 'Avalanche', 59144: 'Linea', 11155111: 'Sepolia', 17000: 'Holesky', 560048: 'Hoodi', 84532: 'Base Sepolia',
+  11155420: 'OP Sepolia', 421614: 'Arbitrum Sepolia', 80002: 'Polygon Amoy', 31337: 'a local test chain', 1337: 'a local test chain',
+};
+
+/** A chain's name for people: the page's own from its config, well-known ones by name, else "another network". */
+export function chainName(chainId, config) {
+  if (config && chainId === config.chain_id) return config.chain_name;
+  return CHAINS[chainId] || 'another network';
+}
+
+/** A refusal of the relay API (`svc serve`): the HTTP status (0: no answer) and the server's one line. */
+export class RelayError extends Error {
+  constructor(status, message, field) {
+    super(message);
+    this.name = 'RelayError';
+    this.status = status;
+    this.field = field;
+  }
+}
+
+// Library and transport words that must never reach a customer: they mean "no usable answer".
+const TRANSPORT = /failed to fetch|networkerror|load failed|network ?error|could not coalesce|missing revert data|timeout|timed out|econn|socket|internal json-rpc|bad gateway|gateway|unavailable|429|rate limit|fetch|json/i;
+const TRANSPORT_CODES = new Set(['NETWORK_ERROR', 'TIMEOUT', 'SERVER_ERROR', 'UNKNOWN_ERROR', 'BAD_DATA', 'UNCONFIGURED_NAME', 'OFFCHAIN_FAULT']);
+
+/** Whether `err` says the node or the connection failed (rather than the customer or the contract). */
+export function isNetworkFailure(err) {
+  for (let e = err, depth = 0; e && depth < 6; depth += 1) {
+    if (e instanceof TypeError && /fetch|network|load/i.test(e.message || '')) return true;
+    if (typeof e.code === 'string' && TRANSPORT_CODES.has(e.code)) return true;
+    if (e.code === 'CALL_EXCEPTION' && !e.revert && !e.reason && /missing revert data/i.test(e.message || '')) return true;
+    if (typeof e.code === 'number' && (e.code === -32603 || (e.code <= -32000 && e.code >= -32099 && e.code !== -32002))) return true;
+    e = e.error || e.info?.error || e.cause;
+  }
+  return false;
+}
+
+/** The relay's refusal in plain words (what the customer can do; the server's line when it is plain). */
+function relayWords(err, what) {
+  const { status } = err;
+  if (status === 0) return SERVICE_DOWN;
+  if (status === 429) return `${what} failed: too many requests at once; nothing was spent; wait a minute and try again.`;
+  if (status === 503 && /relay|configured/i.test(err.message)) {
+    return `${what} failed: free (gasless) requests are switched off on this server; nothing was spent. Send it yourself, or try again later.`;
+  }
+  if (status >= 500) return 'Our service could not reach the network; nothing was spent; try again in a moment.';
+  if (status === 401) return `${what} failed: your sign-in has ended; nothing was spent. Sign in again and try again.`;
+  if (status === 409) return `${what} failed: ${plainLine(err.message)}; nothing was spent; try again.`;
+  return `${what} failed: ${plainLine(err.message)}; nothing was spent.`;
+}
+
+/** A server or contract line, unless it is library text. */
+function plainLine(text) {
+  const line = String(text || '').split('\n')[0].replace(/[.;\s]+$/, '');
+  if (!line || TRANSPORT.test(line) || /0x[0-9a-f]{8,}|\(|\{|\[/i.test(line) || line.length > 160) return 'the request was refused';
+  return line;
+}
+
+/** Words a customer understands for a failed wallet, RPC or relay request: never library text. */
 export function walletMessage(err, what = 'The request') {
   const code = errorCode(err);
   switch (code) {
@@ -51,9 +114,19 @@ export function walletMessage(err, what = 'The request') {
     case 4901:
       return 'Your wallet is not connected to any network. Check your wallet and try again.';
     default: {
-      const inner = err?.info?.error?.message || err?.error?.message;
-      const text = err?.shortMessage || inner || err?.message || String(err);
-      return `${what} failed: ${text}`;
+      if (err instanceof RelayError) return relayWords(err, what);
+      if (isNetworkFailure(err)) return NETWORK_DOWN;
+      if (typeof code === 'number' && code === -32601) return `${what} failed: your wallet does not support this; nothing was spent.`;
+      if (typeof err?.code === 'string' || typeof code === 'number') {
+        // A library error we have no words for: keep its details for the console, say what it means.
+        console.warn(what, err); // eslint-disable-line no-console
+        const reverted = err?.code === 'CALL_EXCEPTION';
+        return reverted
+          ? `${what} failed: the network refused it${err.revert?.name ? ` (${err.revert.name})` : ''}; no points were spent.`
+          : `${what} did not work; nothing was spent; try again.`;
+      }
+      // Our own errors (plain Error with a message written for people).
+      return `${what} failed: ${plainLine(err?.message || String(err))}.`;
     }
   }
 }
@@ -99,7 +172,7 @@ export class Wallet {
       if (!unknown) throw err;
     }
     if (!config.rpc_url) {
-      throw new Error(`your wallet does not know ${config.chain_name} (chain id ${config.chain_id}); add it in your wallet settings`);
+      throw new Error(`your wallet does not know ${config.chain_name} yet; add it in your wallet settings (chain id ${config.chain_id})`);
     }
     await this.request('wallet_addEthereumChain', [{
       chainId: config.chain_id_hex,
@@ -112,6 +185,19 @@ export class Wallet {
     if ((await this.chainId()) !== config.chain_id) {
       await this.request('wallet_switchEthereumChain', [{ chainId: config.chain_id_hex }]);
     }
+  }
+
+  /** Ask the wallet to let the customer pick another account (EIP-2255); resolves to the accounts now allowed. */
+  async switchAccount() {
+    await this.request('wallet_requestPermissions', [{ eth_accounts: {} }]);
+    return this.accounts();
+  }
+
+  /** Ask the wallet to forget this page (EIP-2255 revoke, where supported; ignored elsewhere). */
+  async disconnect() {
+    try {
+      await this.request('wallet_revokePermissions', [{ eth_accounts: {} }]);
+    } catch { /* not supported: the page forgets the account itself */ }
   }
 
   /** Ask the wallet to show the token; resolves to whether the user accepted. */

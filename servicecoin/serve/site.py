@@ -113,7 +113,9 @@ class Site:
         if rpc is None and self.network.local:
             # a local node; never a live URL (it may carry an API key)
             rpc = self.record.get("rpc_url") or self.network.rpc_url or None
-        explorer = settings.get("explorers", {}).get(chain_id, EXPLORERS.get(chain_id))
+        # web.explorers by network id (e.g. svc-live) or chain id; none for a local chain: the page offers copy only
+        explorers = settings.get("explorers", {}) or {}
+        explorer = explorers.get(self.network.id, explorers.get(chain_id, EXPLORERS.get(chain_id)))
         token = self.record.get("token") or _token_info()
         contracts = self.contracts()
         abis = {}

@@ -57,7 +57,7 @@ test('catalog items show the merchant\'s name, description and picture', async (
   const { context, page, errors } = await openPage(s.browser, { wallet, viewport: { width: 1280, height: 800 } });
   await connected(page);
   const mug = page.locator(`#catalog li[data-item="${MUG}"]`);
-  assert.match(await mug.textContent(), /Coffee mug.*A 350 ml stoneware mug with our logo.*40 points/);
+  assert.match(await mug.textContent(), /Coffee mug.*A 350 ml stoneware mug with our logo.*40\.00 points/);
   const image = mug.locator('img.item-image');
   assert.match(await image.getAttribute('src'), /^\/catalog-images\/1-[0-9a-f]{8}\.png$/);
   await page.waitForFunction((sel) => document.querySelector(sel)?.naturalWidth === 320, `#catalog li[data-item="${MUG}"] img`);
@@ -211,8 +211,8 @@ test('rolling tiers, once the token has them, say what keeps the tier (feature-d
   }, s.config.abis.RewardToken);
   assert.deepEqual(out.detected, [false, true]);
   assert.equal(out.mode, 'rolling');
-  assert.match(out.text, /^1,200 \/ 5,000 points this period\. 3,800 more points earned to reach Gold, which earns 1\.25× on purchases\./);
-  assert.match(out.text, /Earn 120 more points by 1 Jan 2028 to keep Silver\.$/);
+  assert.match(out.text, /^1,200\.00 \/ 5,000\.00 points this period\. 3,800\.00 more points earned to reach Gold, which earns 1\.25× on purchases\./);
+  assert.match(out.text, /Earn 120\.00 more points by 1 Jan 2028 to keep Silver\.$/);
   assert.deepEqual(errors, []);
   await context.close();
 });

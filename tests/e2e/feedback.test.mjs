@@ -83,7 +83,10 @@ test('rejecting the feedback signature shows the message and records nothing', a
   await page.click('#feedback-form button[type="submit"]');
   await page.waitForSelector('#activity .status.failed');
   assert.match(await page.textContent('#activity .status.failed'), /rejected/);
-  assert.match(await page.textContent('#message-text'), /You rejected the request in your wallet/);
+  // Said in the dialog that asked, not in a banner out of sight; the dialog offers to try again.
+  assert.match(await page.textContent('#feedback-state'), /Cancelled: you rejected it in your wallet; nothing was signed or sent/);
+  assert.equal(await page.textContent('#feedback-form button[type="submit"]'), 'Try again');
+  assert.equal(await page.isHidden('#message'), true);
   const [, , given] = await log.ticketOf(REJECT_TICKET);
   assert.equal(given, false);
   await shot(page, '10-feedback-rejected');

@@ -1,9 +1,10 @@
 // Shared setup of the browser tests: the served page, the chain, headless Chromium and screenshots.
 // Environment: SVC_URL (the page, from `svc serve`), SVC_RPC_URL (the node), SVC_ARTIFACTS (screenshots).
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 import { ethers } from 'ethers';
 import { TestWallet, devWallet } from './testwallet.mjs';
 
@@ -78,16 +79,34 @@ export function newWallet(config, overrides = {}) {
   return new TestWallet({ rpcUrl: RPC_URL, accountIndex: CUSTOMER, chainId: config.chain_id, ...overrides });
 }
 
+/** The whole page; with a dialog open, the screen as the customer sees it (a modal stays in the viewport). */
 export async function shot(page, name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const modal = Boolean(await page.$('dialog[open]'));
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: !modal });
 }
 
-/** Points as the page shows them: raw units → "1,234.5". */
+/** Points as the page shows them: raw units → "1,234.50" (always two decimals). */
 export function points(raw, decimals = 2) {
   const [whole, frac = ''] = ethers.formatUnits(raw, decimals).split('.');
-  const trimmed = frac.replace(/0+$/, '');
-  const grouped = BigInt(whole).toLocaleString('en-US');
-  return trimmed ? `${grouped}.${trimmed.padEnd(2, '0')}` : grouped;
+  return `${BigInt(whole).toLocaleString('en-US')}.${frac.padEnd(2, '0').slice(0, 2)}`;
+}
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+const SERIOUS = new Set(['serious', 'critical']);
+
+/**
+ * Run axe-core (WCAG 2.x A/AA and best practices) on the page as it is; write the violations to
+ * ARTIFACTS/axe/<name>.json (and, for `make bench`, append them to SVC_AXE_REPORT as JSON lines).
+ * Returns the serious and critical ones, which the tests require to be none.
+ */
+export async function axe(page, name) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+  const found = result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  mkdirSync(path.join(ARTIFACTS, 'axe'), { recursive: true });
+  writeFileSync(path.join(ARTIFACTS, 'axe', `${name}.json`), `${JSON.stringify(found, null, 2)}\n`);
+  if (process.env.SVC_AXE_REPORT) appendFileSync(process.env.SVC_AXE_REPORT, `${JSON.stringify({ state: name, violations: found })}\n`);
+  return found.filter((v) => SERIOUS.has(v.impact));
 }
 
 export { devWallet, ethers };

@@ -43,8 +43,8 @@ test('the catalog shows prices, stock, tier locks and an announced price change'
   if (skip) return t.skip('no RedemptionVault deployed');
   const wallet = newWallet(config, { accountIndex: NO_ETH_CUSTOMER });
   const { context, page, errors } = await connectedWithCatalog(wallet);
-  assert.match(await itemText(page, MUG), /Gift.*Coffee mug.*40 points.*9 left.*Redeem/);
-  assert.match(await itemText(page, VOUCHER), /Discount voucher.*10 percent off.*25 points.*Price changes to 30 points on/);
+  assert.match(await itemText(page, MUG), /Gift.*Coffee mug.*40\.00 points.*9 left.*Redeem/);
+  assert.match(await itemText(page, VOUCHER), /Discount voucher.*10 percent off.*25\.00 points.*Price changes to 30\.00 points on/);
   assert.match(await itemText(page, SERVICE), /Priority line.*Silver members and above.*Reach Silver to unlock/);
   assert.equal(await page.isDisabled(`#catalog li[data-item="${SERVICE}"] button`), true);
   assert.match(await itemText(page, TOTE), /Out of stock/);
@@ -121,7 +121,7 @@ test('rejecting the redemption signature shows the message and spends nothing', 
   await page.click('#redeem-submit');
   await page.waitForSelector('#activity .status.failed');
   assert.match(await page.textContent('#activity .status.failed'), /Cancelled: you rejected it in your wallet/);
-  assert.match(await page.textContent('#message-text'), /You rejected the request in your wallet. Nothing was signed or sent/);
+  assert.match(await page.textContent('#redeem-state'), /Cancelled: you rejected it in your wallet; nothing was signed or sent/);
   assert.equal(await token.balanceOf(customer), before);
   await shot(page, '15-redeem-rejected');
   provider.destroy();
@@ -137,7 +137,7 @@ test('redemptions show open, delivered with a checkable voucher, and refunded', 
   assert.deepEqual(statuses.slice().sort(), ['fulfilled', 'open', 'refunded']);
   const delivered = page.locator('#redemptions li[data-status="fulfilled"]');
   assert.match(await delivered.textContent(), /Coffee mug.*Delivered on .*hash on chain 0x/);
-  assert.match(await page.textContent('#redemptions li[data-status="refunded"]'), /10 percent off.*Refunded on .*25 points back/);
+  assert.match(await page.textContent('#redemptions li[data-status="refunded"]'), /10 percent off.*Refunded on .*25\.00 points back/);
   assert.match(await page.textContent('#history'), /Earned: Refund/);
   await delivered.locator('summary').click();
   await delivered.locator('input').fill('MUG-9999');
@@ -145,7 +145,7 @@ test('redemptions show open, delivered with a checkable voucher, and refunded', 
   await delivered.locator('output.bad').waitFor();
   assert.match(await delivered.locator('output').textContent(), /does not match/);
   await delivered.locator('input').fill(VOUCHER_CODE);
-  await delivered.locator('button').click();
+  await delivered.locator('button[type="submit"]').click();
   await delivered.locator('output.ok').waitFor();
   assert.match(await delivered.locator('output').textContent(), /the code the merchant recorded on chain/);
   await page.locator('#redemptions-card').screenshot({ path: path.join(ARTIFACTS, '16-redemptions.png') });
@@ -201,7 +201,7 @@ test('a redemption the relay refuses shows as failed with the reason', async (t)
     await page.click('#redeem-submit');
     await page.waitForSelector('#activity li:first-child .status.failed', { timeout: 30000 });
     assert.match(await page.textContent('#activity li:first-child .status.failed'), /Failed: .*no longer offered/);
-    assert.match(await page.textContent('#message-text'), /Redeeming failed: .*no longer offered/);
+    assert.match(await page.textContent('#redeem-state'), /Failed: .*no longer offered; nothing was spent/);
     assert.equal(await token.balanceOf(customer), before);
     await page.waitForSelector(`#catalog li[data-item="${VOUCHER}"]`, { state: 'detached' });
     await shot(page, '17-redeem-failed');

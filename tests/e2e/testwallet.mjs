@@ -40,6 +40,9 @@ export class TestWallet {
     this.calls = []; // [{method, params}] in order
     this.watched = [];
     this.page = null;
+    this.delayMs = 0; // a slow node: every read forwarded to it waits this long
+    this.failReads = false; // a node that does not answer: every read forwarded to it fails
+    this.nextAccount = null; // the account the customer picks at wallet_requestPermissions
   }
 
   get address() {
@@ -122,6 +125,16 @@ export class TestWallet {
         }
         return null;
       }
+      case 'wallet_requestPermissions':
+        if (this.nextAccount !== null) {
+          this.signer = devWallet(this.nextAccount, this.node);
+          this.nextAccount = null;
+        }
+        this.connected = true;
+        return [{ parentCapability: 'eth_accounts' }];
+      case 'wallet_revokePermissions':
+        this.connected = false;
+        return null;
       case 'wallet_watchAsset': {
         const o = params.options || {};
         if (params.type !== 'ERC20' || !ethers.isAddress(o.address) || typeof o.symbol !== 'string' || !Number.isInteger(o.decimals)) {
@@ -150,6 +163,8 @@ export class TestWallet {
         return sent.hash;
       }
       default:
+        if (this.delayMs) await new Promise((resolve) => { setTimeout(resolve, this.delayMs); });
+        if (this.failReads) throw new RpcError(-32603, 'Failed to fetch'); // what a wallet says when its node is down
         if (this.chainId !== Number((await this.node.getNetwork()).chainId) && method.startsWith('eth_')) {
           // A real wallet would read another chain here; the page must not rely on it.
           throw new RpcError(-32603, `test wallet: read ${method} while on chain ${this.chainId}`);

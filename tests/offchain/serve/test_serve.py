@@ -73,6 +73,17 @@ def test_config_names_chain_token_and_abi(base):
     assert "echo" in config["relays"] and "absent" not in config["relays"]
 
 
+def test_explorer_is_configured_per_network_or_chain_and_absent_for_a_local_chain():
+    network = Network("t", RECORD["rpc_url"], True)
+    assert Site(RECORD, network).config()["explorer"] is None  # a local chain: links are copy-only
+    by_chain = Site(RECORD, network, {"explorers": {31337: "https://chain.example"}}).config()
+    assert by_chain["explorer"] == "https://chain.example"
+    both = {"explorers": {31337: "https://chain.example", "t": "https://network.example"}}
+    assert Site(RECORD, network, both).config()["explorer"] == "https://network.example"
+    live = Site({**RECORD, "chain_id": 11155111}, Network("svc-live", "https://rpc.example", False)).config()
+    assert live["explorer"] == "https://sepolia.etherscan.io" and live["chain_name"] == "Sepolia"
+
+
 @pytest.mark.parametrize("path", ["/../servicecoin.yaml", "/%2e%2e/servicecoin.yaml", "/vendor/../../package.json", "/nope.js"])
 def test_files_outside_web_are_not_served(base, path):
     with pytest.raises(urllib.error.HTTPError) as exc:
