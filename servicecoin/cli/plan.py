@@ -128,9 +128,10 @@ def _unsigned_sender(chain, plan, signer: str, default: str) -> str:
 
 
 def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_json: bool,
-              ask: bool = True, default_signer: str = "deployer") -> dict:
+              ask: bool = True, default_signer: str = "deployer", report: bool = True) -> dict:
     """Show `plan`, ask on a live network (unless `yes` or not `ask`), then send it or write it unsigned.
-    Returns (and prints) what happened; a refusal found by simulation sends nothing."""
+    Returns (and prints, unless not `report`: a command that goes on prints it all) what happened; a refusal
+    found by simulation sends nothing."""
     from servicecoin.admin.actions import check, send, write_unsigned
     from servicecoin.errors import ServiceCoinError
     from servicecoin.vault import resolve_signer
@@ -138,7 +139,8 @@ def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_j
     result = {"title": plan.title, "network": chain.network.id, "calls": [c.to_json() for c in plan.calls],
               "notes": plan.notes, "sent": []}
     if not plan.calls:
-        emit(result, as_json, lambda d: _show(plan, False))
+        if report:
+            emit(result, as_json, lambda d: _show(plan, False))
         return result
     if unsigned:
         sender = _unsigned_sender(chain, plan, signer, default_signer)
@@ -152,7 +154,8 @@ def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_j
             click.echo(f"not sent: {len(plan.calls)} transaction(s) for {sender} on chain {chain.chain_id} written to "
                        f"{path}; Safe Transaction Builder batch: {safe_path}")
 
-        emit(result, as_json, human)
+        if report:
+            emit(result, as_json, human)
         return result
     account = resolve_signer(chain, signer)
     check(chain, plan, account.address)
@@ -175,5 +178,6 @@ def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_j
         for note in plan.notes:
             click.echo(f"  note: {note}")
 
-    emit(result, as_json, human)
+    if report:
+        emit(result, as_json, human)
     return result
