@@ -21,8 +21,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eth_utils import to_checksum_address
-from eth_utils.address import get_create_address
+import rlp
+from eth_utils import keccak, to_bytes, to_checksum_address
 
 from servicecoin.admin.actions import Plan
 from servicecoin.admin.program import update_deployment
@@ -37,6 +37,11 @@ from servicecoin.servicelog.records import log_contract
 from servicecoin.token import UNIT, fmt
 
 JOURNAL = "log-upgrade.json"
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address of the contract `sender` creates with its transaction number `nonce`."""
+    return to_checksum_address(keccak(rlp.encode([to_bytes(hexstr=sender), nonce]))[12:])
 
 
 def journal_path(network: str) -> Path:
@@ -132,7 +137,7 @@ def stop_plan(up: Upgrade, holders: list[str]) -> Plan:
     for agent in holders:
         plan.add(up.old, "ServiceLog", "revokeRole", role_id("AGENT_ROLE"), agent,
                  description=f"revoke AGENT_ROLE from {agent}: it can no longer write to the old log")
-    if up.token.functions.issuerBudget(up.old.address).call():
+    if up.token.functions.issuerBudget(up.old.address).call()[0]:
         plan.add(up.token, "RewardToken", "setIssuerBudget", up.old.address, 0,
                  description="set the old log's issuer budget to 0: it credits no more points")
     plan.notes.extend(up.notes())
@@ -149,7 +154,7 @@ def forget(up: Upgrade) -> None:
 def stopped(up: Upgrade) -> bool:
     """Whether step 1 is done: no agent left on the old log, no budget left for it."""
     left = role_holders(up.chain, up.old, up.old.functions.deploymentBlock().call())["AGENT_ROLE"]
-    return not left and not up.token.functions.issuerBudget(up.old.address).call()
+    return not left and not up.token.functions.issuerBudget(up.old.address).call()[0]
 
 
 def finish(up: Upgrade, config: dict) -> dict:
@@ -167,7 +172,7 @@ def finish(up: Upgrade, config: dict) -> dict:
         deployer = chain.account("deployer").address
         nonce = chain.w3.eth.get_transaction_count(deployer, "pending")
         up.journal.update(stage="deploying", deployer=deployer, nonce=nonce, head="0x" + bytes(head).hex(),
-                          count=int(count), expected=to_checksum_address(get_create_address(deployer, nonce)))
+                          count=int(count), expected=create_address(deployer, nonce))
         write_journal(network, up.journal)
         new = deploy_log(chain, config, up.token, previous=(up.old.address, bytes(head), int(count)),
                          rewards=up.rewards, budget=up.budget, agents=up.agents)
@@ -210,7 +215,7 @@ def _wire(up: Upgrade, new: str) -> None:
     missing of its issuer role and budget and its agents."""
     chain, token = up.chain, up.token
     issuer = token.functions.hasRole(role_id("ISSUER_ROLE"), new).call()
-    if up.budget and (not issuer or not token.functions.issuerBudget(new).call()):
+    if up.budget and (not issuer or not token.functions.issuerBudget(new).call()[0]):
         grant_issuer(chain, token, new, up.budget)
     elif not issuer:
         grant_role(chain, token, "ISSUER_ROLE", new)
@@ -225,5 +230,5 @@ def _summary(up: Upgrade, new: str, deployed: bool) -> dict:
     _, head, count = previous_of(log)
     return {"old_log": up.old.address, "new_log": new, "deployed": deployed, "continues_at": int(count),
             "head": "0x" + bytes(head).hex(), "rewards": [str(r) for r in up.rewards], "budget_points": up.budget,
-            "issuer_budget": str(up.token.functions.issuerBudget(new).call() // UNIT),
+            "issuer_budget": str(up.token.functions.issuerBudget(new).call()[0] // UNIT),
             "agents": up.agents, "previous_logs": up.chain.deployment().get("previous_logs", [])}
