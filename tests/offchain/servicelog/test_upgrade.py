@@ -191,3 +191,35 @@ def test_live_deploy_asks_first(svc, live, deployments):
 def test_local_deploy_does_not_ask(svc, deployments):
     result = svc("deploy")
     assert "?" not in result.output and "wrote" in result.output
+
+
+def test_feedback_on_an_old_ticket_after_the_upgrade_is_flagged(svc, chain, record):
+    """The docs' warning: feedback needs no role, so it can still reach the old log, and verify-log says so."""
+    from servicecoin.servicelog import give_feedback
+
+    old = _log(chain, record()["contracts"]["ServiceLog"])
+    _records(svc, 1)
+    svc("log", "upgrade")
+    assert "OK: 3 records" in svc("verify-log").output
+    give_feedback(chain, CUSTOMER, 1, 5, None, None, log=old)
+    result = svc("verify-log", ok=False)
+    assert result.exit_code == 1 and f"log {old.address} went on after log" in result.output, result.output
+
+
+def test_json_is_one_document(svc, record):
+    old = record()["contracts"]["ServiceLog"]
+    done = json.loads(svc("log", "upgrade", "--json").stdout)
+    assert done["old_log"] == old and done["new_log"] == record()["contracts"]["ServiceLog"]
+    assert done["deployed"] and len(done["stop"]["sent"]) == 2 and done["previous_logs"] == [old]
+
+
+def test_live_rerun_with_nothing_to_stop_asks_before_deploying(svc, chain, record, live, deployments, monkeypatch):
+    real = upgrade_module.finish
+    monkeypatch.setattr(upgrade_module, "finish", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("crash")))
+    svc("log", "upgrade", "--yes", network=live, ok=False)
+    monkeypatch.setattr(upgrade_module, "finish", real)
+    result = svc("log", "upgrade", network=live, input="n\n", ok=False)
+    assert "deploy the new log from" in result.output and "nothing sent: not confirmed" in result.output
+    assert "previous_logs" not in json.loads((deployments / f"{live}.json").read_text())
+    svc("log", "upgrade", network=live, input="y\n")
+    assert json.loads((deployments / f"{live}.json").read_text())["previous_logs"]
