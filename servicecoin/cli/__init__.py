@@ -93,8 +93,8 @@ def deploy(yes, network):
     """Deploy and wire every contract; writes deployments/<network>.json. A live network shows what it will
     deploy, with which keys, and asks first."""
     from servicecoin.chain import connect
+    from servicecoin.cli.plan import confirm_or_stop
     from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy as do_deploy
-    from servicecoin.errors import ServiceCoinError
     from servicecoin.paths import deployment_file
 
     chain = connect(network)
@@ -103,12 +103,7 @@ def deploy(yes, network):
         for role in ("deployer", "operator", "merchant", "agent"):
             what = " (admin of every contract)" if role == "deployer" else ""
             click.echo(f"  {role} key {chain.account(role).address}{what}")
-        try:
-            confirmed = click.confirm(f"deploy, writing {deployment_file(network)}?", default=False)
-        except click.Abort:
-            confirmed = False
-        if not confirmed:
-            raise ServiceCoinError("nothing sent: not confirmed (--yes skips the question)")
+        confirm_or_stop(f"deploy, writing {deployment_file(network)}?")
     record = do_deploy(chain)
     for name, address in record["contracts"].items():
         click.echo(f"{name}: {address}")

@@ -247,10 +247,10 @@ def upgrade(budget, agents, signer, unsigned, yes, network, as_json):
     log continuing it from its head and count, and record it in deployments/<network>.json. Run it again
     after an interruption: it goes on where it stopped and never deploys a second new log."""
     from servicecoin.chain import connect
-    from servicecoin.cli.plan import carry_out
+    from servicecoin.cli.plan import carry_out, confirm_or_stop
     from servicecoin.config import load_config
     from servicecoin.errors import ConfigError, ServiceCoinError
-    from servicecoin.servicelog.upgrade import finish, forget, prepare
+    from servicecoin.servicelog.upgrade import begin, finish, forget, prepare
 
     config = load_config()
     chain = connect(network)
@@ -258,6 +258,7 @@ def upgrade(budget, agents, signer, unsigned, yes, network, as_json):
     if unsigned and not up.plan.calls:
         raise ConfigError("--unsigned: the old log is already stopped; run without --unsigned to deploy the new "
                           "log (the deployer key sends the deployment)")
+    begin(up)
     try:
         stop = carry_out(chain, up.plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json,
                          report=not as_json)
@@ -271,13 +272,8 @@ def upgrade(budget, agents, signer, unsigned, yes, network, as_json):
             emit(stop, True, None)
         return
     if not up.plan.calls and not up.done and not yes and not chain.network.local:
-        try:
-            confirmed = click.confirm(f"deploy the new log from {chain.account('deployer').address} on "
-                                      f"{network} (chain {chain.chain_id})?", default=False, err=as_json)
-        except click.Abort:
-            confirmed = False
-        if not confirmed:
-            raise ServiceCoinError("nothing sent: not confirmed (--yes skips the question)")
+        confirm_or_stop(f"deploy the new log from {chain.account('deployer').address} on {network} "
+                        f"(chain {chain.chain_id})?", as_json)
     done = finish(up, config)
     emit({**done, "stop": stop}, as_json, lambda d: click.echo(
         f"{'deployed' if d['deployed'] else 'recorded'} ServiceLog {d['new_log']}: continues "

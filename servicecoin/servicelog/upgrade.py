@@ -112,10 +112,12 @@ def prepare(chain: Chain, config: dict, budget: int | None = None, agents: list[
         old = log_contract(chain, current)
     token = chain.contract("RewardToken", contracts["RewardToken"])
     holders = role_holders(chain, old, old.functions.deploymentBlock().call())["AGENT_ROLE"]
+    given = [to_checksum_address(a) for a in agents or []]
     if journal is None:
-        given = [to_checksum_address(a) for a in agents or []]
         journal, fresh = {"old": old.address, "agents": given or holders or [chain.account("agent").address],
                           "budget": budget, "stage": "stopping"}, True
+    elif given:
+        journal["agents"] = given
     if budget is None:
         budget = journal.get("budget")
     if budget is None:
@@ -142,6 +144,12 @@ def stop_plan(up: Upgrade, holders: list[str]) -> Plan:
                  description="set the old log's issuer budget to 0: it credits no more points")
     plan.notes.extend(up.notes())
     return plan
+
+
+def begin(up: Upgrade) -> None:
+    """Write the journal before step 1: a rerun must know the agents it revoked."""
+    if not up.done:
+        write_journal(up.chain.network.id, up.journal)
 
 
 def forget(up: Upgrade) -> None:

@@ -10,7 +10,7 @@ import servicecoin.servicelog.upgrade as upgrade_module
 from servicecoin.roles import role_id
 from servicecoin.servicelog.lineage import previous_of
 from servicecoin.token import UNIT
-from tests.offchain.admin.adminkit import ADMIN, CUSTOMER, assert_one_error_line, one_error_line
+from tests.offchain.admin.adminkit import ADMIN, CUSTOMER, SHOP_A, assert_one_error_line, one_error_line
 from tests.offchain.admin.conftest import chain, deployed, deployments, record, svc  # noqa: F401  (fixtures)
 from tests.offchain.admin.test_unsigned import live  # noqa: F401  (fixture)
 
@@ -86,6 +86,8 @@ def test_a_second_upgrade_keeps_every_previous_log(svc, record):
 
 def test_crash_after_stopping_then_rerun_deploys_one_log(svc, chain, record, monkeypatch):
     old_address = record()["contracts"]["ServiceLog"]
+    old = _log(chain, old_address)
+    chain.transact(old.functions.grantRole(AGENT_ROLE, SHOP_A.address), ADMIN)  # a second agent, not a key
     _records(svc, 1)
 
     def crash(*args, **kwargs):
@@ -95,14 +97,15 @@ def test_crash_after_stopping_then_rerun_deploys_one_log(svc, chain, record, mon
     monkeypatch.setattr(upgrade_module, "finish", crash)
     crashed = svc("log", "upgrade", ok=False)  # step 1's report, then the crash
     assert crashed.exit_code == 1 and crashed.output.strip().splitlines()[-1].startswith("error: unexpected Runtime")
-    old = _log(chain, old_address)
     assert not old.functions.hasRole(AGENT_ROLE, _agent(chain)).call()  # step 1 was sent
+    assert not old.functions.hasRole(AGENT_ROLE, SHOP_A.address).call()
     assert record()["contracts"]["ServiceLog"] == old_address
     monkeypatch.setattr(upgrade_module, "finish", real)
 
     svc("log", "upgrade")
     new = _log(chain, record()["contracts"]["ServiceLog"])
-    assert new.functions.hasRole(AGENT_ROLE, _agent(chain)).call()  # the agent revoked in the crashed run
+    for agent in (_agent(chain), SHOP_A.address):  # the agents revoked in the crashed run
+        assert new.functions.hasRole(AGENT_ROLE, agent).call()
     assert record()["previous_logs"] == [old_address]
 
 
