@@ -111,6 +111,7 @@ def prepare(chain: Chain, config: dict, budget: int | None = None, agents: list[
     else:
         old = log_contract(chain, current)
     token = chain.contract("RewardToken", contracts["RewardToken"])
+    _check_deployer(chain, token)
     holders = role_holders(chain, old, old.functions.deploymentBlock().call())["AGENT_ROLE"]
     given = [to_checksum_address(a) for a in agents or []]
     if journal is None:
@@ -128,6 +129,16 @@ def prepare(chain: Chain, config: dict, budget: int | None = None, agents: list[
         up.done = current
     up.plan = stop_plan(up, holders)
     return up
+
+
+def _check_deployer(chain: Chain, token) -> None:
+    """The deployer key gives the new log its issuer role and budget on the token: it must be the token's
+    admin (checked before anything is sent; a program whose admin moved to a Safe cannot upgrade here yet)."""
+    admin, deployer = token.functions.defaultAdmin().call(), chain.account("deployer").address
+    if admin.lower() != deployer.lower():
+        raise ConfigError(f"the token's admin is {admin}, not the deployer key {deployer}: the deployer gives the "
+                          "new log its issuer role and budget, so svc log upgrade needs it to be the token's admin; "
+                          "nothing sent")
 
 
 def stop_plan(up: Upgrade, holders: list[str]) -> Plan:

@@ -226,3 +226,13 @@ def test_live_rerun_with_nothing_to_stop_asks_before_deploying(svc, chain, recor
     assert "previous_logs" not in json.loads((deployments / f"{live}.json").read_text())
     svc("log", "upgrade", network=live, input="y\n")
     assert json.loads((deployments / f"{live}.json").read_text())["previous_logs"]
+
+
+def test_a_deployer_that_is_not_the_token_admin_is_refused_before_anything_is_sent(svc, chain, record, live,
+                                                                                    monkeypatch):
+    monkeypatch.setenv("SVC_DEPLOYER_KEY", SHOP_A.key.hex())
+    old = _log(chain, record()["contracts"]["ServiceLog"])
+    assert_one_error_line(svc("log", "upgrade", "--yes", network=live, ok=False),
+                          f"the token's admin is {ADMIN.address}, not the deployer key {SHOP_A.address}", code=2)
+    assert old.functions.hasRole(AGENT_ROLE, _agent(chain)).call()
+    assert not upgrade_module.journal_path(live).exists()
