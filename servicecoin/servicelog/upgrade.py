@@ -32,6 +32,7 @@ from servicecoin.deploy import deploy_log
 from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
 from servicecoin.paths import data_dir
 from servicecoin.roles import grant_issuer, grant_role, role_id
+from servicecoin.servicelog.events import start_block
 from servicecoin.servicelog.lineage import previous_of
 from servicecoin.servicelog.records import log_contract
 from servicecoin.token import UNIT, fmt
@@ -112,7 +113,7 @@ def prepare(chain: Chain, config: dict, budget: int | None = None, agents: list[
         old = log_contract(chain, current)
     token = chain.contract("RewardToken", contracts["RewardToken"])
     _check_deployer(chain, token)
-    holders = role_holders(chain, old, old.functions.deploymentBlock().call())["AGENT_ROLE"]
+    holders = _agents_of(chain, old)
     given = [to_checksum_address(a) for a in agents or []]
     if journal is None:
         journal, fresh = {"old": old.address, "agents": given or holders or [chain.account("agent").address],
@@ -122,13 +123,22 @@ def prepare(chain: Chain, config: dict, budget: int | None = None, agents: list[
     if budget is None:
         budget = journal.get("budget")
     if budget is None:
-        budget = int((config.get("log") or {}).get("budget", 0))
+        try:
+            budget = int((config.get("log") or {}).get("budget", 0))
+        except (TypeError, ValueError):
+            raise ConfigError(f"servicecoin.yaml log.budget: {config['log']['budget']!r} is not a whole number of "
+                              "points") from None
     up = Upgrade(chain, old, token, journal["agents"], int(budget), tuple(old.functions.rewards().call()), journal,
                  fresh)
     if str(journal.get("new", "")).lower() == current.lower() and journal["old"].lower() != current.lower():
         up.done = current
     up.plan = stop_plan(up, holders)
     return up
+
+
+def _agents_of(chain: Chain, log) -> list[str]:
+    """Who holds AGENT_ROLE on `log`, from its role events since it was deployed."""
+    return role_holders(chain, log, start_block(chain, log))["AGENT_ROLE"]
 
 
 def _check_deployer(chain: Chain, token) -> None:
@@ -172,7 +182,7 @@ def forget(up: Upgrade) -> None:
 
 def stopped(up: Upgrade) -> bool:
     """Whether step 1 is done: no agent left on the old log, no budget left for it."""
-    left = role_holders(up.chain, up.old, up.old.functions.deploymentBlock().call())["AGENT_ROLE"]
+    left = _agents_of(up.chain, up.old)
     return not left and not up.token.functions.issuerBudget(up.old.address).call()[0]
 
 
