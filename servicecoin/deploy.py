@@ -99,15 +99,23 @@ def deploy_vault(chain: Chain, config: dict, token) -> str:
 NO_PREVIOUS_LOG = "0x" + "00" * 20  # a first log; a new log version names the log it continues
 
 
-def deploy_log(chain: Chain, config: dict, token) -> str:
-    """Deploy the ServiceLog, make it an issuer with its budget, and grant AGENT_ROLE to the agent key."""
-    reward, bonus, budget = _settings(config, "log", lambda s: (
+def deploy_log(chain: Chain, config: dict, token, previous: tuple[str, bytes, int] | None = None,
+               rewards: tuple[int, int] | None = None, budget: int | None = None,
+               agents: list[str] | None = None) -> str:
+    """Deploy the ServiceLog, make it an issuer with its budget (`log.budget`, or `budget`: whole points), and
+    grant AGENT_ROLE to the agent key (or to `agents`). A new log version (servicecoin/servicelog/upgrade.py)
+    gives `previous`: the log it continues with that log's head and count from its `state()`, and keeps the
+    old log's `rewards` (raw feedback reward, follow-up bonus) instead of the settings'."""
+    reward, bonus, points = _settings(config, "log", lambda s: (
         to_raw(s.get("feedback_reward", 0)), to_raw(s.get("followup_bonus", 0)), int(s.get("budget", 0))))
+    reward, bonus = rewards if rewards is not None else (reward, bonus)
     admin = chain.account("deployer")
     address, _ = chain.deploy("ServiceLog", admin.address, token.address, reward, bonus, admin_delay(chain, config),
-                              NO_PREVIOUS_LOG, b"\0" * 24, 0)
-    grant_issuer(chain, token, address, budget)
-    grant_role(chain, chain.contract("ServiceLog", address), "AGENT_ROLE", chain.account("agent").address)
+                              *(previous or (NO_PREVIOUS_LOG, b"\0" * 24, 0)))
+    grant_issuer(chain, token, address, points if budget is None else budget)
+    log = chain.contract("ServiceLog", address)
+    for agent in agents or [chain.account("agent").address]:
+        grant_role(chain, log, "AGENT_ROLE", agent)
     return address
 
 

@@ -86,15 +86,25 @@ def chain_status(as_json):
 
 # --------------------------------------------------------------------------- deploy
 @cli.command()
+@click.option("--yes", is_flag=True, help="Do not ask before deploying on a live network.")
 @network_option
 @handle_errors
-def deploy(network):
-    """Deploy and wire every contract; writes deployments/<network>.json."""
+def deploy(yes, network):
+    """Deploy and wire every contract; writes deployments/<network>.json. A live network shows what it will
+    deploy, with which keys, and asks first."""
     from servicecoin.chain import connect
-    from servicecoin.deploy import deploy as do_deploy
+    from servicecoin.cli.plan import confirm_or_stop
+    from servicecoin.deploy import DEPLOYED_CONTRACTS, deploy as do_deploy
     from servicecoin.paths import deployment_file
 
-    record = do_deploy(connect(network))
+    chain = connect(network)
+    if not yes and not chain.network.local:
+        click.echo(f"deploy {', '.join(DEPLOYED_CONTRACTS)} on {network} (chain id {chain.chain_id}):")
+        for role in ("deployer", "operator", "merchant", "agent"):
+            what = " (admin of every contract)" if role == "deployer" else ""
+            click.echo(f"  {role} key {chain.account(role).address}{what}")
+        confirm_or_stop(f"deploy, writing {deployment_file(network)}?")
+    record = do_deploy(chain)
     for name, address in record["contracts"].items():
         click.echo(f"{name}: {address}")
     click.echo(f"wrote {deployment_file(network)}")

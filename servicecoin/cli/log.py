@@ -10,9 +10,12 @@ import click
 
 from servicecoin.cli.options import Address, FilePath, PositiveInt, PrivateKey, UInt, emit, handle_errors, \
     json_option, network_option
+from servicecoin.cli.plan import plan_options
 from servicecoin.reports.dates import when
+from servicecoin.token import UNIT
 
-SEQ = UInt(1, 2**64 - 1)  # a record's sequence number (uint64 on chain)
+SEQ = UInt(1, 2**64 - 1)
+MAX_BUDGET = 2**128 - 1  # setIssuerBudget's limit, raw units  # a record's sequence number (uint64 on chain)
 
 
 def _ctx(network):
@@ -227,6 +230,56 @@ def export(out, texts, network):
             rows = export_contents(store, log.address)
         texts.write_text(json.dumps(rows, indent=1) + "\n")
         click.echo(f"wrote {len(rows)} texts to {texts}: personal data, hand it over only to whoever may read it")
+
+
+@log_group.command("upgrade")
+@click.option("--budget", type=UInt(0, MAX_BUDGET // UNIT), default=None,
+              help="Whole points the new log may issue (default: servicecoin.yaml log.budget).")
+@click.option("--agent", "agents", multiple=True, type=Address(),
+              help="Grant AGENT_ROLE on the new log to this address (repeatable; default: the agents revoked on "
+                   "the old log, else the agent key).")
+@plan_options()
+@network_option
+@json_option
+@handle_errors
+def upgrade(budget, agents, signer, unsigned, yes, network, as_json):
+    """Move the program to a new log version: stop the old log (its agents revoked, its budget 0), deploy a
+    log continuing it from its head and count, and record it in deployments/<network>.json. Run it again
+    after an interruption: it goes on where it stopped and never deploys a second new log."""
+    from servicecoin.chain import connect
+    from servicecoin.cli.plan import carry_out, confirm_or_stop
+    from servicecoin.config import load_config
+    from servicecoin.errors import ConfigError, ServiceCoinError
+    from servicecoin.servicelog.upgrade import begin, finish, forget, prepare
+
+    config = load_config()
+    chain = connect(network)
+    up = prepare(chain, config, budget, list(agents))
+    if unsigned and not up.plan.calls:
+        raise ConfigError("--unsigned: the old log is already stopped; run without --unsigned to deploy the new "
+                          "log (the deployer key sends the deployment)")
+    begin(up)
+    try:
+        stop = carry_out(chain, up.plan, signer=signer, yes=yes, unsigned=unsigned, as_json=as_json,
+                         report=not as_json)
+    except ServiceCoinError:
+        forget(up)
+        raise
+    if unsigned:
+        if not as_json:
+            click.echo("then: once these are sent, run 'svc log upgrade' again to deploy the new log")
+        else:
+            emit(stop, True, None)
+        return
+    if not up.plan.calls and not up.done and not yes and not chain.network.local:
+        confirm_or_stop(f"deploy the new log from {chain.account('deployer').address} on {network} "
+                        f"(chain {chain.chain_id})?", as_json)
+    done = finish(up, config)
+    emit({**done, "stop": stop}, as_json, lambda d: click.echo(
+        f"{'deployed' if d['deployed'] else 'recorded'} ServiceLog {d['new_log']}: continues "
+        f"{d['old_log']} after record {d['continues_at']}, budget {d['issuer_budget']} points, AGENT_ROLE to "
+        f"{', '.join(d['agents'])}; deployments/{network}.json names it (previous_logs: "
+        f"{', '.join(d['previous_logs'])})"))
 
 
 COMMANDS = [log_group]  # `svc verify-log` is in cli/audit.py

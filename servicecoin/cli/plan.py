@@ -127,18 +127,31 @@ def _unsigned_sender(chain, plan, signer: str, default: str) -> str:
     return first.functions.defaultAdmin().call()
 
 
-def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_json: bool,
-              ask: bool = True, default_signer: str = "deployer") -> dict:
-    """Show `plan`, ask on a live network (unless `yes` or not `ask`), then send it or write it unsigned.
-    Returns (and prints) what happened; a refusal found by simulation sends nothing."""
-    from servicecoin.admin.actions import check, send, write_unsigned
+def confirm_or_stop(question: str, err: bool = False) -> None:
+    """Ask `question` (default no); anything but yes stops the command with nothing sent."""
     from servicecoin.errors import ServiceCoinError
+
+    try:
+        confirmed = click.confirm(question, default=False, err=err)
+    except click.Abort:
+        confirmed = False
+    if not confirmed:
+        raise ServiceCoinError("nothing sent: not confirmed (--yes skips the question)")
+
+
+def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_json: bool,
+              ask: bool = True, default_signer: str = "deployer", report: bool = True) -> dict:
+    """Show `plan`, ask on a live network (unless `yes` or not `ask`), then send it or write it unsigned.
+    Returns (and prints, unless not `report`: a command that goes on prints it all) what happened; a refusal
+    found by simulation sends nothing."""
+    from servicecoin.admin.actions import check, send, write_unsigned
     from servicecoin.vault import resolve_signer
 
     result = {"title": plan.title, "network": chain.network.id, "calls": [c.to_json() for c in plan.calls],
               "notes": plan.notes, "sent": []}
     if not plan.calls:
-        emit(result, as_json, lambda d: _show(plan, False))
+        if report:
+            emit(result, as_json, lambda d: _show(plan, False))
         return result
     if unsigned:
         sender = _unsigned_sender(chain, plan, signer, default_signer)
@@ -152,19 +165,15 @@ def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_j
             click.echo(f"not sent: {len(plan.calls)} transaction(s) for {sender} on chain {chain.chain_id} written to "
                        f"{path}; Safe Transaction Builder batch: {safe_path}")
 
-        emit(result, as_json, human)
+        if report:
+            emit(result, as_json, human)
         return result
     account = resolve_signer(chain, signer)
     check(chain, plan, account.address)
     if ask and not yes and not chain.network.local:
         _show(plan, as_json)
-        try:
-            confirmed = click.confirm(f"send {len(plan.calls)} transaction(s) from {account.address} on "
-                                      f"{chain.network.id}?", default=False, err=as_json)
-        except click.Abort:
-            confirmed = False
-        if not confirmed:
-            raise ServiceCoinError("nothing sent: not confirmed (--yes skips the question)")
+        confirm_or_stop(f"send {len(plan.calls)} transaction(s) from {account.address} on {chain.network.id}?",
+                        as_json)
     result["from"] = account.address
     result["sent"] = send(chain, plan, account)
 
@@ -175,5 +184,6 @@ def carry_out(chain, plan, *, signer: str, yes: bool, unsigned: str | None, as_j
         for note in plan.notes:
             click.echo(f"  note: {note}")
 
-    emit(result, as_json, human)
+    if report:
+        emit(result, as_json, human)
     return result
