@@ -18,7 +18,7 @@ LAYERS = [
     ("cli", ["cli"]),
     ("demo", ["demo"]),
     ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account", "admin",
-                  "settlement", "ingest"]),
+                  "settlement", "ingest", "migration"]),
     ("deploy", ["deploy"]),
     ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore", "contentkeys"]),
     ("base", ["paths", "errors", "eip712", "token", "loginfo", "money", "mailer", ""]),  # "": the package root (PROJECT_ROOT)

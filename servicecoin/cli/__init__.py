@@ -12,6 +12,7 @@
     agent      `svc agent serve|flush|parked|customers` (help-desk ingestion, docs/ingest.md)
     admin      `svc admin`             merchant `svc merchant`
     recovery   `svc recovery` (a lost wallet)
+    migrate    `svc migrate token|reconcile` (a program moved to a new RewardToken, docs/migration.md)
     issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
 
@@ -22,13 +23,13 @@ import sys
 import click
 
 from servicecoin.cli import (admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant,
-                             recovery, redeem, report, serve, settlement)
+                             migrate, recovery, redeem, report, serve, settlement)
 from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
 from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, recovery, redeem,
-          report, serve, settlement]
+GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, migrate, recovery,
+          redeem, report, serve, settlement]
 
 __all__ = ["cli", "main", "handle_errors"]
 
