@@ -6,8 +6,10 @@ import sys
 
 import click
 
-from servicecoin.cli.options import Address, FilePath, emit, handle_errors, json_option, network_option
+from servicecoin.campaign.definition import TX_GAS_CAP
+from servicecoin.cli.options import Address, FilePath, UInt, emit, handle_errors, json_option, network_option
 from servicecoin.cli.plan import plan_options
+from servicecoin.migration.plan import TARGET_GAS
 from servicecoin.errors import EXIT_FAILURE, ConfigError, ServiceCoinError
 
 
@@ -111,11 +113,14 @@ def migrate():
 @migrate.command("token")
 @_tokens
 @click.option("--finish", is_flag=True, help="Call finishMigration once every account is reconciled.")
+@click.option("--batch-gas", type=UInt(100_000, TX_GAS_CAP), default=TARGET_GAS, show_default=True,
+              help="Gas per migrateAccounts batch by the node's estimate (a first run plans with it; a resumed run "
+                   "keeps its batches).")
 @plan_options("deployer")
 @network_option
 @json_option
 @handle_errors
-def token_cmd(old, new, journal_path, finish, signer, unsigned, yes, network, as_json):
+def token_cmd(old, new, journal_path, finish, batch_gas, signer, unsigned, yes, network, as_json):
     """Pause the old token, move every account to the new one in batches (exactly once; run again to
     resume), then reconcile every account and supply counter."""
     from servicecoin.admin.actions import check, send
@@ -137,7 +142,7 @@ def token_cmd(old, new, journal_path, finish, signer, unsigned, yes, network, as
         check(chain, pause, account.address)
         _confirm(chain, f"pause {old} on {chain.network.id} from {account.address}?", yes, as_json)
         paused_now = send(chain, pause, account)[0]["tx"]
-    prepared = prepare(chain, old, new, journal, sender)
+    prepared = prepare(chain, old, new, journal, sender, target=batch_gas)
     data = {"plan": _summary(prepared), "paused_in": paused_now}
     if unsigned:
         carry_out(chain, _batch_plan(chain, prepared, finish), signer=signer, yes=yes, unsigned=unsigned,

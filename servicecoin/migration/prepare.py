@@ -14,7 +14,7 @@ from servicecoin.errors import ChainError, ConfigError, Refused
 from servicecoin.migration.codec import encode
 from servicecoin.migration.journal import MigrationJournal
 from servicecoin.migration.newtoken import migrate_data, migration_contract
-from servicecoin.migration.plan import MigrationPlan, make_plan
+from servicecoin.migration.plan import TARGET_GAS, MigrationPlan, make_plan
 from servicecoin.migration.snapshot import reader, take
 
 ADMIN_ROLE = b"\0" * 32
@@ -73,7 +73,8 @@ def estimator(chain: Chain, new: str, sender: str):
     return estimate
 
 
-def prepare(chain: Chain, old: str, new: str, journal: MigrationJournal, sender: str, start: int | None = None) -> Prepared:
+def prepare(chain: Chain, old: str, new: str, journal: MigrationJournal, sender: str, start: int | None = None,
+            target: int = TARGET_GAS) -> Prepared:
     """The run's plan: the frozen one from `journal`, or a new one from a snapshot of the (paused) old token."""
     from servicecoin.admin.program import creation_block
 
@@ -90,7 +91,7 @@ def prepare(chain: Chain, old: str, new: str, journal: MigrationJournal, sender:
     block = chain.w3.eth.block_number
     start = creation_block(chain, old, block) if start is None else start
     snapshot = take(chain, old, block, start)
-    plan = make_plan(snapshot, new, encode, estimator(chain, new, sender), shift=shift)
+    plan = make_plan(snapshot, new, encode, estimator(chain, new, sender), target, shift)
     if not plan.batches:
         raise ConfigError(f"the old token {old} holds no account to migrate")
     key = journal.freeze(plan, shift, chain.chain_id, chain.network.id)

@@ -1,0 +1,37 @@
+"""Migration test helpers: an old-layout RewardToken (the compiled token of before issue 14, kept in
+legacy_token.json) deployed on a Chain, and credits made on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from servicecoin.migration.snapshot import reader
+from servicecoin.roles import grant_issuer
+
+LEGACY = json.loads(Path(__file__).with_name("legacy_token.json").read_text())
+DAY = 86_400
+EPOCH = DAY
+VALIDITY = 3
+PURCHASE = 0
+
+
+def deploy_legacy(chain, genesis: int = 0, epoch: int = EPOCH, validity: int = VALIDITY):
+    """An old-layout RewardToken (admin: the deployer; the operator an issuer; the pauser role to the
+    deployer), read through the legacy ABI."""
+    admin = chain.account("deployer")
+    factory = chain.w3.eth.contract(abi=LEGACY["abi"], bytecode=LEGACY["bytecode"])
+    tx = chain.build(factory.constructor("Old Points", "OLD", admin.address, genesis, epoch, validity, 0), admin)
+    receipt = chain.wait(chain.send_raw(tx, admin))
+    token = reader(chain, receipt["contractAddress"])
+    grant_issuer(chain, token, chain.account("operator").address, 10**9)
+    chain.transact(token.functions.grantRole(token.functions.PAUSER_ROLE().call(), admin.address), admin)
+    return token
+
+
+def credit(chain, token, to: str, raw: int, reason: int = PURCHASE, ref: bytes = b"\x01" * 32) -> None:
+    chain.transact(token.functions.issue(to, raw, reason, ref), chain.account("operator"))
+
+
+def pause(chain, token) -> None:
+    chain.transact(token.functions.pause(), chain.account("deployer"))
