@@ -118,6 +118,10 @@ def balance(address, network, as_json):
                    f"(lifetime {fmt(d['lifetime'])})")
         for lot in d["lots"]:
             click.echo(f"  {fmt(lot['amount']):>14} expire {lot['expires']}")
+        for p in d.get("pending", []):
+            click.echo(f"  {fmt(p['amount']):>14} {p['text']}")
+        if (d.get("tier_outlook") or {}).get("text"):
+            click.echo(f"  {d['tier_outlook']['text']}")
         if d.get("recovery"):
             r = d["recovery"]
             click.echo(f"  recovery pending to {r['to']}, ready {r['ready']}: this address cannot spend meanwhile")

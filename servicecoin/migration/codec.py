@@ -39,3 +39,29 @@ def record(a: AccountState) -> bytes:
 def encode(accounts: list[AccountState]) -> bytes:
     """The packed argument of one `migrateAccounts` call."""
     return b"".join(record(a) for a in accounts)
+
+
+def decode(packed: bytes) -> list[AccountState]:
+    """The account records of a `migrateAccounts` argument (the inverse of `encode`); a ConfigError at the
+    first record that does not decode."""
+    from servicecoin.migration.accounts import PendingLot
+
+    out, at = [], 0
+
+    def take(size: int) -> bytes:
+        nonlocal at
+        if at + size > len(packed):
+            raise ConfigError(f"migration record truncated at byte {at}")
+        at += size
+        return packed[at - size:at]
+
+    def num(size: int) -> int:
+        return int.from_bytes(take(size), "big")
+
+    while at < len(packed):
+        address = "0x" + take(20).hex()
+        lots = tuple((num(2), num(6)) for _ in range(num(1)))
+        lifetime, current, last, touched, tier = num(6), num(4), num(4), num(2), num(1)
+        pending = tuple(PendingLot(num(6), num(6), "0x" + take(20).hex(), "0x" + take(32).hex()) for _ in range(num(1)))
+        out.append(AccountState(address, lots, lifetime, tier, (current, last), pending, touched))
+    return out
