@@ -19,6 +19,7 @@ from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import DAY, Epochs
 from servicecoin.reports.dates import iso, month, months_between
+from servicecoin.reports.tier_migration import tier_migration
 from servicecoin.statement import DEFAULT_TIER_NAMES, followups
 from servicecoin.token import UNIT
 
@@ -147,6 +148,7 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
         "average_points_per_customer": round(issued / n / UNIT, 2) if n else None,  # points, not raw units
         "customer_lifetime_value": clv,
         "tiers": tiers,
+        "tier_migration": tier_migration(db, now, names),
         "segments": segments,
         "feedback": {"ratings": ratings, "count": total_ratings,
                      "average": round(sum(int(k) * v for k, v in ratings.items()) / total_ratings, 3) if total_ratings else None,
