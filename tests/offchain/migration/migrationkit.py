@@ -16,10 +16,10 @@ VALIDITY = 3
 PURCHASE = 0
 
 
-def deploy_legacy(chain, genesis: int = 0, epoch: int = EPOCH, validity: int = VALIDITY):
-    """An old-layout RewardToken (admin: the deployer; the operator an issuer; the pauser role to the
-    deployer), read through the legacy ABI."""
-    admin = chain.account("deployer")
+def deploy_legacy(chain, genesis: int = 0, epoch: int = EPOCH, validity: int = VALIDITY, admin=None):
+    """An old-layout RewardToken (admin: `admin`, default the deployer, who also holds the pauser role; the
+    operator an issuer), read through the legacy ABI."""
+    admin = admin or chain.account("deployer")
     factory = chain.w3.eth.contract(abi=LEGACY["abi"], bytecode=LEGACY["bytecode"])
     tx = chain.build(factory.constructor("Old Points", "OLD", admin.address, genesis, epoch, validity, 0), admin)
     receipt = chain.wait(chain.send_raw(tx, admin))
@@ -29,9 +29,14 @@ def deploy_legacy(chain, genesis: int = 0, epoch: int = EPOCH, validity: int = V
     return token
 
 
+def genesis_now(chain) -> int:
+    """A genesis two tokens can share: the latest block's time (a constructor refuses one in the future)."""
+    return chain.w3.eth.get_block("latest")["timestamp"]
+
+
 def credit(chain, token, to: str, raw: int, reason: int = PURCHASE, ref: bytes = b"\x01" * 32) -> None:
     chain.transact(token.functions.issue(to, raw, reason, ref), chain.account("operator"))
 
 
-def pause(chain, token) -> None:
-    chain.transact(token.functions.pause(), chain.account("deployer"))
+def pause(chain, token, admin=None) -> None:
+    chain.transact(token.functions.pause(), admin or chain.account("deployer"))
