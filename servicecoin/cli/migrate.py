@@ -74,7 +74,7 @@ def _summary(prepared) -> dict:
     p = prepared.plan
     return {"old_token": p.old, "new_token": p.new, "snapshot_block": p.snapshot.block, "resumed": prepared.resumed,
             "accounts": p.accounts, "points": sum(b.total for b in p.batches), "batches": len(p.batches),
-            "estimated_gas": p.estimated_gas, "max_batch_estimate": max(b.estimated_gas for b in p.batches),
+            "estimated_gas": p.estimated_gas, "max_batch_estimate": max((b.estimated_gas for b in p.batches), default=0),
             "epoch_shift": prepared.shift, "acceptors_not_migrated": p.snapshot.acceptors}
 
 

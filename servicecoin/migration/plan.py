@@ -120,11 +120,13 @@ def fit(accounts: list[AccountState], encode: Encoder, estimate: Estimator, targ
 
 
 def make_plan(snapshot: Snapshot, new: str, encode: Encoder, estimate: Estimator, target: int = TARGET_GAS,
-              shift: int = 0) -> MigrationPlan:
-    """Batches for every account of `snapshot` (lot epochs moved by `shift` for the new token's clock)."""
+              shift: int = 0, done: set[str] = frozenset()) -> MigrationPlan:
+    """Batches for every account of `snapshot` (lot epochs moved by `shift` for the new token's clock) but
+    those in `done` (lower-case addresses the new token already holds: a run whose journal was lost)."""
     if target > TX_GAS_CAP:
         raise ConfigError(f"batch gas target {target:,} is over the transaction cap {TX_GAS_CAP:,}")
-    accounts = [a.shifted(shift) for a in sorted(snapshot.accounts, key=lambda a: a.address.lower())]
+    accounts = [a.shifted(shift) for a in sorted(snapshot.accounts, key=lambda a: a.address.lower())
+                if a.address.lower() not in done]
     batches: list[MigrationBatch] = []
     for group in groups(accounts, target):
         for part, packed, gas in fit(group, encode, estimate, target):

@@ -13,7 +13,7 @@ from servicecoin.chain import Chain, revert_message
 from servicecoin.errors import ChainError, ConfigError, Refused
 from servicecoin.migration.codec import encode
 from servicecoin.migration.journal import MigrationJournal
-from servicecoin.migration.newtoken import migrate_data, migration_contract
+from servicecoin.migration.newtoken import migrate_data, migrated_accounts, migration_contract
 from servicecoin.migration.plan import TARGET_GAS, MigrationPlan, make_plan
 from servicecoin.migration.snapshot import reader, take
 
@@ -91,8 +91,9 @@ def prepare(chain: Chain, old: str, new: str, journal: MigrationJournal, sender:
     block = chain.w3.eth.block_number
     start = creation_block(chain, old, block) if start is None else start
     snapshot = take(chain, old, block, start)
-    plan = make_plan(snapshot, new, encode, estimator(chain, new, sender), target, shift)
-    if not plan.batches:
+    done = set(migrated_accounts(chain, new))  # a run whose journal was lost: those are not sent again
+    plan = make_plan(snapshot, new, encode, estimator(chain, new, sender), target, shift, done)
+    if not snapshot.accounts:
         raise ConfigError(f"the old token {old} holds no account to migrate")
     key = journal.freeze(plan, shift, chain.chain_id, chain.network.id)
     return Prepared(plan, key, shift, False)

@@ -40,3 +40,44 @@ def credit(chain, token, to: str, raw: int, reason: int = PURCHASE, ref: bytes =
 
 def pause(chain, token, admin=None) -> None:
     chain.transact(token.functions.pause(), admin or chain.account("deployer"))
+
+
+def has_migration() -> bool:
+    """Whether the built RewardToken takes migrations (issue 14's migrateAccounts, not a stub)."""
+    from servicecoin.chain import artifact
+
+    return any(i.get("name") == "AccountMigrated" for i in artifact("RewardToken")["abi"])
+
+
+def deploy_new(chain, genesis: int, epoch: int = EPOCH, validity: int = VALIDITY):
+    """The current RewardToken (admin: the deployer, with the pauser role), open for migration."""
+    admin = chain.account("deployer")
+    address, _ = chain.deploy("RewardToken", "New Points", "NEW", admin.address, genesis, epoch, validity, 0)
+    token = chain.contract("RewardToken", address)
+    grant_issuer(chain, token, chain.account("operator").address, 10**9)
+    return token
+
+
+def people(label: str, n: int) -> list[str]:
+    from eth_utils import keccak
+    from web3 import Web3
+
+    return [Web3.to_checksum_address(keccak(text=f"{label}{i}")[-20:]) for i in range(n)]
+
+
+def old_program(chain, n: int = 9):
+    """A paused old-layout token whose n customers hold one or two lots (two epochs), and a new token on the
+    same clock."""
+    from brownie import chain as brownie_chain
+
+    g = genesis_now(chain)
+    old = deploy_legacy(chain, g)
+    customers = people("customer", n)
+    for i, who in enumerate(customers):
+        credit(chain, old, who, 1_000 + i, ref=bytes([i + 1]) * 32)
+    brownie_chain.sleep(EPOCH + 1)
+    brownie_chain.mine()
+    for i, who in enumerate(customers[::2]):
+        credit(chain, old, who, 300 + i, ref=bytes([100 + i]) * 32)
+    pause(chain, old)
+    return old, deploy_new(chain, g), customers
