@@ -142,7 +142,8 @@ def _compare_with_chain(db: Database, chain, check: Check, count: int, head: byt
     f = chain.contract("RewardToken", db.meta("token")).functions
     now = int(chain.w3.eth.get_block(at)["timestamp"])
     zero = "0x" + "00" * 20
-    ours = {"totalIssued": int(db.scalar("SELECT SUM(amount) FROM credits", default=0)),
+    migrated = int(db.scalar("SELECT SUM(balance + pending) FROM migrations", default=0))  # issued by migration
+    ours = {"totalIssued": int(db.scalar("SELECT SUM(amount) FROM credits", default=0)) + migrated,
             "totalBurned": int(db.scalar("SELECT SUM(amount) FROM transfers WHERE recipient = ?", (zero,), 0)),
             "totalSupply": ledger.outstanding(db, now)["total"],
             "totalExpired": ledger.expired_total(db, now)}
