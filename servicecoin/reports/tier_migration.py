@@ -62,6 +62,7 @@ def tier_migration(db: Database, now: int, names: list[str]) -> dict:
     brought = {a: (ep.epoch_at(ts) // period, int(t)) for a, ts, t in db.query("SELECT account, ts, tier FROM migrations")}
     rows = [{"period": p, "starts": utc(ep.genesis + p * period * ep.length), "up": 0, "down": 0, "stayed": 0,
              "new": 0, "complete": p < current} for p in range(current + 1)]
+    now_held: dict[int, int] = {}  # tier → customers holding it now
     for account in set(points) | set(brought):
         if account in accepting:
             continue
@@ -76,9 +77,12 @@ def tier_migration(db: Database, now: int, names: list[str]) -> dict:
                 total += per.get(p, 0)
                 reached[p] = ledger.tier_for(total, thresholds)
         held = held_by_period(reached, first, current, rolling, soft, start_tier)
+        now_held[held[current]] = now_held.get(held[current], 0) + 1
         rows[first]["new"] += 1
         for p in range(first + 1, current + 1):
             key = "up" if held[p] > held[p - 1] else "down" if held[p] < held[p - 1] else "stayed"
             rows[p][key] += 1
     return {"mode": "rolling" if rolling else "lifetime", "period_epochs": period, "soft_landing": soft,
-            "tier_names": names, "periods": rows}
+            "tier_names": names, "periods": rows,
+            "held_now": {(names[t] if t < len(names) else f"tier {t}"): now_held.get(t, 0)
+                         for t in range(max(1, len(thresholds)))}}

@@ -41,3 +41,4 @@ def test_counts_per_period_from_the_index(db):
     # period 2: gold falls one level (soft landing), silver held its tier through period 1 and keeps it
     assert (by[2]["down"], by[2]["stayed"], by[2]["new"]) == (1, 1, 1)
     assert not by[2]["complete"] and by[1]["complete"]
+    assert m["held_now"] == {"Member": 1, "Silver": 2, "Gold": 0}
