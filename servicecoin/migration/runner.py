@@ -17,11 +17,10 @@ import time
 from dataclasses import dataclass, field
 
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3RPCError
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 
-from servicecoin.campaign.definition import TX_GAS_CAP
 from servicecoin.campaign.journal import CONFIRMED, FAILED, PLANNED, SENT, JournalError
-from servicecoin.campaign.runner import _fault, _receipt_of
+from servicecoin.campaign.runner import _fault, raw_receipt, sign_and_journal, tx_known
 from servicecoin.chain import Chain, revert_message
 from servicecoin.errors import EXIT_FAILURE, ChainError
 from servicecoin.migration.journal import MigrationJournal
@@ -140,15 +139,11 @@ class MigrationRunner:
             self.journal.mark_failed(self.key, batch.index, f"would revert: {reason}")
             self.say(f"  batch {batch.index} not sent: {reason}")
             return
-        tx = {"to": self.plan.new, "data": data, "value": 0, "chainId": self.chain.chain_id,
-              "gas": min(int(estimate * 1.1) + 30_000, TX_GAS_CAP), "nonce": self.chain.next_nonce(self.sender.address),
-              **self.chain.fee_fields()}
-        signed = self.sender.sign_transaction(tx)
-        tx_hash = bytes(signed.hash)
-        self.journal.mark_sent(self.key, batch.index, "0x" + tx_hash.hex(), tx["nonce"], bytes(signed.raw_transaction))
+        tx_hash, raw = sign_and_journal(self.chain, self.chain.chain_id, self.sender, self.plan.new, data, estimate,
+                                        self.journal, self.key, batch.index)
         _fault("before_send", batch.index)
         try:
-            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            self.w3.eth.send_raw_transaction(raw)
         except Web3RPCError as exc:
             raise ChainError(f"batch {batch.index}: the node refused the transaction ({exc}); run again to resume") \
                 from None
@@ -190,17 +185,10 @@ class MigrationRunner:
         self.say(f"  batch {batch.index}: {len(events)} account(s), gas {receipt['gasUsed']:,}")
 
     def _receipt(self, tx_hash: bytes) -> dict | None:
-        answer = self.w3.provider.make_request("eth_getTransactionReceipt", ["0x" + tx_hash.hex()])
-        if answer.get("error"):
-            raise ChainError(f"eth_getTransactionReceipt: {answer['error']}")
-        return _receipt_of(answer.get("result"))
+        return raw_receipt(self.w3, tx_hash)
 
     def _known(self, tx_hash: bytes) -> bool:
-        try:
-            self.w3.eth.get_transaction(tx_hash)
-            return True
-        except TransactionNotFound:
-            return False
+        return tx_known(self.w3, tx_hash)
 
     def _result(self) -> MigrationResult:
         records = self.journal.batches(self.key)
