@@ -278,7 +278,7 @@ class Indexer:
             logs.append(Log(number, int(l["logIndex"], 16), l["transactionHash"], int(headers[number]["timestamp"], 16),
                             ev.contract, ev.name, ev.decode(topics, l["data"])))
         self._packed_inputs(logs)
-        attach_token_inputs(self.chain, logs)
+        attach_token_inputs(self.chain, logs, self.contracts["RewardToken"])
         replay = Replay.for_range(self.db, *self._params)
         replay.apply(logs)
         with_events = {log.block for log in logs}

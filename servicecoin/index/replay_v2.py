@@ -94,8 +94,9 @@ def _batch_issued_v2(r: Replay, log: Log) -> None:
     if minted or not credits:
         return
     if sum(n for _, n in credits) != a["total"]:
-        raise ChainError(f"index replay: pending batch {a['batchId']} (tx {log.tx_hash}) credited {a['total']} with "
-                         f"tier multipliers; the index cannot split it per recipient")
+        raise ChainError(f"index replay: pending batch {a['batchId']} (tx {log.tx_hash}) credited {a['total']}, its "
+                         f"recipients' pending credits add up to {sum(n for _, n in credits)}; reindex from a node "
+                         f"that keeps old state (archive)")
     for seq, (to, amount) in enumerate(credits):
         _pending(r, log, seq, to, a["issuer"], a["batchId"], amount)
         r.count(log, to, "credited", amount)

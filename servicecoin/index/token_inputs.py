@@ -48,8 +48,8 @@ def _token_abi() -> tuple:
     return tuple(abi + [i for i in MIGRATION_ABI if i["name"] not in names])
 
 
-def attach_token_inputs(chain: Chain, logs: list[Log]) -> None:
-    """Put into the logs' arguments what only their transaction's input holds."""
+def attach_token_inputs(chain: Chain, logs: list[Log], token: str) -> None:
+    """Put into the logs' arguments what only their transaction's input holds (`token`: the RewardToken)."""
     from servicecoin.migration.codec import decode
 
     minted = {log.tx_hash for log in logs if log.contract == "RewardToken" and log.name == "Transfer"
@@ -62,10 +62,29 @@ def attach_token_inputs(chain: Chain, logs: list[Log]) -> None:
         if log.name == "BatchIssued" and log.tx_hash not in minted:
             call = _call_args(chain, _input(chain, log.tx_hash, cache))
             if call and call[0] == "issueBatch":
-                log.args["credits"] = [(str(to).lower(), int(n)) for to, n in zip(call[1]["recipients"], call[1]["amounts"])]
+                credits = [(str(to).lower(), int(n)) for to, n in zip(call[1]["recipients"], call[1]["amounts"])]
+                if sum(n for _, n in credits) != log.args["total"]:  # tier multipliers: the token's own amounts
+                    credits = _pending_amounts(chain, token, log.block, [to for to, _ in credits])
+                log.args["credits"] = credits
         elif log.name == "AccountMigrated":
             if log.tx_hash not in records:
                 call = _call_args(chain, _input(chain, log.tx_hash, cache))
                 packed = call[1]["packed"] if call and call[0] == "migrateAccounts" else b""
                 records[log.tx_hash] = {r.address.lower(): r for r in decode(bytes(packed))}
             log.args["record"] = records[log.tx_hash].get(log.args["account"])
+
+
+def _pending_amounts(chain: Chain, token: str, block: int, recipients: list[str]) -> list[tuple[str, int]]:
+    """Each recipient's pending credit made by a batch in `block`, as the token holds it after the tier
+    multiplier: the newest entry of `pendingOf` at that block (credits of one block share the newest release)."""
+    from web3 import Web3
+
+    from servicecoin.migration.snapshot import optional, reader
+
+    f = reader(chain, token).functions
+    out = []
+    for to in recipients:
+        amounts, releases = optional(f.pendingOf(Web3.to_checksum_address(to)), block, ([], []))
+        newest = max(releases, default=None)
+        out.append((to, int(amounts[max(i for i, r in enumerate(releases) if r == newest)]) if releases else 0))
+    return out
