@@ -104,6 +104,8 @@ class MigrationRunner:
             self._record(batch, receipt)  # mined after the events were read
         elif receipt is not None:
             self.journal.mark_planned(self.key, batch.index, note=f"tx {rec.tx_hash} reverted")
+        elif self._known(tx_hash):
+            self._wait(batch, tx_hash)  # still waiting to be mined
         elif rec.nonce == latest_nonce and rec.raw_tx:
             try:  # never broadcast, or dropped, and next in line: the same signed bytes
                 self.w3.eth.send_raw_transaction(rec.raw_tx)
@@ -111,11 +113,8 @@ class MigrationRunner:
                 self.journal.mark_planned(self.key, batch.index, note=f"rebroadcast refused: {exc}")
                 return
             self._wait(batch, tx_hash)
-        elif rec.nonce is not None and rec.nonce < latest_nonce and not self._known(tx_hash):
-            # its nonce went to another transaction and the accounts are not there: it never ran
+        else:  # unknown to the node and not next in line: it can no longer run as it was signed
             self.journal.mark_planned(self.key, batch.index, note=f"tx {rec.tx_hash} dropped")
-        else:
-            self._wait(batch, tx_hash)
 
     def _confirm_from_events(self, batch: MigrationBatch, events: list[AccountMigrated]) -> None:
         if len(events) != len(batch.accounts):
