@@ -3,74 +3,30 @@ pragma solidity ^0.8.28;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {RewardTokenBase} from "./RewardTokenBase.sol";
+import {RewardTokenExt} from "./RewardTokenExt.sol";
 import {IRewardToken} from "../interfaces/IRewardToken.sol";
 import {EpochCounters} from "./EpochCounters.sol";
 import {LotRing} from "./LotRing.sol";
+import {TierClock} from "./TierClock.sol";
 import {TierTable} from "./TierTable.sol";
 import {WalletRecovery} from "./WalletRecovery.sol";
 
 /// @title RewardToken — ServiceCoin loyalty points
-/// @notice See {IRewardToken}. Storage is packed so that a new holder costs one fresh slot.
-/// @dev Account storage, `_accounts[a]` (four slots), is laid out in {LotRing}: a customer's lots
-///      form a ring of `validityEpochs` places, oldest at `head`; credits in the newest epoch merge
-///      into the newest lot. An acceptor's slot 0 is a plain balance under the acceptor flag.
-///      Because every live lot belongs to one of the last `validityEpochs` epochs, the ring never
-///      overflows once expired lots are swept, and every spend touches at most that many lots.
-///      `_epochBuckets` holds the live (unspent) total of each epoch, laid out in {EpochCounters}.
-///      `_recoveries` holds pending wallet recoveries, laid out in {WalletRecovery}.
-contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRules {
+/// @notice See {IRewardToken}. Storage and its layout: {RewardTokenBase}.
+/// @dev The hot paths (credits, spends, transfers, balances) run here; the rest (lot views, tier
+///      views and table, acceptors, recovery completion, pending cancels, migration) in
+///      {RewardTokenExt}, deployed by the constructor and reached by DELEGATECALL.
+contract RewardToken is IRewardToken, RewardTokenBase {
     using LotRing for LotRing.Ledger;
     using EpochCounters for mapping(uint256 => uint256);
 
-    /// @notice May credit points, within its budget.
-    bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
-    /// @notice May pause and unpause.
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice May burn customers' points for redemptions (the redemption vault).
-    bytes32 public constant SPENDER_ROLE = keccak256("SPENDER_ROLE");
-    /// @notice May start (and cancel) moving a lost wallet's points to a new address.
-    bytes32 public constant RECOVERY_ROLE = keccak256("RECOVERY_ROLE");
-
-    /// @notice Most epochs a credit can stay valid (the lot ring has 15 places).
-    uint256 public constant MAX_VALIDITY_EPOCHS = 15;
-    /// @notice Largest amount one lot can hold (48 bits of hundredths of a point).
-    uint256 public constant MAX_LOT_AMOUNT = (1 << 48) - 1;
-    /// @notice Shortest epoch allowed, so that 16-bit epoch numbers last 179 years.
-    uint256 public constant MIN_EPOCH_LENGTH = 1 days;
-    /// @notice Longest recovery delay the admin can set.
-    uint256 public constant MAX_RECOVERY_DELAY = 365 days;
-
-    uint256 private constant AMOUNT_MASK = (1 << 48) - 1; // lifetime earned
-    uint256 private constant MAX_EPOCH = (1 << 16) - 1;
-    uint256 private constant ACCEPTOR_FLAG = LotRing.ACCEPTOR_FLAG;
-    uint256 private constant RECOVERY_FLAG = LotRing.RECOVERY_FLAG;
-    uint256 private constant ACCEPTOR_BALANCE_MASK = (1 << 248) - 1;
-
-    uint256 private constant CFG_PAUSED = 1;
-    uint256 private constant CFG_TRANSFERS_OPEN = 2;
-    uint256 private constant CFG_MASK_SHIFT = 8;
-    uint256 private constant CFG_DELAY_SHIFT = 16;
-    uint256 private constant CFG_DELAY_MASK = (1 << 48) - 1;
-    uint256 private constant DEFAULT_RECOVERY_DELAY = 7 days;
-    uint8 private constant REFUND_BIT = uint8(1) << uint8(Reason.Refund);
-
-    uint256 private immutable _genesis;
-    uint256 private immutable _epochLength;
-    uint256 private immutable _validity;
-
-    mapping(address account => uint256[4]) private _accounts;
-    mapping(uint256 bucketIndex => uint256) private _epochBuckets;
-    mapping(address issuer => uint256) private _budgets; // allowance (low 128) | used (high 128)
-    mapping(address issuer => mapping(bytes32 batchId => uint256)) private _batchBlock; // block it was used in
-    uint256 private _acceptorSupply;
-    uint256 private _issued;
-    uint256 private _tierTable; // laid out in {TierTable}
-    uint256 private _config; // paused | transfersOpen | tier-eligible reason mask << 8 | recovery delay << 16
-    mapping(address from => uint256) private _recoveries; // laid out in {WalletRecovery}
+    /// @dev A STATICCALL to itself with this selector runs the rest of the calldata in the extension.
+    bytes4 private constant VIEW_HOP = 0xffffffff;
+    /// @dev The extension's address.
+    address private immutable _ext;
 
     /// @param name_ Token name (also the EIP-712 domain name for permit).
     /// @param symbol_ Token symbol.
@@ -87,21 +43,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256 epochLength_,
         uint256 validityEpochs_,
         uint48 adminDelay
-    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
-        if (epochLength_ < MIN_EPOCH_LENGTH || validityEpochs_ == 0 || validityEpochs_ > MAX_VALIDITY_EPOCHS) {
-            revert InvalidEpochConfig(epochLength_, validityEpochs_);
-        }
-        uint256 start = genesis_ == 0 ? block.timestamp : genesis_;
-        if (start > block.timestamp) revert InvalidEpochConfig(epochLength_, validityEpochs_);
-        _genesis = start;
-        _epochLength = epochLength_;
-        _validity = validityEpochs_;
-        _tierTable = TierTable.BASE;
-        uint8 mask = uint8(
-            (1 << uint8(Reason.Purchase)) | (1 << uint8(Reason.Survey)) | (1 << uint8(Reason.Referral))
-                | (1 << uint8(Reason.Social)) | (1 << uint8(Reason.Campaign))
-        );
-        _config = (uint256(mask) << CFG_MASK_SHIFT) | (DEFAULT_RECOVERY_DELAY << CFG_DELAY_SHIFT);
+    ) RewardTokenBase(name_, symbol_, admin, genesis_, epochLength_, validityEpochs_, adminDelay) {
+        _ext = address(new RewardTokenExt(genesis_ == 0 ? block.timestamp : genesis_, epochLength_, validityEpochs_));
     }
 
     // =====================================================================================
@@ -117,12 +60,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     function balanceOf(address account) public view override(ERC20, IERC20) returns (uint256) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return s0 & ACCEPTOR_BALANCE_MASK;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
-        uint256 sum;
-        for (uint256 i; i < epochs.length; ++i) {
-            sum += amounts[i];
-        }
-        return sum;
+        return _balance(account);
     }
 
     /// @inheritdoc IERC20
@@ -147,10 +85,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         if (to == address(0)) revert ZeroAddress();
         if (amount == 0) revert ZeroAmount();
         uint256 cur = currentEpoch();
-        uint256 tierTable = _tierTable;
-        bool eligible = _isEligible(cfg, reason);
         bool acceptor;
-        (minted, acceptor) = _creditIssued(to, amount, cur, eligible, reason != Reason.Refund, tierTable);
+        (minted, acceptor) = _creditIssued(to, amount, cur, cfg, reason, _tierTable);
         _chargeBudget(msg.sender, minted);
         _issued += minted;
         if (acceptor) _acceptorSupply += minted;
@@ -174,7 +110,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
         uint256 cur = currentEpoch();
         uint256 toAcceptors;
-        (total, toAcceptors) = _creditBatch(recipients, amounts, cur, _isEligible(cfg, reason), reason != Reason.Refund);
+        (total, toAcceptors) = _creditBatch(recipients, amounts, cur, cfg, reason);
         _chargeBudget(msg.sender, total);
         _issued += total;
         if (toAcceptors != 0) _acceptorSupply += toAcceptors;
@@ -195,8 +131,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         address[] calldata recipients,
         uint256[] calldata amounts,
         uint256 cur,
-        bool eligible,
-        bool countLifetime
+        uint256 cfg,
+        Reason reason
     ) private returns (uint256 total, uint256 toAcceptors) {
         uint256 tierTable = _tierTable;
         uint256 n = recipients.length;
@@ -205,7 +141,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             uint256 amount = amounts[i];
             if (to == address(0)) revert ZeroAddress();
             if (amount == 0) revert ZeroAmount();
-            (uint256 minted, bool acceptor) = _creditIssued(to, amount, cur, eligible, countLifetime, tierTable);
+            (uint256 minted, bool acceptor) = _creditIssued(to, amount, cur, cfg, reason, tierTable);
             total += minted;
             if (acceptor) toAcceptors += minted;
             emit Transfer(address(0), to, minted);
@@ -347,27 +283,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
-    function lotsOf(address account) external view returns (Lot[] memory lots) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return lots;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
-        lots = new Lot[](epochs.length);
-        for (uint256 i; i < epochs.length; ++i) {
-            lots[i] = Lot(epochs[i], amounts[i], expiryOfEpoch(epochs[i]));
-        }
-    }
-
-    /// @inheritdoc IRewardToken
-    function expiringBefore(address account, uint256 timestamp) external view returns (uint256 sum) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
-        for (uint256 i; i < epochs.length; ++i) {
-            if (expiryOfEpoch(epochs[i]) <= timestamp) sum += amounts[i];
-        }
-    }
-
-    /// @inheritdoc IRewardToken
     function totalIssued() external view returns (uint256) {
         return _issued;
     }
@@ -397,23 +312,24 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
     /// @inheritdoc IRewardToken
     function tierOf(address account) external view returns (uint8) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        return uint8(TierTable.tierFor(_tierTable, LotRing.lifetime(s0)));
+        (, uint256 tier) = _tierState(account);
+        return uint8(tier);
     }
 
     /// @inheritdoc IRewardToken
-    function tiers() external view returns (uint256[] memory thresholds, uint256[] memory multipliersBps) {
-        return TierTable.decode(_tierTable);
+    function tierPolicy() external view returns (uint8 mode, uint256 periodEpochs, bool softLanding) {
+        uint256 cfg = _config;
+        return (cfg & CFG_ROLLING != 0 ? 1 : 0, (cfg >> CFG_PERIOD_SHIFT) & 0xff, cfg & CFG_SOFT != 0);
     }
 
     /// @inheritdoc IRewardToken
-    function setTiers(uint256[] calldata thresholds, uint256[] calldata multipliersBps)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        _tierTable = TierTable.encode(thresholds, multipliersBps);
-        emit TiersSet(thresholds, multipliersBps);
+    function setTierPolicy(uint8 mode, uint256 periodEpochs, bool softLanding) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (mode > 1 || periodEpochs == 0 || periodEpochs > MAX_TIER_PERIOD_EPOCHS) {
+            revert InvalidTierPolicy(mode, periodEpochs);
+        }
+        uint256 policy = (periodEpochs << CFG_PERIOD_SHIFT) | (mode == 1 ? CFG_ROLLING : 0) | (softLanding ? CFG_SOFT : 0);
+        _config = (_config & ~CFG_TIER_POLICY) | policy;
+        emit TierPolicySet(mode, periodEpochs, softLanding);
     }
 
     /// @inheritdoc IRewardToken
@@ -426,10 +342,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         if (mask & REFUND_BIT != 0) revert InvalidReason(uint8(Reason.Refund));
         _config = (_config & ~(uint256(0xff) << CFG_MASK_SHIFT)) | (uint256(mask) << CFG_MASK_SHIFT);
         emit TierEligibleReasonsSet(mask);
-    }
-
-    function _isEligible(uint256 cfg, Reason reason) private pure returns (bool) {
-        return (cfg >> (CFG_MASK_SHIFT + uint8(reason))) & 1 == 1;
     }
 
     // =====================================================================================
@@ -450,40 +362,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     /// @inheritdoc IRewardToken
     function isAcceptor(address account) external view returns (bool) {
         return _accounts[account][0] & ACCEPTOR_FLAG != 0;
-    }
-
-    /// @inheritdoc IRewardToken
-    function setAcceptor(address account, bool accepted) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (account == address(0)) revert ZeroAddress();
-        uint256 s0 = _accounts[account][0];
-        bool isAcc = s0 & ACCEPTOR_FLAG != 0;
-        if (isAcc == accepted) {
-            emit AcceptorSet(account, accepted);
-            return;
-        }
-        if (accepted) {
-            if (s0 & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, account);
-            uint256[4] storage acct = _accounts[account];
-            LotRing.Ledger memory l = LotRing.open(acct);
-            l.sweep(acct, account, _validity, currentEpoch());
-            uint256 live = LotRing.count(l.s[0]);
-            if (live != 0) revert AccountHoldsPoints(account, balanceOf(account));
-            // An acceptor starts from a clean account (its lifetime earned no longer applies).
-            for (uint256 i; i < 4; ++i) {
-                _accounts[account][i] = 0;
-            }
-            _accounts[account][0] = ACCEPTOR_FLAG;
-        } else {
-            // Anyone can send an acceptor dust, so a balance cannot block its removal: it is burned.
-            uint256 bal = s0 & ACCEPTOR_BALANCE_MASK;
-            _accounts[account][0] = 0;
-            if (bal != 0) {
-                _acceptorSupply -= bal;
-                emit Transfer(account, address(0), bal);
-                emit AcceptorBalanceBurned(account, bal);
-            }
-        }
-        emit AcceptorSet(account, accepted);
     }
 
     /// @inheritdoc IRewardToken
@@ -523,24 +401,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
-    function completeRecovery(address from) external returns (uint256 amount) {
-        if (_config & CFG_PAUSED != 0) revert EnforcedPause();
-        address to = WalletRecovery.take(_accounts, _recoveries, from);
-        uint256 cur = currentEpoch();
-        uint256[4] storage acct = _accounts[from];
-        LotRing.Ledger memory l = LotRing.open(acct);
-        l.sweep(acct, from, _validity, cur);
-        uint256 lifetime = LotRing.lifetime(l.s[0]);
-        uint256[] memory epochs;
-        uint256[] memory amounts;
-        (epochs, amounts, amount) = l.drain(acct, _validity);
-        l.store(acct);
-        _mergeLots(to, epochs, amounts, cur, lifetime);
-        emit Transfer(from, to, amount);
-        emit WalletRecovered(from, to, amount, lifetime, epochs, amounts);
-    }
-
-    /// @inheritdoc IRewardToken
     function recoveryOf(address from) external view returns (address to, uint256 readyAt) {
         return WalletRecovery.record(_recoveries, from);
     }
@@ -561,17 +421,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     // Lots: credit, debit (storage codec and sweep in {LotRing})
     // =====================================================================================
 
-    /// @dev Credits an issued amount (tier multiplier, lifetime) to `to`; returns what was minted
-    ///      and whether `to` is an acceptor. The caller updates supply counters and emits events.
-    function _creditIssued(
-        address to,
-        uint256 amount,
-        uint256 cur,
-        bool eligible,
-        bool countLifetime,
-        uint256 tierTable
-    ) private returns (uint256 minted, bool acceptor) {
-        uint256[4] storage acct = _accounts[to];
+    /// @dev Credits an issued amount (tier multiplier, lifetime, qualification) to `to`; returns what
+    ///      was minted and whether `to` is an acceptor. The caller updates supply counters and emits
+    ///      events.
+    function _creditIssued(address to, uint256 amount, uint256 cur, uint256 cfg, Reason reason, uint256 t)
+        private
+        returns (uint256 minted, bool acceptor)
+    {
+        uint256[5] storage acct = _accounts[to];
         uint256 s0 = acct[0];
         if (s0 & ACCEPTOR_FLAG != 0) {
             if (amount > ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK)) {
@@ -580,24 +437,68 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             acct[0] = s0 + amount;
             return (amount, true);
         }
-        uint256 lifetime = LotRing.lifetime(s0);
+        (s0, minted) = _qualify(to, s0, amount, cur, cfg, reason, t);
+        _placeLot(acct, to, s0, minted, cur);
+    }
+
+    /// @dev The tier part of a credit: rolls `s0` to epoch `cur`, applies the multiplier of the tier
+    ///      held, counts the minted amount in lifetime and qualification (not for refunds) and reports
+    ///      the tier. Returns the new slot 0 (not stored) and the amount minted.
+    function _qualify(address to, uint256 s0, uint256 amount, uint256 cur, uint256 cfg, Reason reason, uint256 t)
+        private
+        returns (uint256, uint256 minted)
+    {
+        uint256 tier;
+        (s0, tier) = _rolled(s0, cur, cfg, t);
         minted = amount;
-        if (eligible) {
-            uint256 multiplier = TierTable.multiplierFor(tierTable, lifetime);
+        if (_isEligible(cfg, reason)) {
+            uint256 multiplier = TierTable.multiplierOf(t, tier);
             if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
         }
         if (minted > MAX_LOT_AMOUNT || minted == 0) revert AmountTooLarge(minted, MAX_LOT_AMOUNT);
         if (cur > MAX_EPOCH) revert EpochOverflow(cur);
-        if (countLifetime) {
-            lifetime += minted;
-            if (lifetime > AMOUNT_MASK) lifetime = AMOUNT_MASK; // saturates: only tiers read it
+        if (reason != Reason.Refund) {
+            s0 = TierClock.withFields(
+                LotRing.addLifetime(s0, minted),
+                TierClock.addSat(TierClock.qCur(s0), minted),
+                TierClock.qLast(s0),
+                cur,
+                TierClock.floorOf(s0)
+            );
         }
-        if (s0 == 0) {
-            // New holder: one lot at ring place 0, one fresh slot.
-            acct[0] = LotRing.firstLot(LotRing.pack(cur, minted), lifetime);
-            return (minted, false);
+        return (_report(to, s0, cfg, t), minted);
+    }
+
+    /// @dev Adds a lot of `minted` points of epoch `cur` to the ring of `to`, whose slot 0 becomes `s0`
+    ///      (header changes included). Most credits stay in slot 0 (a new holder, a lot of this epoch,
+    ///      a second lot) and work on that one word; the rest go through the ledger.
+    function _placeLot(uint256[5] storage acct, address to, uint256 s0, uint256 minted, uint256 cur) private {
+        uint256 lot = LotRing.pack(cur, minted);
+        uint256 count = LotRing.count(s0);
+        if (count == 0) {
+            // New holder, or an empty ring: one lot at ring place 0.
+            acct[0] = LotRing.firstLot(lot, LotRing.withRing(s0, 0, 0) & ~LotRing.LOT_MASK);
+            return;
         }
-        LotRing.Ledger memory l = LotRing.openWith(LotRing.withLifetime(s0, lifetime));
+        uint256 head = LotRing.head(s0);
+        uint256 tail = (head + count - 1) % _validity;
+        if (head < 2 && tail < 2 && LotRing.epochOf((s0 >> (64 * head)) & LotRing.LOT_MASK) + _validity > cur) {
+            // The oldest and the newest lot sit in slot 0, and none expired.
+            uint256 last = (s0 >> (64 * tail)) & LotRing.LOT_MASK;
+            if (LotRing.epochOf(last) == cur) {
+                if (LotRing.amountOf(last) + minted > MAX_LOT_AMOUNT) {
+                    revert AmountTooLarge(LotRing.amountOf(last) + minted, MAX_LOT_AMOUNT);
+                }
+                acct[0] = s0 + (minted << (64 * tail));
+                return;
+            }
+            if (count == 1 && head == 0 && _validity > 1) {
+                // The second lot, at ring place 1.
+                acct[0] = LotRing.withRing((s0 & ~(LotRing.LOT_MASK << 64)) | (lot << 64), 0, 2);
+                return;
+            }
+        }
+        LotRing.Ledger memory l = LotRing.openWith(s0);
         l.dirty = 1;
         _addToNewestLot(l, acct, to, minted, cur);
         l.store(acct);
@@ -618,7 +519,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         if (value == 0) return;
         if (value > MAX_LOT_AMOUNT) revert AmountTooLarge(value, MAX_LOT_AMOUNT);
         if (cur > MAX_EPOCH) revert EpochOverflow(cur);
-        uint256[4] storage acct = _accounts[to];
+        uint256[5] storage acct = _accounts[to];
         LotRing.Ledger memory l = LotRing.open(acct);
         _addToNewestLot(l, acct, to, value, cur);
         l.store(acct);
@@ -635,66 +536,25 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         _mergeLots(to, epochs, amounts, cur, 0);
     }
 
-    /// @dev Sweeps `to`, adds `lifetime` to its lifetime earned (saturating) and merges the lots in.
-    function _mergeLots(address to, uint256[] memory epochs, uint256[] memory amounts, uint256 cur, uint256 lifetime)
-        private
-    {
-        uint256[4] storage acct = _accounts[to];
-        LotRing.Ledger memory l = LotRing.open(acct);
-        l.sweep(acct, to, _validity, cur);
-        if (lifetime != 0) {
-            lifetime += LotRing.lifetime(l.s[0]);
-            l.s[0] = LotRing.withLifetime(l.s[0], lifetime > AMOUNT_MASK ? AMOUNT_MASK : lifetime);
-            l.dirty |= 1;
-        }
-        l.merge(acct, epochs, amounts, _validity);
-        l.store(acct);
-    }
-
-    /// @dev Sweeps, then adds `amount` to the lot of epoch `cur` (the ring's newest), or starts it.
-    function _addToNewestLot(
-        LotRing.Ledger memory l,
-        uint256[4] storage acct,
-        address account,
-        uint256 amount,
-        uint256 cur
-    ) private {
-        l.sweep(acct, account, _validity, cur);
-        uint256 s0 = l.s[0];
-        uint256 head = LotRing.head(s0);
-        uint256 count = LotRing.count(s0);
-        if (count != 0) {
-            uint256 tail = (head + count - 1) % _validity;
-            uint256 lot = l.get(acct, tail);
-            if (LotRing.epochOf(lot) == cur) {
-                uint256 merged = LotRing.amountOf(lot) + amount;
-                if (merged > MAX_LOT_AMOUNT) revert AmountTooLarge(merged, MAX_LOT_AMOUNT);
-                l.set(acct, tail, LotRing.pack(cur, merged));
-                return;
-            }
-        }
-        // After the sweep every lot is from the last `_validity - 1` epochs, so a place is free.
-        l.set(acct, (head + count) % _validity, LotRing.pack(cur, amount));
-        l.setRing(head, count + 1);
-    }
-
-    /// @dev Fast path of a debit (burn, spend, payment to an acceptor) when every lot sits in slot 0,
-    ///      as for most customers: works on the one word without the memory ledger (about 4.9k gas
-    ///      less per spend). Returns false (having changed nothing) when the lots wrap into other slots.
+    /// @dev Fast path of a debit (burn, spend, payment to an acceptor) when every lot sits in slot 0
+    ///      (at most two): works on the one word without the memory ledger (about 4.9k gas less per
+    ///      spend). A spent lot is left in its place, outside the ring. Returns false (having changed nothing) when the lots wrap into other slots.
     function _debitSlotZero(address account, uint256 s0, uint256 amount, uint256 cur) private returns (bool) {
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
-        if (head + count > (_validity < 3 ? _validity : 3)) return false;
+        if (head + count > (_validity < 2 ? _validity : 2)) return false;
         uint256 remaining = amount;
         uint256 bucketIndex = EpochCounters.NONE;
         uint256 bucket;
+        uint256 expired; // amount (64 bits) | last epoch << 64 | first epoch << 80
         while (count != 0) {
             uint256 shift = 64 * head;
             uint256 lot = (s0 >> shift) & LotRing.LOT_MASK;
             uint256 epoch = LotRing.epochOf(lot);
             uint256 lotAmount = LotRing.amountOf(lot);
             if (epoch + _validity <= cur) {
-                emit PointsExpired(account, epoch, lotAmount);
+                if (expired == 0) expired = epoch << 80;
+                expired = ((expired + lotAmount) & ~(uint256(0xffff) << 64)) | (epoch << 64);
             } else {
                 if (remaining == 0) break;
                 uint256 take = lotAmount < remaining ? lotAmount : remaining;
@@ -710,11 +570,11 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
                     break;
                 }
             }
-            s0 &= ~(LotRing.LOT_MASK << shift);
             ++head;
             --count;
         }
         if (remaining != 0) revert ERC20InsufficientBalance(account, amount - remaining, amount);
+        if (expired != 0) emit PointsExpired(account, uint64(expired), uint16(expired >> 80), uint16(expired >> 64));
         _epochBuckets.flush(bucketIndex, bucket);
         _accounts[account][0] = LotRing.withRing(s0, head, count);
         return true;
@@ -726,7 +586,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         private
         returns (uint256[] memory epochs, uint256[] memory amounts)
     {
-        uint256[4] storage acct = _accounts[account];
+        uint256[5] storage acct = _accounts[account];
         LotRing.Ledger memory l = LotRing.open(acct);
         l.sweep(acct, account, _validity, cur);
         uint256 s0 = l.s[0];
@@ -754,7 +614,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             }
             bucket -= take << (64 * (epoch & 3));
             if (take == lotAmount) {
-                l.set(acct, head, 0);
+                if (ZERO_SPENT_LOTS) l.set(acct, head, 0);
                 head = (head + 1) % _validity;
                 --count;
             } else {
@@ -772,9 +632,104 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         }
     }
 
-    /// @dev See {LotRing-liveLots}.
-    function _liveLots(address account, uint256 s0) private view returns (uint256[] memory, uint256[] memory) {
-        return LotRing.liveLots(_accounts[account], s0, _validity, currentEpoch());
+    // =====================================================================================
+    // Forwarded to {RewardTokenExt}
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function lotsOf(address) external view returns (Lot[] memory) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function expiringBefore(address, uint256) external view returns (uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function qualifyingPoints(address) external view returns (uint256, uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function nextTierReview(address) external view returns (uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function tierProgress(address) external view returns (uint8, uint256, uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function tiers() external view returns (uint256[] memory, uint256[] memory) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function setTiers(uint256[] calldata, uint256[] calldata) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function setAcceptor(address, bool) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function completeRecovery(address) external returns (uint256) {
+        _forward();
+    }
+
+    // STUBS (pending, migration) — replaced below
+    function pendingPolicy() external view returns (uint8, uint256) {}
+    function setPendingPolicy(uint8, uint256) external {}
+    function pendingOf(address) external view returns (uint256[] memory, uint256[] memory) {}
+    function cancelPending(bytes32, address) external returns (uint256) {}
+    function totalPending() external view returns (uint256) {}
+    function totalCancelled() external view returns (uint256) {}
+    function migrateAccounts(bytes calldata) external {}
+    function finishMigration() external {}
+    function migrationOpen() external view returns (bool) {}
+    function totalMigrated() external view returns (uint256) {}
+
+    /// @dev Runs this call's calldata in the extension (DELEGATECALL) and returns or reverts with its result.
+    function _forward() private {
+        address ext = _ext;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @dev The view form of {_forward}: a view cannot DELEGATECALL, so it STATICCALLs this contract
+    ///      with {VIEW_HOP} before the calldata, and the fallback forwards the rest (nothing can write).
+    function _forwardView() private view {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, VIEW_HOP)
+            calldatacopy(add(p, 4), 0, calldatasize())
+            let ok := staticcall(gas(), address(), p, add(calldatasize(), 4), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @notice Only the token itself calls it (see {_forwardView}); anything else reverts.
+    fallback() external {
+        if (msg.sender != address(this) || msg.sig != VIEW_HOP) revert InvalidReason(0xff);
+        address ext = _ext;
+        assembly ("memory-safe") {
+            calldatacopy(0, 4, sub(calldatasize(), 4))
+            let ok := delegatecall(gas(), ext, 0, sub(calldatasize(), 4), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     // =====================================================================================
