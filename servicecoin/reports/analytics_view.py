@@ -56,7 +56,7 @@ def tier_migration_table(d: dict) -> Table:
              count(r["stayed"]), count(r["new"])] for r in m["periods"]]
     return Table(f"Tier migration per period ({m['mode']} tiers, {m['period_epochs']} epochs a period)",
                  ["period", "starts", "moved up", "moved down", "stayed", "new"], rows, empty="no customers yet",
-                 note="A customer's tier at the end of a period against the end of the one before.")
+                 note="The tier held at the end of each period against the end of the period before.")
 
 
 def segment_table(d: dict) -> Table:
