@@ -69,7 +69,7 @@ def attach_token_inputs(chain: Chain, logs: list[Log], token: str) -> None:
         elif log.name == "AccountMigrated":
             if log.tx_hash not in records:
                 call = _call_args(chain, _input(chain, log.tx_hash, cache))
-                packed = call[1]["packed"] if call and call[0] == "migrateAccounts" else b""
+                packed = next(iter(call[1].values())) if call and call[0] == "migrateAccounts" else b""  # its one argument
                 records[log.tx_hash] = {r.address.lower(): r for r in decode(bytes(packed))}
             log.args["record"] = records[log.tx_hash].get(log.args["account"])
 

@@ -108,3 +108,16 @@ def test_reconcile_command_exits_1_on_a_difference(chain, tmp_path):
     credit(chain, new, customers[0], 5, ref=b"\x55" * 32)
     bad = svc(["migrate", "reconcile", *args])
     assert bad.returncode == 1 and "NOT reconciled" in bad.stdout and "WRONG" in bad.stdout
+
+
+def test_the_index_of_the_new_token_keeps_each_migrated_lot_in_its_epoch(chain, journal, db):
+    from servicecoin.index import Indexer, IndexSettings, ledger
+
+    old, new, customers = old_program(chain, n=5)
+    migrate(chain, journal, old, new)
+    Indexer(chain, db, IndexSettings(confirmations=0), contracts={"RewardToken": new.address}, log=lambda m: None).run()
+    now = chain.w3.eth.get_block(int(db.meta("cursor")))["timestamp"]
+    for who in customers:
+        indexed = [(l["epoch"], l["amount"]) for l in ledger.lots(db, who.lower(), now)]
+        assert indexed == lots(new, who) == lots(old, who), who
+    assert db.scalar("SELECT COUNT(*) FROM migrations") == len(customers)
