@@ -55,7 +55,3 @@ def cancelled_total(db: Database) -> int:
     """Pending points their issuers cancelled (the token's totalCancelled)."""
     return int(db.scalar("SELECT SUM(amount) FROM pending_cancels", default=0))
 
-
-def credited_total(db: Database) -> int:
-    """Every pending credit ever made (pending, released or cancelled)."""
-    return int(db.scalar("SELECT SUM(amount) FROM pending_credits", default=0))

@@ -1,9 +1,11 @@
 """Replay of the RewardToken events of issue 14 (registered over replay.py's handlers on import):
 
     PointsExpired      one sweep of epochs from..to (the old layout's one event per lot is still read)
-    Issued, BatchIssued  a credit with no mint is pending: a `pending_credits` row, its release time from
-                       the pending policy in force (a batch's amounts from its transaction input)
-    Transfer           before an account's points move, its released pending credits join its lots
+    Issued, BatchIssued  a credit for a reason of the pending policy in force is pending: its mint put it
+                       in a lot, it leaves the lot for a `pending_credits` row, released at its block time
+                       plus the window (the policy from PendingPolicySet)
+    Transfer           before an account's points move, its released pending credits join its lots; the
+                       burn of a cancelled pending credit (marked by token_inputs) is no spend and moves no lot
     PendingCancelled, TierChanged, TierPolicySet, PendingPolicySet, AccountMigrated  rows of their tables
                        (a migrated account's lots, with their epochs, from the migrateAccounts input)
 
@@ -30,13 +32,19 @@ _transfer, _issued, _batch_issued, _expired_lot = (HANDLERS[("RewardToken", n)] 
                                                    ("Transfer", "Issued", "BatchIssued", "PointsExpired"))
 
 
-def _window(r: Replay) -> int:
-    """The pending window in force (seconds; 0 before any PendingPolicySet)."""
-    if "window" not in r.extra:
-        rows = r.db.query("SELECT period FROM policy_changes WHERE kind = 'pending' "
+def _policy(r: Replay) -> tuple[int, int]:
+    """The pending policy in force: (reason mask, window in seconds); (0, 0) before any PendingPolicySet."""
+    if "policy" not in r.extra:
+        rows = r.db.query("SELECT mode, period FROM policy_changes WHERE kind = 'pending' "
                           "ORDER BY block DESC, log_index DESC LIMIT 1")
-        r.extra["window"] = int(rows[0][0]) if rows else 0
-    return r.extra["window"]
+        r.extra["policy"] = (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+    return r.extra["policy"]
+
+
+def is_pending(r: Replay, reason: int, to: str) -> bool:
+    """Whether a credit for `reason` to `to` is pending under the policy in force (never to an acceptor)."""
+    mask, window = _policy(r)
+    return bool(window and mask >> reason & 1) and to not in r.acceptors
 
 
 def vest(r: Replay, account: str, now: int) -> None:
@@ -64,13 +72,17 @@ def _cancelled_in_range(r: Replay, issuer: str, key: str, account: str) -> bool:
     return any(c[4] == issuer and c[5] == key and c[6] == account for c in r.rows.get("pending_cancels", []))
 
 
-def _pending(r: Replay, log: Log, seq: int, to: str, issuer: str, key: str, amount: int) -> None:
-    r.add("pending_credits", (log.block, log.log_index, seq, log.tx_hash, log.ts, to, issuer, key, amount,
-                              r.epoch_at(log.ts), log.ts + _window(r)))
+def _pending(r: Replay, log: Log, to: str, issuer: str, key: str, amount: int, epoch: int) -> None:
+    """A pending credit: its mint (the Transfer just before) put it in a lot; it leaves the lot until release."""
+    r.change_lot(log, to, epoch, -amount)
+    r.add("pending_credits", (log.block, log.log_index, 0, log.tx_hash, log.ts, to, issuer, key, amount, epoch,
+                              log.ts + _policy(r)[1]))
 
 
 @handles("RewardToken", "Transfer")
 def _transfer_v2(r: Replay, log: Log) -> None:
+    if log.args.get("pending_cancel"):
+        return  # a cancelled pending credit leaving: not a spend, and never in a lot (PendingCancelled says it)
     if log.args["from"] != ZERO:
         vest(r, log.args["from"], log.ts)
     _transfer(r, log)
@@ -79,30 +91,20 @@ def _transfer_v2(r: Replay, log: Log) -> None:
 @handles("RewardToken", "Issued")
 def _issued_v2(r: Replay, log: Log) -> None:
     a = log.args
-    minted = any(to == a["to"] and amount == a["amount"] for _, to, amount, _, _ in r.pending_mints)
+    mint = next((m for m in reversed(r.pending_mints) if m[1] == a["to"] and m[2] == a["amount"]), None)
     _issued(r, log)
-    if not minted and a["to"] not in r.acceptors:
-        _pending(r, log, 0, a["to"], a["issuer"], a["ref"], a["amount"])
+    if mint is not None and is_pending(r, a["reason"], a["to"]):
+        _pending(r, log, a["to"], a["issuer"], a["ref"], a["amount"], mint[3])
 
 
 @handles("RewardToken", "BatchIssued")
 def _batch_issued_v2(r: Replay, log: Log) -> None:
     a = log.args
-    minted = bool(r.pending_mints)
+    mints = list(r.pending_mints)
     _batch_issued(r, log)
-    credits = a.get("credits")  # [(recipient, amount)] from the input, when the batch minted nothing
-    if minted or not credits:
-        return
-    if sum(n for _, n in credits) != a["total"]:
-        raise ChainError(f"index replay: pending batch {a['batchId']} (tx {log.tx_hash}) credited {a['total']}, its "
-                         f"recipients' pending credits add up to {sum(n for _, n in credits)}; reindex from a node "
-                         f"that keeps old state (archive)")
-    for seq, (to, amount) in enumerate(credits):
-        _pending(r, log, seq, to, a["issuer"], a["batchId"], amount)
-        r.count(log, to, "credited", amount)
-        # one credits row per recipient, at a position of its own after the batch's log (no Transfer has one)
-        r.add("credits", (log.block, log.log_index * 1_000 + seq + 1, log.tx_hash, log.ts, to, a["issuer"], a["reason"],
-                          amount, amount, a["batchId"], a["batchId"], r.epoch_at(log.ts), int(a["reason"] != 7)))
+    for mint, to, amount, epoch, _ in mints:
+        if is_pending(r, a["reason"], to):
+            _pending(r, mint, to, a["issuer"], a["batchId"], amount, epoch)
 
 
 @handles("RewardToken", "PointsExpired")
@@ -149,26 +151,26 @@ def _tier_policy(r: Replay, log: Log) -> None:
 @handles("RewardToken", "PendingPolicySet")
 def _pending_policy(r: Replay, log: Log) -> None:
     a = log.args
-    r.extra["window"] = a["window"]
+    r.extra["policy"] = (a["reasonMask"], a["window"])
     r.add("policy_changes", (log.block, log.log_index, log.tx_hash, log.ts, "pending", a["reasonMask"], a["window"], 0))
 
 
 @handles("RewardToken", "AccountMigrated")
 def _account_migrated(r: Replay, log: Log) -> None:
-    """The Transfer just before minted `balance` into the current epoch's lot; the input says which epochs
-    the lots really belong to (their expiry is kept), and which pending credits came along."""
+    """The account's mint (the Transfer before it) went to the current epoch's lot; the input says which
+    epochs the lots really belong to (their expiry is kept), and which pending credits came along."""
     a = log.args
     account = a["account"]
     r.add("migrations", (log.block, log.log_index, log.tx_hash, log.ts, account, a["balance"], a["pending"], a["tier"]))
     record = a.get("record")
     if record is None:
         return
+    minted = [m for m in r.pending_mints if m[1] == account]
     r.pending_mints[:] = [m for m in r.pending_mints if m[1] != account]
-    if a["balance"]:
-        r.change_lot(log, account, r.epoch_at(log.ts), -a["balance"])
+    for _, _, amount, epoch, _ in minted:
+        r.change_lot(log, account, epoch, -amount)
     for epoch, amount in record.lots:
         r.change_lot(log, account, epoch, amount)
     for seq, p in enumerate(record.pending):
         r.add("pending_credits", (log.block, log.log_index, seq, log.tx_hash, log.ts, account, p.issuer.lower(),
-                                  p.key, p.amount, record.touched, p.release))
-
+                                  p.key, p.amount, p.epoch, p.release))

@@ -345,10 +345,11 @@ CREATE TABLE IF NOT EXISTS expiry_sweeps (
     PRIMARY KEY (block, log_index)
 );
 
--- A pending credit (a reason of the pending policy): an `Issued` without a mint, or one recipient of
--- a batch without mints (its amounts from the transaction input). Not spendable before `release`
--- (the credit's block time + the window in force); from then on it is part of the lot of `epoch`.
--- `key` is what cancelPending takes: the credit's ref or the batch id.
+-- A pending credit (a reason of the pending policy in force, to a customer): an `Issued`, or one recipient
+-- of a batch (its mint Transfer). Its mint does not go to a lot: it is not spendable before `release`
+-- (the credit's block time + the window in force); from then on it is part of the lot of `epoch`. A
+-- cancel burns it (a Transfer to zero that is no spend) before `PendingCancelled`. `key` is what
+-- cancelPending takes: the credit's ref or the batch id.
 CREATE TABLE IF NOT EXISTS pending_credits (
     block     BIGINT NOT NULL,
     log_index INTEGER NOT NULL,

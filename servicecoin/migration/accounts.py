@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class PendingLot:
     amount: int
+    epoch: int  # the epoch it was earned in (its expiry runs from there)
     release: int  # unix time the credit becomes spendable
     issuer: str
     key: str  # 0x + 64 hex: the credit's ref or batch id (what cancelPending takes)
@@ -45,18 +46,19 @@ class AccountState:
     def to_json(self) -> dict:
         return {"address": self.address, "lots": [list(l) for l in self.lots], "lifetime": self.lifetime,
                 "tier": self.tier, "qualifying": list(self.qualifying),
-                "pending": [[p.amount, p.release, p.issuer, p.key] for p in self.pending], "touched": self.touched}
+                "pending": [[p.amount, p.epoch, p.release, p.issuer, p.key] for p in self.pending], "touched": self.touched}
 
     @classmethod
     def from_json(cls, d: dict) -> "AccountState":
         return cls(d["address"], tuple((int(e), int(a)) for e, a in d["lots"]), int(d["lifetime"]), int(d["tier"]),
                    (int(d["qualifying"][0]), int(d["qualifying"][1])),
-                   tuple(PendingLot(int(a), int(r), i, k) for a, r, i, k in d["pending"]), int(d.get("touched", 0)))
+                   tuple(PendingLot(int(a), int(e), int(r), i, k) for a, e, r, i, k in d["pending"]), int(d.get("touched", 0)))
 
     def shifted(self, epochs: int) -> "AccountState":
         """The same state with lot epochs moved by `epochs` (a new token whose genesis is earlier by a whole
         number of epochs numbers the same expiry date higher)."""
         if not epochs:
             return self
+        pending = tuple(PendingLot(p.amount, p.epoch + epochs, p.release, p.issuer, p.key) for p in self.pending)
         return AccountState(self.address, tuple((e + epochs, a) for e, a in self.lots), self.lifetime, self.tier,
-                            self.qualifying, self.pending, self.touched + epochs)
+                            self.qualifying, pending, self.touched + epochs)

@@ -2,9 +2,9 @@
 
     address (20) | lots n (1) | n x (epoch (2) | amount (6)) | lifetime (6)
     | qualifying current (4) | qualifying last (4) | last touched epoch (2) | tier (1)
-    | pending m (1) | m x (amount (6) | releaseTime (6) | issuer (20) | key (32))
+    | pending m (1) | m x (amount (6) | epoch (2) | releaseTime (6) | issuer (20) | key (32))
 
-big-endian, no padding, records concatenated. A value that does not fit its field is a ConfigError
+big-endian, no padding, records concatenated (the pending epoch: token-spec.md's CHANGED of 10:40). A value that does not fit its field is a ConfigError
 naming the account (the token would refuse the batch with `BadMigrationData`).
 """
 
@@ -31,7 +31,8 @@ def record(a: AccountState) -> bytes:
             _field(a.touched, 2, "last touched epoch", a.address), _field(a.tier, 1, "tier", a.address),
             _field(len(a.pending), 1, "pending count", a.address)]
     for p in a.pending:
-        out += [_field(p.amount, 6, "pending amount", a.address), _field(p.release, 6, "release time", a.address),
+        out += [_field(p.amount, 6, "pending amount", a.address), _field(p.epoch, 2, "pending epoch", a.address),
+                _field(p.release, 6, "release time", a.address),
                 bytes.fromhex(p.issuer[2:]), bytes.fromhex(p.key[2:])]
     return b"".join(out)
 
@@ -62,6 +63,7 @@ def decode(packed: bytes) -> list[AccountState]:
         address = "0x" + take(20).hex()
         lots = tuple((num(2), num(6)) for _ in range(num(1)))
         lifetime, current, last, touched, tier = num(6), num(4), num(4), num(2), num(1)
-        pending = tuple(PendingLot(num(6), num(6), "0x" + take(20).hex(), "0x" + take(32).hex()) for _ in range(num(1)))
+        pending = tuple(PendingLot(num(6), num(2), num(6), "0x" + take(20).hex(), "0x" + take(32).hex())
+                        for _ in range(num(1)))
         out.append(AccountState(address, lots, lifetime, tier, (current, last), pending, touched))
     return out

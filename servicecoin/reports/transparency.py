@@ -52,7 +52,7 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
     names = names or {}
     by_reason = {REASONS[r]: int(a) for r, a in db.query("SELECT reason, SUM(amount) FROM credits GROUP BY reason ORDER BY reason")}
     by_issuer = {i: int(a) for i, a in db.query("SELECT issuer, SUM(amount) FROM credits GROUP BY issuer ORDER BY 2 DESC")}
-    issued = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE sender = ?", (ZERO,), 0)) + pending.credited_total(db)
+    issued = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE sender = ?", (ZERO,), 0))  # pending ones too
     still_pending, cancelled = pending.pending_total(db, now), pending.cancelled_total(db)
     burned = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE recipient = ?", (ZERO,), 0))
     expired = ledger.expired_total(db, now)

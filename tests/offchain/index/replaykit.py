@@ -7,6 +7,7 @@ from servicecoin.index import open_db
 from servicecoin.index import replay_v2  # noqa: F401  (registers the handlers)
 from servicecoin.index.events import ZERO, Log
 from servicecoin.index.replay import Replay
+from servicecoin.index.token_inputs import attach_token_inputs
 
 A, ISSUER = "0x" + "aa" * 20, "0x" + "11" * 20
 REF = "0x" + "01" * 32
@@ -35,6 +36,7 @@ class Chain:
         self.block += 1
         logs = [Log(self.block, i, f"0x{self.block:064x}", ts, "RewardToken", name, args)
                 for i, (name, args) in enumerate(events)]
+        attach_token_inputs(None, logs, "")  # no node: what a transaction's own logs say (cancel burns)
         replay = Replay.for_range(self.db, 0, LENGTH, VALIDITY)
         replay.apply(logs)
         with self.db.transaction():
@@ -43,10 +45,17 @@ class Chain:
             self.db.set_meta("cursor_ts", ts)
 
 
-def mint(to: str, amount: int, ref: str = REF) -> list[tuple[str, dict]]:
+def mint(to: str, amount: int, ref: str = REF, reason: int = 0) -> list[tuple[str, dict]]:
+    """A single credit: its mint Transfer and its Issued (pending when `reason` is in the pending policy)."""
     return [("Transfer", {"from": ZERO, "to": to, "value": amount}),
-            ("Issued", {"to": to, "issuer": ISSUER, "reason": 0, "amount": amount, "baseAmount": amount, "ref": ref})]
+            ("Issued", {"to": to, "issuer": ISSUER, "reason": reason, "amount": amount, "baseAmount": amount, "ref": ref})]
 
 
-def pending_credit(to: str, amount: int, ref: str = REF) -> tuple[str, dict]:
-    return "Issued", {"to": to, "issuer": ISSUER, "reason": 0, "amount": amount, "baseAmount": amount, "ref": ref}
+def cancel(to: str, amount: int, ref: str = REF) -> list[tuple[str, dict]]:
+    """An issuer's cancel of a pending credit: the burn, then PendingCancelled."""
+    return [("Transfer", {"from": to, "to": ZERO, "value": amount}),
+            ("PendingCancelled", {"issuer": ISSUER, "key": ref, "recipient": to, "amount": amount})]
+
+
+PENDING_PURCHASES = ("PendingPolicySet", {"reasonMask": 1, "window": 50})  # purchases wait 50 s
+SURVEY = 2

@@ -121,7 +121,7 @@ contract MigrationStandIn {
             uint256 pending;
             for (uint256 k; k < m; ++k) {
                 pending += uint48(bytes6(p[i:i + 6]));
-                i += 64;
+                i += 66; // amount (6) | epoch (2) | releaseTime (6) | issuer (20) | key (32)
             }
             totalSupply += balance;
             totalPending += pending;

@@ -9,7 +9,7 @@ from web3 import Web3
 
 from servicecoin.errors import ConfigError
 from servicecoin.migration.accounts import AccountState, PendingLot
-from servicecoin.migration.codec import encode, record
+from servicecoin.migration.codec import decode, encode, record
 from servicecoin.migration.plan import fit, make_plan
 from servicecoin.migration.snapshot import take
 
@@ -44,19 +44,21 @@ def test_snapshot_reads_every_account_with_its_lots_lifetime_and_tier(chain):
 
 def test_codec_lays_out_a_record_as_the_interface_says():
     a = AccountState("0x" + "ab" * 20, ((3, 1_000), (4, 5)), 1_005, 2, (7, 9),
-                     (PendingLot(300, 1_700_000_000, "0x" + "cd" * 20, "0x" + "ef" * 32),), 4)
+                     (PendingLot(300, 3, 1_700_000_000, "0x" + "cd" * 20, "0x" + "ef" * 32),), 4)
     raw = record(a)
-    assert len(raw) == 20 + 1 + 2 * 8 + 6 + 4 + 4 + 2 + 1 + 1 + 64
+    assert len(raw) == 20 + 1 + 2 * 8 + 6 + 4 + 4 + 2 + 1 + 1 + 66
     assert raw[:20] == bytes.fromhex("ab" * 20) and raw[20] == 2
     assert raw[21:23] == (3).to_bytes(2, "big") and raw[23:29] == (1_000).to_bytes(6, "big")
     at = 21 + 16
     assert raw[at:at + 6] == (1_005).to_bytes(6, "big")
     assert raw[at + 6:at + 10] == (7).to_bytes(4, "big") and raw[at + 10:at + 14] == (9).to_bytes(4, "big")
     assert raw[at + 14:at + 16] == (4).to_bytes(2, "big") and raw[at + 16] == 2 and raw[at + 17] == 1
-    assert raw[-64:-58] == (300).to_bytes(6, "big") and raw[-58:-52] == (1_700_000_000).to_bytes(6, "big")
+    assert raw[-66:-60] == (300).to_bytes(6, "big") and raw[-60:-58] == (3).to_bytes(2, "big")
+    assert raw[-58:-52] == (1_700_000_000).to_bytes(6, "big")
     assert raw[-52:-32] == bytes.fromhex("cd" * 20)
     assert raw[-32:] == bytes.fromhex("ef" * 32)
     assert encode([a, a]) == raw + raw
+    assert decode(raw + raw) == [a, a]
 
 
 def test_codec_refuses_a_value_that_does_not_fit():

@@ -5,7 +5,7 @@ from servicecoin.reports.outlook import pending_view, tier_outlook
 from servicecoin.reports.text import outlook_lines
 from servicecoin.statement import ChainView, statement
 
-from tests.offchain.index.replaykit import A, Chain, db, pending_credit  # noqa: F401  (db: a fixture)
+from tests.offchain.index.replaykit import A, PENDING_PURCHASES, Chain, db, mint  # noqa: F401  (db: a fixture)
 
 NAMES = ["Member", "Silver", "Gold"]
 REVIEW = 1_798_761_600  # 2027-01-01T00:00:00Z
@@ -25,8 +25,8 @@ def test_a_safe_tier_says_it_is_kept_and_lifetime_tiers_have_no_outlook():
 
 def test_pending_credits_are_listed_with_their_release_date_and_not_in_the_balance(db):
     c = Chain(db)
-    c.tx(1, ("PendingPolicySet", {"reasonMask": 1, "window": 50}))
-    c.tx(10, pending_credit(A, 1_250))
+    c.tx(1, PENDING_PURCHASES)
+    c.tx(10, *mint(A, 1_250))
     view = pending_view(db, A, 20)
     assert view["points"] == "12.50" and view["credits"][0]["release"] == "1970-01-01T00:01:00Z"
     assert view["credits"][0]["text"] == "12.50 points pending until 1970-01-01"
