@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {RewardTokenBase} from "./RewardTokenBase.sol";
@@ -19,10 +21,16 @@ import {WalletRecovery} from "./WalletRecovery.sol";
 /// @dev The hot paths (credits, spends, transfers, balances) run here; the rest (lot views, tier
 ///      views and table, acceptors, recovery completion, pending cancels, migration) in
 ///      {RewardTokenExt}, deployed by the constructor and reached by DELEGATECALL.
-contract RewardToken is IRewardToken, RewardTokenBase {
+contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRules, RewardTokenBase {
     using LotRing for LotRing.Ledger;
     using EpochCounters for mapping(uint256 => uint256);
 
+    /// @dev {_creditFast}'s flag (in the settings word, above them) that the reason takes the multiplier.
+    uint256 private constant FAST_ELIGIBLE = 1 << 247;
+    /// @dev Where `issueBatch` puts the reason in the context word it hands its loop (above the settings).
+    uint256 private constant CTX_REASON_SHIFT = 248;
+    /// @dev keccak256("Transfer(address,address,uint256)"), the ERC-20 event's topic.
+    bytes32 private constant TRANSFER_TOPIC = 0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef;
     /// @dev A STATICCALL to itself with this selector runs the rest of the calldata in the extension.
     bytes4 private constant VIEW_HOP = 0xffffffff;
     /// @dev The extension's address.
@@ -43,7 +51,12 @@ contract RewardToken is IRewardToken, RewardTokenBase {
         uint256 epochLength_,
         uint256 validityEpochs_,
         uint48 adminDelay
-    ) RewardTokenBase(name_, symbol_, admin, genesis_, epochLength_, validityEpochs_, adminDelay) {
+    )
+        ERC20(name_, symbol_)
+        ERC20Permit(name_)
+        AccessControlDefaultAdminRules(adminDelay, admin)
+        RewardTokenBase(genesis_, epochLength_, validityEpochs_)
+    {
         _ext = address(new RewardTokenExt(genesis_ == 0 ? block.timestamp : genesis_, epochLength_, validityEpochs_));
     }
 
@@ -67,7 +80,7 @@ contract RewardToken is IRewardToken, RewardTokenBase {
     function totalSupply() public view override(ERC20, IERC20) returns (uint256) {
         uint256 cur = currentEpoch();
         uint256 first = cur + 1 > _validity ? cur + 1 - _validity : 0;
-        return _acceptorSupply + _epochBuckets.sum(first, cur);
+        return _acceptorSupply + _epochBuckets.sum(first, cur) - this.totalPending();
     }
 
     // =====================================================================================
@@ -81,6 +94,7 @@ contract RewardToken is IRewardToken, RewardTokenBase {
         returns (uint256 minted)
     {
         uint256 cfg = _config;
+        if (_isPending(cfg, reason)) _forward();
         if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
         if (to == address(0)) revert ZeroAddress();
         if (amount == 0) revert ZeroAmount();
@@ -102,6 +116,7 @@ contract RewardToken is IRewardToken, RewardTokenBase {
         returns (uint256 total)
     {
         uint256 cfg = _config;
+        if (_isPending(cfg, reason)) _forward();
         if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
         uint256 n = recipients.length;
         if (n != amounts.length) revert LengthMismatch(n, amounts.length);
@@ -110,7 +125,9 @@ contract RewardToken is IRewardToken, RewardTokenBase {
 
         uint256 cur = currentEpoch();
         uint256 toAcceptors;
-        (total, toAcceptors) = _creditBatch(recipients, amounts, cur, cfg, reason);
+        if (cur > MAX_EPOCH) revert EpochOverflow(cur); // checked once here for the fast path
+        if (_isEligible(cfg, reason)) cfg |= FAST_ELIGIBLE;
+        (total, toAcceptors) = _creditBatch(recipients, amounts, cur, cfg | (uint256(uint8(reason)) << CTX_REASON_SHIFT));
         _chargeBudget(msg.sender, total);
         _issued += total;
         if (toAcceptors != 0) _acceptorSupply += toAcceptors;
@@ -122,35 +139,54 @@ contract RewardToken is IRewardToken, RewardTokenBase {
     function _useBatch(bytes32 batchId) private {
         mapping(bytes32 => uint256) storage used = _batchBlock[msg.sender];
         uint256 usedAt = used[batchId];
-        if (usedAt != 0) revert BatchAlreadyUsed(msg.sender, batchId, usedAt);
+        if (usedAt != 0) revert BatchAlreadyUsed(msg.sender, batchId, uint64(usedAt));
         used[batchId] = block.number;
     }
 
-    /// @dev The loop of `issueBatch`: credits every recipient and emits its Transfer.
+    /// @dev The loop of `issueBatch`: credits every recipient and emits its Transfer. `ctx` is the
+    ///      settings word, with {FAST_ELIGIBLE} and the reason at {CTX_REASON_SHIFT}.
     function _creditBatch(
         address[] calldata recipients,
         uint256[] calldata amounts,
         uint256 cur,
-        uint256 cfg,
-        Reason reason
+        uint256 ctx
     ) private returns (uint256 total, uint256 toAcceptors) {
         uint256 tierTable = _tierTable;
-        uint256 n = recipients.length;
-        for (uint256 i; i < n; ++i) {
-            address to = recipients[i];
-            uint256 amount = amounts[i];
-            if (to == address(0)) revert ZeroAddress();
+        for (uint256 i; i < recipients.length;) {
+            uint256 word;
+            uint256 amount;
+            assembly ("memory-safe") {
+                // In bounds: both arrays have recipients.length entries, checked by the ABI decoder.
+                word := calldataload(add(recipients.offset, shl(5, i)))
+                amount := calldataload(add(amounts.offset, shl(5, i)))
+            }
+            // A zero or malformed (more than 160 bits) address.
+            if (word == 0 || word >> 160 != 0) revert ZeroAddress();
+            address to = address(uint160(word));
             if (amount == 0) revert ZeroAmount();
-            (uint256 minted, bool acceptor) = _creditIssued(to, amount, cur, cfg, reason, tierTable);
-            total += minted;
-            if (acceptor) toAcceptors += minted;
-            emit Transfer(address(0), to, minted);
+            uint256 minted;
+            if (ctx >> CTX_REASON_SHIFT != uint8(Reason.Refund)) minted = _creditFast(to, amount, cur, ctx, tierTable);
+            if (minted == 0) {
+                bool acceptor;
+                (minted, acceptor) = _creditIssued(to, amount, cur, ctx, Reason(uint8(ctx >> CTX_REASON_SHIFT)), tierTable);
+                if (acceptor) toAcceptors += minted;
+            }
+            assembly ("memory-safe") {
+                // emit Transfer(address(0), to, minted), without the encoder.
+                mstore(0, minted)
+                log3(0, 32, TRANSFER_TOPIC, 0, to)
+            }
+            unchecked {
+                // No overflow: at most 2^48 per credit, fewer than 2^64 credits.
+                total += minted;
+                ++i;
+            }
         }
     }
 
     /// @inheritdoc IRewardToken
     function batchIssuedAt(address issuer, bytes32 batchId) external view returns (uint256) {
-        return _batchBlock[issuer][batchId];
+        return uint64(_batchBlock[issuer][batchId]); // a pending batch's record id sits above
     }
 
     /// @inheritdoc IRewardToken
@@ -192,6 +228,7 @@ contract RewardToken is IRewardToken, RewardTokenBase {
         if (from != address(0)) {
             uint256 fromSlot = _accounts[from][0];
             if (fromSlot & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, from);
+            if (fromSlot & ACCEPTOR_FLAG == 0 && (fromSlot >> PCOUNT_SHIFT) & 0xf != 0) fromSlot = _settle(from);
             fromCustomer = fromSlot & ACCEPTOR_FLAG == 0;
             if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0) {
                 if (_accounts[to][0] & ACCEPTOR_FLAG == 0) revert TransferNotAllowed(from, to);
@@ -244,15 +281,6 @@ contract RewardToken is IRewardToken, RewardTokenBase {
         remaining = allowance > used ? allowance - used : 0;
     }
 
-    function _chargeBudget(address issuer, uint256 amount) private {
-        uint256 b = _budgets[issuer];
-        uint256 allowance = uint128(b);
-        uint256 used = b >> 128;
-        uint256 remaining = allowance > used ? allowance - used : 0;
-        if (amount > remaining) revert OverBudget(issuer, remaining, amount);
-        _budgets[issuer] = ((used + amount) << 128) | allowance;
-    }
-
     // =====================================================================================
     // Expiry views
     // =====================================================================================
@@ -296,7 +324,11 @@ contract RewardToken is IRewardToken, RewardTokenBase {
 
     /// @inheritdoc IRewardToken
     function totalBurned() external view returns (uint256) {
-        return _issued - totalSupply() - totalExpired();
+        // issued = supply + pending + expired + burned + cancelled, where supply + pending is what the
+        // live epoch counters and the acceptors hold.
+        uint256 cur = currentEpoch();
+        uint256 first = cur + 1 > _validity ? cur + 1 - _validity : 0;
+        return _issued - _acceptorSupply - _epochBuckets.sum(first, cur) - totalExpired() - _cancelled;
     }
 
     // =====================================================================================
@@ -388,16 +420,13 @@ contract RewardToken is IRewardToken, RewardTokenBase {
     // =====================================================================================
 
     /// @inheritdoc IRewardToken
-    function startRecovery(address from, address to) external onlyRole(RECOVERY_ROLE) returns (uint256 readyAt) {
-        uint256 cfg = _config;
-        if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
-        return WalletRecovery.start(_accounts, _recoveries, from, to, (cfg >> CFG_DELAY_SHIFT) & CFG_DELAY_MASK);
+    function startRecovery(address, address) external returns (uint256) {
+        _forward();
     }
 
     /// @inheritdoc IRewardToken
-    function cancelRecovery(address from) external {
-        if (msg.sender != from) _checkRole(RECOVERY_ROLE);
-        WalletRecovery.cancel(_accounts, _recoveries, from);
+    function cancelRecovery(address) external {
+        _forward();
     }
 
     /// @inheritdoc IRewardToken
@@ -437,36 +466,99 @@ contract RewardToken is IRewardToken, RewardTokenBase {
             acct[0] = s0 + amount;
             return (amount, true);
         }
+        if (reason != Reason.Refund && cur <= MAX_EPOCH) {
+            minted = _creditFast(to, amount, cur, _isEligible(cfg, reason) ? cfg | FAST_ELIGIBLE : cfg, t);
+            if (minted != 0) return (minted, false);
+        }
         (s0, minted) = _qualify(to, s0, amount, cur, cfg, reason, t);
         _placeLot(acct, to, s0, minted, cur);
     }
 
-    /// @dev The tier part of a credit: rolls `s0` to epoch `cur`, applies the multiplier of the tier
-    ///      held, counts the minted amount in lifetime and qualification (not for refunds) and reports
-    ///      the tier. Returns the new slot 0 (not stored) and the amount minted.
-    function _qualify(address to, uint256 s0, uint256 amount, uint256 cur, uint256 cfg, Reason reason, uint256 t)
+    /// @dev The common credits in one word, without helpers or memory: a new holder, a lot of this
+    ///      epoch growing, or a second lot, when the oldest and newest lots sit in slot 0, none expired
+    ///      and the qualification period is the one of the last touch (nothing to roll). Same result
+    ///      as {_qualify} then {_placeLot}; returns 0, having changed nothing, when it does not apply
+    ///      (or when the general path must revert; for an acceptor too). Not for refunds. `cfg` is
+    ///      the settings word with {FAST_ELIGIBLE} set when the reason takes the multiplier. See
+    ///      {LotRing} for the layout.
+    function _creditFast(address to, uint256 amount, uint256 cur, uint256 cfg, uint256 t)
         private
-        returns (uint256, uint256 minted)
+        returns (uint256 minted)
     {
-        uint256 tier;
-        (s0, tier) = _rolled(s0, cur, cfg, t);
-        minted = amount;
-        if (_isEligible(cfg, reason)) {
-            uint256 multiplier = TierTable.multiplierOf(t, tier);
-            if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
+        uint256[5] storage acct = _accounts[to];
+        uint256 s0 = acct[0];
+        if (amount > MAX_LOT_AMOUNT || s0 & ACCEPTOR_FLAG != 0) return 0;
+        unchecked {
+            bool rolling = cfg & CFG_ROLLING != 0;
+            uint256 earned; // the tier the points reach (the floor aside)
+            uint256 tier;
+            if (s0 != 0) {
+                uint256 period = (cfg >> CFG_PERIOD_SHIFT) & 0xff;
+                if (((s0 >> 220) & 0xffff) / period != cur / period) return 0;
+                earned = _tierAt(t, rolling ? (s0 >> 166) & MAX_QUALIFYING : (s0 >> 128) & LotRing.LIFETIME_MASK, 0);
+                tier = rolling && (s0 >> 236) & 3 > earned ? (s0 >> 236) & 3 : earned;
+            }
+            minted = amount;
+            if (cfg & FAST_ELIGIBLE != 0) {
+                uint256 m = (t >> (64 * tier + 48)) & 0xffff;
+                if (m != TierTable.BPS) minted = (amount * m) / TierTable.BPS;
+            }
+            if (minted == 0 || minted > MAX_LOT_AMOUNT) return 0;
+            s0 = s0 == 0
+                ? (cur << 48) | minted | (minted << 128) | (minted << 166) | (cur << 220) | (uint256(1) << 244)
+                : _fastLot(s0, minted, cur);
+            if (s0 == 0) return 0;
+            // The points only grew: the tier they reach is `earned` or above.
+            uint256 now_ =
+                _tierAt(t, rolling ? (s0 >> 166) & MAX_QUALIFYING : (s0 >> 128) & LotRing.LIFETIME_MASK, earned);
+            if (rolling && (s0 >> 236) & 3 > now_) now_ = (s0 >> 236) & 3;
+            uint256 was = (s0 >> 238) & 3;
+            if (now_ != was) {
+                emit TierChanged(to, uint8(was), uint8(now_));
+                s0 = (s0 & ~(uint256(3) << 238)) | (now_ << 238);
+            }
         }
-        if (minted > MAX_LOT_AMOUNT || minted == 0) revert AmountTooLarge(minted, MAX_LOT_AMOUNT);
-        if (cur > MAX_EPOCH) revert EpochOverflow(cur);
-        if (reason != Reason.Refund) {
-            s0 = TierClock.withFields(
-                LotRing.addLifetime(s0, minted),
-                TierClock.addSat(TierClock.qCur(s0), minted),
-                TierClock.qLast(s0),
-                cur,
-                TierClock.floorOf(s0)
-            );
+        acct[0] = s0;
+    }
+
+    /// @dev The lot part of {_creditFast} for a holder: `s0` with `minted` added to its lot of epoch
+    ///      `cur` or as its second lot, and to lifetime earned and qualification; 0 when the fast path
+    ///      does not apply. (A new holder's word: lot 0, lifetime and qualification `minted`, count 1.)
+    function _fastLot(uint256 s0, uint256 minted, uint256 cur) private view returns (uint256) {
+        unchecked {
+            uint256 count = (s0 >> 244) & 0xf;
+            uint256 head = (s0 >> 240) & 0xf;
+            if (count == 0 || head > 1) return 0;
+            uint256 tail = head + count - 1;
+            if (tail >= _validity) tail -= _validity;
+            if (tail > 1 || ((s0 >> (64 * head + 48)) & 0xffff) + _validity <= cur) return 0;
+            uint256 last = (s0 >> (64 * tail)) & LotRing.LOT_MASK;
+            if (last >> 48 == cur) {
+                if ((last & LotRing.AMOUNT_MASK) + minted > MAX_LOT_AMOUNT) return 0;
+                s0 += minted << (64 * tail);
+            } else if (count == 1 && head == 0 && _validity > 1) {
+                s0 = ((s0 & ~(LotRing.LOT_MASK << 64)) | (((cur << 48) | minted) << 64)) + (uint256(1) << 244);
+            } else {
+                return 0;
+            }
+            uint256 lifetime = ((s0 >> 128) & LotRing.LIFETIME_MASK) + minted;
+            if (lifetime > LotRing.LIFETIME_MASK) lifetime = LotRing.LIFETIME_MASK;
+            uint256 q = ((s0 >> 166) & MAX_QUALIFYING) + minted;
+            if (q > MAX_QUALIFYING) q = MAX_QUALIFYING;
+            return (s0 & ~(((uint256(1) << 65) - 1) << 128)) | (lifetime << 128) | (q << 166);
         }
-        return (_report(to, s0, cfg, t), minted);
+    }
+
+    /// @dev {TierTable-tierFor}, spelled out for the fast path, starting at tier `from` (reached already).
+    function _tierAt(uint256 t, uint256 points, uint256 from) private pure returns (uint256 tier) {
+        tier = from;
+        unchecked {
+            while (tier < 3) {
+                uint256 next = t >> (64 * (tier + 1));
+                if ((next >> 48) & 0xffff == 0 || points < next & LotRing.AMOUNT_MASK) break;
+                ++tier;
+            }
+        }
     }
 
     /// @dev Adds a lot of `minted` points of epoch `cur` to the ring of `to`, whose slot 0 becomes `s0`
@@ -681,17 +773,67 @@ contract RewardToken is IRewardToken, RewardTokenBase {
         _forward();
     }
 
-    // STUBS (pending, migration) — replaced below
-    function pendingPolicy() external view returns (uint8, uint256) {}
-    function setPendingPolicy(uint8, uint256) external {}
-    function pendingOf(address) external view returns (uint256[] memory, uint256[] memory) {}
-    function cancelPending(bytes32, address) external returns (uint256) {}
-    function totalPending() external view returns (uint256) {}
-    function totalCancelled() external view returns (uint256) {}
-    function migrateAccounts(bytes calldata) external {}
-    function finishMigration() external {}
-    function migrationOpen() external view returns (bool) {}
-    function totalMigrated() external view returns (uint256) {}
+    /// @inheritdoc IRewardToken
+    function pendingPolicy() external view returns (uint8, uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function setPendingPolicy(uint8, uint256) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function pendingOf(address) external view returns (uint256[] memory, uint256[] memory) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function cancelPending(bytes32, address) external returns (uint256) {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalPending() external view returns (uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalCancelled() external view returns (uint256) {
+        return _cancelled;
+    }
+
+    /// @inheritdoc IRewardToken
+    function migrateAccounts(bytes calldata) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function finishMigration() external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function migrationOpen() external view returns (bool) {
+        return _config & CFG_MIGRATION_CLOSED == 0;
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalMigrated() external view returns (uint256) {
+        return _migrated;
+    }
+
+    /// @dev Settles the released pending entries of `account` into its lots (in the extension);
+    ///      returns its slot 0 afterwards.
+    function _settle(address account) private returns (uint256) {
+        (bool ok, bytes memory out) = _ext.delegatecall(abi.encodeCall(RewardTokenExt.settle, (account)));
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(out, 32), mload(out))
+            }
+        }
+        return abi.decode(out, (uint256));
+    }
 
     /// @dev Runs this call's calldata in the extension (DELEGATECALL) and returns or reverts with its result.
     function _forward() private {

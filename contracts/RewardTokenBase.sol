@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
-import {AccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IRewardToken} from "../interfaces/IRewardToken.sol";
 import {EpochCounters} from "./EpochCounters.sol";
 import {LotRing} from "./LotRing.sol";
@@ -13,9 +10,11 @@ import {TierTable} from "./TierTable.sol";
 
 /// @title RewardTokenBase — the storage, settings and shared internals of RewardToken
 /// @notice See {IRewardToken}. Storage is packed so that a new holder costs one fresh slot.
-/// @dev Inherited by {RewardToken} and by {RewardTokenExt}, the code RewardToken runs by
+/// @dev Inherited by {RewardToken} (after its OpenZeppelin bases) and by {RewardTokenExt} (after
+///      {OzLayout}, which mirrors the storage of those bases), the code RewardToken runs by
 ///      DELEGATECALL for its less frequent functions (EIP-170 keeps one contract under 24,576
-///      bytes): both have exactly this storage layout, and neither declares state of its own.
+///      bytes): so this contract's variables sit at the same slots in both, and neither declares
+///      state of its own (tests/contracts/reward_token/test_layout.py checks the slots).
 ///      Account storage, `_accounts[a]` (five slots), is laid out in {LotRing} (qualification
 ///      fields in {TierClock}): a customer's lots form a ring of `validityEpochs` places, oldest at
 ///      `head`; credits in the newest epoch merge into the newest lot. An acceptor's slot 0 is a
@@ -24,7 +23,7 @@ import {TierTable} from "./TierTable.sol";
 ///      spend touches at most that many lots. `_epochBuckets` holds the live (unspent) total of each
 ///      epoch, laid out in {EpochCounters}. `_recoveries` holds pending wallet recoveries, laid out in
 ///      {WalletRecovery}.
-abstract contract RewardTokenBase is ERC20Permit, AccessControlDefaultAdminRules {
+abstract contract RewardTokenBase {
     using LotRing for LotRing.Ledger;
     using EpochCounters for mapping(uint256 => uint256);
 
@@ -57,6 +56,17 @@ abstract contract RewardTokenBase is ERC20Permit, AccessControlDefaultAdminRules
 
     uint256 internal constant CFG_PAUSED = 1;
     uint256 internal constant CFG_TRANSFERS_OPEN = 2;
+    uint256 internal constant CFG_MIGRATION_CLOSED = 4;
+    uint256 internal constant CFG_PENDING_SHIFT = 80; // pending reason mask (8 bits), then the window (40 bits)
+    uint256 internal constant CFG_WINDOW_SHIFT = 88;
+    uint256 internal constant WINDOW_MASK = (1 << 40) - 1;
+    /// @notice Longest return window of pending credits.
+    uint256 public constant MAX_PENDING_WINDOW = 90 days;
+    /// @notice Most pending credits one account holds at a time (not released, or released and not
+    ///         yet settled into its lots by a touch).
+    uint256 public constant MAX_PENDING_PER_ACCOUNT = 15;
+    /// @dev Slot 0 of a customer: the number of its pending entries (4 bits) at bit 250.
+    uint256 internal constant PCOUNT_SHIFT = 250;
     uint256 internal constant CFG_MASK_SHIFT = 8;
     uint256 internal constant CFG_DELAY_SHIFT = 16;
     uint256 internal constant CFG_DELAY_MASK = (1 << 48) - 1;
@@ -85,23 +95,18 @@ abstract contract RewardTokenBase is ERC20Permit, AccessControlDefaultAdminRules
     // | soft landing << 65 | period epochs << 66 (8 bits)
     uint256 internal _config;
     mapping(address from => uint256) internal _recoveries; // laid out in {WalletRecovery}
+    // Pending credits (laid out in {RewardTokenExt}): an account's entries, at 0 .. its pending count - 1
+    mapping(address account => mapping(uint256 index => uint256)) internal _pendingLots;
+    mapping(uint256 id => uint256) internal _pendingRecords; // one per pending issue or batch
+    mapping(address issuer => mapping(bytes32 ref => uint256)) internal _pendingKeys; // id of a pending `issue`
+    uint256 internal _pendingSeq; // the last record id
+    uint256 internal _cancelled;
+    uint256 internal _migrated;
 
-    /// @param name_ Token name (also the EIP-712 domain name for permit).
-    /// @param symbol_ Token symbol.
-    /// @param admin Receives DEFAULT_ADMIN_ROLE (handed over in two steps, see {AccessControlDefaultAdminRules}).
     /// @param genesis_ Start of epoch 0 in unix seconds; 0 means the deployment block's time.
     /// @param epochLength_ Seconds per epoch, at least one day.
     /// @param validityEpochs_ Epochs a credit stays valid, 1..15.
-    /// @param adminDelay Seconds between scheduling an admin handover and the new admin accepting it.
-    constructor(
-        string memory name_,
-        string memory symbol_,
-        address admin,
-        uint256 genesis_,
-        uint256 epochLength_,
-        uint256 validityEpochs_,
-        uint48 adminDelay
-    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
+    constructor(uint256 genesis_, uint256 epochLength_, uint256 validityEpochs_) {
         if (epochLength_ < MIN_EPOCH_LENGTH || validityEpochs_ == 0 || validityEpochs_ > MAX_VALIDITY_EPOCHS) {
             revert IRewardToken.InvalidEpochConfig(epochLength_, validityEpochs_);
         }
@@ -121,12 +126,27 @@ abstract contract RewardTokenBase is ERC20Permit, AccessControlDefaultAdminRules
 
 
 
-    /// @dev The live points of customer `account` (not for acceptors).
+    /// @dev The live points of customer `account` (not for acceptors): its live lots, and its pending
+    ///      entries that were released and have not expired (a touch settles them into the lots).
     function _balance(address account) internal view returns (uint256 sum) {
-        (, uint256[] memory amounts) = _liveLots(account, _accounts[account][0]);
+        uint256 s0 = _accounts[account][0];
+        (, uint256[] memory amounts) = _liveLots(account, s0);
         for (uint256 i; i < amounts.length; ++i) {
             sum += amounts[i];
         }
+        uint256 pending = (s0 >> PCOUNT_SHIFT) & 0xf;
+        uint256 cur = _epochNow();
+        for (uint256 i; i < pending; ++i) {
+            uint256 e = _pendingLots[account][i];
+            if ((e >> 64) & WINDOW_MASK <= block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
+                sum += e & LotRing.AMOUNT_MASK;
+            }
+        }
+    }
+
+    /// @dev Whether credits for `reason` are pending under the settings `cfg`.
+    function _isPending(uint256 cfg, IRewardToken.Reason reason) internal pure returns (bool) {
+        return (cfg >> (CFG_PENDING_SHIFT + uint8(reason))) & 1 == 1;
     }
 
     /// @dev The epoch of the current block.
@@ -222,5 +242,43 @@ abstract contract RewardTokenBase is ERC20Permit, AccessControlDefaultAdminRules
     /// @dev See {LotRing-liveLots}.
     function _liveLots(address account, uint256 s0) internal view returns (uint256[] memory, uint256[] memory) {
         return LotRing.liveLots(_accounts[account], s0, _validity, _epochNow());
+    }
+
+    /// @dev The tier part of a credit: rolls `s0` to epoch `cur`, applies the multiplier of the tier
+    ///      held, counts the minted amount in lifetime and qualification (not for refunds) and reports
+    ///      the tier. Returns the new slot 0 (not stored) and the amount minted.
+    function _qualify(address to, uint256 s0, uint256 amount, uint256 cur, uint256 cfg, IRewardToken.Reason reason, uint256 t)
+        internal
+        returns (uint256, uint256 minted)
+    {
+        uint256 tier;
+        (s0, tier) = _rolled(s0, cur, cfg, t);
+        minted = amount;
+        if (_isEligible(cfg, reason)) {
+            uint256 multiplier = TierTable.multiplierOf(t, tier);
+            if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
+        }
+        if (minted > MAX_LOT_AMOUNT || minted == 0) revert IRewardToken.AmountTooLarge(minted, MAX_LOT_AMOUNT);
+        if (cur > MAX_EPOCH) revert IRewardToken.EpochOverflow(cur);
+        if (reason != IRewardToken.Reason.Refund) {
+            s0 = TierClock.withFields(
+                LotRing.addLifetime(s0, minted),
+                TierClock.addSat(TierClock.qCur(s0), minted),
+                TierClock.qLast(s0),
+                cur,
+                TierClock.floorOf(s0)
+            );
+        }
+        return (_report(to, s0, cfg, t), minted);
+    }
+
+    /// @dev Charges `amount` to the budget of `issuer`, or reverts with OverBudget.
+    function _chargeBudget(address issuer, uint256 amount) internal {
+        uint256 b = _budgets[issuer];
+        uint256 allowance = uint128(b);
+        uint256 used = b >> 128;
+        uint256 remaining = allowance > used ? allowance - used : 0;
+        if (amount > remaining) revert IRewardToken.OverBudget(issuer, remaining, amount);
+        _budgets[issuer] = ((used + amount) << 128) | allowance;
     }
 }

@@ -24,8 +24,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 ///      boundary with `softLanding`. `tierOf` computes this for the current block, touched or not.
 ///      Qualifying points are the credits that count for lifetime earned (every issue except
 ///      `Refund`), after the multiplier, in the period in which they were
-///      earned; a pending credit counts toward the tier once it is released, and a cancel (a return)
-///      takes its contribution back and re-checks the tier. A credit's multiplier is that of the tier held just before it.
+///      earned; a pending credit counts toward the tier when it is made (it cannot be spent before its
+///      release), and a cancel (a return) takes its contribution back and re-checks the tier. A credit's multiplier is that of the tier held just before it.
 ///
 ///      Wallet recovery: RECOVERY_ROLE starts moving a lost wallet's points to a new address
 ///      (`startRecovery`); from then on the old address cannot spend, pay or transfer. After
@@ -171,6 +171,8 @@ interface IRewardToken is IERC20 {
     // ---------------------------------------------------------------- issuance
     /// @notice Credit `amount` points to `to` for `reason`, with a 32-byte reference (order id,
     ///         ticket id, …). The recipient's tier multiplier applies when `reason` is tier-eligible.
+    ///         A credit for a pending reason (`pendingPolicy`) is pending until its release; its
+    ///         `ref` is then the key of `cancelPending`, single-use (`PendingKeyUsed`).
     /// @dev Caller needs ISSUER_ROLE; the minted amount is charged to the caller's budget.
     /// @return minted The points credited after the multiplier.
     function issue(address to, uint256 amount, Reason reason, bytes32 ref) external returns (uint256 minted);
@@ -364,7 +366,8 @@ interface IRewardToken is IERC20 {
     ///      Reverts with `InvalidPendingPolicy`. Emits `PendingPolicySet`.
     function setPendingPolicy(uint8 reasonMask, uint256 window) external;
 
-    /// @notice The not yet released pending credits of `account`, oldest first, with the time each
+    /// @notice The not yet released pending credits of `account` (at most `MAX_PENDING_PER_ACCOUNT`
+    ///         at a time, else `TooManyLots`), oldest first, with the time each
     ///         is released (`block.timestamp + window` of the block that made it). A pending credit
     ///         is neither in `balanceOf` nor spendable; from its release time on it is, by itself
     ///         (no transaction), and still expires by the epoch in which it was earned.
@@ -374,8 +377,9 @@ interface IRewardToken is IERC20 {
     ///         (`issue`) or the batch id (`issueBatch`). Only the issuer that made it.
     /// @dev Gives the amount back to the issuer's budget, counts it in `totalCancelled`, takes it
     ///      out of the recipient's qualifying points (of the period in which it was made, if that is
-    ///      the current or the last one) and re-checks the tier. Pending points were never in a
-    ///      balance, so no `Transfer`: emits `PendingCancelled` (and `TierChanged` if the tier drops). Reverts with `NoPendingCredit`, `PendingReleased`, `EnforcedPause`.
+    ///      the current or the last one) and re-checks the tier. Emits `Transfer(recipient, 0, amount)`
+    ///      (the credit's `Transfer` from 0 is undone), `PendingCancelled`, and `TierChanged` if the
+    ///      tier drops. A credit moved by a wallet recovery is no longer found under its old recipient. Reverts with `NoPendingCredit`, `PendingReleased`, `EnforcedPause`.
     /// @return amount The points cancelled.
     function cancelPending(bytes32 key, address recipient) external returns (uint256 amount);
 
@@ -392,10 +396,12 @@ interface IRewardToken is IERC20 {
     ///      ```
     ///      address (20) | lots n (1) | n x (epoch (2) | amount (6)) | lifetime (6)
     ///      | qualifying current (4) | qualifying last (4) | last touched epoch (2) | tier (1)
-    ///      | pending m (1) | m x (amount (6) | releaseTime (6) | issuer (20) | key (32))
+    ///      | pending m (1) | m x (amount (6) | epoch earned (2) | releaseTime (6) | issuer (20) | key (32))
     ///      ```
-    ///      Lots oldest first, only live ones (expired lots are not migrated); `tier` is the tier
-    ///      held when last touched (the floor of the period is recomputed from it). The account must
+    ///      Lots oldest first, one an epoch, only live ones (expired lots are not migrated); the
+    ///      qualifying points are those of the period of `last touched epoch` and the one before;
+    ///      `tier` is the tier held then (it becomes the floor of that period). Each pending credit
+    ///      gets a record of its own, keyed by (issuer, key), so its issuer can still cancel it. The account must
     ///      be empty here. servicecoin/token_migration_codec.py encodes it.
     ///      Reverts with `MigrationClosed`, `AccountNotEmpty`, `BadMigrationData`. Emits `Transfer`
     ///      from the zero address (the live balance) and `AccountMigrated` per account.
