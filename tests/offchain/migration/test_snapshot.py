@@ -7,7 +7,7 @@ from brownie import chain as brownie_chain
 from eth_utils import keccak
 from web3 import Web3
 
-from servicecoin.errors import ConfigError
+from servicecoin.errors import ChainError, ConfigError
 from servicecoin.migration.accounts import AccountState, PendingLot
 from servicecoin.migration.codec import decode, encode, record
 from servicecoin.migration.plan import fit, make_plan
@@ -63,7 +63,7 @@ def test_codec_lays_out_a_record_as_the_interface_says():
 
 def test_codec_refuses_a_value_that_does_not_fit():
     a = AccountState("0x" + "ab" * 20, ((70_000, 1),), 1, 0)
-    with pytest.raises(ConfigError, match="lot epoch 70000"):
+    with pytest.raises(ChainError, match="lot epoch 70000"):
         record(a)
 
 
