@@ -64,12 +64,13 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
         if r["status"] in GIVEN_BACK:
             vault_refunds += r["points"]
     redeemed = sum(redeemed_by_kind.values())
+    given_back = {i: int(a) for i, a in db.query("SELECT issuer, SUM(amount) FROM pending_cancels GROUP BY issuer")}
     budgets = {}
     latest = {}
     for issuer, allowance in db.query("SELECT issuer, allowance FROM budget_changes ORDER BY block, log_index"):
         latest[issuer] = int(allowance)
     for issuer in sorted(set(latest) | set(by_issuer)):
-        used = by_issuer.get(issuer, 0)
+        used = by_issuer.get(issuer, 0) - given_back.get(issuer, 0)  # a cancelled pending credit gives budget back
         allowance = latest.get(issuer, 0)
         budgets[issuer] = {"name": names.get(issuer), "allowance": allowance, "used": used,
                            "remaining": max(0, allowance - used),
