@@ -1,7 +1,7 @@
 """RewardToken gas beside plain OpenZeppelin and Solady ERC20 mints.
 
 Every figure uses the production configuration from servicecoin.yaml (4 tiers, validity 12, epochs of
-30 days, rolling tiers on, purchase credits pending 14 days): credits in batches are campaign credits
+30 days, rolling tiers on) with purchase credits pending 14 days: credits in batches are campaign credits
 (not pending) unless the key says `pending`. The batch figures, where calldata weighs most, are measured
 again on a Prague anvil (`….prague`, EIP-7623's calldata floor).
 """
@@ -70,6 +70,8 @@ def batch(chain, token, operator, label: str, recipients: list[str], reason=Reas
 def batch_figures(chain) -> dict:
     """The `issueBatch` figures on a fresh deployment (both hardforks run this)."""
     _, token, operator = token_with_operator(chain)
+    # Production with the return window on: purchase credits pending 14 days.
+    chain.transact(token.functions.setPendingPolicy(1 << Reason.PURCHASE, 14 * 86_400), "deployer")
     epoch = token.functions.epochLength().call()
     out = {}
     holders = fresh_addresses("batch", 100)

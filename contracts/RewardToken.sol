@@ -88,6 +88,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     // =====================================================================================
 
     /// @inheritdoc IRewardToken
+    // slither-disable-next-line incorrect-return — a pending credit returns the extension's answer (_forward)
     function issue(address to, uint256 amount, Reason reason, bytes32 ref)
         external
         onlyRole(ISSUER_ROLE)
@@ -110,6 +111,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
+    // slither-disable-next-line incorrect-return — a pending credit returns the extension's answer (_forward)
     function issueBatch(bytes32 batchId, address[] calldata recipients, uint256[] calldata amounts, Reason reason)
         external
         onlyRole(ISSUER_ROLE)
@@ -228,6 +230,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         if (from != address(0)) {
             uint256 fromSlot = _accounts[from][0];
             if (fromSlot & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, from);
+            // slither-disable-next-line reentrancy-no-eth — _settle runs our own extension's code, no call out
             if (fromSlot & ACCEPTOR_FLAG == 0 && (fromSlot >> PCOUNT_SHIFT) & 0xf != 0) fromSlot = _settle(from);
             fromCustomer = fromSlot & ACCEPTOR_FLAG == 0;
             if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0) {
@@ -573,6 +576,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             return;
         }
         uint256 head = LotRing.head(s0);
+        // slither-disable-next-line weak-prng — a ring place, not randomness
         uint256 tail = (head + count - 1) % _validity;
         if (head < 2 && tail < 2 && LotRing.epochOf((s0 >> (64 * head)) & LotRing.LOT_MASK) + _validity > cur) {
             // The oldest and the newest lot sit in slot 0, and none expired.
@@ -826,6 +830,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     /// @dev Settles the released pending entries of `account` into its lots (in the extension);
     ///      returns its slot 0 afterwards.
     function _settle(address account) private returns (uint256) {
+        // slither-disable-next-line controlled-delegatecall — our immutable extension, one fixed function
         (bool ok, bytes memory out) = _ext.delegatecall(abi.encodeCall(RewardTokenExt.settle, (account)));
         if (!ok) {
             assembly ("memory-safe") {

@@ -95,12 +95,16 @@ abstract contract RewardTokenBase {
     // | soft landing << 65 | period epochs << 66 (8 bits)
     uint256 internal _config;
     mapping(address from => uint256) internal _recoveries; // laid out in {WalletRecovery}
-    // Pending credits (laid out in {RewardTokenExt}): an account's entries, at 0 .. its pending count - 1
+    // Pending credits (laid out in {RewardTokenExt}): an account's entries, at 0 .. its pending count - 1.
+    // These and the two counters below are written by the extension (uninitialized in RewardToken's eyes).
+    // slither-disable-next-line uninitialized-state
     mapping(address account => mapping(uint256 index => uint256)) internal _pendingLots;
     mapping(uint256 id => uint256) internal _pendingRecords; // one per pending issue or batch
     mapping(address issuer => mapping(bytes32 ref => uint256)) internal _pendingKeys; // id of a pending `issue`
     uint256 internal _pendingSeq; // the last record id
+    // slither-disable-next-line uninitialized-state,constable-states
     uint256 internal _cancelled;
+    // slither-disable-next-line uninitialized-state,constable-states
     uint256 internal _migrated;
 
     /// @param genesis_ Start of epoch 0 in unix seconds; 0 means the deployment block's time.
@@ -225,7 +229,8 @@ abstract contract RewardTokenBase {
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
         if (count != 0) {
-            uint256 tail = (head + count - 1) % _validity;
+            // slither-disable-next-line weak-prng — a ring place, not randomness
+        uint256 tail = (head + count - 1) % _validity;
             uint256 lot = l.get(acct, tail);
             if (LotRing.epochOf(lot) == cur) {
                 uint256 merged = LotRing.amountOf(lot) + amount;
@@ -235,6 +240,7 @@ abstract contract RewardTokenBase {
             }
         }
         // After the sweep every lot is from the last `_validity - 1` epochs, so a place is free.
+        // slither-disable-next-line weak-prng — a ring place, not randomness
         l.set(acct, (head + count) % _validity, LotRing.pack(cur, amount));
         l.setRing(head, count + 1);
     }

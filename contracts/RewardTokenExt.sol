@@ -77,8 +77,8 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         tier = uint8(t);
         bool rolling = _config & CFG_ROLLING != 0;
         uint256 points = rolling ? TierClock.qCur(s0) : LotRing.lifetime(s0);
-        (uint256 keep,) = TierTable.thresholdOf(_tierTable, t);
-        if (rolling && keep > points) toKeep = keep - points;
+        (uint256 keep, bool held) = TierTable.thresholdOf(_tierTable, t);
+        if (rolling && held && keep > points) toKeep = keep - points;
         (uint256 next, bool exists) = TierTable.thresholdOf(_tierTable, t + 1);
         if (exists && next > points) toNext = next - points;
     }
