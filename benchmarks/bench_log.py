@@ -7,15 +7,14 @@ on a Prague anvil (`….prague`), where the EIP-7623 calldata floor binds.
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 from eth_abi import encode
 from web3 import Web3
 
-from benchmarks.program import token_with_operator
+from benchmarks.program import on_prague, token_with_operator
 from servicecoin.chain import Chain
-from servicecoin.localchain import anvil_command, spawn_anvil
+from servicecoin.localchain import spawn_anvil
 from servicecoin.networks import Network
 from servicecoin.roles import grant_issuer, role_id
 from servicecoin.servicelog import Entry, Kind, fetch_records, log_contract, verify
@@ -104,20 +103,7 @@ def packed_figures(chain: Chain) -> dict:
 
 def prague_figures(port: int) -> dict:
     """`packed_figures` on a throw-away anvil at hardfork Prague (the contracts are the shanghai build)."""
-    command = [("prague" if a == "shanghai" else a) for a in anvil_command(port, "--gas-limit", "30000000", "--silent")]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 120}))
-        deadline = time.monotonic() + 15
-        while not w3.is_connected():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the Prague anvil did not answer on port {port}")
-            time.sleep(0.1)
-        return {k + ".prague": v for k, v in packed_figures(Chain(Network("bench-prague", url, True), w3)).items()}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    return on_prague(port, packed_figures)
 
 
 def verify_speed(port: int) -> dict:

@@ -25,6 +25,11 @@ library EpochCounters {
         counters[index] = word + (amount << shift);
     }
 
+    /// @dev Takes `amount` (at most what it holds) from epoch `epoch`'s counter.
+    function sub(mapping(uint256 => uint256) storage counters, uint256 epoch, uint256 amount) internal {
+        counters[epoch >> 2] -= amount << (64 * (epoch & 3));
+    }
+
     /// @dev Writes back the word a debit cached, if any.
     function flush(mapping(uint256 => uint256) storage counters, uint256 index, uint256 word) internal {
         if (index != NONE) counters[index] = word;

@@ -7,70 +7,34 @@ import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20P
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {RewardTokenBase} from "./RewardTokenBase.sol";
+import {RewardTokenExt} from "./RewardTokenExt.sol";
 import {IRewardToken} from "../interfaces/IRewardToken.sol";
 import {EpochCounters} from "./EpochCounters.sol";
 import {LotRing} from "./LotRing.sol";
+import {TierClock} from "./TierClock.sol";
 import {TierTable} from "./TierTable.sol";
 import {WalletRecovery} from "./WalletRecovery.sol";
 
 /// @title RewardToken — ServiceCoin loyalty points
-/// @notice See {IRewardToken}. Storage is packed so that a new holder costs one fresh slot.
-/// @dev Account storage, `_accounts[a]` (four slots), is laid out in {LotRing}: a customer's lots
-///      form a ring of `validityEpochs` places, oldest at `head`; credits in the newest epoch merge
-///      into the newest lot. An acceptor's slot 0 is a plain balance under the acceptor flag.
-///      Because every live lot belongs to one of the last `validityEpochs` epochs, the ring never
-///      overflows once expired lots are swept, and every spend touches at most that many lots.
-///      `_epochBuckets` holds the live (unspent) total of each epoch, laid out in {EpochCounters}.
-///      `_recoveries` holds pending wallet recoveries, laid out in {WalletRecovery}.
-contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRules {
+/// @notice See {IRewardToken}. Storage and its layout: {RewardTokenBase}.
+/// @dev The hot paths (credits, spends, transfers, balances) run here; the rest (lot views, tier
+///      views and table, acceptors, recovery completion, pending cancels, migration) in
+///      {RewardTokenExt}, deployed by the constructor and reached by DELEGATECALL.
+contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRules, RewardTokenBase {
     using LotRing for LotRing.Ledger;
     using EpochCounters for mapping(uint256 => uint256);
 
-    /// @notice May credit points, within its budget.
-    bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
-    /// @notice May pause and unpause.
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice May burn customers' points for redemptions (the redemption vault).
-    bytes32 public constant SPENDER_ROLE = keccak256("SPENDER_ROLE");
-    /// @notice May start (and cancel) moving a lost wallet's points to a new address.
-    bytes32 public constant RECOVERY_ROLE = keccak256("RECOVERY_ROLE");
-
-    /// @notice Most epochs a credit can stay valid (the lot ring has 15 places).
-    uint256 public constant MAX_VALIDITY_EPOCHS = 15;
-    /// @notice Largest amount one lot can hold (48 bits of hundredths of a point).
-    uint256 public constant MAX_LOT_AMOUNT = (1 << 48) - 1;
-    /// @notice Shortest epoch allowed, so that 16-bit epoch numbers last 179 years.
-    uint256 public constant MIN_EPOCH_LENGTH = 1 days;
-    /// @notice Longest recovery delay the admin can set.
-    uint256 public constant MAX_RECOVERY_DELAY = 365 days;
-
-    uint256 private constant AMOUNT_MASK = (1 << 48) - 1; // lifetime earned
-    uint256 private constant MAX_EPOCH = (1 << 16) - 1;
-    uint256 private constant ACCEPTOR_FLAG = LotRing.ACCEPTOR_FLAG;
-    uint256 private constant RECOVERY_FLAG = LotRing.RECOVERY_FLAG;
-    uint256 private constant ACCEPTOR_BALANCE_MASK = (1 << 248) - 1;
-
-    uint256 private constant CFG_PAUSED = 1;
-    uint256 private constant CFG_TRANSFERS_OPEN = 2;
-    uint256 private constant CFG_MASK_SHIFT = 8;
-    uint256 private constant CFG_DELAY_SHIFT = 16;
-    uint256 private constant CFG_DELAY_MASK = (1 << 48) - 1;
-    uint256 private constant DEFAULT_RECOVERY_DELAY = 7 days;
-    uint8 private constant REFUND_BIT = uint8(1) << uint8(Reason.Refund);
-
-    uint256 private immutable _genesis;
-    uint256 private immutable _epochLength;
-    uint256 private immutable _validity;
-
-    mapping(address account => uint256[4]) private _accounts;
-    mapping(uint256 bucketIndex => uint256) private _epochBuckets;
-    mapping(address issuer => uint256) private _budgets; // allowance (low 128) | used (high 128)
-    mapping(address issuer => mapping(bytes32 batchId => uint256)) private _batchBlock; // block it was used in
-    uint256 private _acceptorSupply;
-    uint256 private _issued;
-    uint256 private _tierTable; // laid out in {TierTable}
-    uint256 private _config; // paused | transfersOpen | tier-eligible reason mask << 8 | recovery delay << 16
-    mapping(address from => uint256) private _recoveries; // laid out in {WalletRecovery}
+    /// @dev {_creditFast}'s flag (in the settings word, above them) that the reason takes the multiplier.
+    uint256 private constant FAST_ELIGIBLE = 1 << 247;
+    /// @dev Where `issueBatch` puts the reason in the context word it hands its loop (above the settings).
+    uint256 private constant CTX_REASON_SHIFT = 248;
+    /// @dev keccak256("Transfer(address,address,uint256)"), the ERC-20 event's topic.
+    bytes32 private constant TRANSFER_TOPIC = 0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef;
+    /// @dev A STATICCALL to itself with this selector runs the rest of the calldata in the extension.
+    bytes4 private constant VIEW_HOP = 0xffffffff;
+    /// @dev The extension's address.
+    address private immutable _ext;
 
     /// @param name_ Token name (also the EIP-712 domain name for permit).
     /// @param symbol_ Token symbol.
@@ -87,21 +51,13 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256 epochLength_,
         uint256 validityEpochs_,
         uint48 adminDelay
-    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
-        if (epochLength_ < MIN_EPOCH_LENGTH || validityEpochs_ == 0 || validityEpochs_ > MAX_VALIDITY_EPOCHS) {
-            revert InvalidEpochConfig(epochLength_, validityEpochs_);
-        }
-        uint256 start = genesis_ == 0 ? block.timestamp : genesis_;
-        if (start > block.timestamp) revert InvalidEpochConfig(epochLength_, validityEpochs_);
-        _genesis = start;
-        _epochLength = epochLength_;
-        _validity = validityEpochs_;
-        _tierTable = TierTable.BASE;
-        uint8 mask = uint8(
-            (1 << uint8(Reason.Purchase)) | (1 << uint8(Reason.Survey)) | (1 << uint8(Reason.Referral))
-                | (1 << uint8(Reason.Social)) | (1 << uint8(Reason.Campaign))
-        );
-        _config = (uint256(mask) << CFG_MASK_SHIFT) | (DEFAULT_RECOVERY_DELAY << CFG_DELAY_SHIFT);
+    )
+        ERC20(name_, symbol_)
+        ERC20Permit(name_)
+        AccessControlDefaultAdminRules(adminDelay, admin)
+        RewardTokenBase(genesis_, epochLength_, validityEpochs_)
+    {
+        _ext = address(new RewardTokenExt(genesis_ == 0 ? block.timestamp : genesis_, epochLength_, validityEpochs_));
     }
 
     // =====================================================================================
@@ -117,19 +73,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     function balanceOf(address account) public view override(ERC20, IERC20) returns (uint256) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return s0 & ACCEPTOR_BALANCE_MASK;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
-        uint256 sum;
-        for (uint256 i; i < epochs.length; ++i) {
-            sum += amounts[i];
-        }
-        return sum;
+        return _balance(account);
     }
 
     /// @inheritdoc IERC20
     function totalSupply() public view override(ERC20, IERC20) returns (uint256) {
         uint256 cur = currentEpoch();
         uint256 first = cur + 1 > _validity ? cur + 1 - _validity : 0;
-        return _acceptorSupply + _epochBuckets.sum(first, cur);
+        return _acceptorSupply + _epochBuckets.sum(first, cur) - this.totalPending();
     }
 
     // =====================================================================================
@@ -137,20 +88,20 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     // =====================================================================================
 
     /// @inheritdoc IRewardToken
+    // slither-disable-next-line incorrect-return — a pending credit returns the extension's answer (_forward)
     function issue(address to, uint256 amount, Reason reason, bytes32 ref)
         external
         onlyRole(ISSUER_ROLE)
         returns (uint256 minted)
     {
         uint256 cfg = _config;
+        if (_isPending(cfg, reason)) _forward();
         if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
         if (to == address(0)) revert ZeroAddress();
         if (amount == 0) revert ZeroAmount();
         uint256 cur = currentEpoch();
-        uint256 tierTable = _tierTable;
-        bool eligible = _isEligible(cfg, reason);
         bool acceptor;
-        (minted, acceptor) = _creditIssued(to, amount, cur, eligible, reason != Reason.Refund, tierTable);
+        (minted, acceptor) = _creditIssued(to, amount, cur, cfg, reason, _tierTable);
         _chargeBudget(msg.sender, minted);
         _issued += minted;
         if (acceptor) _acceptorSupply += minted;
@@ -160,12 +111,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
+    // slither-disable-next-line incorrect-return — a pending credit returns the extension's answer (_forward)
     function issueBatch(bytes32 batchId, address[] calldata recipients, uint256[] calldata amounts, Reason reason)
         external
         onlyRole(ISSUER_ROLE)
         returns (uint256 total)
     {
         uint256 cfg = _config;
+        if (_isPending(cfg, reason)) _forward();
         if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
         uint256 n = recipients.length;
         if (n != amounts.length) revert LengthMismatch(n, amounts.length);
@@ -174,7 +127,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
         uint256 cur = currentEpoch();
         uint256 toAcceptors;
-        (total, toAcceptors) = _creditBatch(recipients, amounts, cur, _isEligible(cfg, reason), reason != Reason.Refund);
+        if (cur > MAX_EPOCH) revert EpochOverflow(cur); // checked once here for the fast path
+        if (_isEligible(cfg, reason)) cfg |= FAST_ELIGIBLE;
+        (total, toAcceptors) = _creditBatch(recipients, amounts, cur, cfg | (uint256(uint8(reason)) << CTX_REASON_SHIFT));
         _chargeBudget(msg.sender, total);
         _issued += total;
         if (toAcceptors != 0) _acceptorSupply += toAcceptors;
@@ -186,35 +141,54 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     function _useBatch(bytes32 batchId) private {
         mapping(bytes32 => uint256) storage used = _batchBlock[msg.sender];
         uint256 usedAt = used[batchId];
-        if (usedAt != 0) revert BatchAlreadyUsed(msg.sender, batchId, usedAt);
+        if (usedAt != 0) revert BatchAlreadyUsed(msg.sender, batchId, uint64(usedAt));
         used[batchId] = block.number;
     }
 
-    /// @dev The loop of `issueBatch`: credits every recipient and emits its Transfer.
+    /// @dev The loop of `issueBatch`: credits every recipient and emits its Transfer. `ctx` is the
+    ///      settings word, with {FAST_ELIGIBLE} and the reason at {CTX_REASON_SHIFT}.
     function _creditBatch(
         address[] calldata recipients,
         uint256[] calldata amounts,
         uint256 cur,
-        bool eligible,
-        bool countLifetime
+        uint256 ctx
     ) private returns (uint256 total, uint256 toAcceptors) {
         uint256 tierTable = _tierTable;
-        uint256 n = recipients.length;
-        for (uint256 i; i < n; ++i) {
-            address to = recipients[i];
-            uint256 amount = amounts[i];
-            if (to == address(0)) revert ZeroAddress();
+        for (uint256 i; i < recipients.length;) {
+            uint256 word;
+            uint256 amount;
+            assembly ("memory-safe") {
+                // In bounds: both arrays have recipients.length entries, checked by the ABI decoder.
+                word := calldataload(add(recipients.offset, shl(5, i)))
+                amount := calldataload(add(amounts.offset, shl(5, i)))
+            }
+            // A zero or malformed (more than 160 bits) address.
+            if (word == 0 || word >> 160 != 0) revert ZeroAddress();
+            address to = address(uint160(word));
             if (amount == 0) revert ZeroAmount();
-            (uint256 minted, bool acceptor) = _creditIssued(to, amount, cur, eligible, countLifetime, tierTable);
-            total += minted;
-            if (acceptor) toAcceptors += minted;
-            emit Transfer(address(0), to, minted);
+            uint256 minted;
+            if (ctx >> CTX_REASON_SHIFT != uint8(Reason.Refund)) minted = _creditFast(to, amount, cur, ctx, tierTable);
+            if (minted == 0) {
+                bool acceptor;
+                (minted, acceptor) = _creditIssued(to, amount, cur, ctx, Reason(uint8(ctx >> CTX_REASON_SHIFT)), tierTable);
+                if (acceptor) toAcceptors += minted;
+            }
+            assembly ("memory-safe") {
+                // emit Transfer(address(0), to, minted), without the encoder.
+                mstore(0, minted)
+                log3(0, 32, TRANSFER_TOPIC, 0, to)
+            }
+            unchecked {
+                // No overflow: at most 2^48 per credit, fewer than 2^64 credits.
+                total += minted;
+                ++i;
+            }
         }
     }
 
     /// @inheritdoc IRewardToken
     function batchIssuedAt(address issuer, bytes32 batchId) external view returns (uint256) {
-        return _batchBlock[issuer][batchId];
+        return uint64(_batchBlock[issuer][batchId]); // a pending batch's record id sits above
     }
 
     /// @inheritdoc IRewardToken
@@ -256,6 +230,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         if (from != address(0)) {
             uint256 fromSlot = _accounts[from][0];
             if (fromSlot & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, from);
+            // slither-disable-next-line reentrancy-no-eth — _settle runs our own extension's code, no call out
+            if (fromSlot & ACCEPTOR_FLAG == 0 && (fromSlot >> PCOUNT_SHIFT) & 0xf != 0) fromSlot = _settle(from);
             fromCustomer = fromSlot & ACCEPTOR_FLAG == 0;
             if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0) {
                 if (_accounts[to][0] & ACCEPTOR_FLAG == 0) revert TransferNotAllowed(from, to);
@@ -308,15 +284,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         remaining = allowance > used ? allowance - used : 0;
     }
 
-    function _chargeBudget(address issuer, uint256 amount) private {
-        uint256 b = _budgets[issuer];
-        uint256 allowance = uint128(b);
-        uint256 used = b >> 128;
-        uint256 remaining = allowance > used ? allowance - used : 0;
-        if (amount > remaining) revert OverBudget(issuer, remaining, amount);
-        _budgets[issuer] = ((used + amount) << 128) | allowance;
-    }
-
     // =====================================================================================
     // Expiry views
     // =====================================================================================
@@ -347,27 +314,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
-    function lotsOf(address account) external view returns (Lot[] memory lots) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return lots;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
-        lots = new Lot[](epochs.length);
-        for (uint256 i; i < epochs.length; ++i) {
-            lots[i] = Lot(epochs[i], amounts[i], expiryOfEpoch(epochs[i]));
-        }
-    }
-
-    /// @inheritdoc IRewardToken
-    function expiringBefore(address account, uint256 timestamp) external view returns (uint256 sum) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
-        for (uint256 i; i < epochs.length; ++i) {
-            if (expiryOfEpoch(epochs[i]) <= timestamp) sum += amounts[i];
-        }
-    }
-
-    /// @inheritdoc IRewardToken
     function totalIssued() external view returns (uint256) {
         return _issued;
     }
@@ -381,7 +327,11 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
     /// @inheritdoc IRewardToken
     function totalBurned() external view returns (uint256) {
-        return _issued - totalSupply() - totalExpired();
+        // issued = supply + pending + expired + burned + cancelled, where supply + pending is what the
+        // live epoch counters and the acceptors hold.
+        uint256 cur = currentEpoch();
+        uint256 first = cur + 1 > _validity ? cur + 1 - _validity : 0;
+        return _issued - _acceptorSupply - _epochBuckets.sum(first, cur) - totalExpired() - _cancelled;
     }
 
     // =====================================================================================
@@ -397,23 +347,24 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
     /// @inheritdoc IRewardToken
     function tierOf(address account) external view returns (uint8) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        return uint8(TierTable.tierFor(_tierTable, LotRing.lifetime(s0)));
+        (, uint256 tier) = _tierState(account);
+        return uint8(tier);
     }
 
     /// @inheritdoc IRewardToken
-    function tiers() external view returns (uint256[] memory thresholds, uint256[] memory multipliersBps) {
-        return TierTable.decode(_tierTable);
+    function tierPolicy() external view returns (uint8 mode, uint256 periodEpochs, bool softLanding) {
+        uint256 cfg = _config;
+        return (cfg & CFG_ROLLING != 0 ? 1 : 0, (cfg >> CFG_PERIOD_SHIFT) & 0xff, cfg & CFG_SOFT != 0);
     }
 
     /// @inheritdoc IRewardToken
-    function setTiers(uint256[] calldata thresholds, uint256[] calldata multipliersBps)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        _tierTable = TierTable.encode(thresholds, multipliersBps);
-        emit TiersSet(thresholds, multipliersBps);
+    function setTierPolicy(uint8 mode, uint256 periodEpochs, bool softLanding) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (mode > 1 || periodEpochs == 0 || periodEpochs > MAX_TIER_PERIOD_EPOCHS) {
+            revert InvalidTierPolicy(mode, periodEpochs);
+        }
+        uint256 policy = (periodEpochs << CFG_PERIOD_SHIFT) | (mode == 1 ? CFG_ROLLING : 0) | (softLanding ? CFG_SOFT : 0);
+        _config = (_config & ~CFG_TIER_POLICY) | policy;
+        emit TierPolicySet(mode, periodEpochs, softLanding);
     }
 
     /// @inheritdoc IRewardToken
@@ -426,10 +377,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         if (mask & REFUND_BIT != 0) revert InvalidReason(uint8(Reason.Refund));
         _config = (_config & ~(uint256(0xff) << CFG_MASK_SHIFT)) | (uint256(mask) << CFG_MASK_SHIFT);
         emit TierEligibleReasonsSet(mask);
-    }
-
-    function _isEligible(uint256 cfg, Reason reason) private pure returns (bool) {
-        return (cfg >> (CFG_MASK_SHIFT + uint8(reason))) & 1 == 1;
     }
 
     // =====================================================================================
@@ -450,40 +397,6 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     /// @inheritdoc IRewardToken
     function isAcceptor(address account) external view returns (bool) {
         return _accounts[account][0] & ACCEPTOR_FLAG != 0;
-    }
-
-    /// @inheritdoc IRewardToken
-    function setAcceptor(address account, bool accepted) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (account == address(0)) revert ZeroAddress();
-        uint256 s0 = _accounts[account][0];
-        bool isAcc = s0 & ACCEPTOR_FLAG != 0;
-        if (isAcc == accepted) {
-            emit AcceptorSet(account, accepted);
-            return;
-        }
-        if (accepted) {
-            if (s0 & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, account);
-            uint256[4] storage acct = _accounts[account];
-            LotRing.Ledger memory l = LotRing.open(acct);
-            l.sweep(acct, account, _validity, currentEpoch());
-            uint256 live = LotRing.count(l.s[0]);
-            if (live != 0) revert AccountHoldsPoints(account, balanceOf(account));
-            // An acceptor starts from a clean account (its lifetime earned no longer applies).
-            for (uint256 i; i < 4; ++i) {
-                _accounts[account][i] = 0;
-            }
-            _accounts[account][0] = ACCEPTOR_FLAG;
-        } else {
-            // Anyone can send an acceptor dust, so a balance cannot block its removal: it is burned.
-            uint256 bal = s0 & ACCEPTOR_BALANCE_MASK;
-            _accounts[account][0] = 0;
-            if (bal != 0) {
-                _acceptorSupply -= bal;
-                emit Transfer(account, address(0), bal);
-                emit AcceptorBalanceBurned(account, bal);
-            }
-        }
-        emit AcceptorSet(account, accepted);
     }
 
     /// @inheritdoc IRewardToken
@@ -510,34 +423,13 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     // =====================================================================================
 
     /// @inheritdoc IRewardToken
-    function startRecovery(address from, address to) external onlyRole(RECOVERY_ROLE) returns (uint256 readyAt) {
-        uint256 cfg = _config;
-        if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
-        return WalletRecovery.start(_accounts, _recoveries, from, to, (cfg >> CFG_DELAY_SHIFT) & CFG_DELAY_MASK);
+    function startRecovery(address, address) external returns (uint256) {
+        _forward();
     }
 
     /// @inheritdoc IRewardToken
-    function cancelRecovery(address from) external {
-        if (msg.sender != from) _checkRole(RECOVERY_ROLE);
-        WalletRecovery.cancel(_accounts, _recoveries, from);
-    }
-
-    /// @inheritdoc IRewardToken
-    function completeRecovery(address from) external returns (uint256 amount) {
-        if (_config & CFG_PAUSED != 0) revert EnforcedPause();
-        address to = WalletRecovery.take(_accounts, _recoveries, from);
-        uint256 cur = currentEpoch();
-        uint256[4] storage acct = _accounts[from];
-        LotRing.Ledger memory l = LotRing.open(acct);
-        l.sweep(acct, from, _validity, cur);
-        uint256 lifetime = LotRing.lifetime(l.s[0]);
-        uint256[] memory epochs;
-        uint256[] memory amounts;
-        (epochs, amounts, amount) = l.drain(acct, _validity);
-        l.store(acct);
-        _mergeLots(to, epochs, amounts, cur, lifetime);
-        emit Transfer(from, to, amount);
-        emit WalletRecovered(from, to, amount, lifetime, epochs, amounts);
+    function cancelRecovery(address) external {
+        _forward();
     }
 
     /// @inheritdoc IRewardToken
@@ -561,17 +453,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     // Lots: credit, debit (storage codec and sweep in {LotRing})
     // =====================================================================================
 
-    /// @dev Credits an issued amount (tier multiplier, lifetime) to `to`; returns what was minted
-    ///      and whether `to` is an acceptor. The caller updates supply counters and emits events.
-    function _creditIssued(
-        address to,
-        uint256 amount,
-        uint256 cur,
-        bool eligible,
-        bool countLifetime,
-        uint256 tierTable
-    ) private returns (uint256 minted, bool acceptor) {
-        uint256[4] storage acct = _accounts[to];
+    /// @dev Credits an issued amount (tier multiplier, lifetime, qualification) to `to`; returns what
+    ///      was minted and whether `to` is an acceptor. The caller updates supply counters and emits
+    ///      events.
+    function _creditIssued(address to, uint256 amount, uint256 cur, uint256 cfg, Reason reason, uint256 t)
+        private
+        returns (uint256 minted, bool acceptor)
+    {
+        uint256[5] storage acct = _accounts[to];
         uint256 s0 = acct[0];
         if (s0 & ACCEPTOR_FLAG != 0) {
             if (amount > ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK)) {
@@ -580,24 +469,132 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             acct[0] = s0 + amount;
             return (amount, true);
         }
-        uint256 lifetime = LotRing.lifetime(s0);
-        minted = amount;
-        if (eligible) {
-            uint256 multiplier = TierTable.multiplierFor(tierTable, lifetime);
-            if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
+        if (reason != Reason.Refund && cur <= MAX_EPOCH) {
+            minted = _creditFast(to, amount, cur, _isEligible(cfg, reason) ? cfg | FAST_ELIGIBLE : cfg, t);
+            if (minted != 0) return (minted, false);
         }
-        if (minted > MAX_LOT_AMOUNT || minted == 0) revert AmountTooLarge(minted, MAX_LOT_AMOUNT);
-        if (cur > MAX_EPOCH) revert EpochOverflow(cur);
-        if (countLifetime) {
-            lifetime += minted;
-            if (lifetime > AMOUNT_MASK) lifetime = AMOUNT_MASK; // saturates: only tiers read it
+        (s0, minted) = _qualify(to, s0, amount, cur, cfg, reason, t);
+        _placeLot(acct, to, s0, minted, cur);
+    }
+
+    /// @dev The common credits in one word, without helpers or memory: a new holder, a lot of this
+    ///      epoch growing, or a second lot, when the oldest and newest lots sit in slot 0, none expired
+    ///      and the qualification period is the one of the last touch (nothing to roll). Same result
+    ///      as {_qualify} then {_placeLot}; returns 0, having changed nothing, when it does not apply
+    ///      (or when the general path must revert; for an acceptor too). Not for refunds. `cfg` is
+    ///      the settings word with {FAST_ELIGIBLE} set when the reason takes the multiplier. See
+    ///      {LotRing} for the layout.
+    function _creditFast(address to, uint256 amount, uint256 cur, uint256 cfg, uint256 t)
+        private
+        returns (uint256 minted)
+    {
+        uint256[5] storage acct = _accounts[to];
+        uint256 s0 = acct[0];
+        if (amount > MAX_LOT_AMOUNT || s0 & ACCEPTOR_FLAG != 0) return 0;
+        unchecked {
+            bool rolling = cfg & CFG_ROLLING != 0;
+            uint256 earned; // the tier the points reach (the floor aside)
+            uint256 tier;
+            if (s0 != 0) {
+                uint256 period = (cfg >> CFG_PERIOD_SHIFT) & 0xff;
+                if (((s0 >> 220) & 0xffff) / period != cur / period) return 0;
+                earned = _tierAt(t, rolling ? (s0 >> 166) & MAX_QUALIFYING : (s0 >> 128) & LotRing.LIFETIME_MASK, 0);
+                tier = rolling && (s0 >> 236) & 3 > earned ? (s0 >> 236) & 3 : earned;
+            }
+            minted = amount;
+            if (cfg & FAST_ELIGIBLE != 0) {
+                uint256 m = (t >> (64 * tier + 48)) & 0xffff;
+                if (m != TierTable.BPS) minted = (amount * m) / TierTable.BPS;
+            }
+            if (minted == 0 || minted > MAX_LOT_AMOUNT) return 0;
+            s0 = s0 == 0
+                ? (cur << 48) | minted | (minted << 128) | (minted << 166) | (cur << 220) | (uint256(1) << 244)
+                : _fastLot(s0, minted, cur);
+            if (s0 == 0) return 0;
+            // The points only grew: the tier they reach is `earned` or above.
+            uint256 now_ =
+                _tierAt(t, rolling ? (s0 >> 166) & MAX_QUALIFYING : (s0 >> 128) & LotRing.LIFETIME_MASK, earned);
+            if (rolling && (s0 >> 236) & 3 > now_) now_ = (s0 >> 236) & 3;
+            uint256 was = (s0 >> 238) & 3;
+            if (now_ != was) {
+                emit TierChanged(to, uint8(was), uint8(now_));
+                s0 = (s0 & ~(uint256(3) << 238)) | (now_ << 238);
+            }
         }
-        if (s0 == 0) {
-            // New holder: one lot at ring place 0, one fresh slot.
-            acct[0] = LotRing.firstLot(LotRing.pack(cur, minted), lifetime);
-            return (minted, false);
+        acct[0] = s0;
+    }
+
+    /// @dev The lot part of {_creditFast} for a holder: `s0` with `minted` added to its lot of epoch
+    ///      `cur` or as its second lot, and to lifetime earned and qualification; 0 when the fast path
+    ///      does not apply. (A new holder's word: lot 0, lifetime and qualification `minted`, count 1.)
+    function _fastLot(uint256 s0, uint256 minted, uint256 cur) private view returns (uint256) {
+        unchecked {
+            uint256 count = (s0 >> 244) & 0xf;
+            uint256 head = (s0 >> 240) & 0xf;
+            if (count == 0 || head > 1) return 0;
+            uint256 tail = head + count - 1;
+            if (tail >= _validity) tail -= _validity;
+            if (tail > 1 || ((s0 >> (64 * head + 48)) & 0xffff) + _validity <= cur) return 0;
+            uint256 last = (s0 >> (64 * tail)) & LotRing.LOT_MASK;
+            if (last >> 48 == cur) {
+                if ((last & LotRing.AMOUNT_MASK) + minted > MAX_LOT_AMOUNT) return 0;
+                s0 += minted << (64 * tail);
+            } else if (count == 1 && head == 0 && _validity > 1) {
+                s0 = ((s0 & ~(LotRing.LOT_MASK << 64)) | (((cur << 48) | minted) << 64)) + (uint256(1) << 244);
+            } else {
+                return 0;
+            }
+            uint256 lifetime = ((s0 >> 128) & LotRing.LIFETIME_MASK) + minted;
+            if (lifetime > LotRing.LIFETIME_MASK) lifetime = LotRing.LIFETIME_MASK;
+            uint256 q = ((s0 >> 166) & MAX_QUALIFYING) + minted;
+            if (q > MAX_QUALIFYING) q = MAX_QUALIFYING;
+            return (s0 & ~(((uint256(1) << 65) - 1) << 128)) | (lifetime << 128) | (q << 166);
         }
-        LotRing.Ledger memory l = LotRing.openWith(LotRing.withLifetime(s0, lifetime));
+    }
+
+    /// @dev {TierTable-tierFor}, spelled out for the fast path, starting at tier `from` (reached already).
+    function _tierAt(uint256 t, uint256 points, uint256 from) private pure returns (uint256 tier) {
+        tier = from;
+        unchecked {
+            while (tier < 3) {
+                uint256 next = t >> (64 * (tier + 1));
+                if ((next >> 48) & 0xffff == 0 || points < next & LotRing.AMOUNT_MASK) break;
+                ++tier;
+            }
+        }
+    }
+
+    /// @dev Adds a lot of `minted` points of epoch `cur` to the ring of `to`, whose slot 0 becomes `s0`
+    ///      (header changes included). Most credits stay in slot 0 (a new holder, a lot of this epoch,
+    ///      a second lot) and work on that one word; the rest go through the ledger.
+    function _placeLot(uint256[5] storage acct, address to, uint256 s0, uint256 minted, uint256 cur) private {
+        uint256 lot = LotRing.pack(cur, minted);
+        uint256 count = LotRing.count(s0);
+        if (count == 0) {
+            // New holder, or an empty ring: one lot at ring place 0.
+            acct[0] = LotRing.firstLot(lot, LotRing.withRing(s0, 0, 0) & ~LotRing.LOT_MASK);
+            return;
+        }
+        uint256 head = LotRing.head(s0);
+        // slither-disable-next-line weak-prng — a ring place, not randomness
+        uint256 tail = (head + count - 1) % _validity;
+        if (head < 2 && tail < 2 && LotRing.epochOf((s0 >> (64 * head)) & LotRing.LOT_MASK) + _validity > cur) {
+            // The oldest and the newest lot sit in slot 0, and none expired.
+            uint256 last = (s0 >> (64 * tail)) & LotRing.LOT_MASK;
+            if (LotRing.epochOf(last) == cur) {
+                if (LotRing.amountOf(last) + minted > MAX_LOT_AMOUNT) {
+                    revert AmountTooLarge(LotRing.amountOf(last) + minted, MAX_LOT_AMOUNT);
+                }
+                acct[0] = s0 + (minted << (64 * tail));
+                return;
+            }
+            if (count == 1 && head == 0 && _validity > 1) {
+                // The second lot, at ring place 1.
+                acct[0] = LotRing.withRing((s0 & ~(LotRing.LOT_MASK << 64)) | (lot << 64), 0, 2);
+                return;
+            }
+        }
+        LotRing.Ledger memory l = LotRing.openWith(s0);
         l.dirty = 1;
         _addToNewestLot(l, acct, to, minted, cur);
         l.store(acct);
@@ -618,7 +615,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         if (value == 0) return;
         if (value > MAX_LOT_AMOUNT) revert AmountTooLarge(value, MAX_LOT_AMOUNT);
         if (cur > MAX_EPOCH) revert EpochOverflow(cur);
-        uint256[4] storage acct = _accounts[to];
+        uint256[5] storage acct = _accounts[to];
         LotRing.Ledger memory l = LotRing.open(acct);
         _addToNewestLot(l, acct, to, value, cur);
         l.store(acct);
@@ -635,66 +632,25 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         _mergeLots(to, epochs, amounts, cur, 0);
     }
 
-    /// @dev Sweeps `to`, adds `lifetime` to its lifetime earned (saturating) and merges the lots in.
-    function _mergeLots(address to, uint256[] memory epochs, uint256[] memory amounts, uint256 cur, uint256 lifetime)
-        private
-    {
-        uint256[4] storage acct = _accounts[to];
-        LotRing.Ledger memory l = LotRing.open(acct);
-        l.sweep(acct, to, _validity, cur);
-        if (lifetime != 0) {
-            lifetime += LotRing.lifetime(l.s[0]);
-            l.s[0] = LotRing.withLifetime(l.s[0], lifetime > AMOUNT_MASK ? AMOUNT_MASK : lifetime);
-            l.dirty |= 1;
-        }
-        l.merge(acct, epochs, amounts, _validity);
-        l.store(acct);
-    }
-
-    /// @dev Sweeps, then adds `amount` to the lot of epoch `cur` (the ring's newest), or starts it.
-    function _addToNewestLot(
-        LotRing.Ledger memory l,
-        uint256[4] storage acct,
-        address account,
-        uint256 amount,
-        uint256 cur
-    ) private {
-        l.sweep(acct, account, _validity, cur);
-        uint256 s0 = l.s[0];
-        uint256 head = LotRing.head(s0);
-        uint256 count = LotRing.count(s0);
-        if (count != 0) {
-            uint256 tail = (head + count - 1) % _validity;
-            uint256 lot = l.get(acct, tail);
-            if (LotRing.epochOf(lot) == cur) {
-                uint256 merged = LotRing.amountOf(lot) + amount;
-                if (merged > MAX_LOT_AMOUNT) revert AmountTooLarge(merged, MAX_LOT_AMOUNT);
-                l.set(acct, tail, LotRing.pack(cur, merged));
-                return;
-            }
-        }
-        // After the sweep every lot is from the last `_validity - 1` epochs, so a place is free.
-        l.set(acct, (head + count) % _validity, LotRing.pack(cur, amount));
-        l.setRing(head, count + 1);
-    }
-
-    /// @dev Fast path of a debit (burn, spend, payment to an acceptor) when every lot sits in slot 0,
-    ///      as for most customers: works on the one word without the memory ledger (about 4.9k gas
-    ///      less per spend). Returns false (having changed nothing) when the lots wrap into other slots.
+    /// @dev Fast path of a debit (burn, spend, payment to an acceptor) when every lot sits in slot 0
+    ///      (at most two): works on the one word without the memory ledger (about 4.9k gas less per
+    ///      spend). A spent lot is left in its place, outside the ring. Returns false (having changed nothing) when the lots wrap into other slots.
     function _debitSlotZero(address account, uint256 s0, uint256 amount, uint256 cur) private returns (bool) {
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
-        if (head + count > (_validity < 3 ? _validity : 3)) return false;
+        if (head + count > (_validity < 2 ? _validity : 2)) return false;
         uint256 remaining = amount;
         uint256 bucketIndex = EpochCounters.NONE;
         uint256 bucket;
+        uint256 expired; // amount (64 bits) | last epoch << 64 | first epoch << 80
         while (count != 0) {
             uint256 shift = 64 * head;
             uint256 lot = (s0 >> shift) & LotRing.LOT_MASK;
             uint256 epoch = LotRing.epochOf(lot);
             uint256 lotAmount = LotRing.amountOf(lot);
             if (epoch + _validity <= cur) {
-                emit PointsExpired(account, epoch, lotAmount);
+                if (expired == 0) expired = epoch << 80;
+                expired = ((expired + lotAmount) & ~(uint256(0xffff) << 64)) | (epoch << 64);
             } else {
                 if (remaining == 0) break;
                 uint256 take = lotAmount < remaining ? lotAmount : remaining;
@@ -710,11 +666,11 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
                     break;
                 }
             }
-            s0 &= ~(LotRing.LOT_MASK << shift);
             ++head;
             --count;
         }
         if (remaining != 0) revert ERC20InsufficientBalance(account, amount - remaining, amount);
+        if (expired != 0) emit PointsExpired(account, uint64(expired), uint16(expired >> 80), uint16(expired >> 64));
         _epochBuckets.flush(bucketIndex, bucket);
         _accounts[account][0] = LotRing.withRing(s0, head, count);
         return true;
@@ -726,7 +682,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         private
         returns (uint256[] memory epochs, uint256[] memory amounts)
     {
-        uint256[4] storage acct = _accounts[account];
+        uint256[5] storage acct = _accounts[account];
         LotRing.Ledger memory l = LotRing.open(acct);
         l.sweep(acct, account, _validity, cur);
         uint256 s0 = l.s[0];
@@ -754,7 +710,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             }
             bucket -= take << (64 * (epoch & 3));
             if (take == lotAmount) {
-                l.set(acct, head, 0);
+                if (ZERO_SPENT_LOTS) l.set(acct, head, 0);
                 head = (head + 1) % _validity;
                 --count;
             } else {
@@ -772,9 +728,155 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         }
     }
 
-    /// @dev See {LotRing-liveLots}.
-    function _liveLots(address account, uint256 s0) private view returns (uint256[] memory, uint256[] memory) {
-        return LotRing.liveLots(_accounts[account], s0, _validity, currentEpoch());
+    // =====================================================================================
+    // Forwarded to {RewardTokenExt}
+    // =====================================================================================
+
+    /// @inheritdoc IRewardToken
+    function lotsOf(address) external view returns (Lot[] memory) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function expiringBefore(address, uint256) external view returns (uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function qualifyingPoints(address) external view returns (uint256, uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function nextTierReview(address) external view returns (uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function tierProgress(address) external view returns (uint8, uint256, uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function tiers() external view returns (uint256[] memory, uint256[] memory) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function setTiers(uint256[] calldata, uint256[] calldata) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function setAcceptor(address, bool) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function completeRecovery(address) external returns (uint256) {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function pendingPolicy() external view returns (uint8, uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function setPendingPolicy(uint8, uint256) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function pendingOf(address) external view returns (uint256[] memory, uint256[] memory) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function cancelPending(bytes32, address) external returns (uint256) {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalPending() external view returns (uint256) {
+        _forwardView();
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalCancelled() external view returns (uint256) {
+        return _cancelled;
+    }
+
+    /// @inheritdoc IRewardToken
+    function migrateAccounts(bytes calldata) external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function finishMigration() external {
+        _forward();
+    }
+
+    /// @inheritdoc IRewardToken
+    function migrationOpen() external view returns (bool) {
+        return _config & CFG_MIGRATION_CLOSED == 0;
+    }
+
+    /// @inheritdoc IRewardToken
+    function totalMigrated() external view returns (uint256) {
+        return _migrated;
+    }
+
+    /// @dev Settles the released pending entries of `account` into its lots (in the extension);
+    ///      returns its slot 0 afterwards.
+    function _settle(address account) private returns (uint256) {
+        // slither-disable-next-line controlled-delegatecall — our immutable extension, one fixed function
+        (bool ok, bytes memory out) = _ext.delegatecall(abi.encodeCall(RewardTokenExt.settle, (account)));
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(out, 32), mload(out))
+            }
+        }
+        return abi.decode(out, (uint256));
+    }
+
+    /// @dev Runs this call's calldata in the extension (DELEGATECALL) and returns or reverts with its result.
+    function _forward() private {
+        address ext = _ext;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @dev The view form of {_forward}: a view cannot DELEGATECALL, so it STATICCALLs this contract
+    ///      with {VIEW_HOP} before the calldata, and the fallback forwards the rest (nothing can write).
+    function _forwardView() private view {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, VIEW_HOP)
+            calldatacopy(add(p, 4), 0, calldatasize())
+            let ok := staticcall(gas(), address(), p, add(calldatasize(), 4), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @notice Only the token itself calls it (see {_forwardView}); anything else reverts.
+    fallback() external {
+        if (msg.sender != address(this) || msg.sig != VIEW_HOP) revert InvalidReason(0xff);
+        address ext = _ext;
+        assembly ("memory-safe") {
+            calldatacopy(0, 4, sub(calldatasize(), 4))
+            let ok := delegatecall(gas(), ext, 0, sub(calldatasize(), 4), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     // =====================================================================================

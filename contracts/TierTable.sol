@@ -43,20 +43,21 @@ library TierTable {
         }
     }
 
-    /// @dev The multiplier (basis points) of the highest tier whose threshold `lifetime` reaches.
-    ///      On the hot path of every credit: one pass, stopping at the first tier out of reach.
-    function multiplierFor(uint256 t, uint256 lifetime) internal pure returns (uint256 multiplier) {
-        multiplier = (t >> 48) & MULTIPLIER_MASK;
-        for (uint256 i = 1; i < MAX_TIERS; ++i) {
-            uint256 m = (t >> (64 * i + 48)) & MULTIPLIER_MASK;
-            if (m == 0 || lifetime < ((t >> (64 * i)) & THRESHOLD_MASK)) break;
-            multiplier = m;
-        }
+    /// @dev The multiplier (basis points) of tier `tier` of table `t`.
+    function multiplierOf(uint256 t, uint256 tier) internal pure returns (uint256) {
+        return (t >> (64 * tier + 48)) & MULTIPLIER_MASK;
+    }
+
+    /// @dev The threshold of tier `tier` of table `t`, and whether the table has that tier.
+    function thresholdOf(uint256 t, uint256 tier) internal pure returns (uint256 threshold, bool exists) {
+        if (tier >= MAX_TIERS) return (0, false);
+        return ((t >> (64 * tier)) & THRESHOLD_MASK, multiplierOf(t, tier) != 0);
     }
 
     /// @dev The index of the highest tier whose threshold `lifetime` reaches (0 is the base tier).
-    function tierFor(uint256 t, uint256 lifetime) internal pure returns (uint256 tier) {
+    ///      (`points` is lifetime earned in lifetime mode, a period's qualifying points in rolling mode.)
+    function tierFor(uint256 t, uint256 points) internal pure returns (uint256 tier) {
         while (tier + 1 < MAX_TIERS && (t >> (64 * tier + 112)) & MULTIPLIER_MASK != 0
-            && lifetime >= (t >> (64 * tier + 64)) & THRESHOLD_MASK) ++tier;
+            && points >= (t >> (64 * tier + 64)) & THRESHOLD_MASK) ++tier;
     }
 }

@@ -30,7 +30,7 @@ library WalletRecovery {
     /// @dev Checks a recovery of `from` to `to` and records it, ready `delay` seconds from now;
     ///      `from` cannot spend from here on. See {IRewardToken-startRecovery} for the refusals.
     function start(
-        mapping(address => uint256[4]) storage accounts,
+        mapping(address => uint256[5]) storage accounts,
         mapping(address => uint256) storage pending,
         address from,
         address to,
@@ -51,7 +51,7 @@ library WalletRecovery {
 
     /// @dev Forgets the pending recovery of `from` and lets it spend again.
     function cancel(
-        mapping(address => uint256[4]) storage accounts,
+        mapping(address => uint256[5]) storage accounts,
         mapping(address => uint256) storage pending,
         address from
     ) internal {
@@ -66,7 +66,7 @@ library WalletRecovery {
     ///      can still receive it. Deletes the record and returns the target; the caller moves the
     ///      points, and emptying `from` clears its flag.
     function take(
-        mapping(address => uint256[4]) storage accounts,
+        mapping(address => uint256[5]) storage accounts,
         mapping(address => uint256) storage pending,
         address from
     ) internal returns (address to) {
@@ -80,7 +80,7 @@ library WalletRecovery {
 
     /// @dev Reverts unless `to` can receive a recovery: not an acceptor, and no recovery of its own pending.
     function checkTarget(
-        mapping(address => uint256[4]) storage accounts,
+        mapping(address => uint256[5]) storage accounts,
         mapping(address => uint256) storage pending,
         address to
     ) internal view {

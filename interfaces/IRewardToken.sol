@@ -9,13 +9,28 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @dev Points have 2 decimals. Time is cut into epochs of `epochLength()` seconds counted from
 ///      `genesis()`; points credited in epoch `e` expire when epoch `e + validityEpochs()` starts,
 ///      i.e. at `expiryOfEpoch(e)`. `balanceOf` never counts expired points. `totalSupply` is the
-///      sum of every live balance (customers' unexpired lots plus acceptors' balances), so
-///      `totalIssued() == totalSupply() + totalExpired() + totalBurned()` at every block.
+///      sum of every live (spendable) balance: customers' unexpired vested lots plus acceptors'
+///      balances. The supply identity, at every block:
+///      `totalIssued() == totalSupply() + totalPending() + totalExpired() + totalBurned() + totalCancelled()`
+///      where `totalIssued` counts every credit ever made (migrated points included, see
+///      `totalMigrated`), `totalPending` the credits still inside their return window, and
+///      `totalCancelled` the pending credits their issuer cancelled (returns).
+///
+///      Tiers: in lifetime mode (`tierPolicy().mode == 0`) the tier follows lifetime earned points.
+///      In rolling mode (1) time is cut into qualification periods of `periodEpochs` epochs counted
+///      from `genesis()`; the tier held is the better of the tier reached in the last complete period
+///      and the tier reached so far in the current one (the same thresholds). Reaching a threshold
+///      lifts the tier at once; a tier goes down only at a period boundary, by at most one level per
+///      boundary with `softLanding`. `tierOf` computes this for the current block, touched or not.
+///      Qualifying points are the credits that count for lifetime earned (every issue except
+///      `Refund`), after the multiplier, in the period in which they were
+///      earned; a pending credit counts toward the tier when it is made (it cannot be spent before its
+///      release), and a cancel (a return) takes its contribution back and re-checks the tier. A credit's multiplier is that of the tier held just before it.
 ///
 ///      Wallet recovery: RECOVERY_ROLE starts moving a lost wallet's points to a new address
 ///      (`startRecovery`); from then on the old address cannot spend, pay or transfer. After
 ///      `recoveryDelay()` anyone completes it (`completeRecovery`): every live lot (with its epoch),
-///      lifetime earned and so the tier move in one `WalletRecovered` event. Until completion the old
+///      lifetime earned and the qualifying points (so the tier) move in one `WalletRecovered` event. Until completion the old
 ///      address (or RECOVERY_ROLE) can cancel it. The move changes no supply counter.
 interface IRewardToken is IERC20 {
     /// @notice Why points were credited. Stored in events only.
@@ -65,6 +80,26 @@ interface IRewardToken is IERC20 {
     /// @notice The account never held points: no lots, no lifetime earned.
     error NothingToRecover(address account);
     error RecoveryDelayTooLong(uint256 delay, uint256 max);
+    /// @notice `setTierPolicy` with a mode other than 0 (lifetime) or 1 (rolling), or a period of
+    ///         0 or more than `MAX_TIER_PERIOD_EPOCHS` epochs.
+    error InvalidTierPolicy(uint8 mode, uint256 periodEpochs);
+    /// @notice `setPendingPolicy` with the Refund bit set or a window over `MAX_PENDING_WINDOW`.
+    error InvalidPendingPolicy(uint8 reasonMask, uint256 window);
+    /// @notice No pending credit of `issuer` under `key` to `recipient` (never made, someone
+    ///         else's, already cancelled, or one of another recipient).
+    error NoPendingCredit(address issuer, bytes32 key, address recipient);
+    /// @notice The pending credit was released (vested) at `releasedAt`; it can no longer be cancelled.
+    error PendingReleased(bytes32 key, address recipient, uint256 releasedAt);
+    /// @notice A pending credit under a key the issuer already used for another pending credit.
+    error PendingKeyUsed(address issuer, bytes32 key);
+    /// @notice The account holds as many lots as the ring has places (pending credits do not merge).
+    error TooManyLots(address account);
+    /// @notice `migrateAccounts` after `finishMigration`.
+    error MigrationClosed();
+    /// @notice `migrateAccounts` for an account that already holds points or was migrated.
+    error AccountNotEmpty(address account);
+    /// @notice `migrateAccounts` with bytes that do not decode (truncated, or a field out of range).
+    error BadMigrationData(uint256 offset);
 
     // ---------------------------------------------------------------- events
     /// @notice `amount` points (after the tier multiplier applied to `baseAmount`) credited to `to`.
@@ -85,8 +120,30 @@ interface IRewardToken is IERC20 {
         uint256 recipients,
         uint256 total
     );
-    /// @notice Expired points of `account` credited in `epoch` were removed from its lots.
-    event PointsExpired(address indexed account, uint256 indexed epoch, uint256 amount);
+    /// @notice `amount` expired points of `account` were removed from its lots in one sweep: the
+    ///         lots earned in epochs `fromEpoch` to `toEpoch` (both included; not every epoch in
+    ///         between need have held a lot). One event per sweep.
+    event PointsExpired(address indexed account, uint256 amount, uint256 fromEpoch, uint256 toEpoch);
+    /// @notice The tier policy changed: `mode` 0 lifetime, 1 rolling; `periodEpochs` the length of a
+    ///         qualification period; `softLanding` at most one level down per period boundary.
+    event TierPolicySet(uint8 mode, uint256 periodEpochs, bool softLanding);
+    /// @notice A touch of `account` (credit, cancel, recovery, migration) changed the tier stored for
+    ///         it from `fromTier` (the tier of its previous `TierChanged`, or 0) to `toTier`. A tier
+    ///         that went down at a period boundary without a touch is reported at the next touch;
+    ///         `tierOf` is right at every block regardless.
+    event TierChanged(address indexed account, uint8 fromTier, uint8 toTier);
+    /// @notice Credits for the reasons in `reasonMask` (bit i = Reason(i)) are pending for `window`
+    ///         seconds from now on.
+    event PendingPolicySet(uint8 reasonMask, uint256 window);
+    /// @notice `issuer` cancelled its pending credit `key` (the credit's ref, or the batch id) of
+    ///         `amount` points to `recipient` before its release: the budget is given back, the
+    ///         amount counts in `totalCancelled`, and its qualification is taken back.
+    event PendingCancelled(address indexed issuer, bytes32 indexed key, address indexed recipient, uint256 amount);
+    /// @notice The admin migrated `account` from a previous token: `balance` live points, `pending`
+    ///         pending points, tier `tier`.
+    event AccountMigrated(address indexed account, uint256 balance, uint256 pending, uint8 tier);
+    /// @notice Migration is over: `migrateAccounts` is refused from now on.
+    event MigrationFinished();
     event IssuerBudgetSet(address indexed issuer, uint256 allowance, uint256 used);
     event TiersSet(uint256[] thresholds, uint256[] multipliersBps);
     event TierEligibleReasonsSet(uint8 mask);
@@ -114,6 +171,8 @@ interface IRewardToken is IERC20 {
     // ---------------------------------------------------------------- issuance
     /// @notice Credit `amount` points to `to` for `reason`, with a 32-byte reference (order id,
     ///         ticket id, …). The recipient's tier multiplier applies when `reason` is tier-eligible.
+    ///         A credit for a pending reason (`pendingPolicy`) is pending until its release; its
+    ///         `ref` is then the key of `cancelPending`, single-use (`PendingKeyUsed`).
     /// @dev Caller needs ISSUER_ROLE; the minted amount is charged to the caller's budget.
     /// @return minted The points credited after the multiplier.
     function issue(address to, uint256 amount, Reason reason, bytes32 ref) external returns (uint256 minted);
@@ -190,8 +249,35 @@ interface IRewardToken is IERC20 {
     /// @notice Points ever earned by issuance to `account` (spending never lowers it; refunds do not count).
     function lifetimeEarned(address account) external view returns (uint256);
 
-    /// @notice The account's tier index (0 is the base tier).
+    /// @notice The account's tier index (0 is the base tier) at the current block, by the tier
+    ///         policy: right for an account nobody touched for several periods too.
     function tierOf(address account) external view returns (uint8);
+
+    /// @notice The tier policy: `mode` 0 lifetime, 1 rolling; `periodEpochs` epochs per
+    ///         qualification period (rolling); `softLanding` at most one level down per boundary.
+    function tierPolicy() external view returns (uint8 mode, uint256 periodEpochs, bool softLanding);
+
+    /// @notice Set the tier policy. DEFAULT_ADMIN_ROLE. `mode` 0 (lifetime) or 1 (rolling),
+    ///         `periodEpochs` 1..`MAX_TIER_PERIOD_EPOCHS`. Qualifying points are counted in both
+    ///         modes, so a switch applies to the history already made; a new period length
+    ///         re-reads each account's counters as of the period (under the new length) of the
+    ///         epoch in which it was last touched.
+    /// @dev Reverts with `InvalidTierPolicy`. Emits `TierPolicySet`.
+    function setTierPolicy(uint8 mode, uint256 periodEpochs, bool softLanding) external;
+
+    /// @notice Qualifying points (raw units, hundredths) of `account` in the current period and in
+    ///         the last complete one. They saturate at `MAX_QUALIFYING` (2^27 - 1). In lifetime
+    ///         mode they are counted the same way (the tier reads lifetime earned instead).
+    function qualifyingPoints(address account) external view returns (uint256 current, uint256 last);
+
+    /// @notice When the tier of `account` is next reviewed: the start of the next qualification
+    ///         period (unix seconds); 0 in lifetime mode.
+    function nextTierReview(address account) external view returns (uint256 timestamp);
+
+    /// @notice The tier of `account` now; `toKeep`, the raw points still to earn in the current
+    ///         period to hold that tier after the next review (0 when already safe, and always 0 in
+    ///         lifetime mode); `toNext`, the raw points still to earn to reach the next tier (0 at the top).
+    function tierProgress(address account) external view returns (uint8 tier, uint256 toKeep, uint256 toNext);
 
     /// @notice Tier thresholds (lifetime points) and multipliers (basis points), lowest tier first.
     function tiers() external view returns (uint256[] memory thresholds, uint256[] memory multipliersBps);
@@ -269,4 +355,64 @@ interface IRewardToken is IERC20 {
     /// @notice Set the recovery delay for recoveries started from now on (pending ones keep theirs).
     /// @dev DEFAULT_ADMIN_ROLE; at most `MAX_RECOVERY_DELAY`. Emits `RecoveryDelaySet`.
     function setRecoveryDelay(uint256 delay) external;
+
+    // ---------------------------------------------------------------- pending points (return window)
+    /// @notice Credits for the reasons in `reasonMask` (bit i = Reason(i)) stay pending for
+    ///         `window` seconds; 0 and 0 at deployment (nothing pending).
+    function pendingPolicy() external view returns (uint8 reasonMask, uint256 window);
+
+    /// @notice Set which reasons are pending and for how long (for credits made from now on).
+    /// @dev DEFAULT_ADMIN_ROLE. Refund is never pending; `window` at most `MAX_PENDING_WINDOW`.
+    ///      Reverts with `InvalidPendingPolicy`. Emits `PendingPolicySet`.
+    function setPendingPolicy(uint8 reasonMask, uint256 window) external;
+
+    /// @notice The not yet released pending credits of `account` (at most `MAX_PENDING_PER_ACCOUNT`
+    ///         at a time, else `TooManyLots`), oldest first, with the time each
+    ///         is released (`block.timestamp + window` of the block that made it). A pending credit
+    ///         is neither in `balanceOf` nor spendable; from its release time on it is, by itself
+    ///         (no transaction), and still expires by the epoch in which it was earned.
+    function pendingOf(address account) external view returns (uint256[] memory amounts, uint256[] memory releaseTimes);
+
+    /// @notice Cancel a pending credit before its release (a return): `key` is the credit's `ref`
+    ///         (`issue`) or the batch id (`issueBatch`). Only the issuer that made it.
+    /// @dev Gives the amount back to the issuer's budget, counts it in `totalCancelled`, takes it
+    ///      out of the recipient's qualifying points (of the period in which it was made, if that is
+    ///      the current or the last one) and re-checks the tier. Emits `Transfer(recipient, 0, amount)`
+    ///      (the credit's `Transfer` from 0 is undone), `PendingCancelled`, and `TierChanged` if the
+    ///      tier drops. A credit moved by a wallet recovery is no longer found under its old recipient. Reverts with `NoPendingCredit`, `PendingReleased`, `EnforcedPause`.
+    /// @return amount The points cancelled.
+    function cancelPending(bytes32 key, address recipient) external returns (uint256 amount);
+
+    /// @notice Points credited as pending and not yet released (nor cancelled).
+    function totalPending() external view returns (uint256);
+
+    /// @notice Pending points cancelled by their issuers before release.
+    function totalCancelled() external view returns (uint256);
+
+    // ---------------------------------------------------------------- migration
+    /// @notice Move accounts of a previous RewardToken into this one. DEFAULT_ADMIN_ROLE, only
+    ///         before `finishMigration`; the points count in `totalIssued` and `totalMigrated`.
+    /// @dev `packed` is a concatenation of account records, each (big-endian, no padding):
+    ///      ```
+    ///      address (20) | lots n (1) | n x (epoch (2) | amount (6)) | lifetime (6)
+    ///      | qualifying current (4) | qualifying last (4) | last touched epoch (2) | tier (1)
+    ///      | pending m (1) | m x (amount (6) | epoch earned (2) | releaseTime (6) | issuer (20) | key (32))
+    ///      ```
+    ///      Lots oldest first, one an epoch, only live ones (expired lots are not migrated); the
+    ///      qualifying points are those of the period of `last touched epoch` and the one before;
+    ///      `tier` is the tier held then (it becomes the floor of that period). Each pending credit
+    ///      gets a record of its own, keyed by (issuer, key), so its issuer can still cancel it. The account must
+    ///      be empty here. servicecoin/token_migration_codec.py encodes it.
+    ///      Reverts with `MigrationClosed`, `AccountNotEmpty`, `BadMigrationData`. Emits `Transfer`
+    ///      from the zero address (the live balance) and `AccountMigrated` per account.
+    function migrateAccounts(bytes calldata packed) external;
+
+    /// @notice End the migration for good. DEFAULT_ADMIN_ROLE. Emits `MigrationFinished`.
+    function finishMigration() external;
+
+    /// @notice Whether `migrateAccounts` is still open.
+    function migrationOpen() external view returns (bool);
+
+    /// @notice Points (live and pending) brought in by `migrateAccounts`.
+    function totalMigrated() external view returns (uint256);
 }

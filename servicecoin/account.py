@@ -42,4 +42,20 @@ def account_summary(chain: Chain, address: str) -> dict:
         "lots": lots,
         # a pending wallet recovery of this address (its points cannot be spent until it ends)
         "recovery": {"to": to, "ready_at": ready_at, "ready": iso(ready_at)} if int(to, 16) else None,
+        **ahead(chain, token.address, address, names),
     }
+
+
+def ahead(chain: Chain, token: str, address: str, names: list[str]) -> dict:
+    """Pending credits with their release dates, and what keeps the tier at the next review (rolling
+    tiers); nothing pending and no outlook on an old-layout token."""
+    from servicecoin.migration.snapshot import optional, reader
+    from servicecoin.reports.dates import day, utc
+    from servicecoin.reports.outlook import chain_outlook, points_text
+
+    block = chain.w3.eth.block_number
+    amounts, releases = optional(reader(chain, token).functions.pendingOf(address), block, ([], []))
+    pending = [{"amount": a, "points": points_text(a), "release_at": r, "release": utc(r),
+                "text": f"pending until {day(r)}"} for a, r in zip(amounts, releases)]
+    return {"pending": pending, "pending_total": sum(amounts),
+            "tier_outlook": chain_outlook(reader(chain, token), address, block, names)}

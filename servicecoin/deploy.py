@@ -55,6 +55,39 @@ def recovery_delay(chain: Chain, config: dict) -> int:
                   "a stolen recovery key could then move any customer's points before the customer can cancel")
 
 
+TIER_MODES = {"lifetime": 0, "rolling": 1}
+
+
+def tier_policy(config: dict) -> tuple[int, int, bool]:
+    """(mode, period in epochs, soft landing) for `setTierPolicy` from `token.tiers_mode`
+    (lifetime | rolling, default lifetime), `token.tier_period_epochs` (1..255, default 12) and
+    `token.tier_soft_landing` (default true)."""
+    def read(tok: dict) -> tuple[int, int, bool]:
+        mode = str(tok.get("tiers_mode", "lifetime"))
+        if mode not in TIER_MODES:
+            raise ValueError(f"tiers_mode {mode!r} is not one of {', '.join(TIER_MODES)}")
+        period = int(tok.get("tier_period_epochs", 12))
+        if not 1 <= period <= 255:
+            raise ValueError(f"tier_period_epochs {period} is not within 1..255")
+        return TIER_MODES[mode], period, bool(tok.get("tier_soft_landing", True))
+    return _settings(config, "token", read)
+
+
+def pending_policy(config: dict) -> tuple[int, int]:
+    """(reason mask, window in seconds) for `setPendingPolicy` from `token.pending.reasons` and
+    `token.pending.window_days` (at most 90); no `pending:` means nothing is pending."""
+    def read(tok: dict) -> tuple[int, int]:
+        pending = tok.get("pending") or {}
+        mask = reason_mask(pending.get("reasons", []), "servicecoin.yaml token.pending.reasons: ")
+        days = float(pending.get("window_days", 0))
+        if mask & (1 << 7):
+            raise ValueError("pending.reasons: refund credits are never pending")
+        if not 0 <= days <= 90:
+            raise ValueError(f"pending.window_days {days:g} is not within 0..90")
+        return (mask, int(days * DAY)) if days else (0, 0)
+    return _settings(config, "token", read)
+
+
 def deploy_token(chain: Chain, config: dict) -> Any:
     """RewardToken with tiers, tier-eligible reasons and transfer policy from the settings."""
     tok = config["token"]
@@ -73,6 +106,11 @@ def deploy_token(chain: Chain, config: dict) -> Any:
     chain.transact(token.functions.setTierEligibleReasons(mask), admin)
     if tok.get("transfers_open"):
         chain.transact(token.functions.setTransfersOpen(True), admin)
+    mode, period, soft = tier_policy(config)
+    chain.transact(token.functions.setTierPolicy(mode, period, soft), admin)
+    pending_mask, window = pending_policy(config)
+    if pending_mask:
+        chain.transact(token.functions.setPendingPolicy(pending_mask, window), admin)
     grant_role(chain, token, "PAUSER_ROLE", admin.address)
     grant_role(chain, token, "RECOVERY_ROLE", admin.address)
     delay = recovery_delay(chain, config)

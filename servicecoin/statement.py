@@ -42,6 +42,7 @@ class ChainView:
     tier: int
     lifetime: int
     now: int
+    progress: tuple[int, int, int, int] | None = None  # rolling tiers: tierProgress (tier, toKeep, toNext), review
 
 
 def chain_view(chain, db: Database, account: str) -> ChainView:
@@ -55,7 +56,29 @@ def chain_view(chain, db: Database, account: str) -> ChainView:
     return ChainView(token.functions.balanceOf(addr).call(block_identifier=at),
                      token.functions.tierOf(addr).call(block_identifier=at),
                      token.functions.lifetimeEarned(addr).call(block_identifier=at),
-                     int(block["timestamp"]))
+                     int(block["timestamp"]), _progress(token, addr, at))
+
+
+def _progress(token, address: str, at: int) -> tuple[int, int, int, int] | None:
+    """tierProgress and nextTierReview at block `at` (None for an old-layout token, which has neither)."""
+    from web3.exceptions import ContractLogicError, Web3Exception
+
+    try:
+        tier, to_keep, to_next = token.functions.tierProgress(address).call(block_identifier=at)
+        return tier, to_keep, to_next, token.functions.nextTierReview(address).call(block_identifier=at)
+    except (ContractLogicError, Web3Exception, ValueError, AttributeError):
+        return None
+
+
+def ahead(db: Database, account: str, now: int, on_chain: ChainView | None, names: list[str]) -> dict:
+    """Issue 14's statement rows: pending credits with their release dates, and (from the chain's views)
+    what keeps the tier at the next review."""
+    from servicecoin.reports.outlook import pending_view, tier_outlook
+
+    out = {"pending": pending_view(db, account, now), "tier_outlook": None}
+    if on_chain is not None and on_chain.progress is not None:
+        out["tier_outlook"] = tier_outlook(*on_chain.progress, names)
+    return out
 
 
 def statement(db: Database, address: str, now: int | None = None, on_chain: ChainView | None = None,
@@ -75,8 +98,11 @@ def statement(db: Database, address: str, now: int | None = None, on_chain: Chai
     thresholds, multipliers = ledger.tier_table(db)
     earned = ledger.lifetime(db, account)
     tier = ledger.tier_for(earned, thresholds)
+    rolling = ledger.tier_policy(db)[0] == 1
+    if rolling:  # the tier follows recent points: the token's answer (or its last stored one, offline)
+        tier = on_chain.tier if on_chain else ledger.stored_tier(db, account)
     nxt = None
-    if tier + 1 < len(thresholds):
+    if tier + 1 < len(thresholds) and not rolling:  # rolling: tier_outlook says what reaches the next one
         nxt = {"tier": tier + 1, "name": _name(names, tier + 1), "threshold": thresholds[tier + 1],
                "needed": thresholds[tier + 1] - earned,
                "progress": round(earned / thresholds[tier + 1], 4) if thresholds[tier + 1] else 1.0}
@@ -109,6 +135,7 @@ def statement(db: Database, address: str, now: int | None = None, on_chain: Chai
         "history_page": {"limit": limit, "before": f"{before[0]}:{before[1]}" if before else None, "more": more,
                          "next_before": next_before},
         "tickets": tickets,
+        **ahead(db, account, now, on_chain, names),
     }
     if on_chain is not None:
         data["chain"] = {"balance": on_chain.balance, "tier": on_chain.tier, "lifetime_earned": on_chain.lifetime,

@@ -18,9 +18,10 @@ LAYERS = [
     ("cli", ["cli"]),
     ("demo", ["demo"]),
     ("features", ["campaign", "servicelog", "vault", "index", "reports", "statement", "serve", "relay", "account", "admin",
-                  "settlement", "ingest", "watch", "notices"]),
+                  "settlement", "ingest", "watch", "notices", "migration"]),
     ("deploy", ["deploy"]),
-    ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore", "contentkeys"]),
+    ("chain", ["chain", "localchain", "localdb", "config", "networks", "roles", "contentstore", "contentkeys",
+               "token_migration_codec"]),
     ("base", ["paths", "errors", "eip712", "token", "loginfo", "money", "mailer", ""]),  # "": the package root (PROJECT_ROOT)
 ]
 PACKAGE = "servicecoin"

@@ -56,6 +56,37 @@ def _receipt_of(raw: dict | None) -> dict | None:
     }
 
 
+def raw_receipt(w3: Web3, tx_hash: bytes, error: type[Exception] = ChainError) -> dict | None:
+    """The receipt straight from JSON-RPC (web3's formatters cost ~0.3 s for 500 logs); None before it is
+    mined; `error` when the node answers with an error."""
+    answer = w3.provider.make_request("eth_getTransactionReceipt", ["0x" + tx_hash.hex()])
+    if answer.get("error"):
+        raise error(f"eth_getTransactionReceipt: {answer['error']}")
+    return _receipt_of(answer.get("result"))
+
+
+def tx_known(w3: Web3, tx_hash: bytes) -> bool:
+    """Whether the node knows the transaction (mined or waiting)."""
+    try:
+        w3.eth.get_transaction(tx_hash)
+        return True
+    except TransactionNotFound:
+        return False
+
+
+def sign_and_journal(chain: Chain, chain_id: int, signer, to: str, data: str, estimate: int, journal: Journal, key: str,
+                     index: int) -> tuple[bytes, bytes]:
+    """Sign batch `index`'s transaction (gas: the estimate + 10% + 30,000, at most TX_GAS_CAP; the next nonce)
+    and journal it as sent — hash, nonce and signed bytes — before anyone broadcasts it. Returns (hash, bytes)."""
+    tx = {"to": to, "data": data, "value": 0, "chainId": chain_id,
+          "gas": min(int(estimate * 1.1) + 30_000, TX_GAS_CAP), "nonce": chain.next_nonce(signer.address),
+          **chain.fee_fields()}
+    signed = signer.sign_transaction(tx)
+    tx_hash, raw = bytes(signed.hash), bytes(signed.raw_transaction)
+    journal.mark_sent(key, index, "0x" + tx_hash.hex(), tx["nonce"], raw)
+    return tx_hash, raw
+
+
 class BatchMismatch(ChainError):
     """A batch id this issuer used on chain does not hold the planned batch: the run stops."""
 
@@ -225,18 +256,10 @@ class Runner:
         return self.token.functions.batchIssuedAt(self.issuer.address, batch_id).call()
 
     def _receipt(self, tx_hash: bytes) -> dict | None:
-        """The receipt straight from JSON-RPC (web3's formatters cost ~0.3 s for 500 logs)."""
-        answer = self.w3.provider.make_request("eth_getTransactionReceipt", ["0x" + tx_hash.hex()])
-        if answer.get("error"):
-            raise _Retry(f"eth_getTransactionReceipt: {answer['error']}")
-        return _receipt_of(answer.get("result"))
+        return raw_receipt(self.w3, tx_hash, _Retry)
 
     def _known(self, tx_hash: bytes) -> bool:
-        try:
-            self.w3.eth.get_transaction(tx_hash)
-            return True
-        except TransactionNotFound:
-            return False
+        return tx_known(self.w3, tx_hash)
 
     def _confirm_from_chain(self, batch: Batch, used_at: int, tx_hex: str | None) -> None:
         """The batch is paid on chain: find its receipt (the journal's tx, or the BatchIssued log)."""
@@ -274,15 +297,11 @@ class Runner:
             self.journal.mark_failed(self.key, batch.index, f"would revert: {reason}")
             self.bar.write(f"  batch {batch.index} not sent: {reason}")
             return
-        tx = {"to": self.token.address, "data": data, "value": 0, "chainId": self.chain_id,
-              "gas": min(int(estimate * 1.1) + 30_000, TX_GAS_CAP), "nonce": self.chain.next_nonce(self.issuer.address),
-              **self.chain.fee_fields()}
-        signed = self.issuer.sign_transaction(tx)
-        tx_hash = bytes(signed.hash)
-        self.journal.mark_sent(self.key, batch.index, "0x" + tx_hash.hex(), tx["nonce"], bytes(signed.raw_transaction))
+        tx_hash, raw = sign_and_journal(self.chain, self.chain_id, self.issuer, self.token.address, data, estimate,
+                                        self.journal, self.key, batch.index)
         _fault("before_send", batch.index)
         try:
-            self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            self.w3.eth.send_raw_transaction(raw)
         except Web3RPCError as exc:  # nonce too low/high, underpriced, already known…: reconcile
             raise _Retry(f"batch {batch.index}: node refused the transaction: {exc}") from None
         self.sent += 1

@@ -14,6 +14,7 @@
     admin      `svc admin`             merchant `svc merchant`
     status     `svc status` (keys' ETH and issuer budgets against thresholds, docs/operations.md)
     recovery   `svc recovery` (a lost wallet)
+    migrate    `svc migrate token|reconcile` (a program moved to a new RewardToken, docs/migration.md)
     issue      `svc issue`             plan     (shared) show, confirm, send or write unsigned a plan of calls
 """
 
@@ -24,13 +25,13 @@ import sys
 import click
 
 from servicecoin.cli import (admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant,
-                             notify, recovery, redeem, report, serve, settlement, status)
+                             migrate, notify, recovery, redeem, report, serve, settlement, status)
 from servicecoin.cli.options import Address, emit, handle_errors, json_option, network_option, quiet_broken_pipe
 from servicecoin.errors import EXIT_NODE_DOWN
 
 # The modules that define command groups (one noun each); each lists its commands in COMMANDS.
-GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, notify, recovery,
-          redeem, report, serve, settlement, status]
+GROUPS = [admin, agent, anchor, audit, campaign, catalog, customer, db, index, issue, log, merchant, migrate, notify,
+          recovery, redeem, report, serve, settlement, status]
 
 __all__ = ["cli", "main", "handle_errors"]
 
@@ -129,6 +130,10 @@ def balance(address, network, as_json):
                    f"(lifetime {fmt(d['lifetime'])})")
         for lot in d["lots"]:
             click.echo(f"  {fmt(lot['amount']):>14} expire {lot['expires']}")
+        for p in d.get("pending", []):
+            click.echo(f"  {fmt(p['amount']):>14} {p['text']}")
+        if (d.get("tier_outlook") or {}).get("text"):
+            click.echo(f"  {d['tier_outlook']['text']}")
         if d.get("recovery"):
             r = d["recovery"]
             click.echo(f"  recovery pending to {r['to']}, ready {r['ready']}: this address cannot spend meanwhile")

@@ -131,12 +131,17 @@ def statement_cmd(address, network, db_url, no_update, unchecked, soon, limit, b
 @index_read_options
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="CSV for the notification system.")
+@click.option("--tiers", is_flag=True, help="Instead: customers who must earn points to keep their tier at a review "
+                                            "within the window (rolling tiers; asks the node).")
 @handle_errors
-def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv):
-    """Customers with points expiring within the window, and how many."""
+def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv, tiers):
+    """Customers with points expiring within the window, and how many (--tiers: tiers to keep)."""
     from servicecoin.statement import parse_window, reminders
 
-    _, db = checked_index(network, db_url, no_update, unchecked)
+    chain, db = checked_index(network, db_url, no_update, unchecked)
+    if tiers:
+        _tier_reminders(chain, db, network, parse_window(within), within, as_json, as_csv)
+        return
     rows = reminders(db, parse_window(within))
     if as_csv:
         w = csv.writer(sys.stdout)
@@ -146,6 +151,26 @@ def reminders_cmd(within, network, db_url, no_update, unchecked, as_json, as_csv
         return
 
     emit(rows, as_json, lambda rs: click.echo(format_reminders(rs, within)))
+
+
+def _tier_reminders(chain, db, network: str, seconds: int, within: str, as_json: bool, as_csv: bool) -> None:
+    from servicecoin.index.ledger import indexed_now
+    from servicecoin.reports.outlook import keep_reminders
+    from servicecoin.reports.text import format_tier_reminders
+
+    if chain is None:
+        from servicecoin.errors import ConfigError
+
+        raise ConfigError("--tiers asks the node for each customer's tier progress: drop --no-update")
+    tiers, _ = _names(network)
+    rows = keep_reminders(chain, db, seconds, indexed_now(db), tiers)
+    if as_csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(["address", "tier", "points_to_keep", "raw_to_keep", "review", "reminder"])
+        for r in rows:
+            w.writerow([r["address"], r["tier_name"], r["to_keep_points"], r["to_keep"], r["review"], r["text"]])
+        return
+    emit(rows, as_json, lambda rs: click.echo(format_tier_reminders(rs, within)))
 
 
 @click.command("followups")

@@ -37,7 +37,8 @@ def register_tables(*names: str) -> None:
 register_tables("blocks", "transfers", "credits", "batches", "expirations", "lot_changes",
                 "budget_changes", "acceptor_changes", "tier_changes", "events", "service_records",
                 "service_anchors", "service_rewards", "vault_items", "redemptions", "redemption_outcomes", "discounts",
-                "recoveries", "account_totals")
+                "recoveries", "account_totals", "expiry_sweeps", "pending_credits", "pending_cancels", "tier_moves",
+                "policy_changes", "migrations")
 
 
 def default_url(network: str) -> str:

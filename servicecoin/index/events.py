@@ -101,10 +101,10 @@ def _canonical(inp: dict) -> str:
     return inp["type"]
 
 
-def event_abis(contract: str) -> list[EventAbi]:
-    """The events of a contract's ABI (from its build artifact), ready to decode raw logs."""
+def event_abis(contract: str, abi: list[dict] | None = None) -> list[EventAbi]:
+    """The events of a contract's ABI (its build artifact's, or `abi`), ready to decode raw logs."""
     found = []
-    for item in artifact(contract)["abi"]:
+    for item in artifact(contract)["abi"] if abi is None else abi:
         if item.get("type") != "event" or item.get("anonymous"):
             continue
         sig = f"{item['name']}({','.join(_canonical(i) for i in item['inputs'])})"

@@ -30,7 +30,9 @@ from servicecoin.chain import Chain
 from servicecoin.errors import ChainError, ConfigError, ServiceCoinError
 from servicecoin.index.db import Database
 from servicecoin.index.events import EventAbi, Log, event_abis
+from servicecoin.index import replay_v2  # noqa: F401  (registers the handlers of the issue-14 events)
 from servicecoin.index.replay import Replay
+from servicecoin.index.token_inputs import attach_token_inputs, legacy_decoders
 from servicecoin.servicelog.events import packed_input
 
 # Contracts the indexer reads, in deployment order; only those present in the deployment are read.
@@ -86,6 +88,8 @@ class Indexer:
         for name, addr in self.contracts.items():
             for ev in event_abis(name):
                 self.decoders[(addr, ev.topic)] = ev
+        for ev in legacy_decoders():  # an old-layout token's events that the current ABI no longer has
+            self.decoders.setdefault((self.contracts["RewardToken"], ev.topic), ev)
         self._range = self.settings.start_range
         self._params: tuple[int, int, int] | None = None
 
@@ -274,6 +278,7 @@ class Indexer:
             logs.append(Log(number, int(l["logIndex"], 16), l["transactionHash"], int(headers[number]["timestamp"], 16),
                             ev.contract, ev.name, ev.decode(topics, l["data"])))
         self._packed_inputs(logs)
+        attach_token_inputs(self.chain, logs, self.contracts["RewardToken"])
         replay = Replay.for_range(self.db, *self._params)
         replay.apply(logs)
         with_events = {log.block for log in logs}

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from servicecoin.errors import ConfigError
+from servicecoin.index import pending
 from servicecoin.index.db import Database
 from servicecoin.index.events import NEVER, ZERO
 
@@ -70,11 +71,14 @@ def acceptors(db: Database) -> set[str]:
 
 
 def lots(db: Database, account: str, now: int) -> list[dict]:
-    """The account's live lots at `now`, oldest first (amount, epoch, expires_at)."""
+    """The account's live lots at `now`, oldest first (amount, epoch, expires_at); pending credits released
+    by `now` are part of their epoch's lot."""
     ep = Epochs.of(db)
-    rows = db.query("SELECT epoch, SUM(delta) FROM lot_changes WHERE account = ? AND epoch >= ? "
-                    "GROUP BY epoch ORDER BY epoch", (account, ep.first_live(now)))
-    return [{"epoch": e, "amount": int(a), "expires_at": ep.expiry(e)} for e, a in rows if a]
+    amounts = pending.released_lots(db, account, now, ep.first_live(now))
+    for e, a in db.query("SELECT epoch, SUM(delta) FROM lot_changes WHERE account = ? AND epoch >= ? "
+                         "GROUP BY epoch", (account, ep.first_live(now))):
+        amounts[e] = amounts.get(e, 0) + int(a)
+    return [{"epoch": e, "amount": a, "expires_at": ep.expiry(e)} for e, a in sorted(amounts.items()) if a]
 
 
 def expired_unswept(db: Database, account: str, now: int) -> list[dict]:
@@ -120,6 +124,20 @@ def lifetime(db: Database, account: str) -> int:
     return int(earned) + int(moved_in)
 
 
+def tier_policy(db: Database) -> tuple[int, int, bool]:
+    """(mode, period in epochs, soft landing) of the newest TierPolicySet; (0, 0, False) — lifetime tiers —
+    before any (and on an old-layout token)."""
+    rows = db.query("SELECT mode, period, flag FROM policy_changes WHERE kind = 'tier' "
+                    "ORDER BY block DESC, log_index DESC LIMIT 1")
+    return (int(rows[0][0]), int(rows[0][1]), bool(rows[0][2])) if rows else (0, 0, False)
+
+
+def stored_tier(db: Database, account: str) -> int:
+    """The tier of the account's newest TierChanged (what the token stored at its last touch)."""
+    return int(db.scalar("SELECT to_tier FROM tier_moves WHERE account = ? ORDER BY block DESC, log_index DESC "
+                         "LIMIT 1", (account,), 0))
+
+
 def tier_for(points: int, thresholds: list[int]) -> int:
     tier = 0
     for i, t in enumerate(thresholds):
@@ -134,12 +152,15 @@ def expired_total(db: Database, now: int) -> int:
     swept = int(db.scalar("SELECT SUM(amount) FROM expirations", default=0))
     unswept = int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE epoch >= 0 AND epoch < ?",
                             (ep.first_live(now),), 0))
+    if ep.first_live(now) > 0:
+        unswept += pending.released_between(db, now, 0, ep.first_live(now) - 1)
     return swept + unswept
 
 
 def outstanding(db: Database, now: int) -> dict[str, int]:
     ep = Epochs.of(db)
     customers = int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE epoch >= ?", (ep.first_live(now),), 0))
+    customers += pending.released_between(db, now, ep.first_live(now))
     accepted = int(db.scalar("SELECT SUM(delta) FROM lot_changes WHERE epoch = ?", (NEVER,), 0))
     return {"customers": customers, "acceptors": accepted, "total": customers + accepted}
 
@@ -152,7 +173,7 @@ def expiring_within(db: Database, now: int, seconds: int) -> list[tuple[str, int
     if last < first:
         return []
     rows = db.query("SELECT account, epoch, SUM(delta) FROM lot_changes WHERE epoch >= ? AND epoch <= ? "
-                    "GROUP BY account, epoch", (first, last))
+                    "GROUP BY account, epoch", (first, last)) + pending.released_rows(db, now, first, last)
     found: dict[str, list[int]] = {}
     for account, epoch, amount in rows:
         if amount and account != ZERO:

@@ -58,6 +58,7 @@ class Replay:
     totals: dict[str, list[int]] = field(default_factory=dict)
     _moved: set[str] = field(default_factory=set)
     _block: int = -1
+    extra: dict = field(default_factory=dict)  # state of handlers registered elsewhere (index/replay_v2.py)
 
     # columns per table, in insert order
     COLUMNS = {

@@ -328,3 +328,93 @@ CREATE TABLE IF NOT EXISTS discounts (
     PRIMARY KEY (block, log_index)
 );
 CREATE INDEX IF NOT EXISTS discounts_customer ON discounts (customer);
+
+-- Issue 14 (rolling tiers, pending points, one expiry event per sweep, migration). Old-layout tokens
+-- leave these tables empty.
+-- `PointsExpired(account, amount, fromEpoch, toEpoch)`: one sweep of lots earned in epochs from..to.
+-- (It is also one `expirations` row, epoch = from_epoch, so totals and statements read both layouts.)
+CREATE TABLE IF NOT EXISTS expiry_sweeps (
+    block      BIGINT NOT NULL,
+    log_index  INTEGER NOT NULL,
+    tx_hash    TEXT NOT NULL,
+    ts         BIGINT NOT NULL,
+    account    TEXT NOT NULL,
+    amount     BIGINT NOT NULL,
+    from_epoch INTEGER NOT NULL,
+    to_epoch   INTEGER NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- A pending credit (a reason of the pending policy in force, to a customer): an `Issued`, or one recipient
+-- of a batch (its mint Transfer). Its mint does not go to a lot: it is not spendable before `release`
+-- (the credit's block time + the window in force); from then on it is part of the lot of `epoch`. A
+-- cancel burns it (a Transfer to zero that is no spend) before `PendingCancelled`. `key` is what
+-- cancelPending takes: the credit's ref or the batch id.
+CREATE TABLE IF NOT EXISTS pending_credits (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    seq       INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    account   TEXT NOT NULL,
+    issuer    TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    amount    BIGINT NOT NULL,
+    epoch     INTEGER NOT NULL,
+    release   BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index, seq)
+);
+CREATE INDEX IF NOT EXISTS pending_credits_account ON pending_credits (account, release);
+
+-- `PendingCancelled`: a pending credit taken back by its issuer before release (a return).
+CREATE TABLE IF NOT EXISTS pending_cancels (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    issuer    TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    account   TEXT NOT NULL,
+    amount    BIGINT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- `TierChanged`: the tier stored for an account changed at a touch.
+CREATE TABLE IF NOT EXISTS tier_moves (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    account   TEXT NOT NULL,
+    from_tier INTEGER NOT NULL,
+    to_tier   INTEGER NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- `TierPolicySet` (kind 'tier': mode 0 lifetime / 1 rolling, period in epochs, soft landing) and
+-- `PendingPolicySet` (kind 'pending': reason mask, window in seconds).
+CREATE TABLE IF NOT EXISTS policy_changes (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    kind      TEXT NOT NULL,
+    mode      INTEGER NOT NULL,
+    period    BIGINT NOT NULL,
+    flag      INTEGER NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+
+-- `AccountMigrated`: an account brought over from a previous token (its lots, with their epochs,
+-- are in lot_changes, read from the migrateAccounts input).
+CREATE TABLE IF NOT EXISTS migrations (
+    block     BIGINT NOT NULL,
+    log_index INTEGER NOT NULL,
+    tx_hash   TEXT NOT NULL,
+    ts        BIGINT NOT NULL,
+    account   TEXT NOT NULL,
+    balance   BIGINT NOT NULL,
+    pending   BIGINT NOT NULL,
+    tier      INTEGER NOT NULL,
+    PRIMARY KEY (block, log_index)
+);

@@ -142,12 +142,19 @@ def _compare_with_chain(db: Database, chain, check: Check, count: int, head: byt
     f = chain.contract("RewardToken", db.meta("token")).functions
     now = int(chain.w3.eth.get_block(at)["timestamp"])
     zero = "0x" + "00" * 20
-    ours = {"totalIssued": int(db.scalar("SELECT SUM(amount) FROM credits", default=0)),
+    migrated = int(db.scalar("SELECT SUM(balance + pending) FROM migrations", default=0))  # issued by migration
+    ours = {"totalIssued": int(db.scalar("SELECT SUM(amount) FROM credits", default=0)) + migrated,
             "totalBurned": int(db.scalar("SELECT SUM(amount) FROM transfers WHERE recipient = ?", (zero,), 0)),
             "totalSupply": ledger.outstanding(db, now)["total"],
             "totalExpired": ledger.expired_total(db, now)}
+    from servicecoin.index.pending import cancelled_total, pending_total
+    from servicecoin.reports.transparency import newer_totals
+
+    newer = newer_totals(chain, db.meta("token"), at)  # totalPending, totalCancelled where the token has them
+    if newer:
+        ours.update(totalPending=pending_total(db, now), totalCancelled=cancelled_total(db))
     for name, value in ours.items():
-        theirs = int(getattr(f, name)().call(block_identifier=at))
+        theirs = int(newer[name]) if name in newer else int(getattr(f, name)().call(block_identifier=at))
         if theirs != value:
             check.differences.append(Difference("token", {"counter": name}, "(sum)", value, theirs))
     check.checked["token counters"] = len(ours)

@@ -19,6 +19,7 @@ from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import DAY, Epochs
 from servicecoin.reports.dates import iso, month, months_between
+from servicecoin.reports.tier_migration import tier_migration
 from servicecoin.statement import DEFAULT_TIER_NAMES, followups
 from servicecoin.token import UNIT
 
@@ -126,6 +127,9 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
         counts_by_tier[ledger.tier_for(ledger.lifetime(db, a), thresholds)] += 1
     tiers = {(names[t] if t < len(names) else f"tier {t}"): n for t, n in enumerate(counts_by_tier)}  # lowest first
 
+    migration = tier_migration(db, now, names)
+    if migration["mode"] == "rolling":  # tiers follow recent points: the tier held now, not lifetime's
+        tiers = migration["held_now"]
     segments = rfm_segments(customers, now)
     ratings = {str(r): 0 for r in range(1, 6)}
     trend: dict[str, list[int]] = {}
@@ -147,6 +151,7 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
         "average_points_per_customer": round(issued / n / UNIT, 2) if n else None,  # points, not raw units
         "customer_lifetime_value": clv,
         "tiers": tiers,
+        "tier_migration": migration,
         "segments": segments,
         "feedback": {"ratings": ratings, "count": total_ratings,
                      "average": round(sum(int(k) * v for k, v in ratings.items()) / total_ratings, 3) if total_ratings else None,

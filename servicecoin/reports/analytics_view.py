@@ -50,6 +50,15 @@ def tier_table(d: dict) -> Table:
     return Table("Customers by tier", ["tier", "customers", "share"], rows, empty="no customers yet")
 
 
+def tier_migration_table(d: dict) -> Table:
+    m = d.get("tier_migration") or {"periods": [], "mode": "lifetime", "period_epochs": 12}
+    rows = [[f"{r['period']}{'' if r['complete'] else ' (so far)'}", r["starts"][:10], count(r["up"]), count(r["down"]),
+             count(r["stayed"]), count(r["new"])] for r in m["periods"]]
+    return Table(f"Tier migration per period ({m['mode']} tiers, {m['period_epochs']} epochs a period)",
+                 ["period", "starts", "moved up", "moved down", "stayed", "new"], rows, empty="no customers yet",
+                 note="The tier held at the end of each period against the end of the period before.")
+
+
 def segment_table(d: dict) -> Table:
     total = sum(d["segments"].values())
     order = sorted(d["segments"].items(), key=lambda kv: (-kv[1], kv[0]))
@@ -82,7 +91,7 @@ def followup_table(d: dict) -> Table:
 
 
 def analytics_tables(d: dict) -> list[Table]:
-    return [summary_table(d), tier_table(d), segment_table(d), rating_table(d), trend_table(d), followup_table(d)]
+    return [summary_table(d), tier_table(d), tier_migration_table(d), segment_table(d), rating_table(d), trend_table(d), followup_table(d)]
 
 
 def format_analytics(d: dict) -> str:

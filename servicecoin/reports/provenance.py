@@ -52,9 +52,9 @@ def redemptions_by_source(db: Database) -> dict:
             account, issuer, batch, amount, epoch = data
             if account not in accepting:
                 lots[account][epoch].append([issuer, batch, amount])
-        elif kind == "expire":
+        elif kind == "expire":  # the oldest lots: one epoch (old layout), or a sweep of epochs from `epoch` on
             account, epoch, amount = data
-            take(account, amount, epoch)
+            take(account, amount)
         else:
             sender, recipient, amount, ts = data
             if sender in accepting:  # a merchant paying points out starts a new lot: its own issue

@@ -31,6 +31,7 @@ def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
     if d["next_tier"]:
         n = d["next_tier"]
         lines.append(f"  next tier    {n['name']} at {fmt(n['threshold'])}: {fmt(n['needed'])} to go ({n['progress']:.0%})")
+    lines += outlook_lines(d)
     s = d["expiring_soon"]
     lines.append(f"  expiring     {fmt(s['amount'])} within {s['within_days']} days")
     if d["lots"]:
@@ -67,6 +68,21 @@ def format_statement(d: dict, labels: dict[str, str] | None = None) -> str:
     return "\n".join(lines)
 
 
+def outlook_lines(d: dict) -> list[str]:
+    """Pending credits ("pending until DATE") and, with rolling tiers, what keeps the tier (issue 14)."""
+    lines = []
+    t = d.get("tier_outlook")
+    if t and t.get("text"):
+        lines.append(f"  keep tier    {t['text']}")
+    if t and t.get("next_text"):
+        lines.append(f"  to reach     {t['next_text']}")
+    p = d.get("pending") or {}
+    if p.get("credits"):
+        lines.append(f"  pending      {fmt(p['amount']):>14} points (not spendable yet)")
+        lines += [f"    {c['text']}" for c in p["credits"]]
+    return lines
+
+
 def format_reminders(rows: list[dict], within: str) -> str:
     """`svc reminders`: who to remind first (soonest expiry, then the most points), days left, a count and a total."""
     if not rows:
@@ -79,6 +95,17 @@ def format_reminders(rows: list[dict], within: str) -> str:
                   [[str(i), r["first_expiry_text"], count(r["days_left"]), r["address"], points(r["amount"])]
                    for i, r in enumerate(rows, start=1)] + [["", "", "", "total", points(total)]],
                   align="rlrlr")
+    return "\n".join(render_text(table))
+
+
+def format_tier_reminders(rows: list[dict], within: str) -> str:
+    """`svc reminders --tiers`: who must still earn points to keep their tier at a review within the window."""
+    if not rows:
+        return f"No tier review within {within} needs more points."
+    table = Table(f"{count(len(rows))} customer{'s' if len(rows) != 1 else ''} to remind before a tier review within "
+                  f"{within}, soonest review first", ["#", "review", "customer", "tier", "to keep", "reminder"],
+                  [[str(i), r["review"][:10], r["address"], r["tier_name"], points(r["to_keep"]), r["text"]]
+                   for i, r in enumerate(rows, start=1)], align="rllrrl")
     return "\n".join(render_text(table))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from servicecoin.index import ledger
+from servicecoin.index import ledger, pending
 from servicecoin.index.db import Database
 from servicecoin.index.events import ZERO
 from servicecoin.index.ledger import REASONS
@@ -29,11 +29,21 @@ def chain_totals(chain, db: Database) -> dict:
     f = token.functions
     out = {name: getattr(f, name)().call(block_identifier=at)
            for name in ("totalIssued", "totalSupply", "totalExpired", "totalBurned")}
+    out.update(newer_totals(chain, token.address, at))
     out["budgets"] = {}
     for (issuer,) in db.query("SELECT DISTINCT issuer FROM budget_changes UNION SELECT DISTINCT issuer FROM credits"):
         allowance, used, remaining = f.issuerBudget(Web3.to_checksum_address(issuer)).call(block_identifier=at)
         out["budgets"][issuer] = {"allowance": allowance, "used": used, "remaining": remaining}
     return out
+
+
+def newer_totals(chain, address: str, at: int) -> dict:
+    """totalPending and totalCancelled where the token has them (an old-layout token has neither)."""
+    from servicecoin.migration.snapshot import optional, reader
+
+    f = reader(chain, address).functions
+    found = {name: optional(getattr(f, name)(), at, None) for name in ("totalPending", "totalCancelled")}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def transparency(db: Database, on_chain: dict | None = None, names: dict[str, str] | None = None,
@@ -42,7 +52,8 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
     names = names or {}
     by_reason = {REASONS[r]: int(a) for r, a in db.query("SELECT reason, SUM(amount) FROM credits GROUP BY reason ORDER BY reason")}
     by_issuer = {i: int(a) for i, a in db.query("SELECT issuer, SUM(amount) FROM credits GROUP BY issuer ORDER BY 2 DESC")}
-    issued = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE sender = ?", (ZERO,), 0))
+    issued = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE sender = ?", (ZERO,), 0))  # pending ones too
+    still_pending, cancelled = pending.pending_total(db, now), pending.cancelled_total(db)
     burned = int(db.scalar("SELECT SUM(amount) FROM transfers WHERE recipient = ?", (ZERO,), 0))
     expired = ledger.expired_total(db, now)
     outstanding = ledger.outstanding(db, now)
@@ -53,12 +64,13 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
         if r["status"] in GIVEN_BACK:
             vault_refunds += r["points"]
     redeemed = sum(redeemed_by_kind.values())
+    given_back = {i: int(a) for i, a in db.query("SELECT issuer, SUM(amount) FROM pending_cancels GROUP BY issuer")}
     budgets = {}
     latest = {}
     for issuer, allowance in db.query("SELECT issuer, allowance FROM budget_changes ORDER BY block, log_index"):
         latest[issuer] = int(allowance)
     for issuer in sorted(set(latest) | set(by_issuer)):
-        used = by_issuer.get(issuer, 0)
+        used = by_issuer.get(issuer, 0) - given_back.get(issuer, 0)  # a cancelled pending credit gives budget back
         allowance = latest.get(issuer, 0)
         budgets[issuer] = {"name": names.get(issuer), "allowance": allowance, "used": used,
                            "remaining": max(0, allowance - used),
@@ -80,12 +92,19 @@ def transparency(db: Database, on_chain: dict | None = None, names: dict[str, st
         "liability": liability(db, outstanding["customers"], now),
         "breakage_rate": breakage_rate(db, now, expired),
         "redemptions": redemptions_by_source(db),
-        "identity": {"issued": issued, "outstanding_plus_expired_plus_spent": outstanding["total"] + expired + burned,
-                     "balanced": issued == outstanding["total"] + expired + burned},
+        "pending": {"points": still_pending, "liability": liability(db, still_pending, now), "cancelled": cancelled},
+        "identity": _identity(issued, outstanding["total"], still_pending, expired, burned, cancelled),
     }
     if on_chain is not None:
         report["reconciliation"] = reconcile(report, on_chain)
     return report
+
+
+def _identity(issued: int, outstanding: int, still_pending: int, expired: int, burned: int, cancelled: int) -> dict:
+    """issued = outstanding + pending + expired + spent + cancelled (the token's supply identity)."""
+    accounted = outstanding + still_pending + expired + burned + cancelled
+    return {"issued": issued, "outstanding_plus_expired_plus_spent": accounted,
+            "outstanding_plus_pending_plus_expired_plus_spent_plus_cancelled": accounted, "balanced": issued == accounted}
 
 
 def liability(db: Database, customer_points: int, now: int) -> dict:
@@ -121,6 +140,9 @@ def reconcile(report: dict, on_chain: dict) -> dict:
         "expired": (report["expired"], on_chain["totalExpired"]),
         "spent": (report["spent"]["total"], on_chain["totalBurned"]),
     }
+    if "totalPending" in on_chain:
+        pairs["pending"] = (report["pending"]["points"], on_chain["totalPending"])
+        pairs["cancelled"] = (report["pending"]["cancelled"], on_chain["totalCancelled"])
     for issuer, b in on_chain.get("budgets", {}).items():
         mine = report["budgets"].get(issuer, {"used": 0, "allowance": 0})
         pairs[f"budget used {issuer}"] = (mine["used"], b["used"])
@@ -156,11 +178,16 @@ def to_markdown(r: dict) -> str:
            f"| Expired unspent | {fmt(r['expired'])} |",
            f"| Outstanding, customers | {fmt(r['outstanding']['customers'])} |",
            f"| Outstanding, merchants and vault | {fmt(r['outstanding']['acceptors'])} |",
-           f"| **Outstanding, total** | **{fmt(r['outstanding']['total'])}** |", "",
+           f"| **Outstanding, total** | **{fmt(r['outstanding']['total'])}** |",
+           f"| Pending (inside the return window, not spendable) | {fmt(r['pending']['points'])} |",
+           f"| Cancelled before release (returns) | {fmt(r['pending']['cancelled'])} |", "",
            "Liability (customers' outstanding points): " + _liability_text(r["liability"]) + ".",
+           "Pending liability (credits inside their return window, shown apart): "
+           + _liability_text(r["pending"]["liability"]) + ".",
            "Breakage rate (expired ÷ issued, over lots that have matured): " + _rate_text(r["breakage_rate"]) + ".", "",
-           "Issued = outstanding + expired + spent: " + ("holds." if r["identity"]["balanced"] else
-                                                       f"**does not hold** ({fmt(r['identity']['outstanding_plus_expired_plus_spent'])})."),
+           "Issued = outstanding + pending + expired + spent + cancelled: " + (
+               "holds." if r["identity"]["balanced"] else
+               f"**does not hold** ({fmt(r['identity']['outstanding_plus_expired_plus_spent'])})."),
            "", "## Issued by reason", "", "| reason | points |", "|---|---:|"]
     out += [f"| {k} | {fmt(v)} |" for k, v in r["issued"]["by_reason"].items()]
     out += ["", "## Issued by issuer and budgets", "", "| issuer | issued | allowance | used |", "|---|---:|---:|---:|"]

@@ -288,7 +288,7 @@ def test_expired_lots_stay_behind(token, admin, issuer, alice, bob):
     assert [(e, a) for e, a, _ in live] == [(e0 + 1, 40)]
     supply = counters(token)
     tx = token.completeRecovery(alice, {"from": bob})
-    assert tx.events["PointsExpired"] == {"account": alice, "epoch": e0, "amount": 100}
+    assert tx.events["PointsExpired"] == {"account": alice, "amount": 100, "fromEpoch": e0, "toEpoch": e0}
     assert lots(token, bob) == live and tx.return_value == 40
     assert tx.events["WalletRecovered"]["epochs"] == [e0 + 1]
     assert counters(token) == supply

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IRewardToken} from "../interfaces/IRewardToken.sol";
+import {EpochCounters} from "./EpochCounters.sol";
+import {LotRing} from "./LotRing.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {OzLayout} from "./OzLayout.sol";
+import {RewardTokenBase} from "./RewardTokenBase.sol";
+import {TierClock} from "./TierClock.sol";
+import {TierTable} from "./TierTable.sol";
+import {WalletRecovery} from "./WalletRecovery.sol";
+
+/// @title RewardTokenExt — the less frequent functions of RewardToken, run by DELEGATECALL
+/// @notice Not a token: {RewardToken} deploys one in its constructor and forwards these functions
+///         to it (views through a STATICCALL to itself), so they run on the token's storage, with
+///         the token's caller as `msg.sender`. Called directly, it only sees its own empty storage.
+/// @dev Same storage layout as RewardToken ({OzLayout}, then {RewardTokenBase}). A forwarded call costs
+///      about 2.7k gas more (the cold DELEGATECALL), a forwarded view about 3.5k more.
+contract RewardTokenExt is OzLayout, RewardTokenBase {
+    using LotRing for LotRing.Ledger;
+    using EpochCounters for mapping(uint256 => uint256);
+
+    uint256 private constant ID_SHIFT = 104;
+    uint256 private constant RELEASE_SHIFT = 64;
+
+    /// @param genesis_ The token's start of epoch 0.
+    /// @param epochLength_ The token's epoch length.
+    /// @param validityEpochs_ The token's validity.
+    constructor(uint256 genesis_, uint256 epochLength_, uint256 validityEpochs_)
+        RewardTokenBase(genesis_, epochLength_, validityEpochs_)
+    {}
+
+    /// @dev When points of `epoch` expire.
+    function _expiryOf(uint256 epoch) private view returns (uint256) {
+        return _genesis + (epoch + _validity) * _epochLength;
+    }
+
+    /// @notice See {IRewardToken}.
+    function lotsOf(address account) external view returns (IRewardToken.Lot[] memory lots) {
+        uint256 s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return lots;
+        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        lots = new IRewardToken.Lot[](epochs.length);
+        for (uint256 i; i < epochs.length; ++i) {
+            lots[i] = IRewardToken.Lot(epochs[i], amounts[i], _expiryOf(epochs[i]));
+        }
+    }
+
+    /// @notice See {IRewardToken}.
+    function expiringBefore(address account, uint256 timestamp) external view returns (uint256 sum) {
+        uint256 s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return 0;
+        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        for (uint256 i; i < epochs.length; ++i) {
+            if (_expiryOf(epochs[i]) <= timestamp) sum += amounts[i];
+        }
+    }
+
+    /// @notice See {IRewardToken}.
+    function qualifyingPoints(address account) external view returns (uint256 current, uint256 last) {
+        (uint256 s0,) = _tierState(account);
+        return (TierClock.qCur(s0), TierClock.qLast(s0));
+    }
+
+    /// @notice See {IRewardToken}.
+    function nextTierReview(address) external view returns (uint256 timestamp) {
+        uint256 cfg = _config;
+        if (cfg & CFG_ROLLING == 0) return 0;
+        uint256 period = (cfg >> CFG_PERIOD_SHIFT) & 0xff;
+        return _genesis + (_epochNow() / period + 1) * period * _epochLength;
+    }
+
+    /// @notice See {IRewardToken}.
+    function tierProgress(address account) external view returns (uint8 tier, uint256 toKeep, uint256 toNext) {
+        (uint256 s0, uint256 t) = _tierState(account);
+        tier = uint8(t);
+        bool rolling = _config & CFG_ROLLING != 0;
+        uint256 points = rolling ? TierClock.qCur(s0) : LotRing.lifetime(s0);
+        (uint256 keep, bool held) = TierTable.thresholdOf(_tierTable, t);
+        if (rolling && held && keep > points) toKeep = keep - points;
+        (uint256 next, bool exists) = TierTable.thresholdOf(_tierTable, t + 1);
+        if (exists && next > points) toNext = next - points;
+    }
+
+    /// @notice See {IRewardToken}.
+    function tiers() external view returns (uint256[] memory thresholds, uint256[] memory multipliersBps) {
+        return TierTable.decode(_tierTable);
+    }
+
+    /// @notice See {IRewardToken}.
+    function setTiers(uint256[] calldata thresholds, uint256[] calldata multipliersBps)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        _tierTable = TierTable.encode(thresholds, multipliersBps);
+        emit IRewardToken.TiersSet(thresholds, multipliersBps);
+    }
+
+    /// @notice See {IRewardToken}.
+    function setAcceptor(address account, bool accepted) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (account == address(0)) revert IRewardToken.ZeroAddress();
+        uint256 s0 = _accounts[account][0];
+        bool isAcc = s0 & ACCEPTOR_FLAG != 0;
+        if (isAcc == accepted) {
+            emit IRewardToken.AcceptorSet(account, accepted);
+            return;
+        }
+        if (accepted) {
+            if (s0 & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, account);
+            uint256[5] storage acct = _accounts[account];
+            LotRing.Ledger memory l = LotRing.open(acct);
+            l.sweep(acct, account, _validity, _epochNow());
+            if (LotRing.count(l.s[0]) != 0 || (s0 >> PCOUNT_SHIFT) & 0xf != 0) {
+                revert IRewardToken.AccountHoldsPoints(account, _balance(account));
+            }
+            // An acceptor starts from a clean account (its lifetime earned and tier no longer apply;
+            // lots that expired unswept stay counted in their expired epochs).
+            _accounts[account][0] = ACCEPTOR_FLAG;
+        } else {
+            // Anyone can send an acceptor dust, so a balance cannot block its removal: it is burned.
+            uint256 bal = s0 & ACCEPTOR_BALANCE_MASK;
+            _accounts[account][0] = 0;
+            if (bal != 0) {
+                _acceptorSupply -= bal;
+                emit IERC20.Transfer(account, address(0), bal);
+                emit IRewardToken.AcceptorBalanceBurned(account, bal);
+            }
+        }
+        emit IRewardToken.AcceptorSet(account, accepted);
+    }
+
+    /// @notice See {IRewardToken-startRecovery}.
+    function startRecovery(address from, address to) external onlyRole(RECOVERY_ROLE) returns (uint256 readyAt) {
+        uint256 cfg = _config;
+        if (cfg & CFG_PAUSED != 0) revert IRewardToken.EnforcedPause();
+        return WalletRecovery.start(_accounts, _recoveries, from, to, (cfg >> CFG_DELAY_SHIFT) & CFG_DELAY_MASK);
+    }
+
+    /// @notice See {IRewardToken-cancelRecovery}.
+    function cancelRecovery(address from) external {
+        if (msg.sender != from) _checkRole(RECOVERY_ROLE);
+        WalletRecovery.cancel(_accounts, _recoveries, from);
+    }
+
+    /// @notice See {IRewardToken}.
+    function completeRecovery(address from) external returns (uint256 amount) {
+        if (_config & CFG_PAUSED != 0) revert IRewardToken.EnforcedPause();
+        address to = WalletRecovery.take(_accounts, _recoveries, from);
+        uint256 cur = _epochNow();
+        uint256[5] storage acct = _accounts[from];
+        (uint256 s0,) = _rolled(_settle(from, cur), cur, _config, _tierTable);
+        LotRing.Ledger memory l = LotRing.openWith(s0);
+        l.sweep(acct, from, _validity, cur);
+        uint256 lifetime = LotRing.lifetime(s0);
+        uint256[] memory epochs;
+        uint256[] memory amounts;
+        (epochs, amounts, amount) = l.drain(acct, _validity);
+        l.store(acct);
+        if (TierClock.held(s0) != 0) emit IRewardToken.TierChanged(from, uint8(TierClock.held(s0)), 0);
+        _mergeLots(to, epochs, amounts, cur, s0);
+        _movePending(from, (s0 >> PCOUNT_SHIFT) & 0xf, to);
+        emit IERC20.Transfer(from, to, amount);
+        emit IRewardToken.WalletRecovered(from, to, amount, lifetime, epochs, amounts);
+    }
+
+    // =====================================================================================
+    // Pending credits
+    // =====================================================================================
+    //  entry (one word, `_pendingLots[account][i]`):
+    //      id (40) << 104 | release time (40) << 64 | epoch earned (16) << 48 | amount (48)
+    //  record (one word per pending `issue` or batch, `_pendingRecords[id]`):
+    //      amount still pending (40) << 216 | epoch (16) << 200 | release time (40) << 160 | issuer (160)
+    //  A batch's record id sits above the block number in `_batchBlock` (block | id << 64); a pending
+    //  `issue`'s under its ref in `_pendingKeys`.
+
+    /// @notice See {IRewardToken-pendingPolicy}.
+    function pendingPolicy() external view returns (uint8 reasonMask, uint256 window) {
+        uint256 cfg = _config;
+        return (uint8(cfg >> CFG_PENDING_SHIFT), (cfg >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
+    }
+
+    /// @notice See {IRewardToken-setPendingPolicy}.
+    function setPendingPolicy(uint8 reasonMask, uint256 window) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (reasonMask & REFUND_BIT != 0 || window > MAX_PENDING_WINDOW) {
+            revert IRewardToken.InvalidPendingPolicy(reasonMask, window);
+        }
+        uint256 mask = (uint256(0xff) << CFG_PENDING_SHIFT) | (WINDOW_MASK << CFG_WINDOW_SHIFT);
+        _config = (_config & ~mask) | (uint256(reasonMask) << CFG_PENDING_SHIFT) | (window << CFG_WINDOW_SHIFT);
+        emit IRewardToken.PendingPolicySet(reasonMask, window);
+    }
+
+    /// @notice See {IRewardToken-issue}: the token forwards a credit for a pending reason here.
+    function issue(address to, uint256 amount, IRewardToken.Reason reason, bytes32 ref)
+        external
+        onlyRole(ISSUER_ROLE)
+        returns (uint256 minted)
+    {
+        uint256 cfg = _config;
+        if (cfg & CFG_PAUSED != 0) revert IRewardToken.EnforcedPause();
+        if (to == address(0)) revert IRewardToken.ZeroAddress();
+        if (amount == 0) revert IRewardToken.ZeroAmount();
+        if (_pendingKeys[msg.sender][ref] != 0) revert IRewardToken.PendingKeyUsed(msg.sender, ref);
+        uint256 id = ++_pendingSeq;
+        _pendingKeys[msg.sender][ref] = id;
+        uint256 pending;
+        (minted, pending) = _creditPending(to, amount, cfg, reason, id);
+        _finishPending(id, minted, pending);
+        emit IERC20.Transfer(address(0), to, minted);
+        emit IRewardToken.Issued(to, msg.sender, reason, minted, amount, ref);
+    }
+
+    /// @notice See {IRewardToken-issueBatch}: the token forwards a batch for a pending reason here.
+    function issueBatch(
+        bytes32 batchId,
+        address[] calldata recipients,
+        uint256[] calldata amounts,
+        IRewardToken.Reason reason
+    ) external onlyRole(ISSUER_ROLE) returns (uint256 total) {
+        uint256 cfg = _config;
+        if (cfg & CFG_PAUSED != 0) revert IRewardToken.EnforcedPause();
+        uint256 n = recipients.length;
+        if (n != amounts.length) revert IRewardToken.LengthMismatch(n, amounts.length);
+        if (n == 0) revert IRewardToken.EmptyBatch();
+        uint256 usedAt = _batchBlock[msg.sender][batchId];
+        if (usedAt != 0) revert IRewardToken.BatchAlreadyUsed(msg.sender, batchId, uint64(usedAt));
+        uint256 id = ++_pendingSeq;
+        _batchBlock[msg.sender][batchId] = block.number | (id << 64);
+        uint256 pending;
+        for (uint256 i; i < n; ++i) {
+            address to = recipients[i];
+            if (to == address(0)) revert IRewardToken.ZeroAddress();
+            if (amounts[i] == 0) revert IRewardToken.ZeroAmount();
+            (uint256 minted, uint256 held) = _creditPending(to, amounts[i], cfg, reason, id);
+            total += minted;
+            pending += held;
+            emit IERC20.Transfer(address(0), to, minted);
+        }
+        _finishPending(id, total, pending);
+        emit IRewardToken.BatchIssued(batchId, msg.sender, reason, n, total);
+    }
+
+    /// @dev Credits `amount` to `to` as a pending entry of record `id` (an acceptor is credited at
+    ///      once): multiplier, lifetime and qualification as any credit. Returns what was minted and
+    ///      what of it is pending.
+    function _creditPending(address to, uint256 amount, uint256 cfg, IRewardToken.Reason reason, uint256 id)
+        private
+        returns (uint256 minted, uint256 pending)
+    {
+        uint256[5] storage acct = _accounts[to];
+        uint256 s0 = acct[0];
+        if (s0 & ACCEPTOR_FLAG != 0) {
+            if (amount > ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK)) {
+                revert IRewardToken.AmountTooLarge(amount, ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK));
+            }
+            acct[0] = s0 + amount;
+            _acceptorSupply += amount;
+            return (amount, 0);
+        }
+        uint256 cur = _epochNow();
+        if (cur > MAX_EPOCH) revert IRewardToken.EpochOverflow(cur);
+        s0 = _settle(to, cur);
+        (s0, minted) = _qualify(to, s0, amount, cur, cfg, reason, _tierTable);
+        uint256 count = (s0 >> PCOUNT_SHIFT) & 0xf;
+        if (count == MAX_PENDING_PER_ACCOUNT) revert IRewardToken.TooManyLots(to);
+        uint256 release = block.timestamp + ((cfg >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
+        _pendingLots[to][count] = (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (cur << 48) | minted;
+        acct[0] = s0 + (uint256(1) << PCOUNT_SHIFT);
+        pending = minted;
+    }
+
+    /// @dev Writes record `id` (the caller, the release time, this epoch, `pending`), charges the
+    ///      budget and counts the credit in the supply counters.
+    function _finishPending(uint256 id, uint256 minted, uint256 pending) private {
+        uint256 cur = _epochNow();
+        uint256 release = block.timestamp + ((_config >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
+        _pendingRecords[id] = (pending << 216) | (cur << 200) | (release << 160) | uint160(msg.sender);
+        _chargeBudget(msg.sender, minted);
+        _issued += minted;
+        if (pending != 0) _epochBuckets.add(cur, pending);
+    }
+
+    /// @notice See {IRewardToken-pendingOf}.
+    function pendingOf(address account)
+        external
+        view
+        returns (uint256[] memory amounts, uint256[] memory releaseTimes)
+    {
+        uint256 s0 = _accounts[account][0];
+        uint256 count = s0 & ACCEPTOR_FLAG != 0 ? 0 : (s0 >> PCOUNT_SHIFT) & 0xf;
+        uint256[] memory entries = new uint256[](count);
+        uint256 n;
+        uint256 cur = _epochNow();
+        for (uint256 i; i < count; ++i) {
+            uint256 e = _pendingLots[account][i];
+            if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
+                // Oldest first: insertion by release time (at most 15 entries).
+                uint256 j = n++;
+                while (j != 0 && (entries[j - 1] >> RELEASE_SHIFT) & WINDOW_MASK > (e >> RELEASE_SHIFT) & WINDOW_MASK) {
+                    entries[j] = entries[j - 1];
+                    --j;
+                }
+                entries[j] = e;
+            }
+        }
+        amounts = new uint256[](n);
+        releaseTimes = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            amounts[i] = entries[i] & LotRing.AMOUNT_MASK;
+            releaseTimes[i] = (entries[i] >> RELEASE_SHIFT) & WINDOW_MASK;
+        }
+    }
+
+    /// @notice See {IRewardToken-totalPending}.
+    function totalPending() external view returns (uint256 sum) {
+        uint256 cur = _epochNow();
+        for (uint256 id = _pendingSeq; id != 0; --id) {
+            uint256 r = _pendingRecords[id];
+            uint256 release = (r >> 160) & WINDOW_MASK;
+            // Records are made in time order, each released at most MAX_PENDING_WINDOW after it was made.
+            if (release + MAX_PENDING_WINDOW <= block.timestamp) break;
+            if (release > block.timestamp && ((r >> 200) & 0xffff) + _validity > cur) sum += r >> 216;
+        }
+    }
+
+    /// @notice See {IRewardToken-totalCancelled}.
+    function totalCancelled() external view returns (uint256) {
+        return _cancelled;
+    }
+
+    /// @notice See {IRewardToken-cancelPending}.
+    function cancelPending(bytes32 key, address recipient) external returns (uint256 amount) {
+        if (_config & CFG_PAUSED != 0) revert IRewardToken.EnforcedPause();
+        uint256 id = _pendingKeys[msg.sender][key];
+        if (id == 0) id = _batchBlock[msg.sender][key] >> 64;
+        if (id == 0) revert IRewardToken.NoPendingCredit(msg.sender, key, recipient);
+        uint256 r = _pendingRecords[id];
+        uint256 release = (r >> 160) & WINDOW_MASK;
+        if (release <= block.timestamp) revert IRewardToken.PendingReleased(key, recipient, release);
+        uint256 s0 = _accounts[recipient][0];
+        uint256 count = s0 & ACCEPTOR_FLAG != 0 ? 0 : (s0 >> PCOUNT_SHIFT) & 0xf;
+        uint256 i;
+        while (i < count && _pendingLots[recipient][i] >> ID_SHIFT != id) ++i;
+        if (i == count) revert IRewardToken.NoPendingCredit(msg.sender, key, recipient);
+        uint256 e = _pendingLots[recipient][i];
+        amount = e & LotRing.AMOUNT_MASK;
+        uint256 epoch = (e >> 48) & 0xffff;
+        // Effects: the entry (the last one takes its place), the record, the counters, the budget.
+        _pendingLots[recipient][i] = _pendingLots[recipient][count - 1];
+        _accounts[recipient][0] = _unqualify(recipient, s0 - (uint256(1) << PCOUNT_SHIFT), amount, epoch);
+        _pendingRecords[id] = r - (amount << 216);
+        _epochBuckets.sub(epoch, amount);
+        _cancelled += amount;
+        uint256 b = _budgets[msg.sender];
+        uint256 used = b >> 128;
+        _budgets[msg.sender] = ((used > amount ? used - amount : 0) << 128) | uint128(b);
+        emit IERC20.Transfer(recipient, address(0), amount);
+        emit IRewardToken.PendingCancelled(msg.sender, key, recipient, amount);
+    }
+
+    /// @dev `s0` rolled to now with `amount` earned in `epoch` taken out of lifetime earned and of the
+    ///      qualifying points of its period (the current or the last one; an older period's points
+    ///      are gone already), the floor lowered if the last period no longer reaches it, and the
+    ///      tier reported.
+    function _unqualify(address account, uint256 s0, uint256 amount, uint256 epoch) private returns (uint256) {
+        uint256 cfg = _config;
+        uint256 t = _tierTable;
+        uint256 cur = _epochNow();
+        (s0,) = _rolled(s0, cur, cfg, t);
+        uint256 lifetime = LotRing.lifetime(s0);
+        s0 = LotRing.addLifetime(s0 - (lifetime << 128), lifetime > amount ? lifetime - amount : 0);
+        uint256 period = (cfg >> CFG_PERIOD_SHIFT) & 0xff;
+        s0 = _takeQualifying(s0, amount, cur / period - epoch / period, cfg & CFG_SOFT != 0, t);
+        return _report(account, s0, cfg, t);
+    }
+
+    /// @dev `s0` with `amount` taken from the qualifying points of the period `ago` periods back
+    ///      (0 current, 1 last); the boundary gave the floor from the last period's points (or one
+    ///      below the tier held then): with fewer points it can only be lower.
+    function _takeQualifying(uint256 s0, uint256 amount, uint256 ago, bool soft, uint256 t)
+        private
+        pure
+        returns (uint256)
+    {
+        uint256 qc = TierClock.qCur(s0);
+        uint256 ql = TierClock.qLast(s0);
+        uint256 fl = TierClock.floorOf(s0);
+        if (ago == 0) {
+            qc = qc > amount ? qc - amount : 0;
+        } else if (ago == 1) {
+            ql = ql > amount ? ql - amount : 0;
+            uint256 earned = TierTable.tierFor(t, ql);
+            uint256 landing = soft && fl > 0 ? fl - 1 : 0;
+            uint256 lower = earned > landing ? earned : landing;
+            if (lower < fl) fl = lower;
+        }
+        return TierClock.withFields(s0, qc, ql, TierClock.qEpoch(s0), fl);
+    }
+
+    /// @notice Settles the released pending entries of `account` into its lots (the token calls it
+    ///         before a debit); returns its slot 0 afterwards. Does nothing to an account without any.
+    function settle(address account) external returns (uint256) {
+        return _settle(account, _epochNow());
+    }
+
+    /// @dev Moves the released pending entries of `account` into its lots (merged by the epoch they
+    ///      were earned in; those expired since are dropped with one `PointsExpired`); returns slot 0.
+    function _settle(address account, uint256 cur) private returns (uint256 s0) {
+        uint256[5] storage acct = _accounts[account];
+        s0 = acct[0];
+        uint256 count = (s0 >> PCOUNT_SHIFT) & 0xf;
+        if (s0 & ACCEPTOR_FLAG != 0 || count == 0) return s0;
+        uint256[] memory epochs = new uint256[](count);
+        uint256[] memory amounts = new uint256[](count);
+        uint256 n;
+        uint256 expired; // amount (64) | last epoch << 64 | first epoch << 80 (entries are few)
+        uint256 i;
+        uint256 left = count;
+        while (i < left) {
+            uint256 e = _pendingLots[account][i];
+            if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp) {
+                ++i;
+                continue;
+            }
+            _pendingLots[account][i] = _pendingLots[account][--left];
+            uint256 epoch = (e >> 48) & 0xffff;
+            uint256 amount = e & LotRing.AMOUNT_MASK;
+            if (epoch + _validity <= cur) {
+                uint256 first = expired == 0 || (expired >> 80) > epoch ? epoch : expired >> 80;
+                uint256 last = ((expired >> 64) & 0xffff) > epoch ? (expired >> 64) & 0xffff : epoch;
+                expired = (first << 80) | (last << 64) | (uint64(expired) + amount);
+                continue;
+            }
+            n = _insertLot(epochs, amounts, n, epoch, amount);
+        }
+        if (left == count) return s0;
+        s0 = (s0 & ~(uint256(0xf) << PCOUNT_SHIFT)) | (left << PCOUNT_SHIFT);
+        acct[0] = s0;
+        if (expired != 0) {
+            emit IRewardToken.PointsExpired(account, uint64(expired), expired >> 80, (expired >> 64) & 0xffff);
+        }
+        if (n == 0) return s0;
+        assembly ("memory-safe") {
+            mstore(epochs, n)
+            mstore(amounts, n)
+        }
+        LotRing.Ledger memory l = LotRing.openWith(s0);
+        l.sweep(acct, account, _validity, cur);
+        l.merge(acct, epochs, amounts, _validity);
+        l.store(acct);
+        return l.s[0];
+    }
+
+    /// @dev Adds (`epoch`, `amount`) to the first `n` lots, kept in ascending epochs with one lot an
+    ///      epoch; returns the new count.
+    function _insertLot(uint256[] memory epochs, uint256[] memory amounts, uint256 n, uint256 epoch, uint256 amount)
+        private
+        pure
+        returns (uint256)
+    {
+        uint256 j = n;
+        while (j != 0 && epochs[j - 1] > epoch) --j;
+        if (j != 0 && epochs[j - 1] == epoch) {
+            amounts[j - 1] += amount;
+            return n;
+        }
+        for (uint256 k = n; k > j; --k) {
+            epochs[k] = epochs[k - 1];
+            amounts[k] = amounts[k - 1];
+        }
+        epochs[j] = epoch;
+        amounts[j] = amount;
+        return n + 1;
+    }
+
+    /// @dev Moves the pending entries of `from` (released ones were settled) to the end of those of
+    ///      `to` (a recovery). Reverts with TooManyLots past `MAX_PENDING_PER_ACCOUNT`.
+    function _movePending(address from, uint256 count, address to) private {
+        if (count == 0) return;
+        uint256 t0 = _accounts[to][0];
+        uint256 have = (t0 >> PCOUNT_SHIFT) & 0xf;
+        if (have + count > MAX_PENDING_PER_ACCOUNT) revert IRewardToken.TooManyLots(to);
+        for (uint256 i; i < count; ++i) {
+            _pendingLots[to][have + i] = _pendingLots[from][i];
+        }
+        _accounts[to][0] = t0 + (count << PCOUNT_SHIFT);
+    }
+
+    // =====================================================================================
+    // Migration from a previous token
+    // =====================================================================================
+
+    /// @notice See {IRewardToken-migrateAccounts} for the layout of `packed`.
+    function migrateAccounts(bytes calldata packed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_config & CFG_MIGRATION_CLOSED != 0) revert IRewardToken.MigrationClosed();
+        uint256 o;
+        uint256 total;
+        while (o < packed.length) {
+            uint256 moved;
+            (o, moved) = _migrateOne(packed, o);
+            total += moved;
+        }
+        _issued += total;
+        _migrated += total;
+    }
+
+    /// @notice See {IRewardToken-finishMigration}.
+    function finishMigration() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_config & CFG_MIGRATION_CLOSED != 0) revert IRewardToken.MigrationClosed();
+        _config |= CFG_MIGRATION_CLOSED;
+        emit IRewardToken.MigrationFinished();
+    }
+
+    /// @dev Migrates the account record at offset `o`; returns the next offset and the points moved.
+    function _migrateOne(bytes calldata d, uint256 o) private returns (uint256, uint256) {
+        address account = address(uint160(_read(d, o, 20)));
+        if (account == address(0)) revert IRewardToken.BadMigrationData(o);
+        if (_accounts[account][0] != 0) revert IRewardToken.AccountNotEmpty(account);
+        uint256 balance;
+        LotRing.Ledger memory l;
+        (o, balance, l) = _migrateLots(d, o + 20, account);
+        uint256 tier;
+        (o, tier) = _migrateHeader(d, o, l, account);
+        uint256 m = _read(d, o, 1);
+        if (m > MAX_PENDING_PER_ACCOUNT) revert IRewardToken.BadMigrationData(o);
+        ++o;
+        uint256 pending;
+        for (uint256 k; k < m; ++k) {
+            pending += _migratePending(d, o, account, k);
+            o += 66;
+        }
+        _accounts[account][0] += m << PCOUNT_SHIFT;
+        emit IERC20.Transfer(address(0), account, balance);
+        emit IRewardToken.AccountMigrated(account, balance, pending, uint8(tier));
+        return (o, balance + pending);
+    }
+
+    /// @dev The lots of an account record (count, then epoch and amount each) into a ledger over
+    ///      `account`; returns the next offset, their total and the ledger.
+    function _migrateLots(bytes calldata d, uint256 o, address account)
+        private
+        returns (uint256, uint256 total, LotRing.Ledger memory l)
+    {
+        uint256[5] storage acct = _accounts[account];
+        uint256 cur = _epochNow();
+        uint256 n = _read(d, o, 1);
+        if (n > _validity) revert IRewardToken.BadMigrationData(o);
+        ++o;
+        l = LotRing.openWith(0);
+        uint256 previous;
+        for (uint256 i; i < n; ++i) {
+            uint256 epoch = _read(d, o, 2);
+            uint256 amount = _read(d, o + 2, 6);
+            // Live lots only, oldest first, one an epoch.
+            if (epoch > cur || epoch + _validity <= cur || amount == 0 || (i != 0 && epoch <= previous)) {
+                revert IRewardToken.BadMigrationData(o);
+            }
+            previous = epoch;
+            l.set(acct, i, LotRing.pack(epoch, amount));
+            _epochBuckets.add(epoch, amount);
+            total += amount;
+            o += 8;
+        }
+        l.setRing(0, n);
+        return (o, total, l);
+    }
+
+    /// @dev The lifetime and qualification of an account record into the ledger, which is stored;
+    ///      returns the next offset and the tier.
+    function _migrateHeader(bytes calldata d, uint256 o, LotRing.Ledger memory l, address account)
+        private
+        returns (uint256, uint256 tier)
+    {
+        // lifetime (6) | qualifying current (4) | qualifying last (4) | last touched epoch (2) | tier (1)
+        tier = _read(d, o + 16, 1);
+        uint256 qc = _read(d, o + 6, 4);
+        uint256 ql = _read(d, o + 10, 4);
+        uint256 qe = _read(d, o + 14, 2);
+        if (tier >= TierTable.MAX_TIERS || qc > TierClock.MAX_QUALIFYING || ql > TierClock.MAX_QUALIFYING
+                || qe > _epochNow()) revert IRewardToken.BadMigrationData(o);
+        l.s[0] = TierClock.withHeld(TierClock.withFields(LotRing.addLifetime(l.s[0], _read(d, o, 6)), qc, ql, qe, tier), tier);
+        l.dirty |= 1;
+        l.store(_accounts[account]);
+        return (o + 17, tier);
+    }
+
+    /// @dev Migrates the pending credit at offset `o` as entry `k` of `account`, with a record of its
+    ///      own keyed by (issuer, key); returns its amount.
+    function _migratePending(bytes calldata d, uint256 o, address account, uint256 k)
+        private
+        returns (uint256 amount)
+    {
+        uint256 cur = _epochNow();
+        amount = _read(d, o, 6);
+        uint256 epoch = _read(d, o + 6, 2);
+        uint256 release = _read(d, o + 8, 6);
+        address issuer = address(uint160(_read(d, o + 14, 20)));
+        bytes32 key = bytes32(_read(d, o + 34, 32));
+        if (amount == 0 || epoch > cur || release > WINDOW_MASK || _pendingKeys[issuer][key] != 0) {
+            revert IRewardToken.BadMigrationData(o);
+        }
+        uint256 id = ++_pendingSeq;
+        _pendingKeys[issuer][key] = id;
+        _pendingRecords[id] = (amount << 216) | (epoch << 200) | (release << 160) | uint160(issuer);
+        _pendingLots[account][k] = (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (epoch << 48) | amount;
+        _epochBuckets.add(epoch, amount);
+    }
+
+    /// @dev The big-endian number of `len` (1..32) bytes at offset `o` of `d`; BadMigrationData past its end.
+    function _read(bytes calldata d, uint256 o, uint256 len) private pure returns (uint256) {
+        if (o + len > d.length) revert IRewardToken.BadMigrationData(o);
+        return uint256(bytes32(d[o:o + len])) >> (256 - 8 * len);
+    }
+}
