@@ -463,10 +463,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256[5] storage acct = _accounts[to];
         uint256 s0 = acct[0];
         if (s0 & ACCEPTOR_FLAG != 0) {
-            if (amount > ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK)) {
-                revert AmountTooLarge(amount, ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK));
-            }
-            acct[0] = s0 + amount;
+            _creditAcceptorSlot(acct, s0, amount);
             return (amount, true);
         }
         if (reason != Reason.Refund && cur <= MAX_EPOCH) {
@@ -602,10 +599,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
     /// @dev Adds `value` to an acceptor's plain (non-expiring) balance.
     function _creditAcceptor(address to, uint256 value) private {
-        uint256 s0 = _accounts[to][0];
-        uint256 room = ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK);
-        if (value > room) revert AmountTooLarge(value, room);
-        _accounts[to][0] = s0 + value;
+        uint256[5] storage acct = _accounts[to];
+        _creditAcceptorSlot(acct, acct[0], value);
         _acceptorSupply += value;
     }
 
