@@ -567,8 +567,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     function _placeLot(uint256[5] storage acct, address to, uint256 s0, uint256 minted, uint256 cur) private {
         uint256 lot = LotRing.pack(cur, minted);
         uint256 count = LotRing.count(s0);
-        if (count == 0) {
-            // New holder, or an empty ring: one lot at ring place 0.
+        if (count == 0 || _allExpired(acct, to, s0, cur)) {
+            // New holder, an empty ring, or one whose lots all expired (dropped, not cleared): one lot at
+            // ring place 0.
             acct[0] = LotRing.firstLot(lot, LotRing.withRing(s0, 0, 0) & ~LotRing.LOT_MASK);
             return;
         }
@@ -595,6 +596,39 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         l.dirty = 1;
         _addToNewestLot(l, acct, to, minted, cur);
         l.store(acct);
+    }
+
+    /// @dev Whether the newest lot of the ring of `account` (slot 0 `s0`, at least one lot) expired by
+    ///      epoch `cur`, so that every lot did; if so emits the one `PointsExpired` of the sweep (each lot
+    ///      read once for the total, from a word cache), and the caller restarts the ring. A dormant
+    ///      account's credit costs no ledger and no write but slot 0.
+    function _allExpired(uint256[5] storage acct, address account, uint256 s0, uint256 cur) private returns (bool) {
+        uint256 head = LotRing.head(s0);
+        // The oldest lot still live (read free from slot 0 when it sits there): none expired.
+        if (head < 2 && LotRing.epochOf((s0 >> (64 * head)) & LotRing.LOT_MASK) + _validity > cur) return false;
+        uint256 count = LotRing.count(s0);
+        // slither-disable-next-line weak-prng — a ring place, not randomness
+        uint256 newest = LotRing.peek(acct, s0, (head + count - 1) % _validity);
+        if (LotRing.epochOf(newest) + _validity > cur) return false;
+        uint256 total;
+        uint256 index;
+        uint256 word = s0;
+        unchecked {
+            // No overflow: at most 15 lots of 48 bits each.
+            for (uint256 k; k < count; ++k) {
+                // slither-disable-next-line weak-prng — a ring place, not randomness
+                (uint256 i, uint256 shift) = LotRing.locate((head + k) % _validity);
+                if (i != index) {
+                    index = i;
+                    word = i == 0 ? s0 : acct[i];
+                }
+                total += LotRing.amountOf(word >> shift);
+            }
+        }
+        // The oldest lot's epoch, from slot 0's cached head lot when it sits there.
+        uint256 oldest = head < 2 ? (s0 >> (64 * head)) & LotRing.LOT_MASK : LotRing.peek(acct, s0, head);
+        emit PointsExpired(account, total, LotRing.epochOf(oldest), LotRing.epochOf(newest));
+        return true;
     }
 
     /// @dev Adds `value` to an acceptor's plain (non-expiring) balance.
