@@ -148,6 +148,14 @@ abstract contract RewardTokenBase {
         }
     }
 
+    /// @dev Adds an issued `amount` to the balance of acceptor `acct` (slot 0 `s0`), or reverts with
+    ///      AmountTooLarge past its 248 bits. The caller counts it in the acceptors' supply.
+    function _creditAcceptorSlot(uint256[5] storage acct, uint256 s0, uint256 amount) internal {
+        uint256 room = ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK);
+        if (amount > room) revert IRewardToken.AmountTooLarge(amount, room);
+        acct[0] = s0 + amount;
+    }
+
     /// @dev Whether credits for `reason` are pending under the settings `cfg`.
     function _isPending(uint256 cfg, IRewardToken.Reason reason) internal pure returns (bool) {
         return (cfg >> (CFG_PENDING_SHIFT + uint8(reason))) & 1 == 1;

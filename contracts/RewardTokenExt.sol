@@ -250,10 +250,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256[5] storage acct = _accounts[to];
         uint256 s0 = acct[0];
         if (s0 & ACCEPTOR_FLAG != 0) {
-            if (amount > ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK)) {
-                revert IRewardToken.AmountTooLarge(amount, ACCEPTOR_BALANCE_MASK - (s0 & ACCEPTOR_BALANCE_MASK));
-            }
-            acct[0] = s0 + amount;
+            _creditAcceptorSlot(acct, s0, amount);
             _acceptorSupply += amount;
             return (amount, 0);
         }
