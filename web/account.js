@@ -124,6 +124,7 @@ export class AccountReader {
     if (!this.rolling) return null;
     try {
       const [progress, review] = await Promise.all([this.token.tierProgress(address, { blockTag }), this.token.nextTierReview(address, { blockTag })]);
+      if (review === 0n) return null; // the token runs lifetime tiers: no review, lifetime progress it is
       return { tier: Number(progress[0]), toKeep: progress[1], toNext: progress[2], review };
     } catch {
       return null; // an older deployment answers without them: lifetime progress it is
