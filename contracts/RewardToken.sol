@@ -420,12 +420,12 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     // =====================================================================================
 
     /// @inheritdoc IRewardToken
-    function startRecovery(address, address) external returns (uint256) {
+    function startRecovery(address from, address to) external returns (uint256) {
         _forward();
     }
 
     /// @inheritdoc IRewardToken
-    function cancelRecovery(address) external {
+    function cancelRecovery(address from) external {
         _forward();
     }
 
@@ -506,27 +506,27 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     // =====================================================================================
 
     /// @inheritdoc IRewardToken
-    function lotsOf(address) external view returns (Lot[] memory) {
+    function lotsOf(address account) external view returns (Lot[] memory) {
         _forwardView();
     }
 
     /// @inheritdoc IRewardToken
-    function expiringBefore(address, uint256) external view returns (uint256) {
+    function expiringBefore(address account, uint256 timestamp) external view returns (uint256) {
         _forwardView();
     }
 
     /// @inheritdoc IRewardToken
-    function qualifyingPoints(address) external view returns (uint256, uint256) {
+    function qualifyingPoints(address account) external view returns (uint256, uint256) {
         _forwardView();
     }
 
     /// @inheritdoc IRewardToken
-    function nextTierReview(address) external view returns (uint256) {
+    function nextTierReview(address account) external view returns (uint256) {
         _forwardView();
     }
 
     /// @inheritdoc IRewardToken
-    function tierProgress(address) external view returns (uint8, uint256, uint256) {
+    function tierProgress(address account) external view returns (uint8, uint256, uint256) {
         _forwardView();
     }
 
@@ -536,17 +536,17 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
-    function setTiers(uint256[] calldata, uint256[] calldata) external {
+    function setTiers(uint256[] calldata thresholds, uint256[] calldata multipliersBps) external {
         _forward();
     }
 
     /// @inheritdoc IRewardToken
-    function setAcceptor(address, bool) external {
+    function setAcceptor(address account, bool accepted) external {
         _forward();
     }
 
     /// @inheritdoc IRewardToken
-    function completeRecovery(address) external returns (uint256) {
+    function completeRecovery(address from) external returns (uint256) {
         _forward();
     }
 
@@ -556,17 +556,17 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
-    function setPendingPolicy(uint8, uint256) external {
+    function setPendingPolicy(uint8 reasonMask, uint256 window) external {
         _forward();
     }
 
     /// @inheritdoc IRewardToken
-    function pendingOf(address) external view returns (uint256[] memory, uint256[] memory) {
+    function pendingOf(address account) external view returns (uint256[] memory, uint256[] memory) {
         _forwardView();
     }
 
     /// @inheritdoc IRewardToken
-    function cancelPending(bytes32, address) external returns (uint256) {
+    function cancelPending(bytes32 key, address recipient) external returns (uint256) {
         _forward();
     }
 
@@ -581,7 +581,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IRewardToken
-    function migrateAccounts(bytes calldata) external {
+    function migrateAccounts(bytes calldata packed) external {
         _forward();
     }
 
