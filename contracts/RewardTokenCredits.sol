@@ -29,6 +29,7 @@ abstract contract RewardTokenCredits is RewardTokenBase {
     ///      the settings word with {FAST_ELIGIBLE} set when the reason takes the multiplier. See
     ///      {LotRing} for the layout, {TierTable} for `t`'s. Written in assembly, inlined for gas: the
     ///      hot path of every batch credit (see benchmarks/assembly.md).
+    // slither-disable-next-line divide-before-multiply — the multiplied amount is shifted into its field, not scaled
     function _creditFast(address to, uint256 amount, uint256 cur, uint256 cfg, uint256 t)
         internal
         returns (uint256 minted)
