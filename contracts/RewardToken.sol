@@ -221,6 +221,8 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
         uint256 cfg = _config;
         if (cfg & CFG_PAUSED != 0) revert EnforcedPause();
         uint256 cur = currentEpoch();
+        // The acceptor flag of `to` (a debit of `from` leaves flags as they are, even when from == to).
+        bool toAcceptor = to != address(0) && _accounts[to][0] & ACCEPTOR_FLAG != 0;
         bool fromCustomer;
         uint256[] memory epochs;
         uint256[] memory amounts;
@@ -230,14 +232,11 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             // slither-disable-next-line reentrancy-no-eth — _settle runs our own extension's code, no call out
             if (fromSlot & ACCEPTOR_FLAG == 0 && (fromSlot >> PCOUNT_SHIFT) & 0xf != 0) fromSlot = _settle(from);
             fromCustomer = fromSlot & ACCEPTOR_FLAG == 0;
-            if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0) {
-                if (_accounts[to][0] & ACCEPTOR_FLAG == 0) revert TransferNotAllowed(from, to);
+            if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0 && !toAcceptor) {
+                revert TransferNotAllowed(from, to);
             }
             if (fromCustomer) {
-                bool toCustomer = to != address(0) && _accounts[to][0] & ACCEPTOR_FLAG == 0;
-                if (toCustomer || !_debitSlotZero(from, fromSlot, value, cur)) {
-                    (epochs, amounts) = _debitLots(from, value, cur);
-                }
+                (epochs, amounts) = _debit(from, fromSlot, value, cur, to != address(0) && !toAcceptor);
             } else {
                 uint256 bal = fromSlot & ACCEPTOR_BALANCE_MASK;
                 if (bal < value) revert ERC20InsufficientBalance(from, bal, value);
@@ -248,7 +247,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             _issued += value;
         }
         if (to != address(0)) {
-            if (_accounts[to][0] & ACCEPTOR_FLAG != 0) {
+            if (toAcceptor) {
                 _creditAcceptor(to, value);
             } else if (fromCustomer) {
                 _creditLots(to, epochs, amounts, cur);

@@ -27,83 +27,110 @@ abstract contract RewardTokenCredits is RewardTokenBase {
     ///      as {_qualify} then {_placeLot}; returns 0, having changed nothing, when it does not apply
     ///      (or when the general path must revert; for an acceptor too). Not for refunds. `cfg` is
     ///      the settings word with {FAST_ELIGIBLE} set when the reason takes the multiplier. See
-    ///      {LotRing} for the layout.
+    ///      {LotRing} for the layout, {TierTable} for `t`'s. Written in assembly, inlined for gas: the
+    ///      hot path of every batch credit (see benchmarks/assembly.md).
+    // slither-disable-next-line divide-before-multiply — the multiplied amount is shifted into its field, not scaled
     function _creditFast(address to, uint256 amount, uint256 cur, uint256 cfg, uint256 t)
         internal
         returns (uint256 minted)
     {
-        uint256[5] storage acct = _accounts[to];
-        uint256 s0 = acct[0];
-        if (amount > MAX_LOT_AMOUNT || s0 & ACCEPTOR_FLAG != 0) return 0;
-        unchecked {
-            bool rolling = cfg & CFG_ROLLING != 0;
-            uint256 earned; // the tier the points reach (the floor aside)
-            uint256 tier;
-            if (s0 != 0) {
-                uint256 period = (cfg >> CFG_PERIOD_SHIFT) & 0xff;
-                if (((s0 >> 220) & 0xffff) / period != cur / period) return 0;
-                earned = _tierAt(t, rolling ? (s0 >> 166) & MAX_QUALIFYING : (s0 >> 128) & LotRing.LIFETIME_MASK, 0);
-                tier = rolling && (s0 >> 236) & 3 > earned ? (s0 >> 236) & 3 : earned;
+        uint256 validity = _validity;
+        assembly ("memory-safe") {
+            // Holder word `s` with `m` points added to its lot of epoch `e` or as its second lot, and
+            // to lifetime earned and qualification (saturating); 0 when the fast path does not apply.
+            // A new holder (`s` = 0): lot 0 of epoch e, qEpoch e, count 1.
+            function addLot(s, m, e, validity_) -> r {
+                switch s
+                case 0 { r := or(or(shl(48, e), m), or(shl(220, e), shl(244, 1))) }
+                default {
+                    let count := and(shr(244, s), 0xf)
+                    let head := and(shr(240, s), 0xf)
+                    if or(iszero(count), gt(head, 1)) { leave }
+                    let tail := sub(add(head, count), 1) // ring place of the newest lot
+                    if iszero(lt(tail, validity_)) { tail := sub(tail, validity_) }
+                    // The newest lot outside slot 0, or the oldest one expired: the general path.
+                    if or(gt(tail, 1), iszero(gt(add(and(shr(add(shl(6, head), 48), s), 0xffff), validity_), e))) {
+                        leave
+                    }
+                    let last := and(shr(shl(6, tail), s), 0xffffffffffffffff)
+                    switch eq(shr(48, last), e)
+                    case 1 {
+                        // The lot of this epoch grows (AmountTooLarge past 48 bits: the general path).
+                        if gt(add(and(last, 0xffffffffffff), m), 0xffffffffffff) { leave }
+                        r := add(s, shl(shl(6, tail), m))
+                    }
+                    default {
+                        // The second lot, at ring place 1.
+                        if iszero(and(and(eq(count, 1), iszero(head)), gt(validity_, 1))) { leave }
+                        r := add(or(and(s, not(shl(64, 0xffffffffffffffff))), shl(64, or(shl(48, e), m))), shl(244, 1))
+                    }
+                }
+                let lifetime := add(and(shr(128, r), 0x3fffffffff), m)
+                if gt(lifetime, 0x3fffffffff) { lifetime := 0x3fffffffff }
+                let q := add(and(shr(166, r), 0x7ffffff), m)
+                if gt(q, 0x7ffffff) { q := 0x7ffffff }
+                r := or(and(r, not(shl(128, sub(shl(65, 1), 1)))), or(shl(128, lifetime), shl(166, q)))
             }
-            minted = amount;
-            if (cfg & FAST_ELIGIBLE != 0) {
-                uint256 m = (t >> (64 * tier + 48)) & 0xffff;
-                if (m != TierTable.BPS) minted = (amount * m) / TierTable.BPS;
-            }
-            if (minted == 0 || minted > MAX_LOT_AMOUNT) return 0;
-            s0 = s0 == 0
-                ? (cur << 48) | minted | (minted << 128) | (minted << 166) | (cur << 220) | (uint256(1) << 244)
-                : _fastLot(s0, minted, cur);
-            if (s0 == 0) return 0;
-            // The points only grew: the tier they reach is `earned` or above.
-            uint256 now_ =
-                _tierAt(t, rolling ? (s0 >> 166) & MAX_QUALIFYING : (s0 >> 128) & LotRing.LIFETIME_MASK, earned);
-            if (rolling && (s0 >> 236) & 3 > now_) now_ = (s0 >> 236) & 3;
-            uint256 was = (s0 >> 238) & 3;
-            if (now_ != was) {
-                emit IRewardToken.TierChanged(to, uint8(was), uint8(now_));
-                s0 = (s0 & ~(uint256(3) << 238)) | (now_ << 238);
-            }
-        }
-        acct[0] = s0;
-    }
-
-    /// @dev The lot part of {_creditFast} for a holder: `s0` with `minted` added to its lot of epoch
-    ///      `cur` or as its second lot, and to lifetime earned and qualification; 0 when the fast path
-    ///      does not apply. (A new holder's word: lot 0, lifetime and qualification `minted`, count 1.)
-    function _fastLot(uint256 s0, uint256 minted, uint256 cur) internal view returns (uint256) {
-        unchecked {
-            uint256 count = (s0 >> 244) & 0xf;
-            uint256 head = (s0 >> 240) & 0xf;
-            if (count == 0 || head > 1) return 0;
-            uint256 tail = head + count - 1;
-            if (tail >= _validity) tail -= _validity;
-            if (tail > 1 || ((s0 >> (64 * head + 48)) & 0xffff) + _validity <= cur) return 0;
-            uint256 last = (s0 >> (64 * tail)) & LotRing.LOT_MASK;
-            if (last >> 48 == cur) {
-                if ((last & LotRing.AMOUNT_MASK) + minted > MAX_LOT_AMOUNT) return 0;
-                s0 += minted << (64 * tail);
-            } else if (count == 1 && head == 0 && _validity > 1) {
-                s0 = ((s0 & ~(LotRing.LOT_MASK << 64)) | (((cur << 48) | minted) << 64)) + (uint256(1) << 244);
-            } else {
-                return 0;
-            }
-            uint256 lifetime = ((s0 >> 128) & LotRing.LIFETIME_MASK) + minted;
-            if (lifetime > LotRing.LIFETIME_MASK) lifetime = LotRing.LIFETIME_MASK;
-            uint256 q = ((s0 >> 166) & MAX_QUALIFYING) + minted;
-            if (q > MAX_QUALIFYING) q = MAX_QUALIFYING;
-            return (s0 & ~(((uint256(1) << 65) - 1) << 128)) | (lifetime << 128) | (q << 166);
-        }
-    }
-
-    /// @dev {TierTable-tierFor}, spelled out for the fast path, starting at tier `from` (reached already).
-    function _tierAt(uint256 t, uint256 points, uint256 from) internal pure returns (uint256 tier) {
-        tier = from;
-        unchecked {
-            while (tier < 3) {
-                uint256 next = t >> (64 * (tier + 1));
-                if ((next >> 48) & 0xffff == 0 || points < next & LotRing.AMOUNT_MASK) break;
-                ++tier;
+            mstore(0x00, to)
+            mstore(0x20, _accounts.slot)
+            let slot := keccak256(0x00, 0x40) // _accounts[to][0]
+            let s0 := sload(slot)
+            // One pass; `break` leaves with minted = 0 and nothing written.
+            for {} 1 {} {
+                // Too large for a lot (MAX_LOT_AMOUNT), or an acceptor (ACCEPTOR_FLAG).
+                if or(gt(amount, 0xffffffffffff), and(s0, shl(248, 1))) { break }
+                let rolling := and(cfg, shl(64, 1)) // CFG_ROLLING
+                let earned := 0 // the tier the points reach (the floor aside)
+                let next := shr(64, t) // the entry of tier earned + 1 in the table (TierTable)
+                if s0 {
+                    let pts := and(shr(128, s0), 0x3fffffffff) // lifetime earned (38 bits)
+                    if rolling { pts := and(shr(166, s0), 0x7ffffff) } // or qCur (27 bits)
+                    {
+                        let period := and(shr(CFG_PERIOD_SHIFT, cfg), 0xff) // at least 1
+                        // Another qualification period than the last touch's: the general path rolls it.
+                        if iszero(eq(div(and(shr(220, s0), 0xffff), period), div(cur, period))) { break }
+                    }
+                    // Up while the next tier exists (multiplier != 0) and its threshold is reached.
+                    for {} and(lt(earned, 3), and(iszero(iszero(and(shr(48, next), 0xffff))), iszero(lt(pts, and(next, 0xffffffffffff))))) {} {
+                        earned := add(earned, 1)
+                        next := shr(64, next)
+                    }
+                    if and(cfg, shl(247, 1)) {
+                        // FAST_ELIGIBLE: the multiplier of the tier held, the better of the floor and earned.
+                        pts := earned
+                        if and(iszero(iszero(rolling)), gt(and(shr(236, s0), 3), earned)) { pts := and(shr(236, s0), 3) }
+                        pts := and(shr(add(shl(6, pts), 48), t), 0xffff)
+                        if iszero(eq(pts, 10000)) { amount := div(mul(amount, pts), 10000) } // no overflow: 48 x 16 bits
+                    }
+                }
+                if and(iszero(s0), and(cfg, shl(247, 1))) {
+                    let bps := and(shr(48, t), 0xffff) // the base tier's multiplier
+                    if iszero(eq(bps, 10000)) { amount := div(mul(amount, bps), 10000) }
+                }
+                if or(iszero(amount), gt(amount, 0xffffffffffff)) { break }
+                s0 := addLot(s0, amount, cur, validity)
+                if iszero(s0) { break }
+                {
+                    // The points only grew: the tier they reach is `earned` or above.
+                    let pts := and(shr(128, s0), 0x3fffffffff)
+                    if rolling { pts := and(shr(166, s0), 0x7ffffff) }
+                    for {} and(lt(earned, 3), and(iszero(iszero(and(shr(48, next), 0xffff))), iszero(lt(pts, and(next, 0xffffffffffff))))) {} {
+                        earned := add(earned, 1)
+                        next := shr(64, next)
+                    }
+                }
+                // The tier now: the better of the floor (rolling) and earned; was: the tier held.
+                if and(iszero(iszero(rolling)), gt(and(shr(236, s0), 3), earned)) { earned := and(shr(236, s0), 3) }
+                if iszero(eq(earned, and(shr(238, s0), 3))) {
+                    // emit TierChanged(to, was, now): topic keccak256("TierChanged(address,uint8,uint8)")
+                    mstore(0x00, and(shr(238, s0), 3))
+                    mstore(0x20, earned)
+                    log2(0x00, 0x40, 0xb7ec60b12ca5295d12a82241bcce2a7d06f5bf3a82c536321f6078d77e6587c6, to)
+                    s0 := or(and(s0, not(shl(238, 3))), shl(238, earned))
+                }
+                sstore(slot, s0)
+                minted := amount
+                break
             }
         }
     }
@@ -178,99 +205,130 @@ abstract contract RewardTokenCredits is RewardTokenBase {
         return true;
     }
 
-    /// @dev Fast path of a debit (burn, spend, payment to an acceptor) when every lot sits in slot 0
-    ///      (at most two): works on the one word without the memory ledger (about 4.9k gas less per
-    ///      spend). A spent lot is left in its place, outside the ring. Returns false (having changed nothing) when the lots wrap into other slots.
-    function _debitSlotZero(address account, uint256 s0, uint256 amount, uint256 cur) internal returns (bool) {
-        uint256 head = LotRing.head(s0);
-        uint256 count = LotRing.count(s0);
-        if (head + count > (_validity < 2 ? _validity : 2)) return false;
-        uint256 remaining = amount;
-        uint256 bucketIndex = EpochCounters.NONE;
-        uint256 bucket;
-        uint256 expired; // amount (64 bits) | last epoch << 64 | first epoch << 80
-        while (count != 0) {
-            uint256 shift = 64 * head;
-            uint256 lot = (s0 >> shift) & LotRing.LOT_MASK;
-            uint256 epoch = LotRing.epochOf(lot);
-            uint256 lotAmount = LotRing.amountOf(lot);
-            if (epoch + _validity <= cur) {
-                if (expired == 0) expired = epoch << 80;
-                expired = ((expired + lotAmount) & ~(uint256(0xffff) << 64)) | (epoch << 64);
-            } else {
-                if (remaining == 0) break;
-                uint256 take = lotAmount < remaining ? lotAmount : remaining;
-                remaining -= take;
-                if (epoch >> 2 != bucketIndex) {
-                    _epochBuckets.flush(bucketIndex, bucket);
-                    bucketIndex = epoch >> 2;
-                    bucket = _epochBuckets[bucketIndex];
-                }
-                bucket -= take << (64 * (epoch & 3));
-                if (take != lotAmount) {
-                    s0 -= take << shift;
-                    break;
-                }
-            }
-            ++head;
-            --count;
-        }
-        if (remaining != 0) revert IERC20Errors.ERC20InsufficientBalance(account, amount - remaining, amount);
-        if (expired != 0) emit IRewardToken.PointsExpired(account, uint64(expired), uint16(expired >> 80), uint16(expired >> 64));
-        _epochBuckets.flush(bucketIndex, bucket);
-        _accounts[account][0] = LotRing.withRing(s0, head, count);
-        return true;
-    }
-
-    /// @dev Takes `amount` from the customer's oldest live lots and from the epoch counters;
-    ///      returns what was taken from each epoch, oldest first.
-    function _debitLots(address account, uint256 amount, uint256 cur)
+    /// @dev Takes `amount` from the live lots of customer `account` (slot 0 `s0`), oldest first, and
+    ///      from the epoch counters, after dropping the lots expired by epoch `cur` from the head of its
+    ///      ring (one `PointsExpired`). With `record`, returns what was taken from each epoch, oldest
+    ///      first (else two empty arrays). Works on the account's words without the memory ledger:
+    ///      each slot is read once and only the changed ones are written (slot 0, and the slot of a
+    ///      lot left partly spent); each epoch-counter word is read and written once.
+    function _debit(address account, uint256 s0, uint256 amount, uint256 cur, bool record)
         internal
         returns (uint256[] memory epochs, uint256[] memory amounts)
     {
         uint256[5] storage acct = _accounts[account];
-        LotRing.Ledger memory l = LotRing.open(acct);
-        l.sweep(acct, account, _validity, cur);
-        uint256 s0 = l.s[0];
+        s0 = _sweepHead(acct, account, s0, cur);
+        if (record) {
+            epochs = new uint256[](LotRing.count(s0));
+            amounts = new uint256[](LotRing.count(s0));
+        }
+        (uint256 remaining, uint256 taken) = _take(acct, s0, amount, epochs, amounts);
+        if (remaining != 0) revert IERC20Errors.ERC20InsufficientBalance(account, amount - remaining, amount);
+        if (record) {
+            // Shrink both arrays to the `taken` entries filled (taken <= their allocated length).
+            assembly ("memory-safe") {
+                mstore(epochs, taken)
+                mstore(amounts, taken)
+            }
+        }
+    }
+
+    /// @dev `s0` with the lots expired by epoch `cur` dropped from the head of the ring (the header
+    ///      moves, the places keep them), and the one `PointsExpired` of the sweep. Writes nothing.
+    function _sweepHead(uint256[5] storage acct, address account, uint256 s0, uint256 cur)
+        internal
+        returns (uint256)
+    {
         uint256 head = LotRing.head(s0);
         uint256 count = LotRing.count(s0);
-        uint256 remaining = amount;
+        uint256 total;
+        uint256 first = type(uint256).max;
+        uint256 last;
+        while (count != 0) {
+            uint256 lot = LotRing.peek(acct, s0, head);
+            if (LotRing.epochOf(lot) + _validity > cur) break;
+            last = LotRing.epochOf(lot);
+            if (first == type(uint256).max) first = last;
+            unchecked {
+                // No overflow: at most 15 lots of 48 bits; head < _validity.
+                total += LotRing.amountOf(lot);
+                head = head + 1 == _validity ? 0 : head + 1;
+                --count;
+            }
+        }
+        if (first == type(uint256).max) return s0;
+        emit IRewardToken.PointsExpired(account, total, first, last);
+        return LotRing.withRing(s0, head, count);
+    }
+
+    /// @dev The debit part of {_debit} on a swept ring (every lot live): writes the account's changed
+    ///      slots and the epoch counters; returns what is left to take (0 unless the lots do not cover
+    ///      `remaining`) and the number of lots taken, recorded in `epochs` and `amounts` when they are
+    ///      not empty (allocated for every lot).
+    function _take(
+        uint256[5] storage acct,
+        uint256 s0,
+        uint256 remaining,
+        uint256[] memory epochs,
+        uint256[] memory amounts
+    ) internal returns (uint256, uint256 taken) {
+        uint256 head = LotRing.head(s0);
+        uint256 count = LotRing.count(s0);
         uint256 bucketIndex = EpochCounters.NONE;
         uint256 bucket;
-        epochs = new uint256[](count);
-        amounts = new uint256[](count);
-        uint256 taken;
+        uint256 word; // the slot (1..4) of the lot at place `head`: read when the walk enters it
         while (remaining != 0 && count != 0) {
-            uint256 lot = l.get(acct, head);
-            uint256 epoch = LotRing.epochOf(lot);
-            uint256 lotAmount = LotRing.amountOf(lot);
-            uint256 take = lotAmount < remaining ? lotAmount : remaining;
-            remaining -= take;
-            epochs[taken] = epoch;
-            amounts[taken] = take;
-            ++taken;
-            if (epoch >> 2 != bucketIndex) {
+            uint256 lot;
+            unchecked {
+                // head >= 2: place head sits in slot 1 + (head - 2) / 4 at bit 64 * ((head - 2) % 4).
+                if (head < 2) {
+                    lot = (s0 >> (head << 6)) & LotRing.LOT_MASK;
+                } else {
+                    if ((head - 2) & 3 == 0 || word == 0) word = acct[1 + ((head - 2) >> 2)];
+                    lot = (word >> (((head - 2) & 3) << 6)) & LotRing.LOT_MASK;
+                }
+            }
+            uint256 take = LotRing.amountOf(lot) < remaining ? LotRing.amountOf(lot) : remaining;
+            unchecked {
+                remaining -= take;
+            }
+            if (epochs.length != 0) {
+                epochs[taken] = LotRing.epochOf(lot);
+                amounts[taken] = take;
+            }
+            unchecked {
+                ++taken; // at most 15
+            }
+            if (LotRing.epochOf(lot) >> 2 != bucketIndex) {
                 _epochBuckets.flush(bucketIndex, bucket);
-                bucketIndex = epoch >> 2;
+                bucketIndex = LotRing.epochOf(lot) >> 2;
                 bucket = _epochBuckets[bucketIndex];
             }
-            bucket -= take << (64 * (epoch & 3));
-            if (take == lotAmount) {
-                if (ZERO_SPENT_LOTS) l.set(acct, head, 0);
-                head = (head + 1) % _validity;
+            bucket -= take << (64 * (LotRing.epochOf(lot) & 3));
+            if (take != LotRing.amountOf(lot) || ZERO_SPENT_LOTS) {
+                // A lot left partly spent (or, clearing spent lots, emptied) changes its word.
+                lot = take == LotRing.amountOf(lot) ? 0 : lot - take;
+                if (head < 2) {
+                    s0 = (s0 & ~(LotRing.LOT_MASK << (head << 6))) | (lot << (head << 6));
+                } else {
+                    unchecked {
+                        uint256 shift = ((head - 2) & 3) << 6;
+                        word = (word & ~(LotRing.LOT_MASK << shift)) | (lot << shift);
+                        // Written when the walk leaves the slot or ends here.
+                        if (lot != 0 || remaining == 0 || count == 1 || shift == 192 || head + 1 == _validity) {
+                            acct[1 + ((head - 2) >> 2)] = word;
+                        }
+                    }
+                }
+                if (lot != 0) break;
+            }
+            unchecked {
+                // head < _validity, count > 0.
+                head = head + 1 == _validity ? 0 : head + 1;
                 --count;
-            } else {
-                l.set(acct, head, LotRing.pack(epoch, lotAmount - take));
             }
         }
-        if (remaining != 0) revert IERC20Errors.ERC20InsufficientBalance(account, amount - remaining, amount);
         _epochBuckets.flush(bucketIndex, bucket);
-        l.setRing(head, count);
-        l.store(acct);
-        // Shrink both arrays to the `taken` entries filled (taken <= their allocated length).
-        assembly ("memory-safe") {
-            mstore(epochs, taken)
-            mstore(amounts, taken)
-        }
+        acct[0] = LotRing.withRing(s0, head, count);
+        return (remaining, taken);
     }
 }
