@@ -337,15 +337,14 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
     /// @inheritdoc IRewardToken
     function lifetimeEarned(address account) external view returns (uint256) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        return LotRing.lifetime(s0);
+        _forwardView();
+        return _migrated; // not reached: the extension answers (released pending credits vested)
     }
 
     /// @inheritdoc IRewardToken
     function tierOf(address account) external view returns (uint8) {
-        (, uint256 tier) = _tierState(account);
-        return uint8(tier);
+        _forwardView();
+        return 0; // not reached: the extension answers
     }
 
     /// @inheritdoc IRewardToken
@@ -463,6 +462,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             _creditAcceptorSlot(acct, s0, amount);
             return (amount, true);
         }
+        // Released pending credits vest first: they may lift the tier whose multiplier applies.
+        // slither-disable-next-line reentrancy-no-eth — _settle runs our own extension's code, no call out
+        if ((s0 >> PCOUNT_SHIFT) & 0xf != 0) s0 = _settle(to);
         if (reason != Reason.Refund && cur <= MAX_EPOCH) {
             minted = _creditFast(to, amount, cur, _isEligible(cfg, reason) ? cfg | FAST_ELIGIBLE : cfg, t);
             if (minted != 0) return (minted, false);

@@ -166,14 +166,6 @@ abstract contract RewardTokenBase {
         return (block.timestamp - _genesis) / _epochLength;
     }
 
-    /// @dev Slot 0 of `account` with its qualification rolled to the current epoch, and its tier now
-    ///      (zeros for an acceptor).
-    function _tierState(address account) internal view returns (uint256 s0, uint256 tier) {
-        s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return (0, 0);
-        (s0, tier) = _rolled(s0, _epochNow(), _config, _tierTable);
-    }
-
     /// @dev `s0` (a customer's slot 0) with its qualification rolled to epoch `cur`, and the tier
     ///      held now by the policy in `cfg`.
     function _rolled(uint256 s0, uint256 cur, uint256 cfg, uint256 t) internal pure returns (uint256, uint256 tier) {

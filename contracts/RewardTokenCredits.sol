@@ -34,7 +34,8 @@ abstract contract RewardTokenCredits is RewardTokenBase {
     {
         uint256[5] storage acct = _accounts[to];
         uint256 s0 = acct[0];
-        if (amount > MAX_LOT_AMOUNT || s0 & ACCEPTOR_FLAG != 0) return 0;
+        // Not for an acceptor, nor an account with pending credits (they may vest first: {_creditIssued}).
+        if (amount > MAX_LOT_AMOUNT || s0 >> PCOUNT_SHIFT != 0 || s0 & ACCEPTOR_FLAG != 0) return 0;
         unchecked {
             bool rolling = cfg & CFG_ROLLING != 0;
             uint256 earned; // the tier the points reach (the floor aside)
