@@ -26,6 +26,9 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     /// @dev An entry's flag: at its release it counts in lifetime earned and qualification.
     uint256 private constant VESTS = 1 << 144;
     uint256 private constant ID_MASK = (1 << 40) - 1;
+    uint256 private constant INLINE_ID_SHIFT = 88;
+    uint256 private constant OFFSET_MASK = (1 << 24) - 1;
+    uint256 private constant INLINE_BITS = (1 << 128) - 1;
 
     /// @param genesis_ The token's start of epoch 0.
     /// @param epochLength_ The token's epoch length.
@@ -139,8 +142,8 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
             uint256[5] storage acct = _accounts[account];
             LotRing.Ledger memory l = LotRing.open(acct);
             l.sweep(acct, account, _validity, _epochNow());
-            if (LotRing.count(l.s[0]) != 0 || (s0 >> PCOUNT_SHIFT) & 0xf != 0) {
-                revert IRewardToken.AccountHoldsPoints(account, _balance(account));
+            if (LotRing.count(l.s[0]) != 0 || s0 >> PCOUNT_SHIFT != 0) {
+                revert IRewardToken.AccountHoldsPoints(account, _fullBalance(account, s0));
             }
             // An acceptor starts from a clean account (its lifetime earned and tier no longer apply;
             // lots that expired unswept stay counted in their expired epochs).
@@ -199,6 +202,12 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     //  entry (one word, `_pendingLots[account][i]`):
     //      vests (1) << 144 | id (40) << 104 | release time (40) << 64 | epoch earned (16) << 48 | amount (48)
     //  `vests`: the entry adds to lifetime earned and qualification at its release ({_vest}).
+    //  inline entry (slot 0's lot places, bits 0..127, under INLINE_FLAG): an account with no lot and no
+    //  other pending entry keeps its pending credit there, so a new holder's pending credit writes one
+    //  word, not two:
+    //      id (40) << 88 | release time - start of its epoch (24) << 64 | epoch earned (16) << 48 | amount (48)
+    //  Every touch that writes lots or adds an entry settles the account first ({_settle}), which moves
+    //  the inline entry into the lots (released) or into `_pendingLots` (not yet). It always vests.
     //  record (one word per pending `issue` or batch, `_pendingRecords[id]`):
     //      amount still pending (40) << 216 | epoch (16) << 200 | release time (40) << 160 | issuer (160)
     //  A batch's record id sits above the block number in `_batchBlock` (block | id << 64); a pending
@@ -288,12 +297,18 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 cur = _epochNow();
         if (cur > MAX_EPOCH) revert IRewardToken.EpochOverflow(cur);
         (s0, minted) = _pendingMinted(to, _settle(to, cur), amount, cur, cfg, reason);
+        pending = minted;
+        uint256 release = block.timestamp + ((cfg >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
+        uint256 offset = release - (_genesis + cur * _epochLength);
+        if (s0 >> PCOUNT_SHIFT == 0 && LotRing.count(s0) == 0 && offset <= OFFSET_MASK) {
+            // No lot, no other entry (settled above): the entry goes into slot 0's lot places.
+            acct[0] = (s0 & ~INLINE_BITS) | INLINE_FLAG | (id << INLINE_ID_SHIFT) | (offset << 64) | (cur << 48) | minted;
+            return (minted, pending);
+        }
         uint256 count = (s0 >> PCOUNT_SHIFT) & 0xf;
         if (count == MAX_PENDING_PER_ACCOUNT) revert IRewardToken.TooManyLots(to);
-        uint256 release = block.timestamp + ((cfg >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
         _pendingLots[to][count] = VESTS | (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (cur << 48) | minted;
         acct[0] = s0 + (uint256(1) << PCOUNT_SHIFT);
-        pending = minted;
     }
 
     /// @dev `s0` of `to` rolled to epoch `cur` with its tier reported, and what a pending credit of
@@ -331,13 +346,12 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         view
         returns (uint256[] memory amounts, uint256[] memory releaseTimes)
     {
-        uint256 s0 = _accounts[account][0];
-        uint256 count = s0 & ACCEPTOR_FLAG != 0 ? 0 : (s0 >> PCOUNT_SHIFT) & 0xf;
-        uint256[] memory entries = new uint256[](count);
+        uint256[] memory all = _entries(account, _accounts[account][0]);
+        uint256[] memory entries = new uint256[](all.length);
         uint256 n;
         uint256 cur = _epochNow();
-        for (uint256 i; i < count; ++i) {
-            uint256 e = _pendingLots[account][i];
+        for (uint256 i; i < all.length; ++i) {
+            uint256 e = all[i];
             if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
                 // Oldest first: insertion by release time (at most 15 entries).
                 uint256 j = n++;
@@ -383,17 +397,21 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 release = (r >> 160) & WINDOW_MASK;
         if (release <= block.timestamp) revert IRewardToken.PendingReleased(key, recipient, release);
         uint256 s0 = _accounts[recipient][0];
-        uint256 count = s0 & ACCEPTOR_FLAG != 0 ? 0 : (s0 >> PCOUNT_SHIFT) & 0xf;
+        uint256[] memory all = _entries(recipient, s0);
         uint256 i;
-        while (i < count && (_pendingLots[recipient][i] >> ID_SHIFT) & ID_MASK != id) ++i;
-        if (i == count) revert IRewardToken.NoPendingCredit(msg.sender, key, recipient);
-        uint256 e = _pendingLots[recipient][i];
+        while (i < all.length && (all[i] >> ID_SHIFT) & ID_MASK != id) ++i;
+        if (i == all.length) revert IRewardToken.NoPendingCredit(msg.sender, key, recipient);
+        uint256 e = all[i];
         amount = e & LotRing.AMOUNT_MASK;
         uint256 epoch = (e >> 48) & 0xffff;
         // Effects: the entry (the last one takes its place), the record, the counters, the budget.
         // (An unreleased credit has not counted toward the tier: nothing to take back there.)
-        _pendingLots[recipient][i] = _pendingLots[recipient][count - 1];
-        _accounts[recipient][0] = s0 - (uint256(1) << PCOUNT_SHIFT);
+        if (s0 & INLINE_FLAG != 0) {
+            _accounts[recipient][0] = s0 & ~INLINE_FLAG; // its places are outside the (empty) ring
+        } else {
+            _pendingLots[recipient][i] = _pendingLots[recipient][all.length - 1];
+            _accounts[recipient][0] = s0 - (uint256(1) << PCOUNT_SHIFT);
+        }
         _pendingRecords[id] = r - (amount << 216);
         _epochBuckets.sub(epoch, amount);
         _cancelled += amount;
@@ -415,18 +433,30 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     ///      ({_vest}: lifetime earned, qualification, `TierChanged`); returns slot 0.
     function _settle(address account, uint256 cur) private returns (uint256 s0) {
         s0 = _accounts[account][0];
-        uint256 count = (s0 >> PCOUNT_SHIFT) & 0xf;
-        if (s0 & ACCEPTOR_FLAG != 0 || count == 0) return s0;
+        if (s0 >> PCOUNT_SHIFT == 0) return s0; // no pending entry (an acceptor has none)
         (uint256[] memory released, uint256 r) = _released(account, s0);
-        if (r == 0) return s0;
-        // Effects: the released entries leave the list (the last ones take their places).
+        uint256 count = (s0 >> PCOUNT_SHIFT) & 0xf;
         uint256 left = count;
+        if (s0 & INLINE_FLAG != 0) {
+            // The inline entry leaves slot 0: into the lots below (released), or into the list.
+            uint256 e = _inlineEntry(s0);
+            s0 &= ~INLINE_FLAG;
+            if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp) _pendingLots[account][left++] = e;
+        } else if (r == 0) {
+            return s0;
+        }
+        // Effects: the released entries leave the list (the last ones take their places).
         for (uint256 i; i < left;) {
             if ((_pendingLots[account][i] >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp) {
                 ++i;
             } else {
                 _pendingLots[account][i] = _pendingLots[account][--left];
             }
+        }
+        if (r == 0) {
+            s0 = (s0 & ~(uint256(0xf) << PCOUNT_SHIFT)) | (left << PCOUNT_SHIFT);
+            _accounts[account][0] = s0;
+            return s0;
         }
         uint256 cfg = _config;
         uint256 t = _tierTable;
@@ -475,12 +505,54 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         return l.s[0];
     }
 
+    /// @dev Every pending entry of `account` (slot 0 `s0`; none for an acceptor), the inline one in the
+    ///      entry layout.
+    function _entries(address account, uint256 s0) private view returns (uint256[] memory all) {
+        if (s0 & ACCEPTOR_FLAG != 0) return all;
+        if (s0 & INLINE_FLAG != 0) {
+            all = new uint256[](1);
+            all[0] = _inlineEntry(s0);
+            return all;
+        }
+        all = new uint256[]((s0 >> PCOUNT_SHIFT) & 0xf);
+        for (uint256 i; i < all.length; ++i) {
+            all[i] = _pendingLots[account][i];
+        }
+    }
+
+    /// @dev The inline entry of slot 0 `s0` in the entry layout.
+    function _inlineEntry(uint256 s0) private view returns (uint256) {
+        uint256 epoch = (s0 >> 48) & 0xffff;
+        uint256 release = _genesis + epoch * _epochLength + ((s0 >> 64) & OFFSET_MASK);
+        return VESTS | (((s0 >> INLINE_ID_SHIFT) & ID_MASK) << ID_SHIFT) | (release << RELEASE_SHIFT)
+            | (s0 & ((1 << 64) - 1));
+    }
+
+    /// @notice See {IERC20-balanceOf}: the token forwards a customer with pending credits here.
+    function balanceOf(address account) external view returns (uint256) {
+        return _fullBalance(account, _accounts[account][0]);
+    }
+
+    /// @dev The live points of customer `account` (slot 0 `s0`): its live lots, and its pending
+    ///      credits that were released and have not expired (a touch settles them into the lots).
+    function _fullBalance(address account, uint256 s0) private view returns (uint256 sum) {
+        sum = _lotBalance(account, s0);
+        uint256[] memory all = _entries(account, s0);
+        uint256 cur = _epochNow();
+        for (uint256 i; i < all.length; ++i) {
+            uint256 e = all[i];
+            if ((e >> RELEASE_SHIFT) & WINDOW_MASK <= block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
+                sum += e & LotRing.AMOUNT_MASK;
+            }
+        }
+    }
+
     /// @dev The released pending entries of `account` (slot 0 `s0`), in release order, and their number.
     function _released(address account, uint256 s0) private view returns (uint256[] memory entries, uint256 n) {
-        uint256 count = s0 & ACCEPTOR_FLAG != 0 ? 0 : (s0 >> PCOUNT_SHIFT) & 0xf;
-        entries = new uint256[](count);
-        for (uint256 i; i < count; ++i) {
-            uint256 e = _pendingLots[account][i];
+        uint256[] memory all = _entries(account, s0);
+        entries = new uint256[](all.length);
+        for (uint256 i; i < all.length; ++i) {
+            uint256 e = all[i];
             uint256 release = (e >> RELEASE_SHIFT) & WINDOW_MASK;
             if (release > block.timestamp) continue;
             // Insertion by release time (at most 15 entries).

@@ -197,3 +197,65 @@ def test_recovery_moves_pending_credits(token, admin, issuer, alice, bob):
     identity(token)
     sleep(WINDOW + 1)
     assert token.balanceOf(bob) == 140
+
+
+# ---------------------------------------------------------------- a pending credit kept in slot 0 (inline)
+def test_first_pending_credit_of_an_account_without_lots_writes_one_word(token, admin, issuer, alice, bob):
+    pending_on(token, admin)
+    token.issue(bob, 100, PURCHASE, ref("warm"), {"from": issuer})  # the record mapping is warm either way
+    fresh = token.issue(alice, 100, PURCHASE, ref("inline"), {"from": issuer}).gas_used
+    second = token.issue(alice, 100, PURCHASE, ref("listed"), {"from": issuer}).gas_used  # a word of its own
+    assert second - fresh > 15_000, (fresh, second)  # the second opens a fresh entry word (22,100 gas)
+    assert sorted(plain(token.pendingOf(alice))[0]) == [100, 100] and token.balanceOf(alice) == 0
+    identity(token)
+    sleep(WINDOW + 1)
+    assert token.balanceOf(alice) == 200 and token.lifetimeEarned(alice) == 200
+
+
+def test_inline_pending_credit_survives_every_touch_before_its_release(token, admin, issuer, alice, merchant):
+    pending_on(token, admin)
+    tx = token.issue(alice, 500, PURCHASE, ref("buy"), {"from": issuer})
+    release = chain[tx.block_number].timestamp + WINDOW
+    token.issue(merchant, 1_000, REASON["campaign"], NOREF, {"from": issuer})
+    token.transfer(alice, 30, {"from": merchant})  # a merchant pays a customer: a lot is written
+    token.issue(alice, 20, REASON["feedback"], NOREF, {"from": issuer})  # a plain credit
+    assert token.balanceOf(alice) == 50 and plain(token.pendingOf(alice)) == [[500], [release]]
+    token.transfer(merchant, 50, {"from": alice})  # a spend of the spendable part
+    with reverts_with("ERC20InsufficientBalance"):
+        token.transfer(merchant, 1, {"from": alice})
+    assert plain(token.pendingOf(alice)) == [[500], [release]]
+    identity(token)
+    sleep(WINDOW + 1)
+    assert token.balanceOf(alice) == 500 and plain(token.pendingOf(alice)) == [[], []]
+    token.transfer(merchant, 500, {"from": alice})
+    assert token.balanceOf(alice) == 0
+    identity(token)
+
+
+def test_inline_pending_credit_cancelled_then_account_reused(token, admin, issuer, alice, merchant):
+    pending_on(token, admin)
+    token.issue(alice, 300, PURCHASE, ref("returned"), {"from": issuer})
+    tx = token.cancelPending(ref("returned"), alice, {"from": issuer})
+    assert tx.return_value == 300 and plain(token.pendingOf(alice)) == [[], []]
+    with reverts_with("NoPendingCredit"):
+        token.cancelPending(ref("returned"), alice, {"from": issuer})
+    token.issue(alice, 70, REASON["feedback"], NOREF, {"from": issuer})  # the places are reused
+    token.issue(alice, 80, PURCHASE, ref("again"), {"from": issuer})
+    assert token.balanceOf(alice) == 70 and plain(token.pendingOf(alice))[0] == [80]
+    sleep(WINDOW + 1)
+    assert token.balanceOf(alice) == 150 and token.lifetimeEarned(alice) == 150
+    identity(token)
+
+
+def test_inline_pending_credit_moves_with_a_recovery_and_blocks_acceptor_status(token, admin, issuer, alice, bob):
+    pending_on(token, admin)
+    token.setRecoveryDelay(0, {"from": admin})
+    token.issue(alice, 40, PURCHASE, ref("order-r"), {"from": issuer})
+    with reverts_with("AccountHoldsPoints"):
+        token.setAcceptor(alice, True, {"from": admin})
+    token.startRecovery(alice, bob, {"from": admin})
+    token.completeRecovery(alice, {"from": bob})
+    assert plain(token.pendingOf(bob))[0] == [40] and plain(token.pendingOf(alice)) == [[], []]
+    tx = token.cancelPending(ref("order-r"), bob, {"from": issuer})
+    assert tx.return_value == 40
+    identity(token)
