@@ -296,7 +296,13 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         }
         uint256 cur = _epochNow();
         if (cur > MAX_EPOCH) revert IRewardToken.EpochOverflow(cur);
-        (s0, minted) = _pendingMinted(to, _settle(to, cur), amount, cur, cfg, reason);
+        if (s0 == 0) {
+            // A new holder: the base tier, nothing to settle, roll or report (its period starts now).
+            minted = _minted(amount, cfg, reason, _tierTable, 0);
+            s0 = TierClock.pack(0, 0, cur, 0, 0);
+        } else {
+            (s0, minted) = _pendingMinted(to, _settle(to, cur), amount, cur, cfg, reason);
+        }
         pending = minted;
         uint256 release = block.timestamp + ((cfg >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
         uint256 offset = release - (_genesis + cur * _epochLength);
@@ -320,13 +326,23 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 t = _tierTable;
         uint256 tier;
         (s0, tier) = _rolled(s0, cur, cfg, t);
+        minted = _minted(amount, cfg, reason, t, tier);
+        return (_report(to, s0, cfg, t), minted);
+    }
+
+    /// @dev What a credit of `amount` for `reason` mints at tier `tier` (table `t`): the tier's
+    ///      multiplier if the reason takes it. Reverts with AmountTooLarge past a lot (or at 0).
+    function _minted(uint256 amount, uint256 cfg, IRewardToken.Reason reason, uint256 t, uint256 tier)
+        private
+        pure
+        returns (uint256 minted)
+    {
         minted = amount;
         if (_isEligible(cfg, reason)) {
             uint256 multiplier = TierTable.multiplierOf(t, tier);
             if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
         }
         if (minted > MAX_LOT_AMOUNT || minted == 0) revert IRewardToken.AmountTooLarge(minted, MAX_LOT_AMOUNT);
-        return (_report(to, s0, cfg, t), minted);
     }
 
     /// @dev Writes record `id` (the caller, the release time, this epoch, `pending`), charges the
