@@ -67,6 +67,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IERC20
+    // slither-disable-next-line incorrect-return — with pending credits the extension answers (_forwardView)
     function balanceOf(address account) public view override(ERC20, IERC20) returns (uint256) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return s0 & ACCEPTOR_BALANCE_MASK;
@@ -342,14 +343,12 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
     /// @inheritdoc IRewardToken
     function lifetimeEarned(address account) external view returns (uint256) {
-        _forwardView();
-        return _migrated; // not reached: the extension answers (released pending credits vested)
+        _forwardView(); // (released pending credits vested)
     }
 
     /// @inheritdoc IRewardToken
     function tierOf(address account) external view returns (uint8) {
         _forwardView();
-        return 0; // not reached: the extension answers
     }
 
     /// @inheritdoc IRewardToken
