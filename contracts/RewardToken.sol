@@ -67,10 +67,12 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
     }
 
     /// @inheritdoc IERC20
+    // slither-disable-next-line incorrect-return — with pending credits the extension answers (_forwardView)
     function balanceOf(address account) public view override(ERC20, IERC20) returns (uint256) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return s0 & ACCEPTOR_BALANCE_MASK;
-        return _balance(account);
+        if (s0 >> PCOUNT_SHIFT != 0) _forwardView(); // released pending credits count: the extension adds them
+        return _lotBalance(account, s0);
     }
 
     /// @inheritdoc IERC20
@@ -230,7 +232,7 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             uint256 fromSlot = _accounts[from][0];
             if (fromSlot & RECOVERY_FLAG != 0) WalletRecovery.revertPending(_recoveries, from);
             // slither-disable-next-line reentrancy-no-eth — _settle runs our own extension's code, no call out
-            if (fromSlot & ACCEPTOR_FLAG == 0 && (fromSlot >> PCOUNT_SHIFT) & 0xf != 0) fromSlot = _settle(from);
+            if (fromSlot >> PCOUNT_SHIFT != 0) fromSlot = _settle(from); // (never an acceptor's)
             fromCustomer = fromSlot & ACCEPTOR_FLAG == 0;
             if (to != address(0) && fromCustomer && cfg & CFG_TRANSFERS_OPEN == 0 && !toAcceptor) {
                 revert TransferNotAllowed(from, to);
@@ -247,6 +249,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             _issued += value;
         }
         if (to != address(0)) {
+            // A pending credit in slot 0's lot places leaves them before a lot is written there.
+            // slither-disable-next-line reentrancy-no-eth — _settle runs our own extension's code, no call out
+            if (!toAcceptor && _accounts[to][0] & INLINE_FLAG != 0) _settle(to);
             if (toAcceptor) {
                 _creditAcceptor(to, value);
             } else if (fromCustomer) {
@@ -336,15 +341,12 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
 
     /// @inheritdoc IRewardToken
     function lifetimeEarned(address account) external view returns (uint256) {
-        uint256 s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        return LotRing.lifetime(s0);
+        _forwardView(); // (released pending credits vested)
     }
 
     /// @inheritdoc IRewardToken
     function tierOf(address account) external view returns (uint8) {
-        (, uint256 tier) = _tierState(account);
-        return uint8(tier);
+        _forwardView();
     }
 
     /// @inheritdoc IRewardToken
@@ -462,6 +464,9 @@ contract RewardToken is IRewardToken, ERC20Permit, AccessControlDefaultAdminRule
             _creditAcceptorSlot(acct, s0, amount);
             return (amount, true);
         }
+        // Released pending credits vest first: they may lift the tier whose multiplier applies.
+        // slither-disable-next-line reentrancy-no-eth — _settle runs our own extension's code, no call out
+        if (s0 >> PCOUNT_SHIFT != 0) s0 = _settle(to);
         if (reason != Reason.Refund && cur <= MAX_EPOCH) {
             minted = _creditFast(to, amount, cur, _isEligible(cfg, reason) ? cfg | FAST_ELIGIBLE : cfg, t);
             if (minted != 0) return (minted, false);

@@ -65,8 +65,12 @@ abstract contract RewardTokenBase {
     /// @notice Most pending credits one account holds at a time (not released, or released and not
     ///         yet settled into its lots by a touch).
     uint256 public constant MAX_PENDING_PER_ACCOUNT = 15;
-    /// @dev Slot 0 of a customer: the number of its pending entries (4 bits) at bit 250.
+    /// @dev Slot 0 of a customer: the number of its pending entries (4 bits) at bit 250; any pending
+    ///      credit sets a bit at or above it (`s0 >> PCOUNT_SHIFT != 0`).
     uint256 internal constant PCOUNT_SHIFT = 250;
+    /// @dev Slot 0 of a customer: its one pending credit sits in slot 0's lot places (the ring is empty
+    ///      then, and it has no other pending entry); laid out in {RewardTokenExt}.
+    uint256 internal constant INLINE_FLAG = 1 << 254;
     uint256 internal constant CFG_MASK_SHIFT = 8;
     uint256 internal constant CFG_DELAY_SHIFT = 16;
     uint256 internal constant CFG_DELAY_MASK = (1 << 48) - 1;
@@ -130,21 +134,12 @@ abstract contract RewardTokenBase {
 
 
 
-    /// @dev The live points of customer `account` (not for acceptors): its live lots, and its pending
-    ///      entries that were released and have not expired (a touch settles them into the lots).
-    function _balance(address account) internal view returns (uint256 sum) {
-        uint256 s0 = _accounts[account][0];
+    /// @dev The points in the live lots of customer `account` (slot 0 `s0`); released pending credits
+    ///      not yet settled into them are not counted here (see {RewardTokenExt-balanceOf}).
+    function _lotBalance(address account, uint256 s0) internal view returns (uint256 sum) {
         (, uint256[] memory amounts) = _liveLots(account, s0);
         for (uint256 i; i < amounts.length; ++i) {
             sum += amounts[i];
-        }
-        uint256 pending = (s0 >> PCOUNT_SHIFT) & 0xf;
-        uint256 cur = _epochNow();
-        for (uint256 i; i < pending; ++i) {
-            uint256 e = _pendingLots[account][i];
-            if ((e >> 64) & WINDOW_MASK <= block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
-                sum += e & LotRing.AMOUNT_MASK;
-            }
         }
     }
 
@@ -164,14 +159,6 @@ abstract contract RewardTokenBase {
     /// @dev The epoch of the current block.
     function _epochNow() internal view returns (uint256) {
         return (block.timestamp - _genesis) / _epochLength;
-    }
-
-    /// @dev Slot 0 of `account` with its qualification rolled to the current epoch, and its tier now
-    ///      (zeros for an acceptor).
-    function _tierState(address account) internal view returns (uint256 s0, uint256 tier) {
-        s0 = _accounts[account][0];
-        if (s0 & ACCEPTOR_FLAG != 0) return (0, 0);
-        (s0, tier) = _rolled(s0, _epochNow(), _config, _tierTable);
     }
 
     /// @dev `s0` (a customer's slot 0) with its qualification rolled to epoch `cur`, and the tier

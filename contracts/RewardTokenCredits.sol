@@ -77,8 +77,9 @@ abstract contract RewardTokenCredits is RewardTokenBase {
             let s0 := sload(slot)
             // One pass; `break` leaves with minted = 0 and nothing written.
             for {} 1 {} {
-                // Too large for a lot (MAX_LOT_AMOUNT), or an acceptor (ACCEPTOR_FLAG).
-                if or(gt(amount, 0xffffffffffff), and(s0, shl(248, 1))) { break }
+                // Too large for a lot (MAX_LOT_AMOUNT), an acceptor (ACCEPTOR_FLAG), or an account with
+                // pending credits (released ones vest first, in {_creditIssued}).
+                if or(or(gt(amount, 0xffffffffffff), and(s0, shl(248, 1))), shr(PCOUNT_SHIFT, s0)) { break }
                 let rolling := and(cfg, shl(64, 1)) // CFG_ROLLING
                 let earned := 0 // the tier the points reach (the floor aside)
                 let next := shr(64, t) // the entry of tier earned + 1 in the table (TierTable)

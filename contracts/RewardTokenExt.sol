@@ -23,6 +23,12 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
 
     uint256 private constant ID_SHIFT = 104;
     uint256 private constant RELEASE_SHIFT = 64;
+    /// @dev An entry's flag: at its release it counts in lifetime earned and qualification.
+    uint256 private constant VESTS = 1 << 144;
+    uint256 private constant ID_MASK = (1 << 40) - 1;
+    uint256 private constant INLINE_ID_SHIFT = 88;
+    uint256 private constant OFFSET_MASK = (1 << 24) - 1;
+    uint256 private constant INLINE_BITS = (1 << 128) - 1;
 
     /// @param genesis_ The token's start of epoch 0.
     /// @param epochLength_ The token's epoch length.
@@ -58,9 +64,34 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     }
 
     /// @notice See {IRewardToken}.
+    function lifetimeEarned(address account) external view returns (uint256) {
+        (uint256 s0,) = _vestedState(account);
+        return LotRing.lifetime(s0);
+    }
+
+    /// @notice See {IRewardToken}.
+    function tierOf(address account) external view returns (uint8) {
+        (, uint256 tier) = _vestedState(account);
+        return uint8(tier);
+    }
+
+    /// @notice See {IRewardToken}.
     function qualifyingPoints(address account) external view returns (uint256 current, uint256 last) {
-        (uint256 s0,) = _tierState(account);
+        (uint256 s0,) = _vestedState(account);
         return (TierClock.qCur(s0), TierClock.qLast(s0));
+    }
+
+    /// @dev Slot 0 of `account` as a touch now would leave it: its released pending credits vested
+    ///      (see {_vest}) and its qualification rolled to the current epoch; and the tier held now
+    ///      (zeros for an acceptor). What `tierOf` and the qualification views read.
+    function _vestedState(address account) private view returns (uint256 s0, uint256 tier) {
+        s0 = _accounts[account][0];
+        if (s0 & ACCEPTOR_FLAG != 0) return (0, 0);
+        uint256 cfg = _config;
+        uint256 t = _tierTable;
+        (uint256[] memory released, uint256 n) = _released(account, s0);
+        s0 = _vest(s0, released, n, cfg, t);
+        return _rolled(s0, _epochNow(), cfg, t);
     }
 
     /// @notice See {IRewardToken}.
@@ -73,7 +104,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
 
     /// @notice See {IRewardToken}.
     function tierProgress(address account) external view returns (uint8 tier, uint256 toKeep, uint256 toNext) {
-        (uint256 s0, uint256 t) = _tierState(account);
+        (uint256 s0, uint256 t) = _vestedState(account);
         tier = uint8(t);
         bool rolling = _config & CFG_ROLLING != 0;
         uint256 points = rolling ? TierClock.qCur(s0) : LotRing.lifetime(s0);
@@ -111,8 +142,8 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
             uint256[5] storage acct = _accounts[account];
             LotRing.Ledger memory l = LotRing.open(acct);
             l.sweep(acct, account, _validity, _epochNow());
-            if (LotRing.count(l.s[0]) != 0 || (s0 >> PCOUNT_SHIFT) & 0xf != 0) {
-                revert IRewardToken.AccountHoldsPoints(account, _balance(account));
+            if (LotRing.count(l.s[0]) != 0 || s0 >> PCOUNT_SHIFT != 0) {
+                revert IRewardToken.AccountHoldsPoints(account, _fullBalance(account, s0));
             }
             // An acceptor starts from a clean account (its lifetime earned and tier no longer apply;
             // lots that expired unswept stay counted in their expired epochs).
@@ -150,6 +181,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 cur = _epochNow();
         uint256[5] storage acct = _accounts[from];
         (uint256 s0,) = _rolled(_settle(from, cur), cur, _config, _tierTable);
+        _settle(to, cur); // its own released credits vest before the move is added
         LotRing.Ledger memory l = LotRing.openWith(s0);
         l.sweep(acct, from, _validity, cur);
         uint256 lifetime = LotRing.lifetime(s0);
@@ -168,7 +200,14 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     // Pending credits
     // =====================================================================================
     //  entry (one word, `_pendingLots[account][i]`):
-    //      id (40) << 104 | release time (40) << 64 | epoch earned (16) << 48 | amount (48)
+    //      vests (1) << 144 | id (40) << 104 | release time (40) << 64 | epoch earned (16) << 48 | amount (48)
+    //  `vests`: the entry adds to lifetime earned and qualification at its release ({_vest}).
+    //  inline entry (slot 0's lot places, bits 0..127, under INLINE_FLAG): an account with no lot and no
+    //  other pending entry keeps its pending credit there, so a new holder's pending credit writes one
+    //  word, not two:
+    //      id (40) << 88 | release time - start of its epoch (24) << 64 | epoch earned (16) << 48 | amount (48)
+    //  Every touch that writes lots or adds an entry settles the account first ({_settle}), which moves
+    //  the inline entry into the lots (released) or into `_pendingLots` (not yet). It always vests.
     //  record (one word per pending `issue` or batch, `_pendingRecords[id]`):
     //      amount still pending (40) << 216 | epoch (16) << 200 | release time (40) << 160 | issuer (160)
     //  A batch's record id sits above the block number in `_batchBlock` (block | id << 64); a pending
@@ -241,8 +280,9 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     }
 
     /// @dev Credits `amount` to `to` as a pending entry of record `id` (an acceptor is credited at
-    ///      once): multiplier, lifetime and qualification as any credit. Returns what was minted and
-    ///      what of it is pending.
+    ///      once), with the multiplier of the tier held now; it counts in lifetime earned and
+    ///      qualification only at its release ({_vest}). Returns what was minted and what of it is
+    ///      pending.
     function _creditPending(address to, uint256 amount, uint256 cfg, IRewardToken.Reason reason, uint256 id)
         private
         returns (uint256 minted, uint256 pending)
@@ -256,14 +296,53 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         }
         uint256 cur = _epochNow();
         if (cur > MAX_EPOCH) revert IRewardToken.EpochOverflow(cur);
-        s0 = _settle(to, cur);
-        (s0, minted) = _qualify(to, s0, amount, cur, cfg, reason, _tierTable);
+        if (s0 == 0) {
+            // A new holder: the base tier, nothing to settle, roll or report (its period starts now).
+            minted = _minted(amount, cfg, reason, _tierTable, 0);
+            s0 = TierClock.pack(0, 0, cur, 0, 0);
+        } else {
+            (s0, minted) = _pendingMinted(to, _settle(to, cur), amount, cur, cfg, reason);
+        }
+        pending = minted;
+        uint256 release = block.timestamp + ((cfg >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
+        uint256 offset = release - (_genesis + cur * _epochLength);
+        if (s0 >> PCOUNT_SHIFT == 0 && LotRing.count(s0) == 0 && offset <= OFFSET_MASK) {
+            // No lot, no other entry (settled above): the entry goes into slot 0's lot places.
+            acct[0] = (s0 & ~INLINE_BITS) | INLINE_FLAG | (id << INLINE_ID_SHIFT) | (offset << 64) | (cur << 48) | minted;
+            return (minted, pending);
+        }
         uint256 count = (s0 >> PCOUNT_SHIFT) & 0xf;
         if (count == MAX_PENDING_PER_ACCOUNT) revert IRewardToken.TooManyLots(to);
-        uint256 release = block.timestamp + ((cfg >> CFG_WINDOW_SHIFT) & WINDOW_MASK);
-        _pendingLots[to][count] = (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (cur << 48) | minted;
+        _pendingLots[to][count] = VESTS | (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (cur << 48) | minted;
         acct[0] = s0 + (uint256(1) << PCOUNT_SHIFT);
-        pending = minted;
+    }
+
+    /// @dev `s0` of `to` rolled to epoch `cur` with its tier reported, and what a pending credit of
+    ///      `amount` for `reason` mints: the multiplier of the tier held now.
+    function _pendingMinted(address to, uint256 s0, uint256 amount, uint256 cur, uint256 cfg, IRewardToken.Reason reason)
+        private
+        returns (uint256, uint256 minted)
+    {
+        uint256 t = _tierTable;
+        uint256 tier;
+        (s0, tier) = _rolled(s0, cur, cfg, t);
+        minted = _minted(amount, cfg, reason, t, tier);
+        return (_report(to, s0, cfg, t), minted);
+    }
+
+    /// @dev What a credit of `amount` for `reason` mints at tier `tier` (table `t`): the tier's
+    ///      multiplier if the reason takes it. Reverts with AmountTooLarge past a lot (or at 0).
+    function _minted(uint256 amount, uint256 cfg, IRewardToken.Reason reason, uint256 t, uint256 tier)
+        private
+        pure
+        returns (uint256 minted)
+    {
+        minted = amount;
+        if (_isEligible(cfg, reason)) {
+            uint256 multiplier = TierTable.multiplierOf(t, tier);
+            if (multiplier != TierTable.BPS) minted = (amount * multiplier) / TierTable.BPS;
+        }
+        if (minted > MAX_LOT_AMOUNT || minted == 0) revert IRewardToken.AmountTooLarge(minted, MAX_LOT_AMOUNT);
     }
 
     /// @dev Writes record `id` (the caller, the release time, this epoch, `pending`), charges the
@@ -283,13 +362,12 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         view
         returns (uint256[] memory amounts, uint256[] memory releaseTimes)
     {
-        uint256 s0 = _accounts[account][0];
-        uint256 count = s0 & ACCEPTOR_FLAG != 0 ? 0 : (s0 >> PCOUNT_SHIFT) & 0xf;
-        uint256[] memory entries = new uint256[](count);
+        uint256[] memory all = _entries(account, _accounts[account][0]);
+        uint256[] memory entries = new uint256[](all.length);
         uint256 n;
         uint256 cur = _epochNow();
-        for (uint256 i; i < count; ++i) {
-            uint256 e = _pendingLots[account][i];
+        for (uint256 i; i < all.length; ++i) {
+            uint256 e = all[i];
             if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
                 // Oldest first: insertion by release time (at most 15 entries).
                 uint256 j = n++;
@@ -335,16 +413,21 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 release = (r >> 160) & WINDOW_MASK;
         if (release <= block.timestamp) revert IRewardToken.PendingReleased(key, recipient, release);
         uint256 s0 = _accounts[recipient][0];
-        uint256 count = s0 & ACCEPTOR_FLAG != 0 ? 0 : (s0 >> PCOUNT_SHIFT) & 0xf;
+        uint256[] memory all = _entries(recipient, s0);
         uint256 i;
-        while (i < count && _pendingLots[recipient][i] >> ID_SHIFT != id) ++i;
-        if (i == count) revert IRewardToken.NoPendingCredit(msg.sender, key, recipient);
-        uint256 e = _pendingLots[recipient][i];
+        while (i < all.length && (all[i] >> ID_SHIFT) & ID_MASK != id) ++i;
+        if (i == all.length) revert IRewardToken.NoPendingCredit(msg.sender, key, recipient);
+        uint256 e = all[i];
         amount = e & LotRing.AMOUNT_MASK;
         uint256 epoch = (e >> 48) & 0xffff;
         // Effects: the entry (the last one takes its place), the record, the counters, the budget.
-        _pendingLots[recipient][i] = _pendingLots[recipient][count - 1];
-        _accounts[recipient][0] = _unqualify(recipient, s0 - (uint256(1) << PCOUNT_SHIFT), amount, epoch);
+        // (An unreleased credit has not counted toward the tier: nothing to take back there.)
+        if (s0 & INLINE_FLAG != 0) {
+            _accounts[recipient][0] = s0 & ~INLINE_FLAG; // its places are outside the (empty) ring
+        } else {
+            _pendingLots[recipient][i] = _pendingLots[recipient][all.length - 1];
+            _accounts[recipient][0] = s0 - (uint256(1) << PCOUNT_SHIFT);
+        }
         _pendingRecords[id] = r - (amount << 216);
         _epochBuckets.sub(epoch, amount);
         _cancelled += amount;
@@ -355,45 +438,6 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         emit IRewardToken.PendingCancelled(msg.sender, key, recipient, amount);
     }
 
-    /// @dev `s0` rolled to now with `amount` earned in `epoch` taken out of lifetime earned and of the
-    ///      qualifying points of its period (the current or the last one; an older period's points
-    ///      are gone already), the floor lowered if the last period no longer reaches it, and the
-    ///      tier reported.
-    function _unqualify(address account, uint256 s0, uint256 amount, uint256 epoch) private returns (uint256) {
-        uint256 cfg = _config;
-        uint256 t = _tierTable;
-        uint256 cur = _epochNow();
-        (s0,) = _rolled(s0, cur, cfg, t);
-        uint256 lifetime = LotRing.lifetime(s0);
-        s0 = LotRing.addLifetime(s0 - (lifetime << 128), lifetime > amount ? lifetime - amount : 0);
-        uint256 period = (cfg >> CFG_PERIOD_SHIFT) & 0xff;
-        s0 = _takeQualifying(s0, amount, cur / period - epoch / period, cfg & CFG_SOFT != 0, t);
-        return _report(account, s0, cfg, t);
-    }
-
-    /// @dev `s0` with `amount` taken from the qualifying points of the period `ago` periods back
-    ///      (0 current, 1 last); the boundary gave the floor from the last period's points (or one
-    ///      below the tier held then): with fewer points it can only be lower.
-    function _takeQualifying(uint256 s0, uint256 amount, uint256 ago, bool soft, uint256 t)
-        private
-        pure
-        returns (uint256)
-    {
-        uint256 qc = TierClock.qCur(s0);
-        uint256 ql = TierClock.qLast(s0);
-        uint256 fl = TierClock.floorOf(s0);
-        if (ago == 0) {
-            qc = qc > amount ? qc - amount : 0;
-        } else if (ago == 1) {
-            ql = ql > amount ? ql - amount : 0;
-            uint256 earned = TierTable.tierFor(t, ql);
-            uint256 landing = soft && fl > 0 ? fl - 1 : 0;
-            uint256 lower = earned > landing ? earned : landing;
-            if (lower < fl) fl = lower;
-        }
-        return TierClock.withFields(s0, qc, ql, TierClock.qEpoch(s0), fl);
-    }
-
     /// @notice Settles the released pending entries of `account` into its lots (the token calls it
     ///         before a debit); returns its slot 0 afterwards. Does nothing to an account without any.
     function settle(address account) external returns (uint256) {
@@ -401,25 +445,56 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     }
 
     /// @dev Moves the released pending entries of `account` into its lots (merged by the epoch they
-    ///      were earned in; those expired since are dropped with one `PointsExpired`); returns slot 0.
+    ///      were earned in; those expired since are dropped with one `PointsExpired`), vests them
+    ///      ({_vest}: lifetime earned, qualification, `TierChanged`); returns slot 0.
     function _settle(address account, uint256 cur) private returns (uint256 s0) {
-        uint256[5] storage acct = _accounts[account];
-        s0 = acct[0];
+        s0 = _accounts[account][0];
+        if (s0 >> PCOUNT_SHIFT == 0) return s0; // no pending entry (an acceptor has none)
+        (uint256[] memory released, uint256 r) = _released(account, s0);
         uint256 count = (s0 >> PCOUNT_SHIFT) & 0xf;
-        if (s0 & ACCEPTOR_FLAG != 0 || count == 0) return s0;
-        uint256[] memory epochs = new uint256[](count);
-        uint256[] memory amounts = new uint256[](count);
+        uint256 left = count;
+        if (s0 & INLINE_FLAG != 0) {
+            // The inline entry leaves slot 0: into the lots below (released), or into the list.
+            uint256 e = _inlineEntry(s0);
+            s0 &= ~INLINE_FLAG;
+            if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp) _pendingLots[account][left++] = e;
+        } else if (r == 0) {
+            return s0;
+        }
+        // Effects: the released entries leave the list (the last ones take their places).
+        for (uint256 i; i < left;) {
+            if ((_pendingLots[account][i] >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp) {
+                ++i;
+            } else {
+                _pendingLots[account][i] = _pendingLots[account][--left];
+            }
+        }
+        if (r == 0) {
+            s0 = (s0 & ~(uint256(0xf) << PCOUNT_SHIFT)) | (left << PCOUNT_SHIFT);
+            _accounts[account][0] = s0;
+            return s0;
+        }
+        uint256 cfg = _config;
+        uint256 t = _tierTable;
+        (s0,) = _rolled(_vest(s0, released, r, cfg, t), cur, cfg, t);
+        s0 = _report(account, (s0 & ~(uint256(0xf) << PCOUNT_SHIFT)) | (left << PCOUNT_SHIFT), cfg, t);
+        _accounts[account][0] = s0;
+        return _settleLots(account, s0, released, r, cur);
+    }
+
+    /// @dev Merges the first `r` of `released` into the lots of `account` (slot 0 `s0`, stored) by the
+    ///      epoch they were earned in, dropping those expired since with one `PointsExpired`; returns
+    ///      slot 0 afterwards.
+    function _settleLots(address account, uint256 s0, uint256[] memory released, uint256 r, uint256 cur)
+        private
+        returns (uint256)
+    {
+        uint256[] memory epochs = new uint256[](r);
+        uint256[] memory amounts = new uint256[](r);
         uint256 n;
         uint256 expired; // amount (64) | last epoch << 64 | first epoch << 80 (entries are few)
-        uint256 i;
-        uint256 left = count;
-        while (i < left) {
-            uint256 e = _pendingLots[account][i];
-            if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp) {
-                ++i;
-                continue;
-            }
-            _pendingLots[account][i] = _pendingLots[account][--left];
+        for (uint256 k; k < r; ++k) {
+            uint256 e = released[k];
             uint256 epoch = (e >> 48) & 0xffff;
             uint256 amount = e & LotRing.AMOUNT_MASK;
             if (epoch + _validity <= cur) {
@@ -430,9 +505,6 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
             }
             n = _insertLot(epochs, amounts, n, epoch, amount);
         }
-        if (left == count) return s0;
-        s0 = (s0 & ~(uint256(0xf) << PCOUNT_SHIFT)) | (left << PCOUNT_SHIFT);
-        acct[0] = s0;
         if (expired != 0) {
             emit IRewardToken.PointsExpired(account, uint64(expired), expired >> 80, (expired >> 64) & 0xffff);
         }
@@ -441,11 +513,104 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
             mstore(epochs, n)
             mstore(amounts, n)
         }
+        uint256[5] storage acct = _accounts[account];
         LotRing.Ledger memory l = LotRing.openWith(s0);
         l.sweep(acct, account, _validity, cur);
         l.merge(acct, epochs, amounts, _validity);
         l.store(acct);
         return l.s[0];
+    }
+
+    /// @dev Every pending entry of `account` (slot 0 `s0`; none for an acceptor), the inline one in the
+    ///      entry layout.
+    function _entries(address account, uint256 s0) private view returns (uint256[] memory all) {
+        if (s0 & ACCEPTOR_FLAG != 0) return all;
+        if (s0 & INLINE_FLAG != 0) {
+            all = new uint256[](1);
+            all[0] = _inlineEntry(s0);
+            return all;
+        }
+        all = new uint256[]((s0 >> PCOUNT_SHIFT) & 0xf);
+        for (uint256 i; i < all.length; ++i) {
+            all[i] = _pendingLots[account][i];
+        }
+    }
+
+    /// @dev The inline entry of slot 0 `s0` in the entry layout.
+    function _inlineEntry(uint256 s0) private view returns (uint256) {
+        uint256 epoch = (s0 >> 48) & 0xffff;
+        uint256 release = _genesis + epoch * _epochLength + ((s0 >> 64) & OFFSET_MASK);
+        return VESTS | (((s0 >> INLINE_ID_SHIFT) & ID_MASK) << ID_SHIFT) | (release << RELEASE_SHIFT)
+            | (s0 & ((1 << 64) - 1));
+    }
+
+    /// @notice See {IERC20-balanceOf}: the token forwards a customer with pending credits here.
+    function balanceOf(address account) external view returns (uint256) {
+        return _fullBalance(account, _accounts[account][0]);
+    }
+
+    /// @dev The live points of customer `account` (slot 0 `s0`): its live lots, and its pending
+    ///      credits that were released and have not expired (a touch settles them into the lots).
+    function _fullBalance(address account, uint256 s0) private view returns (uint256 sum) {
+        sum = _lotBalance(account, s0);
+        uint256[] memory all = _entries(account, s0);
+        uint256 cur = _epochNow();
+        for (uint256 i; i < all.length; ++i) {
+            uint256 e = all[i];
+            if ((e >> RELEASE_SHIFT) & WINDOW_MASK <= block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
+                sum += e & LotRing.AMOUNT_MASK;
+            }
+        }
+    }
+
+    /// @dev The released pending entries of `account` (slot 0 `s0`), in release order, and their number.
+    function _released(address account, uint256 s0) private view returns (uint256[] memory entries, uint256 n) {
+        uint256[] memory all = _entries(account, s0);
+        entries = new uint256[](all.length);
+        for (uint256 i; i < all.length; ++i) {
+            uint256 e = all[i];
+            uint256 release = (e >> RELEASE_SHIFT) & WINDOW_MASK;
+            if (release > block.timestamp) continue;
+            // Insertion by release time (at most 15 entries).
+            uint256 j = n++;
+            while (j != 0 && (entries[j - 1] >> RELEASE_SHIFT) & WINDOW_MASK > release) {
+                entries[j] = entries[j - 1];
+                --j;
+            }
+            entries[j] = e;
+        }
+    }
+
+    /// @dev `s0` with the first `n` of `released` (in release order) vested: each that has the
+    ///      {VESTS} flag and was released before its points expired adds its amount to lifetime
+    ///      earned and to the qualifying points of the period of its release (boundaries before it
+    ///      applied by {TierClock-roll}; one already behind the last touch counts in that touch's
+    ///      period). Pending points count toward a tier only from their release on.
+    function _vest(uint256 s0, uint256[] memory released, uint256 n, uint256 cfg, uint256 t)
+        private
+        view
+        returns (uint256)
+    {
+        for (uint256 k; k < n; ++k) {
+            uint256 e = released[k];
+            uint256 release = (e >> RELEASE_SHIFT) & WINDOW_MASK;
+            if (e & VESTS == 0 || release >= _expiryOf((e >> 48) & 0xffff)) continue;
+            uint256 epoch = release > _genesis ? (release - _genesis) / _epochLength : 0;
+            s0 = TierClock.roll(s0, epoch, (cfg >> CFG_PERIOD_SHIFT) & 0xff, cfg & CFG_SOFT != 0, t);
+            s0 = _counted(s0, e & LotRing.AMOUNT_MASK);
+        }
+        return s0;
+    }
+
+    /// @dev `s0` with `amount` added to lifetime earned and to the qualifying points of its period.
+    function _counted(uint256 s0, uint256 amount) private pure returns (uint256) {
+        return TierClock.withFields(
+            LotRing.addLifetime(s0, amount),
+            TierClock.addSat(TierClock.qCur(s0), amount),
+            TierClock.qLast(s0),
+            TierClock.qEpoch(s0),
+            TierClock.floorOf(s0)
+        );
     }
 
     /// @dev Adds (`epoch`, `amount`) to the first `n` lots, kept in ascending epochs with one lot an
@@ -599,7 +764,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 id = ++_pendingSeq;
         _pendingKeys[issuer][key] = id;
         _pendingRecords[id] = (amount << 216) | (epoch << 200) | (release << 160) | uint160(issuer);
-        _pendingLots[account][k] = (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (epoch << 48) | amount;
+        _pendingLots[account][k] = VESTS | (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (epoch << 48) | amount;
         _epochBuckets.add(epoch, amount);
     }
 

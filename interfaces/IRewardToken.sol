@@ -24,8 +24,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 ///      boundary with `softLanding`. `tierOf` computes this for the current block, touched or not.
 ///      Qualifying points are the credits that count for lifetime earned (every issue except
 ///      `Refund`), after the multiplier, in the period in which they were
-///      earned; a pending credit counts toward the tier when it is made (it cannot be spent before its
-///      release), and a cancel (a return) takes its contribution back and re-checks the tier. A credit's multiplier is that of the tier held just before it.
+///      earned; a pending credit counts toward the tier only from its release, in the period of its
+///      release (so a cancel, a return, never has to take a tier back). A credit's multiplier is that
+///      of the tier held just before it, released pending credits included.
 ///
 ///      Wallet recovery: RECOVERY_ROLE starts moving a lost wallet's points to a new address
 ///      (`startRecovery`); from then on the old address cannot spend, pay or transfer. After
@@ -246,7 +247,8 @@ interface IRewardToken is IERC20 {
     function totalBurned() external view returns (uint256);
 
     // ---------------------------------------------------------------- tiers
-    /// @notice Points ever earned by issuance to `account` (spending never lowers it; refunds do not count).
+    /// @notice Points ever earned by issuance to `account` (spending never lowers it; refunds do not
+    ///         count; a pending credit counts from its release).
     function lifetimeEarned(address account) external view returns (uint256);
 
     /// @notice The account's tier index (0 is the base tier) at the current block, by the tier
@@ -375,11 +377,11 @@ interface IRewardToken is IERC20 {
 
     /// @notice Cancel a pending credit before its release (a return): `key` is the credit's `ref`
     ///         (`issue`) or the batch id (`issueBatch`). Only the issuer that made it.
-    /// @dev Gives the amount back to the issuer's budget, counts it in `totalCancelled`, takes it
-    ///      out of the recipient's qualifying points (of the period in which it was made, if that is
-    ///      the current or the last one) and re-checks the tier. Emits `Transfer(recipient, 0, amount)`
-    ///      (the credit's `Transfer` from 0 is undone), `PendingCancelled`, and `TierChanged` if the
-    ///      tier drops. A credit moved by a wallet recovery is no longer found under its old recipient. Reverts with `NoPendingCredit`, `PendingReleased`, `EnforcedPause`.
+    /// @dev Gives the amount back to the issuer's budget and counts it in `totalCancelled` (it had
+    ///      not counted toward the tier: that happens at release). Emits `Transfer(recipient, 0, amount)`
+    ///      (the credit's `Transfer` from 0 is undone) and `PendingCancelled`. A credit moved by a
+    ///      wallet recovery is no longer found under its old recipient. Reverts with `NoPendingCredit`,
+    ///      `PendingReleased`, `EnforcedPause`.
     /// @return amount The points cancelled.
     function cancelPending(bytes32 key, address recipient) external returns (uint256 amount);
 

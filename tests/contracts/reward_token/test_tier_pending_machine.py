@@ -4,9 +4,10 @@ The model keeps each customer's qualifying points per period (its whole history)
 it the long way: floor(0) = 0, held(p) = max(floor(p), tier(points[p])), floor(p + 1) = tier(points[p]) or,
 with a soft landing, max(tier(points[p]), held(p) - 1). The token keeps two counters and rolls them forward
 lazily; both must agree at every block, for accounts touched or not. Pending purchase credits (a window of
-half a period) are released by time alone and can be cancelled by the issuer before release (only within
-the period they were made, where the model's history is exact). After every step: tierOf, qualifyingPoints,
-balanceOf, pendingOf and the supply identity
+half a period) are released by time alone, count toward the tier only from their release (in the period of
+the release, so a credit made late in a period qualifies in the next one), and can be cancelled by the
+issuer before release (which never moved the tier). After every step: tierOf, qualifyingPoints,
+lifetimeEarned, balanceOf, pendingOf and the supply identity
     totalIssued == totalSupply + totalPending + totalExpired + totalBurned + totalCancelled.
 Time jumps go from minutes to several periods (accounts untouched for periods), with and without the soft
 landing, so upgrades, holds, soft landings, straight drops and requalification all occur.
@@ -43,7 +44,8 @@ class TierPendingMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         chain.snapshot()
-        self.points = {c.address: defaultdict(int) for c in self.customers}  # period → qualifying points
+        self.points = {c.address: defaultdict(int) for c in self.customers}  # period → points of plain credits
+        self.vesting = {c.address: [] for c in self.customers}  # [amount, release time] of pending credits
         self.lots = {c.address: defaultdict(int) for c in self.customers}  # epoch → live amount
         self.pending = {c.address: [] for c in self.customers}  # [amount, epoch, release, key]
         self.issued = self.burned = self.cancelled = 0
@@ -57,12 +59,27 @@ class TierPendingMachine(RuleBasedStateMachine):
         block = chain[-1]
         return block.timestamp, (block.timestamp - self.token.genesis()) // EPOCH
 
-    def _held(self, addr, period):
+    def _period_of(self, timestamp):
+        return (timestamp - self.token.genesis()) // EPOCH // PERIOD
+
+    def _qualifying(self, addr, period, now):
+        """Points of `period`: plain credits made in it, pending credits released in it (by `now`)."""
+        return self.points[addr][period] + sum(a for a, r in self.vesting[addr]
+                                               if r <= now and self._period_of(r) == period)
+
+    def _held(self, addr, period, now):
         floor, held = 0, 0
         for p in range(period + 1):
-            held = max(floor, tier_for(self.points[addr][p]))
-            floor = max(tier_for(self.points[addr][p]), held - 1 if self.soft else 0)
+            points = self._qualifying(addr, p, now)
+            held = max(floor, tier_for(points))
+            floor = max(tier_for(points), held - 1 if self.soft else 0)
         return held
+
+    def _lifetime(self, addr, now):
+        return sum(self.points[addr].values()) + sum(a for a, r in self.vesting[addr] if r <= now)
+
+    def _release_near(self, addr, now):
+        return any(abs(r - now) < 15 for _, r in self.vesting[addr])
 
     def _settle_released(self, addr, now):
         keep = []
@@ -85,7 +102,9 @@ class TierPendingMachine(RuleBasedStateMachine):
         now, cur = self._now()
         if purchase and len([e for e in self.pending[addr] if e[2] > now - 60]) >= 14:
             return  # the token holds at most 15 pending credits an account (test_pending covers the limit)
-        tier = self._held(addr, cur // PERIOD)  # the next block is at most seconds later (same period)
+        if self._release_near(addr, now):
+            return  # a release in the next few seconds: the next block's time is a guess
+        tier = self._held(addr, cur // PERIOD, now)  # the next block is at most seconds later (same period)
         self.keys += 1
         key = batch_id(f"order-{self.keys}")
         tx = self.token.issue(addr, amount, REASON["purchase" if purchase else "feedback"], key,
@@ -93,11 +112,12 @@ class TierPendingMachine(RuleBasedStateMachine):
         now, cur = tx.timestamp, (tx.timestamp - self.token.genesis()) // EPOCH
         minted = amount * MULTIPLIERS[tier] // 10_000 if purchase else amount
         assert tx.return_value == minted
-        self.points[addr][cur // PERIOD] += minted
         self.issued += minted
         if purchase:
             self.pending[addr].append([minted, cur, now + WINDOW, key])
+            self.vesting[addr].append([minted, now + WINDOW])
         else:
+            self.points[addr][cur // PERIOD] += minted
             self.lots[addr][cur] += minted
 
     @rule(who=WHO, pick=st.integers(0, 20))
@@ -105,14 +125,14 @@ class TierPendingMachine(RuleBasedStateMachine):
         addr = self.customers[who].address
         now, cur = self._now()
         self._settle_released(addr, now + 15)  # not at the edge of a release
-        open_ = [e for e in self.pending[addr] if e[1] // PERIOD == cur // PERIOD and e[2] > now + 15]
+        open_ = [e for e in self.pending[addr] if e[2] > now + 15]
         if not open_:
             return
         entry = open_[pick % len(open_)]
         tx = self.token.cancelPending(entry[3], addr, {"from": self.issuer})
         assert tx.return_value == entry[0]
         self.pending[addr].remove(entry)
-        self.points[addr][entry[1] // PERIOD] -= entry[0]
+        self.vesting[addr].remove([entry[0], entry[2]])
         self.cancelled += entry[0]
 
     @rule(who=WHO, amount=st.integers(1, 900))
@@ -152,9 +172,11 @@ class TierPendingMachine(RuleBasedStateMachine):
         period = cur // PERIOD
         for c in self.customers:
             addr = c.address
-            assert self.token.tierOf(addr) == self._held(addr, period)
+            assert self.token.tierOf(addr) == self._held(addr, period, now)
             current, last = self.token.qualifyingPoints(addr)
-            assert (current, last) == (self.points[addr][period], self.points[addr][period - 1] if period else 0)
+            assert (current, last) == (self._qualifying(addr, period, now),
+                                       self._qualifying(addr, period - 1, now) if period else 0)
+            assert self.token.lifetimeEarned(addr) == self._lifetime(addr, now)
             assert self.token.balanceOf(addr) == self._live(addr, now, cur)
             unreleased = sorted([e[2], e[0]] for e in self.pending[addr] if e[2] > now and e[1] + VALIDITY > cur)
             amounts, releases = self.token.pendingOf(addr)
