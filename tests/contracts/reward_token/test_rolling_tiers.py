@@ -3,7 +3,7 @@ boundary (soft landing or straight down), tiers of untouched accounts, the views
 
 from brownie import chain
 
-from tests.tokenkit import EPOCH, NOREF, REASON, plain, reverts_with
+from tests.tokenkit import EPOCH, NOREF, REASON, batch_id, plain, reverts_with
 
 PERIOD = 2  # epochs per qualification period in these tests
 THRESHOLDS = [0, 100, 500, 1_000]
@@ -161,3 +161,18 @@ def test_recovery_moves_the_qualification(token, admin, issuer, alice, bob):
     assert plain(tx.events["TierChanged"]) == [{"account": alice, "fromTier": 2, "toTier": 0},
                                                {"account": bob, "fromTier": 1, "toTier": 3}]
     assert plain(token.qualifyingPoints(alice)) == [0, 0]
+
+
+def test_qualifying_points_saturate_on_every_credit_path(token, admin, issuer, alice, bob):
+    """A first credit above the 27-bit qualifying counter saturates it (the batch fast path and the single
+    `issue` path alike), and never spills into the last period's counter or the other fields."""
+    rolling(token, admin)
+    big = 1 << 30  # raw, far above MAX_QUALIFYING (2^27 - 1), well under a lot's 48 bits
+    cap = token.MAX_QUALIFYING()
+    token.issueBatch(batch_id("big"), [alice], [big], REASON["feedback"], {"from": issuer})
+    earn(token, issuer, bob, big)
+    for who in (alice, bob):
+        assert plain(token.qualifyingPoints(who)) == [cap, 0]
+        assert token.balanceOf(who) == big and token.lifetimeEarned(who) == big and token.tierOf(who) == 3
+    earn(token, issuer, alice, 5)  # a repeat credit stays saturated
+    assert plain(token.qualifyingPoints(alice)) == [cap, 0] and token.balanceOf(alice) == big + 5
