@@ -32,6 +32,8 @@ TARGETS = {
                                                        f"(one PointsExpired each), {PER}"),
     "token.issue_batch100_new_pending.gas_per_recipient": ("<=", 30_000, "one `issueBatch` of 100 new holders "
                                                            f"for a pending reason (purchase), {PER}"),
+    "token.issue_batch100_existing_pending.gas_per_recipient": ("info", None, "one `issueBatch` for a pending reason "
+                                                                f"to 100 holders who hold a lot (each entry takes a word of its own), {PER}"),
     "token.spend_3_epochs.gas": ("<=", 60_000, "a transfer to a merchant that consumes lots from 3 epochs"),
     "token.spend_12_lots.gas": ("<=", 70_000, "a transfer to a merchant that empties 11 lots and half the 12th"),
     "token.customer_year.gas": ("info", None, "a customer's second year: 12 monthly `issue` credits and a spend "
@@ -44,7 +46,8 @@ TARGETS = {
     "peer.solady_erc20.mint_loop100_existing.gas_per_recipient": ("info", None, "Solady ERC20 `_mint` loop to 100 "
                                                                   "existing holders, / 100"),
 }
-BATCH_KEYS = ("new", "existing", "existing_next_epoch", "existing_fresh_word", "dormant", "new_pending")
+BATCH_KEYS = ("new", "existing", "existing_next_epoch", "existing_fresh_word", "dormant", "new_pending",
+              "existing_pending")
 TARGETS.update({f"token.issue_batch100_{k}.gas_per_recipient.prague": ("info", None, "the same batch on a Prague anvil")
                 for k in BATCH_KEYS})
 REF = Web3.keccak(text="order 2026-000123")  # a real, non-zero reference (calldata costs 16 gas a byte)
@@ -81,6 +84,10 @@ def batch_figures(chain) -> dict:
     out["token.issue_batch100_existing.gas_per_recipient"] = batch(chain, token, operator, "again", holders)
     out["token.issue_batch100_new_pending.gas_per_recipient"] = batch(
         chain, token, operator, "pending", fresh_addresses("pending", 100), Reason.PURCHASE)
+    buyers = fresh_addresses("buyers", 100)  # holders of a lot (not the ones above: their later figures stay clean)
+    batch(chain, token, operator, "buyers", buyers)
+    out["token.issue_batch100_existing_pending.gas_per_recipient"] = batch(
+        chain, token, operator, "buyers-pending", buyers, Reason.PURCHASE)
     advance(chain, epoch)
     out["token.issue_batch100_existing_next_epoch.gas_per_recipient"] = batch(chain, token, operator, "next", holders)
     advance(chain, epoch)
