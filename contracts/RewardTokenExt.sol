@@ -46,7 +46,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     function lotsOf(address account) external view returns (IRewardToken.Lot[] memory lots) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return lots;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        (uint256[] memory epochs, uint256[] memory amounts) = _spendableLots(account, s0);
         lots = new IRewardToken.Lot[](epochs.length);
         for (uint256 i; i < epochs.length; ++i) {
             lots[i] = IRewardToken.Lot(epochs[i], amounts[i], _expiryOf(epochs[i]));
@@ -57,9 +57,38 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     function expiringBefore(address account, uint256 timestamp) external view returns (uint256 sum) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        (uint256[] memory epochs, uint256[] memory amounts) = _spendableLots(account, s0);
         for (uint256 i; i < epochs.length; ++i) {
             if (_expiryOf(epochs[i]) <= timestamp) sum += amounts[i];
+        }
+    }
+
+    /// @dev The spendable points of customer `account` (slot 0 `s0`) by the epoch they were earned in,
+    ///      oldest first: its live lots with its released, unexpired pending credits merged in (as the
+    ///      next touch will settle them).
+    function _spendableLots(address account, uint256 s0)
+        private
+        view
+        returns (uint256[] memory epochs, uint256[] memory amounts)
+    {
+        (uint256[] memory live, uint256[] memory liveAmounts) = _liveLots(account, s0);
+        (uint256[] memory released, uint256 r) = _released(account, s0);
+        if (r == 0) return (live, liveAmounts);
+        epochs = new uint256[](live.length + r);
+        amounts = new uint256[](live.length + r);
+        uint256 n = live.length;
+        for (uint256 i; i < n; ++i) {
+            (epochs[i], amounts[i]) = (live[i], liveAmounts[i]);
+        }
+        uint256 cur = _epochNow();
+        for (uint256 k; k < r; ++k) {
+            uint256 epoch = (released[k] >> 48) & 0xffff;
+            if (epoch + _validity > cur) n = _insertLot(epochs, amounts, n, epoch, released[k] & LotRing.AMOUNT_MASK);
+        }
+        // Shrink both arrays to the `n` lots filled (n <= their allocated length).
+        assembly ("memory-safe") {
+            mstore(epochs, n)
+            mstore(amounts, n)
         }
     }
 
@@ -758,12 +787,19 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 release = _read(d, o + 8, 6);
         address issuer = address(uint160(_read(d, o + 14, 20)));
         bytes32 key = bytes32(_read(d, o + 34, 32));
-        if (amount == 0 || epoch > cur || release > WINDOW_MASK || _pendingKeys[issuer][key] != 0) {
+        if (amount == 0 || epoch > cur || release > WINDOW_MASK) revert IRewardToken.BadMigrationData(o);
+        uint256 id = _pendingKeys[issuer][key];
+        if (id == 0) {
+            id = ++_pendingSeq;
+            _pendingKeys[issuer][key] = id;
+            _pendingRecords[id] = (epoch << 200) | (release << 160) | uint160(issuer);
+        }
+        // The credits of one batch (one issuer and key) share its record: the same release and epoch.
+        uint256 r = _pendingRecords[id];
+        if ((r >> 160) & WINDOW_MASK != release || (r >> 200) & 0xffff != epoch || address(uint160(r)) != issuer) {
             revert IRewardToken.BadMigrationData(o);
         }
-        uint256 id = ++_pendingSeq;
-        _pendingKeys[issuer][key] = id;
-        _pendingRecords[id] = (amount << 216) | (epoch << 200) | (release << 160) | uint160(issuer);
+        _pendingRecords[id] = r + (amount << 216);
         _pendingLots[account][k] = VESTS | (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (epoch << 48) | amount;
         _epochBuckets.add(epoch, amount);
     }

@@ -231,7 +231,8 @@ interface IRewardToken is IERC20 {
     /// @notice When points credited in `epoch` expire (unix seconds).
     function expiryOfEpoch(uint256 epoch) external view returns (uint256);
 
-    /// @notice The account's live lots, oldest first.
+    /// @notice The account's live lots, oldest first, one an epoch: released pending credits count in
+    ///         the lot of the epoch they were earned in (unreleased ones are in `pendingOf`).
     function lotsOf(address account) external view returns (Lot[] memory);
 
     /// @notice How many of the account's currently live points expire at or before `timestamp`.

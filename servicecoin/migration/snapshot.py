@@ -19,8 +19,8 @@ from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError, Web3Exception
 
 from servicecoin.chain import LOG_CHUNK, Chain
-from servicecoin.errors import ConfigError
 from servicecoin.migration.accounts import AccountState
+from servicecoin.migration.pending import match_pending, pending_candidates
 
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 ZERO = "0x" + "00" * 20
@@ -111,17 +111,21 @@ def holders(chain: Chain, address: str, start: int, block: int) -> list[str]:
     return sorted(Web3.to_checksum_address(a) for a in found)
 
 
-def account_state(token, address: str, block: int, epoch: int) -> AccountState:
-    """What `migrateAccounts` carries for `address`, read at `block` (in epoch `epoch`)."""
+def pending_entries(token, address: str, block: int) -> list[tuple[int, int]]:
+    """The account's unreleased pending credits at `block`, (amount, release time); none on an old-layout token."""
+    amounts, releases = optional(token.functions.pendingOf(address), block, ([], []))
+    return [(int(a), int(r)) for a, r in zip(amounts, releases)]
+
+
+def account_state(token, address: str, block: int, epoch: int, pending: tuple = ()) -> AccountState:
+    """What `migrateAccounts` carries for `address`, read at `block` (in epoch `epoch`), with its pending
+    credits `pending` (see servicecoin/migration/pending.py). Its lots include released pending credits."""
     f = token.functions
     lots = tuple((int(e), int(a)) for e, a, _ in f.lotsOf(address).call(block_identifier=block))
     qualifying = tuple(optional(f.qualifyingPoints(address), block, (0, 0)))
-    amounts, releases = optional(f.pendingOf(address), block, ([], []))
-    if amounts:
-        raise ConfigError(f"{address} holds pending credits on the old token: migrating pending credits needs their "
-                          f"issuer and key, which this version of svc does not read yet")
     return AccountState(address, lots, f.lifetimeEarned(address).call(block_identifier=block),
-                        f.tierOf(address).call(block_identifier=block), (int(qualifying[0]), int(qualifying[1])), (), epoch)
+                        f.tierOf(address).call(block_identifier=block), (int(qualifying[0]), int(qualifying[1])),
+                        tuple(pending), epoch)
 
 
 def take(chain: Chain, address: str, block: int, start: int) -> Snapshot:
@@ -130,15 +134,23 @@ def take(chain: Chain, address: str, block: int, start: int) -> Snapshot:
     f = token.functions
     accounts, acceptors = [], {}
     epoch = f.currentEpoch().call(block_identifier=block)
+    genesis, length = f.genesis().call(block_identifier=block), f.epochLength().call(block_identifier=block)
+    customers = []
     for holder in holders(chain, address, start, block):
         if f.isAcceptor(holder).call(block_identifier=block):
             balance = f.balanceOf(holder).call(block_identifier=block)
             if balance:
                 acceptors[holder] = balance
             continue
-        state = account_state(token, holder, block, epoch)
+        customers.append(holder)
+    entries = {holder: pending_entries(token, holder, block) for holder in customers}
+    pending: dict = {}
+    if any(entries.values()):
+        pending = match_pending({a: e for a, e in entries.items() if e},
+                                pending_candidates(chain, address, start, block, genesis, length))
+    for holder in customers:
+        state = account_state(token, holder, block, epoch, pending.get(holder, ()))
         if not state.empty:
             accounts.append(state)
-    return Snapshot(token.address, block, chain.w3.eth.get_block(block)["timestamp"],
-                    f.genesis().call(block_identifier=block), f.epochLength().call(block_identifier=block),
+    return Snapshot(token.address, block, chain.w3.eth.get_block(block)["timestamp"], genesis, length,
                     f.validityEpochs().call(block_identifier=block), counters(token, block), accounts, acceptors)
