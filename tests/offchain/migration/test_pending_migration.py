@@ -9,6 +9,8 @@ from web3 import Web3
 
 from servicecoin.errors import ConfigError
 from servicecoin.migration import prepare, reconcile, run_migration
+from servicecoin.migration.accounts import AccountState
+from servicecoin.migration.codec import decode, encode
 from servicecoin.migration.pending import match_pending
 
 from tests.offchain.migration.migrationkit import DAY, deploy_new, has_migration, pause, people
@@ -44,7 +46,9 @@ def test_pending_credits_move_with_their_issuer_and_key_and_can_still_be_cancell
     chain.transact(old.functions.setRecoveryDelay(0), admin)
     for role in (old.functions.RECOVERY_ROLE().call(), old.functions.PAUSER_ROLE().call()):
         chain.transact(old.functions.grantRole(role, admin.address), admin)
-    released, single, holder, fresh, returned, lost, found = people("pending-mig", 7)
+    released, single, holder, fresh, returned, lost, found, shop, idle = people("pending-mig", 9)
+    for merchant in (shop, idle):  # acceptors: one paid by a customer, one with nothing yet
+        chain.transact(old.functions.setAcceptor(merchant, True), admin)
 
     def issue(to, raw, reason, ref):
         chain.transact(old.functions.issue(to, raw, reason, key(ref)), operator)
@@ -53,6 +57,7 @@ def test_pending_credits_move_with_their_issuer_and_key_and_can_still_be_cancell
     sleep(WINDOW + 60)
     issue(single, 500, PURCHASE, "s-1")  # a new holder's credit (kept in slot 0)
     issue(holder, 50, CAMPAIGN, "c-1")
+    issue(shop, 800, CAMPAIGN, "m-1")  # an acceptor's plain balance
     chain.transact(old.functions.issueBatch(key("batch-1"), [holder, fresh], [300, 200], PURCHASE), operator)
     issue(returned, 90, PURCHASE, "x-1")
     chain.transact(old.functions.cancelPending(key("x-1"), returned), operator)  # a return: nothing to move
@@ -65,6 +70,10 @@ def test_pending_credits_move_with_their_issuer_and_key_and_can_still_be_cancell
     prepared = prepare(chain, old.address, new.address, journal, admin.address)
     result = run_migration(chain, prepared.plan, journal, prepared.key, admin)
     assert result.complete and result.batches_failed == 0
+    for merchant in (shop, idle):
+        assert new.functions.isAcceptor(merchant).call()
+        assert new.functions.balanceOf(merchant).call() == old.functions.balanceOf(merchant).call()
+    assert new.functions.totalSupply().call() == old.functions.totalSupply().call()
     for who in (released, single, holder, fresh, returned, lost, found):
         assert pending(new, who) == pending(old, who), who
         assert lots(new, who) == lots(old, who), who
@@ -95,3 +104,11 @@ def test_own_credits_are_matched_before_one_a_recovery_moved():
     b = {"to": "0xB", "amount": 5, "epoch": 1, "release": 100, "issuer": "0xI", "key": "0x0b"}
     found = match_pending({"0xC": [(5, 100)], "0xB": [(5, 100)]}, [a, b])  # C got A's credit by a recovery
     assert found["0xB"][0].key == "0x0b" and found["0xC"][0].key == "0x0a"
+
+
+def test_an_acceptor_record_round_trips():
+    accounts = [AccountState("0x" + "11" * 20, ((3, 500),), 500, 1, (500, 0), (), 3),
+                AccountState("0x" + "22" * 20, (), 0, 0, acceptor_balance=12_345)]
+    packed = encode(accounts)
+    assert packed[20 + 1 + 8 + 17 + 1:][20] == 0xFF  # the second record's lot count marks an acceptor
+    assert decode(packed) == accounts
