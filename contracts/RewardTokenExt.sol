@@ -29,6 +29,8 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     uint256 private constant INLINE_ID_SHIFT = 88;
     uint256 private constant OFFSET_MASK = (1 << 24) - 1;
     uint256 private constant INLINE_BITS = (1 << 128) - 1;
+    /// @dev A migration record's lot count that marks an acceptor's record instead.
+    uint256 private constant ACCEPTOR_RECORD = 0xff;
 
     /// @param genesis_ The token's start of epoch 0.
     /// @param epochLength_ The token's epoch length.
@@ -46,7 +48,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     function lotsOf(address account) external view returns (IRewardToken.Lot[] memory lots) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return lots;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        (uint256[] memory epochs, uint256[] memory amounts) = _spendableLots(account, s0);
         lots = new IRewardToken.Lot[](epochs.length);
         for (uint256 i; i < epochs.length; ++i) {
             lots[i] = IRewardToken.Lot(epochs[i], amounts[i], _expiryOf(epochs[i]));
@@ -57,9 +59,38 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     function expiringBefore(address account, uint256 timestamp) external view returns (uint256 sum) {
         uint256 s0 = _accounts[account][0];
         if (s0 & ACCEPTOR_FLAG != 0) return 0;
-        (uint256[] memory epochs, uint256[] memory amounts) = _liveLots(account, s0);
+        (uint256[] memory epochs, uint256[] memory amounts) = _spendableLots(account, s0);
         for (uint256 i; i < epochs.length; ++i) {
             if (_expiryOf(epochs[i]) <= timestamp) sum += amounts[i];
+        }
+    }
+
+    /// @dev The spendable points of customer `account` (slot 0 `s0`) by the epoch they were earned in,
+    ///      oldest first: its live lots with its released, unexpired pending credits merged in (as the
+    ///      next touch will settle them).
+    function _spendableLots(address account, uint256 s0)
+        private
+        view
+        returns (uint256[] memory epochs, uint256[] memory amounts)
+    {
+        (uint256[] memory live, uint256[] memory liveAmounts) = _liveLots(account, s0);
+        (uint256[] memory released, uint256 r) = _released(account, s0);
+        if (r == 0) return (live, liveAmounts);
+        epochs = new uint256[](live.length + r);
+        amounts = new uint256[](live.length + r);
+        uint256 n = live.length;
+        for (uint256 i; i < n; ++i) {
+            (epochs[i], amounts[i]) = (live[i], liveAmounts[i]);
+        }
+        uint256 cur = _epochNow();
+        for (uint256 k; k < r; ++k) {
+            uint256 epoch = (released[k] >> 48) & 0xffff;
+            if (epoch + _validity > cur) n = _insertLot(epochs, amounts, n, epoch, released[k] & LotRing.AMOUNT_MASK);
+        }
+        // Shrink both arrays to the `n` lots filled (n <= their allocated length).
+        assembly ("memory-safe") {
+            mstore(epochs, n)
+            mstore(amounts, n)
         }
     }
 
@@ -362,22 +393,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         view
         returns (uint256[] memory amounts, uint256[] memory releaseTimes)
     {
-        uint256[] memory all = _entries(account, _accounts[account][0]);
-        uint256[] memory entries = new uint256[](all.length);
-        uint256 n;
-        uint256 cur = _epochNow();
-        for (uint256 i; i < all.length; ++i) {
-            uint256 e = all[i];
-            if ((e >> RELEASE_SHIFT) & WINDOW_MASK > block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
-                // Oldest first: insertion by release time (at most 15 entries).
-                uint256 j = n++;
-                while (j != 0 && (entries[j - 1] >> RELEASE_SHIFT) & WINDOW_MASK > (e >> RELEASE_SHIFT) & WINDOW_MASK) {
-                    entries[j] = entries[j - 1];
-                    --j;
-                }
-                entries[j] = e;
-            }
-        }
+        (uint256[] memory entries, uint256 n) = _select(account, _accounts[account][0], false);
         amounts = new uint256[](n);
         releaseTimes = new uint256[](n);
         for (uint256 i; i < n; ++i) {
@@ -553,24 +569,33 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
     ///      credits that were released and have not expired (a touch settles them into the lots).
     function _fullBalance(address account, uint256 s0) private view returns (uint256 sum) {
         sum = _lotBalance(account, s0);
-        uint256[] memory all = _entries(account, s0);
+        (uint256[] memory released, uint256 r) = _released(account, s0);
         uint256 cur = _epochNow();
-        for (uint256 i; i < all.length; ++i) {
-            uint256 e = all[i];
-            if ((e >> RELEASE_SHIFT) & WINDOW_MASK <= block.timestamp && ((e >> 48) & 0xffff) + _validity > cur) {
-                sum += e & LotRing.AMOUNT_MASK;
-            }
+        for (uint256 k; k < r; ++k) {
+            if (((released[k] >> 48) & 0xffff) + _validity > cur) sum += released[k] & LotRing.AMOUNT_MASK;
         }
     }
 
     /// @dev The released pending entries of `account` (slot 0 `s0`), in release order, and their number.
-    function _released(address account, uint256 s0) private view returns (uint256[] memory entries, uint256 n) {
+    function _released(address account, uint256 s0) private view returns (uint256[] memory, uint256) {
+        return _select(account, s0, true);
+    }
+
+    /// @dev The pending entries of `account` (slot 0 `s0`) in release order, and their number: the
+    ///      released ones, or else the unreleased ones that have not expired.
+    function _select(address account, uint256 s0, bool released)
+        private
+        view
+        returns (uint256[] memory entries, uint256 n)
+    {
         uint256[] memory all = _entries(account, s0);
         entries = new uint256[](all.length);
+        uint256 cur = _epochNow();
         for (uint256 i; i < all.length; ++i) {
             uint256 e = all[i];
             uint256 release = (e >> RELEASE_SHIFT) & WINDOW_MASK;
-            if (release > block.timestamp) continue;
+            if ((release <= block.timestamp) != released) continue;
+            if (!released && ((e >> 48) & 0xffff) + _validity <= cur) continue; // expired before release
             // Insertion by release time (at most 15 entries).
             uint256 j = n++;
             while (j != 0 && (entries[j - 1] >> RELEASE_SHIFT) & WINDOW_MASK > release) {
@@ -678,6 +703,7 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         address account = address(uint160(_read(d, o, 20)));
         if (account == address(0)) revert IRewardToken.BadMigrationData(o);
         if (_accounts[account][0] != 0) revert IRewardToken.AccountNotEmpty(account);
+        if (_read(d, o + 20, 1) == ACCEPTOR_RECORD) return _migrateAcceptor(d, o + 21, account);
         uint256 balance;
         LotRing.Ledger memory l;
         (o, balance, l) = _migrateLots(d, o + 20, account);
@@ -695,6 +721,18 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         emit IERC20.Transfer(address(0), account, balance);
         emit IRewardToken.AccountMigrated(account, balance, pending, uint8(tier));
         return (o, balance + pending);
+    }
+
+    /// @dev An acceptor's record (after its address and the 0xff mark): its plain balance (16 bytes).
+    ///      Returns the next offset and the balance.
+    function _migrateAcceptor(bytes calldata d, uint256 o, address account) private returns (uint256, uint256 balance) {
+        balance = _read(d, o, 16);
+        _accounts[account][0] = ACCEPTOR_FLAG | balance;
+        _acceptorSupply += balance;
+        emit IRewardToken.AcceptorSet(account, true);
+        emit IERC20.Transfer(address(0), account, balance);
+        emit IRewardToken.AccountMigrated(account, balance, 0, 0);
+        return (o + 16, balance);
     }
 
     /// @dev The lots of an account record (count, then epoch and amount each) into a ledger over
@@ -758,12 +796,19 @@ contract RewardTokenExt is OzLayout, RewardTokenBase {
         uint256 release = _read(d, o + 8, 6);
         address issuer = address(uint160(_read(d, o + 14, 20)));
         bytes32 key = bytes32(_read(d, o + 34, 32));
-        if (amount == 0 || epoch > cur || release > WINDOW_MASK || _pendingKeys[issuer][key] != 0) {
+        if (amount == 0 || epoch > cur || release > WINDOW_MASK) revert IRewardToken.BadMigrationData(o);
+        uint256 id = _pendingKeys[issuer][key];
+        if (id == 0) {
+            id = ++_pendingSeq;
+            _pendingKeys[issuer][key] = id;
+            _pendingRecords[id] = (epoch << 200) | (release << 160) | uint160(issuer);
+        }
+        // The credits of one batch (one issuer and key) share its record: the same release and epoch.
+        uint256 r = _pendingRecords[id];
+        if ((r >> 160) & WINDOW_MASK != release || (r >> 200) & 0xffff != epoch || address(uint160(r)) != issuer) {
             revert IRewardToken.BadMigrationData(o);
         }
-        uint256 id = ++_pendingSeq;
-        _pendingKeys[issuer][key] = id;
-        _pendingRecords[id] = (amount << 216) | (epoch << 200) | (release << 160) | uint160(issuer);
+        _pendingRecords[id] = r + (amount << 216);
         _pendingLots[account][k] = VESTS | (id << ID_SHIFT) | (release << RELEASE_SHIFT) | (epoch << 48) | amount;
         _epochBuckets.add(epoch, amount);
     }

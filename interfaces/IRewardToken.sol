@@ -231,7 +231,8 @@ interface IRewardToken is IERC20 {
     /// @notice When points credited in `epoch` expire (unix seconds).
     function expiryOfEpoch(uint256 epoch) external view returns (uint256);
 
-    /// @notice The account's live lots, oldest first.
+    /// @notice The account's live lots, oldest first, one an epoch: released pending credits count in
+    ///         the lot of the epoch they were earned in (unreleased ones are in `pendingOf`).
     function lotsOf(address account) external view returns (Lot[] memory);
 
     /// @notice How many of the account's currently live points expire at or before `timestamp`.
@@ -400,10 +401,13 @@ interface IRewardToken is IERC20 {
     ///      | qualifying current (4) | qualifying last (4) | last touched epoch (2) | tier (1)
     ///      | pending m (1) | m x (amount (6) | epoch earned (2) | releaseTime (6) | issuer (20) | key (32))
     ///      ```
+    ///      or, for an acceptor (a merchant: a plain balance that never expires), `address (20) | 0xff
+    ///      | balance (16)`: the account becomes an acceptor with that balance (`AcceptorSet` too).
     ///      Lots oldest first, one an epoch, only live ones (expired lots are not migrated); the
     ///      qualifying points are those of the period of `last touched epoch` and the one before;
     ///      `tier` is the tier held then (it becomes the floor of that period). Each pending credit
-    ///      gets a record of its own, keyed by (issuer, key), so its issuer can still cancel it. The account must
+    ///      gets a record keyed by (issuer, key), shared by the credits of one batch, so its issuer can
+    ///      still cancel it; it counts toward the tier at its release. The account must
     ///      be empty here. servicecoin/token_migration_codec.py encodes it.
     ///      Reverts with `MigrationClosed`, `AccountNotEmpty`, `BadMigrationData`. Emits `Transfer`
     ///      from the zero address (the live balance) and `AccountMigrated` per account.

@@ -4,6 +4,8 @@
     | qualifying current (4) | qualifying last (4) | last touched epoch (2) | tier (1)
     | pending m (1) | m x (amount (6) | epoch earned (2) | release time (6) | issuer (20) | key (32))
 
+or, for an acceptor (a merchant's plain balance): address (20) | 0xff | balance (16).
+
 Big-endian, no padding. `svc migrate token` reads each account from the old token, encodes it here and sends the
 records in chunks that keep every transaction under the block gas limit.
 """
@@ -18,6 +20,7 @@ MAX_LOTS = 15  # the ring's places (validity at most 15 epochs)
 MAX_PENDING = 15  # MAX_PENDING_PER_ACCOUNT
 MAX_QUALIFYING = (1 << 27) - 1
 PENDING_BYTES = 66
+ACCEPTOR_RECORD = 0xFF  # in the lot count's place: an acceptor's record
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class MigratedAccount:
     last_epoch: int = 0
     tier: int = 0
     pending: list[MigratedPending] = field(default_factory=list)
+    acceptor_balance: int | None = None  # an acceptor: its plain balance (nothing else is carried)
 
 
 def _int(value: int, size: int, what: str) -> bytes:
@@ -60,6 +64,8 @@ def _address(text: str, what: str) -> bytes:
 def encode_account(account: MigratedAccount) -> bytes:
     """The record of one account; a field out of range is a ChainError naming it."""
     who = account.address
+    if account.acceptor_balance is not None:
+        return _address(who, "account") + bytes([ACCEPTOR_RECORD]) + _int(account.acceptor_balance, 16, "acceptor balance")
     if len(account.lots) > MAX_LOTS or len(account.pending) > MAX_PENDING:
         raise ChainError(f"migration record of {who}: {len(account.lots)} lots and {len(account.pending)} pending "
                          f"credits (at most {MAX_LOTS} and {MAX_PENDING})")
@@ -117,7 +123,11 @@ def decode_accounts(packed: bytes) -> list[MigratedAccount]:
 
     while o < len(packed):
         address = "0x" + take(20).to_bytes(20, "big").hex()
-        lots = [(take(2), take(6)) for _ in range(take(1))]
+        n = take(1)
+        if n == ACCEPTOR_RECORD:
+            accounts.append(MigratedAccount(address, acceptor_balance=take(16)))
+            continue
+        lots = [(take(2), take(6)) for _ in range(n)]
         lifetime, current, last, epoch, tier = take(6), take(4), take(4), take(2), take(1)
         pending = [MigratedPending(take(6), take(2), take(6), "0x" + take(20).to_bytes(20, "big").hex(),
                                    take(32).to_bytes(32, "big")) for _ in range(take(1))]

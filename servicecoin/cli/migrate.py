@@ -75,7 +75,8 @@ def _summary(prepared) -> dict:
     return {"old_token": p.old, "new_token": p.new, "snapshot_block": p.snapshot.block, "resumed": prepared.resumed,
             "accounts": p.accounts, "points": sum(b.total for b in p.batches), "batches": len(p.batches),
             "estimated_gas": p.estimated_gas, "max_batch_estimate": max((b.estimated_gas for b in p.batches), default=0),
-            "epoch_shift": prepared.shift, "acceptors_not_migrated": p.snapshot.acceptors}
+            "epoch_shift": prepared.shift,
+            "acceptors": sum(1 for a in p.snapshot.accounts if a.acceptor_balance is not None)}
 
 
 def _print_reconciliation(r: dict) -> None:
@@ -98,9 +99,6 @@ def _print_reconciliation(r: dict) -> None:
     click.echo(f"reconciliation at block {r['block']}: {r['old_token']} → {r['new_token']}")
     for table in (accounts, figures, history):
         click.echo("\n".join(render_text(table)))
-    if r["acceptors_not_migrated"]:
-        click.echo(f"  acceptor balances not migrated: {len(r['acceptors_not_migrated'])} account(s), "
-                   f"{points(sum(r['acceptors_not_migrated'].values()))} points")
     click.echo("reconciled: every account and counter matches" if r["reconciled"]
                else f"NOT reconciled: {r['differences']} difference(s)")
 

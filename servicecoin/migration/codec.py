@@ -10,12 +10,16 @@ from servicecoin.token_migration_codec import (MigratedAccount, MigratedPending,
 
 
 def migrated(a: AccountState) -> MigratedAccount:
+    if a.acceptor_balance is not None:
+        return MigratedAccount(a.address, acceptor_balance=a.acceptor_balance)
     return MigratedAccount(a.address, list(a.lots), a.lifetime, a.qualifying[0], a.qualifying[1], a.touched, a.tier,
                            [MigratedPending(p.amount, p.epoch, p.release, p.issuer, bytes.fromhex(p.key[2:]))
                             for p in a.pending])
 
 
 def state(m: MigratedAccount) -> AccountState:
+    if m.acceptor_balance is not None:
+        return AccountState(m.address, (), 0, 0, acceptor_balance=m.acceptor_balance)
     return AccountState(m.address, tuple((int(e), int(n)) for e, n in m.lots), m.lifetime, m.tier,
                         (m.qualifying_current, m.qualifying_last),
                         tuple(PendingLot(p.amount, p.epoch, p.release_time, p.issuer, "0x" + bytes(p.key).hex())

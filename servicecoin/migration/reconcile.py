@@ -1,7 +1,7 @@
 """The reconciliation report: every account and every supply counter, old token against new, read at one
 block. An account is right when the new token holds what the old one does now: its live lots (epochs on
 the new token's clock), lifetime earned, tier, qualifying points and pending points. The counters: the
-customers' live supply and the pending points are equal on both; `totalMigrated` is what the snapshot
+live supply (customers' and acceptors') and the pending points are equal on both; `totalMigrated` is what the snapshot
 moved; each token's supply identity holds. The old token's history (issued, expired, burned) is shown
 beside the new one's, which starts from the migration.
 """
@@ -14,14 +14,15 @@ from servicecoin.chain import Chain
 from servicecoin.migration.newtoken import migrated_accounts
 from servicecoin.migration.snapshot import Snapshot, counters, optional, reader
 
-FIELDS = ("balance", "lots", "lifetime", "tier", "qualifying", "pending")
+FIELDS = ("acceptor", "balance", "lots", "lifetime", "tier", "qualifying", "pending")
 
 
 def account_view(token, address: str, block: int, shift: int = 0) -> dict:
     f = token.functions
     lots = [[int(e) + shift, int(a)] for e, a, _ in f.lotsOf(address).call(block_identifier=block)]
     amounts, _ = optional(f.pendingOf(address), block, ([], []))
-    return {"balance": f.balanceOf(address).call(block_identifier=block), "lots": lots,
+    return {"acceptor": f.isAcceptor(address).call(block_identifier=block),
+            "balance": f.balanceOf(address).call(block_identifier=block), "lots": lots,
             "lifetime": f.lifetimeEarned(address).call(block_identifier=block),
             "tier": f.tierOf(address).call(block_identifier=block),
             "qualifying": list(optional(f.qualifyingPoints(address), block, (0, 0))), "pending": sum(amounts)}
@@ -51,10 +52,9 @@ def reconcile(chain: Chain, snapshot: Snapshot, new: str, shift: int = 0, block:
             differs.insert(0, "not in the snapshot")
         rows.append({"address": address, "old": old, "new": got, "differences": differs, "ok": not differs})
     old_c, new_c = counters(old_token, block), counters(new_token, block)
-    acceptors = sum(old_token.functions.balanceOf(a).call(block_identifier=block) for a in snapshot.acceptors)
     moved = sum(planned[a].balance + planned[a].pending_total for a in planned if a in on_new)
     figures = [
-        ("customers' live supply", old_c["totalSupply"] - acceptors, new_c["totalSupply"]),
+        ("live supply (customers and acceptors)", old_c["totalSupply"], new_c["totalSupply"]),
         ("pending", old_c["totalPending"], new_c["totalPending"]),
         ("migrated (snapshot → totalMigrated)", moved, new_c["totalMigrated"]),
         ("supply identity holds", int(identity(old_c)), int(identity(new_c))),
@@ -66,6 +66,5 @@ def reconcile(chain: Chain, snapshot: Snapshot, new: str, shift: int = 0, block:
     wrong = [r for r in rows if not r["ok"]] + [r for r in counter_rows if not r["ok"]]
     return {"block": block, "old_token": snapshot.token, "new_token": Web3.to_checksum_address(new),
             "snapshot_block": snapshot.block, "accounts": rows, "counters": counter_rows, "history": history,
-            "acceptors_not_migrated": {a: v for a, v in snapshot.acceptors.items()},
             "accounts_checked": len(rows), "accounts_wrong": sum(1 for r in rows if not r["ok"]),
             "differences": len(wrong), "reconciled": not wrong}

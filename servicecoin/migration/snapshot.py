@@ -4,13 +4,14 @@ The old token is read through the ABI it was deployed with (`legacy_token_abi.js
 before issue 14), so a token of the old layout stays readable after the build artifacts moved on; views
 that only a newer token has (qualifying points, pending credits and their totals) are asked for by their
 agreed signatures and count as zero where the old token lacks them. Holders are every address a
-`Transfer` of the token touched (every credit mints with one), read from its creation block.
+`Transfer` of the token touched (every credit mints with one), and every acceptor (`AcceptorSet`), read
+from its creation block. Acceptors move with their plain balance.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,10 +20,11 @@ from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError, Web3Exception
 
 from servicecoin.chain import LOG_CHUNK, Chain
-from servicecoin.errors import ConfigError
 from servicecoin.migration.accounts import AccountState
+from servicecoin.migration.pending import match_pending, pending_candidates
 
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+ACCEPTOR_TOPIC = "0x" + keccak(text="AcceptorSet(address,bool)").hex()
 ZERO = "0x" + "00" * 20
 # Supply counters every RewardToken has, and those a newer one adds (zero on an old-layout token).
 COUNTERS = ("totalIssued", "totalSupply", "totalExpired", "totalBurned")
@@ -77,19 +79,17 @@ class Snapshot:
     epoch_length: int
     validity: int
     counters: dict[str, int]
-    accounts: list[AccountState]
-    acceptors: dict[str, int] = field(default_factory=dict)  # acceptor → its plain balance (not migrated)
+    accounts: list[AccountState]  # customers, and acceptors with their plain balance (`acceptor_balance`)
 
     def to_json(self) -> dict:
         return {"token": self.token, "block": self.block, "timestamp": self.timestamp, "genesis": self.genesis,
                 "epoch_length": self.epoch_length, "validity": self.validity, "counters": self.counters,
-                "accounts": [a.to_json() for a in self.accounts], "acceptors": self.acceptors}
+                "accounts": [a.to_json() for a in self.accounts]}
 
     @classmethod
     def from_json(cls, d: dict) -> "Snapshot":
         return cls(d["token"], d["block"], d["timestamp"], d["genesis"], d["epoch_length"], d["validity"],
-                   {k: int(v) for k, v in d["counters"].items()}, [AccountState.from_json(a) for a in d["accounts"]],
-                   {k: int(v) for k, v in d.get("acceptors", {}).items()})
+                   {k: int(v) for k, v in d["counters"].items()}, [AccountState.from_json(a) for a in d["accounts"]])
 
 
 def counters(token, block: int) -> dict[str, int]:
@@ -100,45 +100,58 @@ def counters(token, block: int) -> dict[str, int]:
 
 
 def holders(chain: Chain, address: str, start: int, block: int) -> list[str]:
-    """Every address a Transfer of the token at `address` touched from `start` to `block`, sorted."""
+    """Every address a Transfer of the token at `address` touched from `start` to `block`, and every account
+    made an acceptor (a merchant nobody paid yet has no Transfer), sorted."""
     found: set[str] = set()
     for lo in range(start, block + 1, LOG_CHUNK):
         for log in chain.w3.eth.get_logs({"address": Web3.to_checksum_address(address), "fromBlock": lo,
-                                          "toBlock": min(lo + LOG_CHUNK - 1, block), "topics": [TRANSFER_TOPIC]}):
+                                          "toBlock": min(lo + LOG_CHUNK - 1, block),
+                                          "topics": [[TRANSFER_TOPIC, ACCEPTOR_TOPIC]]}):
             for topic in log["topics"][1:3]:
                 found.add("0x" + bytes(topic)[-20:].hex())
     found.discard(ZERO)
     return sorted(Web3.to_checksum_address(a) for a in found)
 
 
-def account_state(token, address: str, block: int, epoch: int) -> AccountState:
-    """What `migrateAccounts` carries for `address`, read at `block` (in epoch `epoch`)."""
+def pending_entries(token, address: str, block: int) -> list[tuple[int, int]]:
+    """The account's unreleased pending credits at `block`, (amount, release time); none on an old-layout token."""
+    amounts, releases = optional(token.functions.pendingOf(address), block, ([], []))
+    return [(int(a), int(r)) for a, r in zip(amounts, releases)]
+
+
+def account_state(token, address: str, block: int, epoch: int, pending: tuple = ()) -> AccountState:
+    """What `migrateAccounts` carries for `address`, read at `block` (in epoch `epoch`), with its pending
+    credits `pending` (see servicecoin/migration/pending.py). Its lots include released pending credits."""
     f = token.functions
     lots = tuple((int(e), int(a)) for e, a, _ in f.lotsOf(address).call(block_identifier=block))
     qualifying = tuple(optional(f.qualifyingPoints(address), block, (0, 0)))
-    amounts, releases = optional(f.pendingOf(address), block, ([], []))
-    if amounts:
-        raise ConfigError(f"{address} holds pending credits on the old token: migrating pending credits needs their "
-                          f"issuer and key, which this version of svc does not read yet")
     return AccountState(address, lots, f.lifetimeEarned(address).call(block_identifier=block),
-                        f.tierOf(address).call(block_identifier=block), (int(qualifying[0]), int(qualifying[1])), (), epoch)
+                        f.tierOf(address).call(block_identifier=block), (int(qualifying[0]), int(qualifying[1])),
+                        tuple(pending), epoch)
 
 
 def take(chain: Chain, address: str, block: int, start: int) -> Snapshot:
     """The old token at `address` as of `block`: holders from `start` (its creation block) on."""
     token = reader(chain, address)
     f = token.functions
-    accounts, acceptors = [], {}
+    accounts = []
     epoch = f.currentEpoch().call(block_identifier=block)
+    genesis, length = f.genesis().call(block_identifier=block), f.epochLength().call(block_identifier=block)
+    customers = []
     for holder in holders(chain, address, start, block):
         if f.isAcceptor(holder).call(block_identifier=block):
-            balance = f.balanceOf(holder).call(block_identifier=block)
-            if balance:
-                acceptors[holder] = balance
+            # A merchant: its status and plain balance move (zero too: it keeps accepting payments).
+            accounts.append(AccountState(holder, (), 0, 0, acceptor_balance=f.balanceOf(holder).call(block_identifier=block)))
             continue
-        state = account_state(token, holder, block, epoch)
+        customers.append(holder)
+    entries = {holder: pending_entries(token, holder, block) for holder in customers}
+    pending: dict = {}
+    if any(entries.values()):
+        pending = match_pending({a: e for a, e in entries.items() if e},
+                                pending_candidates(chain, address, start, block, genesis, length))
+    for holder in customers:
+        state = account_state(token, holder, block, epoch, pending.get(holder, ()))
         if not state.empty:
             accounts.append(state)
-    return Snapshot(token.address, block, chain.w3.eth.get_block(block)["timestamp"],
-                    f.genesis().call(block_identifier=block), f.epochLength().call(block_identifier=block),
-                    f.validityEpochs().call(block_identifier=block), counters(token, block), accounts, acceptors)
+    return Snapshot(token.address, block, chain.w3.eth.get_block(block)["timestamp"], genesis, length,
+                    f.validityEpochs().call(block_identifier=block), counters(token, block), accounts)

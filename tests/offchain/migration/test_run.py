@@ -69,7 +69,7 @@ def test_the_reconciliation_catches_a_difference(chain, journal):
     wrong = [r for r in report["accounts"] if not r["ok"]]
     assert [r["address"] for r in wrong] == [customers[3]]
     assert "balance" in wrong[0]["differences"] and "lots" in wrong[0]["differences"]
-    assert not next(c for c in report["counters"] if c["figure"] == "customers' live supply")["ok"]
+    assert not next(c for c in report["counters"] if c["figure"].startswith("live supply"))["ok"]
 
 
 def svc(args, fault=None):
