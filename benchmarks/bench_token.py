@@ -17,6 +17,8 @@ from servicecoin.token import Reason
 PER = "total / 100"
 TARGETS = {
     "token.runtime_bytes": ("<=", 24_576, "deployed runtime size in bytes (eth_getCode); EIP-170 cap 24,576"),
+    "token.initcode_bytes": ("<=", 49_152, "the token's deployment input (its init code with the extension's, and the "
+                             "constructor arguments); EIP-3860 caps init code at 49,152 bytes"),
     "token.ext_runtime_bytes": ("<=", 24_576, "runtime size of RewardTokenExt, the code the token DELEGATECALLs "
                                 "for its less frequent functions"),
     "token.issue_new_holder.gas": ("<=", 80_000, "one `issue` tx to a new holder with a real 32-byte ref "
@@ -109,6 +111,7 @@ def spend_figures(chain) -> dict:
     chain.transact(token.functions.setAcceptor(merchant.address, True), "deployer")
     out = {"token.runtime_bytes": len(chain.w3.eth.get_code(token.address))}
     out["token.ext_runtime_bytes"] = len(chain.w3.eth.get_code(extension_address(chain, token)))
+    out["token.initcode_bytes"] = deployment_input_bytes(chain, token.address)
 
     warmup, new_holder = fresh_addresses("single", 2)
     chain.transact(token.functions.issue(warmup, 100, Reason.CAMPAIGN, REF), operator)
@@ -156,6 +159,15 @@ def spend_figures(chain) -> dict:
     assert len(token.functions.lotsOf(fresh).call()) == 12
     out["token.recovery_complete_12_lots.gas"] = receipt["gasUsed"]
     return out
+
+
+def deployment_input_bytes(chain, address: str) -> int:
+    """The length of the input of the transaction that created the contract at `address` (a recent block)."""
+    for number in range(chain.w3.eth.block_number, -1, -1):
+        for tx in chain.w3.eth.get_block(number, full_transactions=True)["transactions"]:
+            if tx["to"] is None and chain.w3.eth.get_transaction_receipt(tx["hash"])["contractAddress"] == address:
+                return len(tx["input"])
+    raise LookupError(f"no transaction created {address}")
 
 
 def extension_address(chain, token) -> str:
