@@ -96,7 +96,7 @@ def statement(db: Database, address: str, now: int | None = None, on_chain: Chai
     plain = ledger.plain_balance(db, account)
     balance = plain + sum(l["amount"] for l in lots)
     thresholds, multipliers = ledger.tier_table(db)
-    earned = ledger.lifetime(db, account)
+    earned = ledger.lifetime(db, account, now)
     tier = ledger.tier_for(earned, thresholds)
     rolling = ledger.tier_policy(db)[0] == 1
     if rolling:  # the tier follows recent points: the token's answer (or its last stored one, offline)

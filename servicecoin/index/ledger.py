@@ -108,10 +108,11 @@ def tier_table(db: Database) -> tuple[list[int], list[int]]:
     return json.loads(rows[0][0]), json.loads(rows[0][1])
 
 
-def lifetime(db: Database, account: str) -> int:
-    """Lifetime earned (tiers): points the account earned by issuance, plus the lifetime wallet
-    recoveries moved into it, since it last became or stopped being an acceptor or was recovered
-    away (each of which starts it from zero)."""
+def lifetime(db: Database, account: str, now: int | None = None) -> int:
+    """Lifetime earned (tiers) at `now` (default: the last indexed block's time): points the account earned
+    by issuance, plus the lifetime wallet recoveries moved into it, since it last became or stopped being
+    an acceptor or was recovered away (each of which starts it from zero). A pending credit counts from its
+    release on, as the token counts it (never if cancelled, or released only after its points expired)."""
     resets = db.query("SELECT block, log_index FROM acceptor_changes WHERE account = ? "
                       "ORDER BY block DESC, log_index DESC LIMIT 1", (account,))
     resets += db.query("SELECT block, log_index FROM recoveries WHERE sender = ? "
@@ -121,7 +122,9 @@ def lifetime(db: Database, account: str) -> int:
     earned = db.scalar(f"SELECT SUM(amount) FROM credits WHERE account = ? AND counts_lifetime = 1 {after}",
                        (account, b, b, i), 0)
     moved_in = db.scalar(f"SELECT SUM(lifetime) FROM recoveries WHERE recipient = ? {after}", (account, b, b, i), 0)
-    return int(earned) + int(moved_in)
+    if now is None:
+        now = int(db.meta("cursor_ts", "0") or 0)
+    return int(earned) + int(moved_in) - pending.unvested(db, account, now, (b, i), Epochs.of(db).expiry)
 
 
 def tier_policy(db: Database) -> tuple[int, int, bool]:

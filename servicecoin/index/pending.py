@@ -51,6 +51,16 @@ def pending_total(db: Database, now: int) -> int:
     return int(db.scalar(f"SELECT SUM(amount) FROM pending_credits p WHERE release > ? AND {NOT_CANCELLED}", (now,), 0))
 
 
+def unvested(db: Database, account: str, now: int, after: tuple[int, int], expiry) -> int:
+    """Points of the account's pending credits made after `after` (block, log index) that have not counted
+    toward its tier by `now`: not released yet, cancelled, or released only once their points had expired
+    (`expiry(epoch)`: when points of that epoch expire)."""
+    rows = db.query(f"SELECT amount, release, epoch, CASE WHEN {NOT_CANCELLED} THEN 0 ELSE 1 END "
+                    f"FROM pending_credits p WHERE account = ? AND (block > ? OR (block = ? AND log_index > ?))",
+                    (account, after[0], after[0], after[1]))
+    return sum(int(a) for a, r, e, cancelled in rows if cancelled or int(r) > now or int(r) >= expiry(int(e)))
+
+
 def cancelled_total(db: Database) -> int:
     """Pending points their issuers cancelled (the token's totalCancelled)."""
     return int(db.scalar("SELECT SUM(amount) FROM pending_cancels", default=0))

@@ -124,7 +124,7 @@ def analytics(db: Database, now: int | None = None, purchases: list[Purchase] | 
     names = tier_names or DEFAULT_TIER_NAMES
     counts_by_tier = [0] * max(1, len(thresholds))
     for a in customers:
-        counts_by_tier[ledger.tier_for(ledger.lifetime(db, a), thresholds)] += 1
+        counts_by_tier[ledger.tier_for(ledger.lifetime(db, a, now), thresholds)] += 1
     tiers = {(names[t] if t < len(names) else f"tier {t}"): n for t, n in enumerate(counts_by_tier)}  # lowest first
 
     migration = tier_migration(db, now, names)

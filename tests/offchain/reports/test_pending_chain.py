@@ -29,6 +29,9 @@ def test_pending_points_follow_the_token(token, admin, issuer, spender, alice, b
     assert pending.pending_total(db, now) == token.totalPending(block_identifier=at) > 0
     assert pending.cancelled_total(db) == token.totalCancelled(block_identifier=at) > 0
     assert ledger.balance(db, str(bob).lower(), now) == 0
+    # Lifetime (tiers) counts a pending credit only from its release, never a cancelled one: as the token does.
+    assert ledger.lifetime(db, a, now) == token.lifetimeEarned(alice, block_identifier=at) == 200
+    assert ledger.lifetime(db, str(bob).lower(), now) == token.lifetimeEarned(bob, block_identifier=at) == 0
     report = transparency(db, chain_totals(svc_chain, db), now=now)
     assert report["identity"]["balanced"] and report["reconciliation"]["reconciled"], report["reconciliation"]
     assert report["spent"]["total"] == 0  # the cancel is no spend
@@ -45,5 +48,6 @@ def test_pending_points_follow_the_token(token, admin, issuer, spender, alice, b
     assert [(l["epoch"], l["amount"]) for l in ledger.lots(db, a, now)] == \
         [(int(e), int(n)) for e, n, _ in token.lotsOf(alice, block_identifier=at)]
     assert pending.pending_total(db, now) == token.totalPending(block_identifier=at) == 0
+    assert ledger.lifetime(db, a, now) == token.lifetimeEarned(alice, block_identifier=at) == 700
     report = transparency(db, chain_totals(svc_chain, db), now=now)
     assert report["identity"]["balanced"] and report["reconciliation"]["reconciled"], report["reconciliation"]
