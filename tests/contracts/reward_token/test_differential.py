@@ -33,16 +33,28 @@ from eth_abi import decode
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from tests.contracts.reward_token.tiermodel import LIFETIME, ROLLING
 from tests.contracts.reward_token.tokenmodel import TokenModel
-from tests.tokenkit import EPOCH, NOREF, batch_id, deploy_token
+from tests.tokenkit import EPOCH, batch_id, deploy_token
 
 LONG = bool(os.environ.get("SVC_LONG"))
 EXAMPLES = 60 if LONG else 20
 STEPS = 40 if LONG else 10
-VALIDITIES = (1, 2, 5, 12, 15)
 TIERS = ([0, 20_000, 60_000], [10_000, 12_500, 15_000])
+ROLLING_TIERS = ([0, 2_000, 6_000, 15_000], [10_000, 11_000, 12_500, 15_000])  # reached within a period
+PURCHASE = 1 << 0
+# (name, validity, tier mode, period epochs, soft landing, pending reasons, pending window)
+CONFIGS = [
+    ("lifetime-v1-pending", 1, LIFETIME, 12, False, PURCHASE, EPOCH * 3 // 4),
+    ("lifetime-v5", 5, LIFETIME, 12, False, 0, 0),
+    ("lifetime-v15", 15, LIFETIME, 12, False, 0, 0),
+    ("rolling-p3-soft-v12-pending", 12, ROLLING, 3, True, PURCHASE, EPOCH // 2),
+    ("rolling-p2-hard-v2-pending", 2, ROLLING, 2, False, PURCHASE, EPOCH * 3 // 4),
+] + ([("lifetime-v2", 2, LIFETIME, 12, False, 0, 0), ("lifetime-v12", 12, LIFETIME, 12, False, 0, 0),
+      ("rolling-p1-soft-v5-pending", 5, ROLLING, 1, True, PURCHASE, EPOCH // 3)] if LONG else [])
 REASONS = st.sampled_from([0, 1, 5, 7])  # purchase, feedback (not tier-eligible), campaign, refund
 RECOVERY_DELAY = EPOCH // 2
+EDGE = 30  # seconds kept between a block and a pending credit's release
 ZERO = "0x" + "00" * 20
 _ids = itertools.count()
 
@@ -70,50 +82,80 @@ class Driver:
         self.token, self.model = token, model
         self.issuer, self.spender, self.admin, self.burner = issuer, spender, admin, burner
         self.recoveries = Counter()  # accepted recovery operations (printed)
+        self.pendings = Counter()  # pending credits made and cancels (printed)
+
+    def _latest(self):
+        return web3.eth.get_block("latest").timestamp
+
+    def _clear_of_releases(self):
+        """Keep the coming block away from every pending credit's release time."""
+        now = self._latest()
+        if any(abs(x.release - now) < EDGE for xs in self.model.entries.values() for x in xs):
+            self.sleep(2 * EDGE)
 
     def _op(self, apply, fn, *args):
-        """Apply to the model at the epoch of the coming block, then send: the token must accept
-        exactly what the model accepts (`sleep` keeps blocks away from epoch boundaries)."""
-        cur = self.model.epoch_at(web3.eth.get_block("latest").timestamp)
-        if not apply(cur):
+        """Apply to the model at the epoch and time of the coming block, then send: the token must
+        accept exactly what the model accepts (`sleep` keeps blocks away from epoch boundaries, and
+        `_clear_of_releases` from release times, so a few seconds' guess of the time is safe)."""
+        self._clear_of_releases()
+        now = self._latest() + 1
+        cur = self.model.epoch_at(now)
+        if not apply(cur, now):
             with brownie.reverts():
                 fn(*args)
             return
-        assert self.model.epoch_at(fn(*args).timestamp) == cur
+        tx = fn(*args)
+        assert self.model.epoch_at(tx.timestamp) == cur
+        entries = [x for xs in self.model.entries.values() for x in xs]
+        assert not any(x.release is not None and now - EDGE < x.release <= tx.timestamp for x in entries)
+        self.pendings["made"] += sum(1 for x in entries if x.release is None)
+        self.model.stamp(tx.timestamp + self.model.window)
 
     def issue(self, to, amount, reason):
-        self._op(lambda cur: self.model.issue(to.address, amount, reason, cur) is not None,
-                 self.token.issue, to, amount, reason, NOREF, {"from": self.issuer})
+        ref = batch_id(f"ref-{next(_ids)}")
+        self._op(lambda cur, now: self.model.issue(to.address, amount, reason, cur, ref, now) is not None,
+                 self.token.issue, to, amount, reason, ref, {"from": self.issuer})
 
     def issue_batch(self, recipients, amounts, reason):
         bid = batch_id(f"differential-{next(_ids)}")
-        self._op(lambda cur: self.model.issue_batch([r.address for r in recipients], amounts, reason, cur) is not None,
+        self._op(lambda cur, now: self.model.issue_batch([r.address for r in recipients], amounts, reason, cur,
+                                                         bid, now) is not None,
                  self.token.issueBatch, bid, recipients, amounts, reason, {"from": self.issuer})
 
     def transfer(self, sender, to, amount):
-        self._op(lambda cur: self.model.transfer(sender.address, to.address, amount, cur),
+        self._op(lambda cur, now: self.model.transfer(sender.address, to.address, amount, cur, now),
                  self.token.transfer, to, amount, {"from": sender})
 
     def burn(self, who, amount):
-        self._op(lambda cur: self.model.burn(who.address, amount, cur), self.token.burn, amount, {"from": who})
+        self._op(lambda cur, now: self.model.burn(who.address, amount, cur, now),
+                 self.token.burn, amount, {"from": who})
 
     def spend(self, who, amount):
-        self._op(lambda cur: self.model.spend(who.address, amount, cur),
+        self._op(lambda cur, now: self.model.spend(who.address, amount, cur, now),
                  self.token.spend, who, amount, {"from": self.spender})
 
     def burn_from(self, who, allowance, amount):
         self.token.approve(self.burner, allowance, {"from": who})
         self.model.approve(who.address, self.burner.address, allowance)
-        self._op(lambda cur: self.model.burn_from(self.burner.address, who.address, amount, cur),
+        self._op(lambda cur, now: self.model.burn_from(self.burner.address, who.address, amount, cur, now),
                  self.token.burnFrom, who, amount, {"from": self.burner})
 
-    def _latest(self):
-        return web3.eth.get_block("latest").timestamp
+    def cancel_pending(self, key, recipient, by):
+        """The issuer (or `by`, who made nothing) cancels the pending credit under `key` to `recipient`."""
+        done = []
+
+        def apply(cur, now):
+            if by == self.issuer:
+                done.append(self.model.cancel_pending(key, recipient.address, now, cur))
+            return bool(done and done[0])
+
+        self._op(apply, self.token.cancelPending, key, recipient, {"from": by})
+        self.pendings["cancelled" if done and done[0] else "refused cancels"] += 1
 
     def start_recovery(self, old, new):
         cur = self.model.epoch_at(self._latest())
         if self.model.recoverable(old.address, cur) is None:
-            return  # only expired lots left: whether the token swept them decides
+            return  # touched but holding nothing live: whether the token kept a trace decides
         if not self.model.start_recovery(old.address, new.address, cur):
             with brownie.reverts():
                 self.token.startRecovery(old, new, {"from": self.admin})
@@ -134,11 +176,10 @@ class Driver:
         ready_at = self.model.recovery_of(old.address)[1]
         if abs(ready_at - self._latest()) < 10:
             self.sleep(20)  # away from the ready time, where the next block's time is a guess
-        now = self._latest() + 1
         done = []
-        self._op(lambda cur: done.append(self.model.complete_recovery(old.address, now, cur)) or done[0] is not None,
+        self._op(lambda cur, now: done.append(self.model.complete_recovery(old.address, now, cur)) or done[0] is not None,
                  self.token.completeRecovery, old, {"from": self.burner})
-        self.recoveries["completed" if done[0] is not None else "refused completions"] += 1
+        self.recoveries["completed" if done and done[0] is not None else "refused completions"] += 1
 
     def set_transfers_open(self, open_):
         self.token.setTransfersOpen(open_, {"from": self.admin})
@@ -157,36 +198,51 @@ class Driver:
     def compare(self, actors):
         t, m = self.token, self.model
         v = m.validity
-        latest = web3.eth.get_block("latest").timestamp
-        cur = m.epoch_at(latest)
+        now = self._latest()
+        cur = m.epoch_at(now)
         # Every epoch boundary at which a live lot can expire, each side of it, and far ahead.
         edges = [m.expiry_of(e) + d for e in range(max(0, cur - v + 1), cur + 1) for d in (-1, 0)]
-        edges += [latest, 2**64]
-        calls = [(t.currentEpoch, (), ["uint256"]), (t.totalSupply, (), ["uint256"]),
-                 (t.totalIssued, (), ["uint256"]), (t.totalExpired, (), ["uint256"]),
-                 (t.totalBurned, (), ["uint256"]), (t.issuerBudget, (self.issuer,), ["uint256", "uint256", "uint256"])]
+        edges += [now, 2**64]
+        u = ["uint256"]
+        calls = [(t.currentEpoch, (), u), (t.totalSupply, (), u), (t.totalIssued, (), u), (t.totalExpired, (), u),
+                 (t.totalBurned, (), u), (t.totalPending, (), u), (t.totalCancelled, (), u), (t.totalMigrated, (), u),
+                 (t.issuerBudget, (self.issuer,), ["uint256", "uint256", "uint256"])]
         for a in actors:
-            calls += [(t.balanceOf, (a,), ["uint256"]), (t.lotsOf, (a,), ["(uint256,uint256,uint256)[]"]),
-                      (t.lifetimeEarned, (a,), ["uint256"]), (t.tierOf, (a,), ["uint8"]),
-                      (t.recoveryOf, (a,), ["address", "uint256"])]
-            calls += [(t.expiringBefore, (a, edge), ["uint256"]) for edge in edges]
+            calls += [(t.balanceOf, (a,), u), (t.lotsOf, (a,), ["(uint256,uint256,uint256)[]"]),
+                      (t.lifetimeEarned, (a,), u), (t.tierOf, (a,), ["uint8"]),
+                      (t.qualifyingPoints, (a,), ["uint256", "uint256"]), (t.nextTierReview, (a,), u),
+                      (t.tierProgress, (a,), ["uint8", "uint256", "uint256"]),
+                      (t.pendingOf, (a,), ["uint256[]", "uint256[]"]), (t.recoveryOf, (a,), ["address", "uint256"])]
+            calls += [(t.expiringBefore, (a, edge), u) for edge in edges]
         got = iter(read_views(calls))
         assert next(got)[0] == cur, "currentEpoch"
-        supply, issued, expired, burned = (next(got)[0] for _ in range(4))
-        assert (supply, issued, expired, burned) == (m.total_supply(cur), m.issued, m.total_expired(cur), m.burned)
-        assert issued == supply + expired + burned
-        assert next(got)[1] == m.issued, "issuer budget used"
+        supply, issued, expired, burned, pending, cancelled, migrated = (next(got)[0] for _ in range(7))
+        assert (supply, issued, expired, burned) == (m.total_supply(cur, now), m.issued, m.total_expired(cur), m.burned)
+        assert (pending, cancelled, migrated) == (m.total_pending(cur, now), m.cancelled, 0)
+        assert issued == supply + pending + expired + burned + cancelled, "supply identity"
+        assert next(got)[1] == m.budget_used(), "issuer budget used"
         for a in actors:
             who = a.address
-            assert next(got)[0] == m.balance_of(who, cur), f"balanceOf {who}"
+            assert next(got)[0] == m.balance_of(who, cur, now), f"balanceOf {who}"
             assert [tuple(lot) for lot in next(got)[0]] == m.lots_of(who, cur), f"lotsOf {who}"
             assert next(got)[0] == m.lifetime_of(who), f"lifetimeEarned {who}"
-            assert next(got)[0] == m.tier_of(who)[0], f"tierOf {who}"
+            assert next(got)[0] == m.tier_of(who, cur)[0], f"tierOf {who}"
+            assert next(got) == m.qualifying_points(who, cur), f"qualifyingPoints {who}"
+            assert next(got)[0] == m.next_tier_review(cur), f"nextTierReview {who}"
+            assert next(got) == m.tier_progress(who, cur), f"tierProgress {who}"
+            amounts, releases = next(got)
+            assert list(releases) == sorted(releases), f"pendingOf {who}: oldest first"
+            assert sorted(zip(releases, amounts)) == m.pending_of(who, cur, now), f"pendingOf {who}"
             to, ready_at = next(got)
             want_to, want_ready = m.recovery_of(who)
             assert (to.lower(), ready_at) == ((want_to or ZERO).lower(), want_ready), f"recoveryOf {who}"
+            # Known divergence (test_differential_findings.py): expiringBefore leaves out released
+            # pending credits not yet settled into the lots; not compared while an account holds some.
+            released = m.released(who, cur, now)
             for edge in edges:
-                assert next(got)[0] == m.expiring_before(who, edge, cur), f"expiringBefore {who} {edge}"
+                value = next(got)[0]
+                if not released:
+                    assert value == m.expiring_before(who, edge, cur, now), f"expiringBefore {who} {edge}"
 
 
 # ---------------------------------------------------------------------------- the machine
@@ -211,8 +267,8 @@ class DifferentialMachine(RuleBasedStateMachine):
         """A drawn amount, or the holder's whole live balance (and one more) to hit the edges."""
         if isinstance(choice, int):
             return choice
-        cur = self.d.model.epoch_at(web3.eth.get_block("latest").timestamp)
-        whole = self.d.model.balance_of(who.address, cur)
+        now = web3.eth.get_block("latest").timestamp
+        whole = self.d.model.balance_of(who.address, self.d.model.epoch_at(now), now)
         return whole if choice == "all" else whole + 1
 
     @rule(who=ANY, amount=st.integers(1, 6_000), reason=REASONS)
@@ -250,6 +306,24 @@ class DifferentialMachine(RuleBasedStateMachine):
     @rule(who=WHO, allowance=st.integers(0, 5_000), amount=AMOUNT)
     def burn_from(self, who, allowance, amount):
         self.d.burn_from(self.actors[who], allowance, self._amount(self.actors[who], amount))
+
+    @rule(pick=st.integers(0, 1_000), by_issuer=st.booleans(), recipient=st.one_of(st.none(), ANY))
+    def cancel_pending(self, pick, by_issuer, recipient):
+        """The issuer (or a stranger) cancels a pending credit: one the model holds (released or not),
+        or under its key for another recipient. In soft-landing mode a credit of the last period is
+        left alone: the known divergence in test_differential_findings.py."""
+        m = self.d.model
+        cur = m.epoch_at(web3.eth.get_block("latest").timestamp + 1)
+        p = m.rules.period_of(cur)
+        held = [(who, x) for who, xs in m.entries.items() for x in xs
+                if m.rules.period_of(x.epoch) == p or not (m.rules.soft or m._qual(who).anchor[0] == p)]
+        if not held:
+            return
+        who, x = held[pick % len(held)]
+        target = next(a for a in self.actors if a.address == who) if recipient is None else self.actors[recipient]
+        if target.address != who and any(y.key == x.key for y in m.entries.get(target.address, [])):
+            return  # the same batch credited it too: the choice above decides
+        self.d.cancel_pending(x.key, target, self.d.issuer if by_issuer else self.d.burner)
 
     @rule(old=ANY, new=ANY)
     def start_recovery(self, old, new):
@@ -339,15 +413,20 @@ def recovery_walk(d, alice, bob, carol, dave, merchant):
     assert (d.recoveries["started"], d.recoveries["cancelled"], d.recoveries["completed"]) == (4, 2, 1)
 
 
-@pytest.mark.parametrize("validity", VALIDITIES)
-def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
+@pytest.mark.parametrize("config", CONFIGS, ids=[c[0] for c in CONFIGS])
+def test_token_matches_model(config, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
+    name, validity, mode, period, soft, pending_mask, window = config
     dave = accounts[8]
+    tiers = ROLLING_TIERS if mode == ROLLING else TIERS
     token = deploy_token(admin, issuer, pauser, merchant, spender, validity=validity)
-    token.setTiers(*TIERS, {"from": admin})
+    token.setTiers(*tiers, {"from": admin})
+    token.setTierPolicy(mode, period, soft, {"from": admin})
+    token.setPendingPolicy(pending_mask, window, {"from": admin})
     token.setRecoveryDelay(RECOVERY_DELAY, {"from": admin})
-    model = TokenModel(validity, token.genesis(), EPOCH, tiers=list(zip(*TIERS)),
+    model = TokenModel(validity, token.genesis(), EPOCH, tiers=list(zip(*tiers)),
                        eligible_mask=token.tierEligibleReasons(), acceptors={merchant.address},
-                       recovery_delay=RECOVERY_DELAY)
+                       recovery_delay=RECOVERY_DELAY, tier_mode=mode, tier_period=period, soft_landing=soft,
+                       pending_mask=pending_mask, window=window)
     driver = Driver(token, model, issuer, spender, admin, stranger)
     seed_history(driver, alice, bob, carol, validity)
     driver.compare([alice, bob, carol, dave, merchant])
@@ -359,5 +438,5 @@ def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender,
         DifferentialMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                                               suppress_health_check=list(HealthCheck))
     )
-    print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s; "
-          f"recoveries {dict(driver.recoveries)}")
+    print(f"{name}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s; "
+          f"recoveries {dict(driver.recoveries)}; pending credits {dict(driver.pendings)}")
