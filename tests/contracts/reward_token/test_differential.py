@@ -41,7 +41,7 @@ LONG = bool(os.environ.get("SVC_LONG"))
 EXAMPLES = 60 if LONG else 20
 STEPS = 40 if LONG else 10
 TIERS = ([0, 20_000, 60_000], [10_000, 12_500, 15_000])
-ROLLING_TIERS = ([0, 2_000, 6_000, 15_000], [10_000, 11_000, 12_500, 15_000])  # reached within a period
+ROLLING_TIERS = ([0, 1_000, 3_000, 8_000], [10_000, 11_000, 12_500, 15_000])  # reached within a period
 PURCHASE = 1 << 0
 # (name, validity, tier mode, period epochs, soft landing, pending reasons, pending window)
 CONFIGS = [
@@ -83,6 +83,8 @@ class Driver:
         self.issuer, self.spender, self.admin, self.burner = issuer, spender, admin, burner
         self.recoveries = Counter()  # accepted recovery operations (printed)
         self.pendings = Counter()  # pending credits made and cancels (printed)
+        self.tiers = Counter()  # tier moves seen between two comparisons, and tiers held by a floor (printed)
+        self._last_tier = {}
 
     def _latest(self):
         return web3.eth.get_block("latest").timestamp
@@ -115,12 +117,14 @@ class Driver:
         ref = batch_id(f"ref-{next(_ids)}")
         self._op(lambda cur, now: self.model.issue(to.address, amount, reason, cur, ref, now) is not None,
                  self.token.issue, to, amount, reason, ref, {"from": self.issuer})
+        return ref
 
     def issue_batch(self, recipients, amounts, reason):
         bid = batch_id(f"differential-{next(_ids)}")
         self._op(lambda cur, now: self.model.issue_batch([r.address for r in recipients], amounts, reason, cur,
                                                          bid, now) is not None,
                  self.token.issueBatch, bid, recipients, amounts, reason, {"from": self.issuer})
+        return bid
 
     def transfer(self, sender, to, amount):
         self._op(lambda cur, now: self.model.transfer(sender.address, to.address, amount, cur, now),
@@ -185,6 +189,12 @@ class Driver:
         self.token.setTransfersOpen(open_, {"from": self.admin})
         self.model.transfers_open = open_
 
+    def to_period(self, k):
+        """Let time pass to ten minutes into the k-th qualification period from the current one."""
+        m = self.model
+        start = m.genesis + (m.rules.period_of(m.epoch_at(self._latest())) + k) * m.rules.period * m.epoch_length
+        self.sleep(start + 600 - self._latest())
+
     def sleep(self, seconds):
         """Let time pass, never ending within five minutes of an epoch boundary."""
         chain.sleep(int(seconds))
@@ -195,6 +205,14 @@ class Driver:
             chain.mine()
 
     # ------------------------------------------------------------------ comparison
+    def _count_tier(self, who, tier, cur):
+        was = self._last_tier.get(who, 0)
+        self.tiers["up" if tier > was else "down" if tier < was else "same"] += 1
+        self._last_tier[who] = tier
+        q = self.model.qual.get(who)
+        if q and tier > self.model.rules.tier_for(q.points.get(self.model.rules.period_of(cur), 0)):
+            self.tiers["held by the floor"] += 1
+
     def compare(self, actors):
         t, m = self.token, self.model
         v = m.validity
@@ -226,7 +244,9 @@ class Driver:
             assert next(got)[0] == m.balance_of(who, cur, now), f"balanceOf {who}"
             assert [tuple(lot) for lot in next(got)[0]] == m.lots_of(who, cur), f"lotsOf {who}"
             assert next(got)[0] == m.lifetime_of(who), f"lifetimeEarned {who}"
-            assert next(got)[0] == m.tier_of(who, cur)[0], f"tierOf {who}"
+            tier = next(got)[0]
+            assert tier == m.tier_of(who, cur)[0], f"tierOf {who}"
+            self._count_tier(who, tier, cur)
             assert next(got) == m.qualifying_points(who, cur), f"qualifyingPoints {who}"
             assert next(got)[0] == m.next_tier_review(cur), f"nextTierReview {who}"
             assert next(got) == m.tier_progress(who, cur), f"tierProgress {who}"
@@ -259,6 +279,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         chain.snapshot()
         self.d = self.driver
         self.d.model = self.seeded.copy()
+        self.d._last_tier = {}
 
     def teardown(self):
         chain.revert()
@@ -312,18 +333,37 @@ class DifferentialMachine(RuleBasedStateMachine):
         """The issuer (or a stranger) cancels a pending credit: one the model holds (released or not),
         or under its key for another recipient. In soft-landing mode a credit of the last period is
         left alone: the known divergence in test_differential_findings.py."""
-        m = self.d.model
-        cur = m.epoch_at(web3.eth.get_block("latest").timestamp + 1)
-        p = m.rules.period_of(cur)
-        held = [(who, x) for who, xs in m.entries.items() for x in xs
-                if m.rules.period_of(x.epoch) == p or not (m.rules.soft or m._qual(who).anchor[0] == p)]
+        held = [(who, x) for who, xs in self.d.model.entries.items() for x in xs if self._cancellable(who, x)]
         if not held:
             return
         who, x = held[pick % len(held)]
         target = next(a for a in self.actors if a.address == who) if recipient is None else self.actors[recipient]
-        if target.address != who and any(y.key == x.key for y in m.entries.get(target.address, [])):
+        if target.address != who and any(y.key == x.key for y in self.d.model.entries.get(target.address, [])):
             return  # the same batch credited it too: the choice above decides
         self.d.cancel_pending(x.key, target, self.d.issuer if by_issuer else self.d.burner)
+
+    def _cancellable(self, who, x):
+        """Whether a cancel of pending credit `x` of `who` stays out of the known divergence: in
+        soft-landing mode, or after a recovery into `who` in this period, a credit of an earlier period."""
+        m = self.d.model
+        p = m.rules.period_of(m.epoch_at(web3.eth.get_block("latest").timestamp + 1))
+        return m.rules.period_of(x.epoch) == p or not (m.rules.soft or m._qual(who).anchor[0] == p)
+
+    @rule(who=ANY, other=ANY, amount=st.integers(1, 4_000), batch=st.booleans(),
+          wait=st.sampled_from([0, 0.4, 0.8, 1.5]), cancel=st.booleans())
+    def purchase_and_return(self, who, other, amount, batch, wait, cancel):
+        """A purchase credit (pending where the token holds purchases), time within or past its return
+        window, and maybe a return: the issuer cancels it."""
+        to = self.actors[who]
+        if batch:
+            key = self.d.issue_batch([to, self.actors[other]], [amount, amount // 2 + 1], 0)
+        else:
+            key = self.d.issue(to, amount, 0)
+        if wait:
+            self.d.sleep(max(wait * self.d.model.window, 60))
+        x = next((x for x in self.d.model.entries.get(to.address, []) if x.key == key), None)
+        if cancel and (x is None or self._cancellable(to.address, x)):
+            self.d.cancel_pending(key, to, self.d.issuer)
 
     @rule(old=ANY, new=ANY)
     def start_recovery(self, old, new):
@@ -413,6 +453,28 @@ def recovery_walk(d, alice, bob, carol, dave, merchant):
     assert (d.recoveries["started"], d.recoveries["cancelled"], d.recoveries["completed"]) == (4, 2, 1)
 
 
+def tier_walk(d, carol, actors):
+    """The tier lifecycle in one fixed order on `carol` (dormant after the seeded history), compared
+    after every step: the top tier at once, held over one boundary, landing (one level, or straight to
+    what the period earned), requalification, periods untouched, a return within the window."""
+    steps = [
+        lambda: d.to_period(1), lambda: d.issue(carol, 8_500, 1),  # feedback: no multiplier, qualifies
+        lambda: d.to_period(1),  # held from the last period
+        lambda: d.to_period(1),  # nothing earned: one level down, or to the base tier
+        lambda: d.issue(carol, 1_200, 1), lambda: d.to_period(1),
+        lambda: d.issue(carol, 3_500, 1),  # requalifies at once
+        lambda: d.to_period(2), lambda: d.to_period(3),  # untouched for periods
+        lambda: d.issue(carol, 2_000, 0), lambda: d.issue(carol, 900, 5),  # the multiplier of the tier held
+    ]
+    for step in steps:
+        step()
+        d.compare(actors)
+    key = d.issue(carol, 1_000, 0)  # a purchase (pending where purchases are), returned at once
+    d.compare(actors)
+    d.cancel_pending(key, carol, d.issuer)
+    d.compare(actors)
+
+
 @pytest.mark.parametrize("config", CONFIGS, ids=[c[0] for c in CONFIGS])
 def test_token_matches_model(config, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
     name, validity, mode, period, soft, pending_mask, window = config
@@ -431,6 +493,7 @@ def test_token_matches_model(config, admin, issuer, pauser, merchant, spender, a
     seed_history(driver, alice, bob, carol, validity)
     driver.compare([alice, bob, carol, dave, merchant])
     recovery_walk(driver, alice, bob, carol, dave, merchant)
+    tier_walk(driver, carol, [alice, bob, carol, dave, merchant])
     DifferentialMachine.driver, DifferentialMachine.seeded = driver, driver.model.copy()
     DifferentialMachine.actors = [alice, bob, carol, dave, merchant]
     started = time.monotonic()
@@ -439,4 +502,4 @@ def test_token_matches_model(config, admin, issuer, pauser, merchant, spender, a
                                               suppress_health_check=list(HealthCheck))
     )
     print(f"{name}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s; "
-          f"recoveries {dict(driver.recoveries)}; pending credits {dict(driver.pendings)}")
+          f"recoveries {dict(driver.recoveries)}; pending credits {dict(driver.pendings)}; tiers {dict(driver.tiers)}")

@@ -176,7 +176,7 @@ class TokenModel:
         """Released pending credits of `who` join its lots by the epoch they were earned in (expired
         ones too: they stay counted as expired)."""
         lots = self.lots.setdefault(who, {})
-        for x in [x for x in self.entries.get(who, []) if x.release <= now]:
+        for x in [x for x in self.entries.get(who, []) if x.release is not None and x.release <= now]:
             lots[x.epoch] = lots.get(x.epoch, 0) + x.amount
             self.entries[who].remove(x)
 
