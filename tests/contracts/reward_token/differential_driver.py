@@ -163,6 +163,10 @@ class Driver:
             chain.mine()
 
     # ------------------------------------------------------------------ comparison
+    def forget_tiers(self):
+        """A new run from the snapshot: tier moves count from there."""
+        self._last_tier = {}
+
     def _count_tier(self, who, tier, cur):
         was = self._last_tier.get(who, 0)
         self.tiers["up" if tier > was else "down" if tier < was else "same"] += 1

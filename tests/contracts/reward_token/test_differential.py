@@ -80,7 +80,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         chain.snapshot()
         self.d = self.driver
         self.d.model = self.seeded.copy()
-        self.d._last_tier = {}
+        self.d.forget_tiers()
 
     def teardown(self):
         chain.revert()
@@ -134,7 +134,6 @@ class DifferentialMachine(RuleBasedStateMachine):
         """The issuer (or a stranger) cancels a pending credit: one the model holds (released or not),
         or under its key for another recipient. In soft-landing mode a credit of the last period is
         left alone: the known divergence in test_differential_findings.py."""
-        self.d.pendings["cancel steps"] += 1
         now = web3.eth.get_block("latest").timestamp
         held = [(who, x) for who, xs in self.d.model.entries.items() for x in xs if self._cancellable(who, x)]
         open_ = [(who, x) for who, x in held if x.release > now]
@@ -157,8 +156,8 @@ class DifferentialMachine(RuleBasedStateMachine):
             self.d.cancel_pending(x.key, next(a for a in self.actors if a.address == who), self.d.issuer)
 
     def _cancellable(self, who, x):
-        """Whether a cancel of pending credit `x` of `who` stays out of the known divergence: in
-        soft-landing mode, or after a recovery into `who` in this period, a credit of an earlier period."""
+        """Whether a cancel of pending credit `x` of `who` stays out of the known divergence (a credit of
+        an earlier period, with a soft landing or after a recovery into `who` in this period)."""
         m = self.d.model
         p = m.rules.period_of(m.epoch_at(web3.eth.get_block("latest").timestamp + 1))
         return m.rules.period_of(x.epoch) == p or not (m.rules.soft or m._qual(who).anchor[0] == p)
