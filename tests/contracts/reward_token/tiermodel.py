@@ -6,7 +6,8 @@ derives every floor the long way, one boundary at a time, from the start of the 
 
 - Periods are `period` epochs long, counted from epoch 0; an epoch `e` is in period `e // period`.
 - Qualifying points are the credits that count for lifetime earned (every reason but refund), after the
-  multiplier, in the period they were made; a period's count saturates at 2^27 - 1 raw.
+  multiplier, in the period they were made (a pending credit: in the period of its release, when it
+  vests; tokenmodel.py); a period's count saturates at 2^27 - 1 raw.
 - Rolling mode: the tier held in period p is max(floor(p), tier(points of p so far)) — reaching a
   threshold lifts it at once. floor(p + 1) = tier(points of p) (straight to the earned tier), or with a
   soft landing max(tier(points of p), held at the end of p - 1): down one level at most per boundary,
@@ -16,8 +17,6 @@ derives every floor the long way, one boundary at a time, from the start of the 
 - A wallet recovery gives the new address the sum of both accounts' current and last-period points and
   the better of the two floors of the current period (docs/token.md); the floor from there on follows
   the rule above. The old address starts over (no points, base floor).
-- A cancelled pending credit takes its points out of the period it was made in, if that is the current
-  or the last one (IRewardToken.cancelPending); an older period's points are out of reach.
 """
 
 from __future__ import annotations
@@ -74,12 +73,6 @@ class TierRules:
     def earn(self, q: Qualification, points: int, epoch: int) -> None:
         p = self.period_of(epoch)
         q.points[p] = min(q.points.get(p, 0) + points, MAX_QUALIFYING)
-
-    def take_back(self, q: Qualification, points: int, earned_epoch: int, epoch: int) -> None:
-        """A cancelled credit of `earned_epoch` leaves the points of its period (current or last only)."""
-        p = self.period_of(earned_epoch)
-        if self.period_of(epoch) - p <= 1 and p in q.points:
-            q.points[p] = max(q.points[p] - points, 0)
 
     def next_review(self, genesis: int, epoch_length: int, epoch: int) -> int:
         if self.mode == LIFETIME:

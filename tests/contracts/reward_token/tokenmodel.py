@@ -16,13 +16,14 @@ shows is derived from it at a given epoch.
   rules, lifetime and rolling, are in tiermodel.py.
 - Pending credits (docs/token.md "Pending points"): a credit to a customer for a reason of the pending
   mask is an entry (amount, epoch earned, release time), at most 15 an account; it is neither in
-  balanceOf nor spendable until its release time, from which it is, by itself. It counts in lifetime
-  and qualification when made. It expires by the epoch it was earned in (expired before its release:
-  expired, never pending). A debit of the account, a pending credit to it or a recovery from it
-  settles the released entries into its lots (lotsOf shows lots, balanceOf both). A pending `issue`
-  uses its ref once. The issuer cancels a credit before its release by (ref or batch id, recipient):
-  out of lifetime and qualification, its budget back, counted in totalCancelled. A recovery moves the
-  unreleased entries to the new address.
+  balanceOf nor spendable until its release time, from which it is, by itself (in balanceOf, lotsOf
+  and expiringBefore, by the epoch it was earned in). It vests at its release: only then does it count
+  in lifetime earned and in the qualifying points, of the period of its release (one that expired
+  before its release never vests); its multiplier is the tier's when it was made. It expires by the
+  epoch it was earned in (expired before its release: expired, never pending). A pending `issue` uses
+  its ref once. The issuer cancels a credit before its release by (ref or batch id, recipient): its
+  budget back, counted in totalCancelled, no tier to take back. A recovery moves the unreleased
+  entries to the new address.
 - totalIssued == totalSupply + totalPending + totalExpired + totalBurned + totalCancelled.
 - Wallet recovery (IRewardToken NatSpec): the recovery role starts moving a customer's points to
   another customer (not to itself, not from or to an acceptor, not while either has one pending,
@@ -56,6 +57,7 @@ class Entry:
     amount: int
     epoch: int
     release: int | None = None  # set from the block that made it (`stamp`)
+    vested: bool = False
 
 
 @dataclass
@@ -108,17 +110,23 @@ class TokenModel:
     def is_acceptor(self, who: str) -> bool:
         return who in self.acceptors
 
-    def lots_of(self, who: str, cur: int) -> list[tuple[int, int, int]]:
-        """Live lots (epoch, amount, expiresAt), oldest first; an acceptor has none. Released pending
-        credits not settled yet are not lots."""
+    def _live_lots(self, who: str, cur: int, now: int) -> dict[int, int]:
+        """epoch → live points: the lots and the released pending credits."""
+        lots = {e: a for e, a in self.lots.get(who, {}).items() if a and self._live(e, cur)}
+        for x in self.released(who, cur, now):
+            lots[x.epoch] = lots.get(x.epoch, 0) + x.amount
+        return lots
+
+    def lots_of(self, who: str, cur: int, now: int) -> list[tuple[int, int, int]]:
+        """Live lots (epoch, amount, expiresAt), released pending credits in, oldest first; an acceptor has none."""
         if self.is_acceptor(who):
             return []
-        return [(e, a, self.expiry_of(e)) for e, a in sorted(self.lots.get(who, {}).items())
-                if a and self._live(e, cur)]
+        return [(e, a, self.expiry_of(e)) for e, a in sorted(self._live_lots(who, cur, now).items())]
 
     def released(self, who: str, cur: int, now: int) -> list[Entry]:
         """Pending credits released and live, not settled into the lots yet."""
-        return [x for x in self.entries.get(who, []) if x.release <= now and self._live(x.epoch, cur)]
+        return [x for x in self.entries.get(who, []) if x.release is not None and x.release <= now
+                and self._live(x.epoch, cur)]
 
     def pending_of(self, who: str, cur: int, now: int) -> list[tuple[int, int]]:
         """(release time, amount) of the unreleased, unexpired pending credits, oldest first."""
@@ -128,12 +136,11 @@ class TokenModel:
     def balance_of(self, who: str, cur: int, now: int) -> int:
         if self.is_acceptor(who):
             return self.acceptor_balance.get(who, 0)
-        return sum(a for _, a, _ in self.lots_of(who, cur)) + sum(x.amount for x in self.released(who, cur, now))
+        return sum(self._live_lots(who, cur, now).values())
 
     def expiring_before(self, who: str, timestamp: int, cur: int, now: int) -> int:
         """Live points (released pending credits included) that expire at or before `timestamp`."""
-        lots = sum(a for _, a, expires in self.lots_of(who, cur) if expires <= timestamp)
-        return lots + sum(x.amount for x in self.released(who, cur, now) if self.expiry_of(x.epoch) <= timestamp)
+        return sum(a for _, a, expires in self.lots_of(who, cur, now) if expires <= timestamp)
 
     def total_expired(self, cur: int) -> int:
         lots = sum(a for lots in self.lots.values() for e, a in lots.items() if not self._live(e, cur))
@@ -172,9 +179,22 @@ class TokenModel:
         return 0 if self.is_acceptor(who) else self.lifetime.get(who, 0)
 
     # ------------------------------------------------------------------ issuance
+    def vest(self, now: int) -> None:
+        """Pending credits released by `now` count toward the tier, in the period of their release,
+        unless they expired first."""
+        for who, xs in self.entries.items():
+            for x in xs:
+                if x.release is not None and x.release <= now and not x.vested:
+                    x.vested = True
+                    at = self.epoch_at(x.release)
+                    if self._live(x.epoch, at):
+                        self.lifetime[who] = min(self.lifetime.get(who, 0) + x.amount, MAX_LIFETIME)
+                        self.rules.earn(self._qual(who), x.amount, at)
+
     def _settle(self, who: str, now: int) -> None:
         """Released pending credits of `who` join its lots by the epoch they were earned in (expired
         ones too: they stay counted as expired)."""
+        self.vest(now)
         lots = self.lots.setdefault(who, {})
         for x in [x for x in self.entries.get(who, []) if x.release is not None and x.release <= now]:
             lots[x.epoch] = lots.get(x.epoch, 0) + x.amount
@@ -198,11 +218,11 @@ class TokenModel:
             return None
         if pending:
             self.entries.setdefault(to, []).append(Entry(key, minted, cur))
-        else:
-            lots = self.lots.setdefault(to, {})
-            if lots.get(cur, 0) + minted > MAX_LOT:
-                return None
-            lots[cur] = lots.get(cur, 0) + minted
+            return minted  # counts toward the tier at its release (`vest`)
+        lots = self.lots.setdefault(to, {})
+        if lots.get(cur, 0) + minted > MAX_LOT:
+            return None
+        lots[cur] = lots.get(cur, 0) + minted
         if reason != REFUND:
             self.lifetime[to] = min(self.lifetime.get(to, 0) + minted, MAX_LIFETIME)
             self.rules.earn(self._qual(to), minted, cur)
@@ -253,8 +273,6 @@ class TokenModel:
             return None
         x = found[0]
         self.entries[recipient].remove(x)
-        self.lifetime[recipient] = max(self.lifetime.get(recipient, 0) - x.amount, 0)
-        self.rules.take_back(self._qual(recipient), x.amount, x.epoch, cur)
         self.cancelled += x.amount
         return x.amount
 
@@ -347,7 +365,8 @@ class TokenModel:
         """Whether the token holds anything for `who` (a start is refused otherwise). None when the
         account was touched but holds nothing live (expired lots, a recovered or cancelled account):
         then it depends on what the token keeps of it."""
-        if who in self.pending or self.lifetime.get(who, 0) or self.lots_of(who, cur) or self.entries.get(who):
+        live = any(a and self._live(e, cur) for e, a in self.lots.get(who, {}).items())
+        if who in self.pending or self.lifetime.get(who, 0) or live or self.entries.get(who):
             return True
         if who in self.lots or who in self.lifetime or who in self.qual:
             return None
