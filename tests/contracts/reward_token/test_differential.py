@@ -1,192 +1,67 @@
-"""Differential fuzz: RewardToken against an independent Python model (tokenmodel.py), at validity
-1, 2, 5, 12 and 15.
+"""Differential fuzz: RewardToken against an independent Python model (tokenmodel.py, with the tier rules
+in tiermodel.py), on tokens of several configurations (CONFIGS): lifetime tiers at validity 1, 5 and 15;
+rolling tiers with periods of 3 epochs and a soft landing (validity 12), and of 2 epochs without one
+(validity 2); purchases pending for a return window on three of them. SVC_LONG=1 adds validity 2 and 12
+(lifetime) and periods of 1 epoch with a soft landing.
 
-Each validity gets its own token. Before the fuzz a short history is written through the same
+Each configuration gets its own token. Before the fuzz a short history is written through the same
 driver: customers who earned in every epoch (so their ring wraps and reaches slots 1–3), in every
-other epoch, once long ago (a dormant account whose lots have all expired), and never. Hypothesis
-then runs random steps from a chain snapshot of that state: issue, issueBatch (fresh ids,
-duplicates and acceptors included), customer↔acceptor payments, customer↔customer transfers while
-the admin has them open, burn, burnFrom, the spender's spend, and time jumps of seconds to many
-epochs, and wallet recoveries (started by the admin, who holds RECOVERY_ROLE, between any two
-actors, the merchant included; cancelled by the old key, the admin or a stranger; completed by
-anyone before and after the delay, half an epoch here). After every step every view the model
-predicts is compared, read in one JSON-RPC batch: currentEpoch, balanceOf, lotsOf, expiringBefore
-at each epoch boundary, lifetimeEarned, tierOf, recoveryOf, totalSupply, totalIssued,
-totalExpired, totalBurned and the issuer's budget use.
+other epoch, once long ago (a dormant account whose lots have all expired, untouched for periods),
+and never. Hypothesis then runs random steps from a chain snapshot of that state: issue, issueBatch
+(fresh ids, duplicates and acceptors included), customer↔acceptor payments, customer↔customer
+transfers while the admin has them open, burn, burnFrom, the spender's spend, time jumps of seconds
+to many epochs (across period boundaries), wallet recoveries (started by the admin, who holds
+RECOVERY_ROLE, between any two actors, the merchant included; cancelled by the old key, the admin or a
+stranger; completed by anyone before and after the delay, half an epoch here), purchases returned
+within or after their window, and cancels of pending credits by the issuer or a stranger, for their
+recipient or another. After every step every view the model predicts is compared, read in one
+JSON-RPC batch: currentEpoch, balanceOf, lotsOf, expiringBefore at each epoch boundary,
+lifetimeEarned, tierOf, qualifyingPoints, nextTierReview, tierProgress, pendingOf, recoveryOf,
+totalSupply, totalIssued, totalExpired, totalBurned, totalPending, totalCancelled, totalMigrated, the
+issuer's budget use, and the supply identity
+    totalIssued == totalSupply + totalPending + totalExpired + totalBurned + totalCancelled.
 
-A fixed walk through recoveries (refusals, a completion merging two rings, cancels) runs over the
-seeded history first, compared after every step; it leaves one recovery pending for the fuzz.
+Two fixed walks run over the seeded history first, compared after every step: recoveries (refusals,
+a completion merging two rings, cancels; one left pending for the fuzz), and the tier lifecycle of
+the dormant customer (the top tier at once, held over a boundary, a landing, requalification, periods
+untouched, the multiplier of the tier held, a return).
 
-Short by default (a few dozen examples per validity); SVC_LONG=1 (`make test-long`) runs long.
+Pending credits vest at their release (docs/token.md "Vesting"): the model counts them toward the tier
+then, in the period of the release, and a return never takes a tier back.
+
+Short by default (20 examples of up to 10 steps per configuration); SVC_LONG=1 (`make test-long`) runs long.
 """
 
-import itertools
 import os
 import time
-from collections import Counter
 
-import brownie
 import pytest
-import requests
 from brownie import accounts, chain, web3
-from eth_abi import decode
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from tests.contracts.reward_token.differential_driver import Driver
+from tests.contracts.reward_token.tiermodel import LIFETIME, ROLLING
 from tests.contracts.reward_token.tokenmodel import TokenModel
-from tests.tokenkit import EPOCH, NOREF, batch_id, deploy_token
+from tests.tokenkit import EPOCH, deploy_token
 
 LONG = bool(os.environ.get("SVC_LONG"))
 EXAMPLES = 60 if LONG else 20
 STEPS = 40 if LONG else 10
-VALIDITIES = (1, 2, 5, 12, 15)
 TIERS = ([0, 20_000, 60_000], [10_000, 12_500, 15_000])
+ROLLING_TIERS = ([0, 1_000, 3_000, 8_000], [10_000, 11_000, 12_500, 15_000])  # reached within a period
+PURCHASE = 1 << 0
+# (name, validity, tier mode, period epochs, soft landing, pending reasons, pending window)
+CONFIGS = [
+    ("lifetime-v1-pending", 1, LIFETIME, 12, False, PURCHASE, EPOCH * 3 // 4),
+    ("lifetime-v5", 5, LIFETIME, 12, False, 0, 0),
+    ("lifetime-v15", 15, LIFETIME, 12, False, 0, 0),
+    ("rolling-p3-soft-v12-pending", 12, ROLLING, 3, True, PURCHASE, EPOCH // 2),
+    ("rolling-p2-hard-v2-pending", 2, ROLLING, 2, False, PURCHASE, EPOCH * 3 // 4),
+] + ([("lifetime-v2", 2, LIFETIME, 12, False, 0, 0), ("lifetime-v12", 12, LIFETIME, 12, False, 0, 0),
+      ("rolling-p1-soft-v5-pending", 5, ROLLING, 1, True, PURCHASE, EPOCH // 3)] if LONG else [])
 REASONS = st.sampled_from([0, 1, 5, 7])  # purchase, feedback (not tier-eligible), campaign, refund
 RECOVERY_DELAY = EPOCH // 2
-ZERO = "0x" + "00" * 20
-_ids = itertools.count()
-
-
-# ---------------------------------------------------------------------------- views in one batch
-def read_views(calls):
-    """eth_call every (contract method, args, output types) at the latest block in one JSON-RPC batch."""
-    payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_call",
-                "params": [{"to": fn._address, "data": fn.encode_input(*args)}, "latest"]}
-               for i, (fn, args, _) in enumerate(calls)]
-    answers = sorted(requests.post(web3.provider.endpoint_uri, json=payload, timeout=60).json(), key=lambda a: a["id"])
-    out = []
-    for (fn, _, types), answer in zip(calls, answers):
-        assert "error" not in answer, (fn._name, answer)
-        out.append(decode(types, bytes.fromhex(answer["result"][2:])))
-    return out
-
-
-# ---------------------------------------------------------------------------- the driver
-class Driver:
-    """Sends one operation to the token and applies it to the model; asserts the token refuses
-    exactly what the model refuses."""
-
-    def __init__(self, token, model, issuer, spender, admin, burner):
-        self.token, self.model = token, model
-        self.issuer, self.spender, self.admin, self.burner = issuer, spender, admin, burner
-        self.recoveries = Counter()  # accepted recovery operations (printed)
-
-    def _op(self, apply, fn, *args):
-        """Apply to the model at the epoch of the coming block, then send: the token must accept
-        exactly what the model accepts (`sleep` keeps blocks away from epoch boundaries)."""
-        cur = self.model.epoch_at(web3.eth.get_block("latest").timestamp)
-        if not apply(cur):
-            with brownie.reverts():
-                fn(*args)
-            return
-        assert self.model.epoch_at(fn(*args).timestamp) == cur
-
-    def issue(self, to, amount, reason):
-        self._op(lambda cur: self.model.issue(to.address, amount, reason, cur) is not None,
-                 self.token.issue, to, amount, reason, NOREF, {"from": self.issuer})
-
-    def issue_batch(self, recipients, amounts, reason):
-        bid = batch_id(f"differential-{next(_ids)}")
-        self._op(lambda cur: self.model.issue_batch([r.address for r in recipients], amounts, reason, cur) is not None,
-                 self.token.issueBatch, bid, recipients, amounts, reason, {"from": self.issuer})
-
-    def transfer(self, sender, to, amount):
-        self._op(lambda cur: self.model.transfer(sender.address, to.address, amount, cur),
-                 self.token.transfer, to, amount, {"from": sender})
-
-    def burn(self, who, amount):
-        self._op(lambda cur: self.model.burn(who.address, amount, cur), self.token.burn, amount, {"from": who})
-
-    def spend(self, who, amount):
-        self._op(lambda cur: self.model.spend(who.address, amount, cur),
-                 self.token.spend, who, amount, {"from": self.spender})
-
-    def burn_from(self, who, allowance, amount):
-        self.token.approve(self.burner, allowance, {"from": who})
-        self.model.approve(who.address, self.burner.address, allowance)
-        self._op(lambda cur: self.model.burn_from(self.burner.address, who.address, amount, cur),
-                 self.token.burnFrom, who, amount, {"from": self.burner})
-
-    def _latest(self):
-        return web3.eth.get_block("latest").timestamp
-
-    def start_recovery(self, old, new):
-        cur = self.model.epoch_at(self._latest())
-        if self.model.recoverable(old.address, cur) is None:
-            return  # only expired lots left: whether the token swept them decides
-        if not self.model.start_recovery(old.address, new.address, cur):
-            with brownie.reverts():
-                self.token.startRecovery(old, new, {"from": self.admin})
-            return
-        tx = self.token.startRecovery(old, new, {"from": self.admin})
-        self.recoveries["started"] += 1
-        self.model.pending[old.address] = (new.address, tx.timestamp + self.model.recovery_delay)
-
-    def cancel_recovery(self, old, by):
-        if not self.model.cancel_recovery(old.address, by.address, {self.admin.address}):
-            with brownie.reverts():
-                self.token.cancelRecovery(old, {"from": by})
-            return
-        self.token.cancelRecovery(old, {"from": by})
-        self.recoveries["cancelled"] += 1
-
-    def complete_recovery(self, old):
-        ready_at = self.model.recovery_of(old.address)[1]
-        if abs(ready_at - self._latest()) < 10:
-            self.sleep(20)  # away from the ready time, where the next block's time is a guess
-        now = self._latest() + 1
-        done = []
-        self._op(lambda cur: done.append(self.model.complete_recovery(old.address, now, cur)) or done[0] is not None,
-                 self.token.completeRecovery, old, {"from": self.burner})
-        self.recoveries["completed" if done[0] is not None else "refused completions"] += 1
-
-    def set_transfers_open(self, open_):
-        self.token.setTransfersOpen(open_, {"from": self.admin})
-        self.model.transfers_open = open_
-
-    def sleep(self, seconds):
-        """Let time pass, never ending within five minutes of an epoch boundary."""
-        chain.sleep(int(seconds))
-        chain.mine()
-        left = self.model.epoch_length - (web3.eth.get_block("latest").timestamp - self.model.genesis) % self.model.epoch_length
-        if left < 300:
-            chain.sleep(left + 1)
-            chain.mine()
-
-    # ------------------------------------------------------------------ comparison
-    def compare(self, actors):
-        t, m = self.token, self.model
-        v = m.validity
-        latest = web3.eth.get_block("latest").timestamp
-        cur = m.epoch_at(latest)
-        # Every epoch boundary at which a live lot can expire, each side of it, and far ahead.
-        edges = [m.expiry_of(e) + d for e in range(max(0, cur - v + 1), cur + 1) for d in (-1, 0)]
-        edges += [latest, 2**64]
-        calls = [(t.currentEpoch, (), ["uint256"]), (t.totalSupply, (), ["uint256"]),
-                 (t.totalIssued, (), ["uint256"]), (t.totalExpired, (), ["uint256"]),
-                 (t.totalBurned, (), ["uint256"]), (t.issuerBudget, (self.issuer,), ["uint256", "uint256", "uint256"])]
-        for a in actors:
-            calls += [(t.balanceOf, (a,), ["uint256"]), (t.lotsOf, (a,), ["(uint256,uint256,uint256)[]"]),
-                      (t.lifetimeEarned, (a,), ["uint256"]), (t.tierOf, (a,), ["uint8"]),
-                      (t.recoveryOf, (a,), ["address", "uint256"])]
-            calls += [(t.expiringBefore, (a, edge), ["uint256"]) for edge in edges]
-        got = iter(read_views(calls))
-        assert next(got)[0] == cur, "currentEpoch"
-        supply, issued, expired, burned = (next(got)[0] for _ in range(4))
-        assert (supply, issued, expired, burned) == (m.total_supply(cur), m.issued, m.total_expired(cur), m.burned)
-        assert issued == supply + expired + burned
-        assert next(got)[1] == m.issued, "issuer budget used"
-        for a in actors:
-            who = a.address
-            assert next(got)[0] == m.balance_of(who, cur), f"balanceOf {who}"
-            assert [tuple(lot) for lot in next(got)[0]] == m.lots_of(who, cur), f"lotsOf {who}"
-            assert next(got)[0] == m.lifetime_of(who), f"lifetimeEarned {who}"
-            assert next(got)[0] == m.tier_of(who)[0], f"tierOf {who}"
-            to, ready_at = next(got)
-            want_to, want_ready = m.recovery_of(who)
-            assert (to.lower(), ready_at) == ((want_to or ZERO).lower(), want_ready), f"recoveryOf {who}"
-            for edge in edges:
-                assert next(got)[0] == m.expiring_before(who, edge, cur), f"expiringBefore {who} {edge}"
 
 
 # ---------------------------------------------------------------------------- the machine
@@ -203,6 +78,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         chain.snapshot()
         self.d = self.driver
         self.d.model = self.seeded.copy()
+        self.d.forget_tiers()
 
     def teardown(self):
         chain.revert()
@@ -211,8 +87,8 @@ class DifferentialMachine(RuleBasedStateMachine):
         """A drawn amount, or the holder's whole live balance (and one more) to hit the edges."""
         if isinstance(choice, int):
             return choice
-        cur = self.d.model.epoch_at(web3.eth.get_block("latest").timestamp)
-        whole = self.d.model.balance_of(who.address, cur)
+        now = web3.eth.get_block("latest").timestamp
+        whole = self.d.model.balance_of(who.address, self.d.model.epoch_at(now), now)
         return whole if choice == "all" else whole + 1
 
     @rule(who=ANY, amount=st.integers(1, 6_000), reason=REASONS)
@@ -251,6 +127,46 @@ class DifferentialMachine(RuleBasedStateMachine):
     def burn_from(self, who, allowance, amount):
         self.d.burn_from(self.actors[who], allowance, self._amount(self.actors[who], amount))
 
+    @rule(pick=st.integers(0, 1_000), by_issuer=st.booleans(), recipient=st.one_of(st.none(), ANY))
+    def cancel_pending(self, pick, by_issuer, recipient):
+        """The issuer (or a stranger) cancels a pending credit: one the model holds (released or not),
+        or under its key for another recipient."""
+        now = web3.eth.get_block("latest").timestamp
+        held = [(who, x) for who, xs in self.d.model.entries.items() for x in xs]
+        open_ = [(who, x) for who, x in held if x.release > now]
+        if not held:
+            return
+        who, x = (open_ or held)[pick % len(open_ or held)] if pick % 4 else held[pick % len(held)]
+        target = next(a for a in self.actors if a.address == who) if recipient is None else self.actors[recipient]
+        if target.address != who and any(y.key == x.key for y in self.d.model.entries.get(target.address, [])):
+            return  # the same batch credited it too: the choice above decides
+        self.d.cancel_pending(x.key, target, self.d.issuer if by_issuer else self.d.burner)
+
+    @rule()
+    def latest_purchase_returned(self):
+        """The newest pending credit still in its window is returned (the issuer cancels it)."""
+        now = web3.eth.get_block("latest").timestamp
+        open_ = [(x.release, who, x) for who, xs in self.d.model.entries.items() for x in xs
+                 if x.release > now]
+        if open_:
+            _, who, x = max(open_, key=lambda o: o[0])
+            self.d.cancel_pending(x.key, next(a for a in self.actors if a.address == who), self.d.issuer)
+
+    @rule(who=WHO, other=ANY, amount=st.integers(1, 4_000), batch=st.booleans(),
+          wait=st.sampled_from([0, 0.4, 0.8, 1.5]), cancel=st.booleans())
+    def purchase_and_return(self, who, other, amount, batch, wait, cancel):
+        """A purchase credit (pending where the token holds purchases), time within or past its return
+        window, and maybe a return: the issuer cancels it."""
+        to = self.actors[who]
+        if batch:
+            key = self.d.issue_batch([to, self.actors[other]], [amount, amount // 2 + 1], 0)
+        else:
+            key = self.d.issue(to, amount, 0)
+        if wait:
+            self.d.sleep(max(wait * self.d.model.window, 60))
+        if cancel:
+            self.d.cancel_pending(key, to, self.d.issuer)
+
     @rule(old=ANY, new=ANY)
     def start_recovery(self, old, new):
         self.d.start_recovery(self.actors[old], self.actors[new])
@@ -268,6 +184,11 @@ class DifferentialMachine(RuleBasedStateMachine):
     def a_wallet_is_lost(self, old, new):
         """Every run starts with a recovery (or its refusal) for the other rules to work on."""
         self.d.start_recovery(self.actors[old], self.actors[new])
+
+    @initialize(who=WHO, amount=st.integers(1, 5_000))
+    def a_purchase_is_made(self, who, amount):
+        """Every run starts with a purchase too (pending where purchases are), for the cancels to find."""
+        self.d.issue(self.actors[who], amount, 0)
 
     @rule(old=WHO, new=ANY, cancel=st.booleans())
     def recovery_moves_on(self, old, new, cancel):
@@ -339,19 +260,57 @@ def recovery_walk(d, alice, bob, carol, dave, merchant):
     assert (d.recoveries["started"], d.recoveries["cancelled"], d.recoveries["completed"]) == (4, 2, 1)
 
 
-@pytest.mark.parametrize("validity", VALIDITIES)
-def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
+def tier_walk(d, carol, actors):
+    """The tier lifecycle in one fixed order on `carol` (dormant after the seeded history), compared
+    after every step: the top tier at once, held over one boundary, landing (one level, or straight to
+    what the period earned), requalification, periods untouched, a return within the window."""
+    steps = [
+        lambda: d.to_period(1), lambda: d.issue(carol, 8_500, 1),  # feedback: no multiplier, qualifies
+        lambda: d.to_period(1),  # held from the last period
+        lambda: d.to_period(1),  # nothing earned: one level down, or to the base tier
+        lambda: d.issue(carol, 1_200, 1), lambda: d.to_period(1),
+        lambda: d.issue(carol, 3_500, 1),  # requalifies at once
+        lambda: d.to_period(2), lambda: d.to_period(3),  # untouched for periods
+        lambda: d.issue(carol, 2_000, 0), lambda: d.issue(carol, 900, 5),  # the multiplier of the tier held
+    ]
+    for step in steps:
+        step()
+        d.compare(actors)
+    key = d.issue(carol, 1_000, 0)  # a purchase (pending where purchases are), returned at once
+    d.compare(actors)
+    d.cancel_pending(key, carol, d.issuer)
+    d.compare(actors)
+    d.to_period(1)
+    d.issue(carol, 2_500, 1)
+    d.sleep(d.model.genesis + (d.model.rules.period_of(d.model.epoch_at(d._latest())) + 1) * d.model.rules.period
+            * d.model.epoch_length - 2 * 3_600 - d._latest())  # two hours before the period ends
+    key = d.issue(carol, 1_500, 0)  # a purchase, returned after the boundary (it never counted)
+    d.compare(actors)
+    d.sleep(3 * 3_600)
+    d.compare(actors)
+    d.cancel_pending(key, carol, d.issuer)
+    d.compare(actors)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=[c[0] for c in CONFIGS])
+def test_token_matches_model(config, admin, issuer, pauser, merchant, spender, alice, bob, carol, stranger):
+    name, validity, mode, period, soft, pending_mask, window = config
     dave = accounts[8]
+    tiers = ROLLING_TIERS if mode == ROLLING else TIERS
     token = deploy_token(admin, issuer, pauser, merchant, spender, validity=validity)
-    token.setTiers(*TIERS, {"from": admin})
+    token.setTiers(*tiers, {"from": admin})
+    token.setTierPolicy(mode, period, soft, {"from": admin})
+    token.setPendingPolicy(pending_mask, window, {"from": admin})
     token.setRecoveryDelay(RECOVERY_DELAY, {"from": admin})
-    model = TokenModel(validity, token.genesis(), EPOCH, tiers=list(zip(*TIERS)),
+    model = TokenModel(validity, token.genesis(), EPOCH, tiers=list(zip(*tiers)),
                        eligible_mask=token.tierEligibleReasons(), acceptors={merchant.address},
-                       recovery_delay=RECOVERY_DELAY)
+                       recovery_delay=RECOVERY_DELAY, tier_mode=mode, tier_period=period, soft_landing=soft,
+                       pending_mask=pending_mask, window=window)
     driver = Driver(token, model, issuer, spender, admin, stranger)
     seed_history(driver, alice, bob, carol, validity)
     driver.compare([alice, bob, carol, dave, merchant])
     recovery_walk(driver, alice, bob, carol, dave, merchant)
+    tier_walk(driver, carol, [alice, bob, carol, dave, merchant])
     DifferentialMachine.driver, DifferentialMachine.seeded = driver, driver.model.copy()
     DifferentialMachine.actors = [alice, bob, carol, dave, merchant]
     started = time.monotonic()
@@ -359,5 +318,5 @@ def test_token_matches_model(validity, admin, issuer, pauser, merchant, spender,
         DifferentialMachine, settings=settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
                                               suppress_health_check=list(HealthCheck))
     )
-    print(f"validity {validity}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s; "
-          f"recoveries {dict(driver.recoveries)}")
+    print(f"{name}: {EXAMPLES} examples of up to {STEPS} steps in {time.monotonic() - started:.1f}s; "
+          f"recoveries {dict(driver.recoveries)}; pending credits {dict(driver.pendings)}; tiers {dict(driver.tiers)}")
