@@ -71,6 +71,11 @@ abstract contract RewardTokenBase {
     /// @dev Slot 0 of a customer: its one pending credit sits in slot 0's lot places (the ring is empty
     ///      then, and it has no other pending entry); laid out in {RewardTokenExt}.
     uint256 internal constant INLINE_FLAG = 1 << 254;
+    /// @dev A pending entry (laid out in {RewardTokenExt}): where its record id and release time sit,
+    ///      and its flag that at its release it counts in lifetime earned and qualification.
+    uint256 internal constant ID_SHIFT = 104;
+    uint256 internal constant RELEASE_SHIFT = 64;
+    uint256 internal constant VESTS = 1 << 144;
     uint256 internal constant CFG_MASK_SHIFT = 8;
     uint256 internal constant CFG_DELAY_SHIFT = 16;
     uint256 internal constant CFG_DELAY_MASK = (1 << 48) - 1;
