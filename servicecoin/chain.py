@@ -172,6 +172,17 @@ class Chain:
                                     argument_filters=argument_filters)
         return found
 
+    def logs(self, address: str, from_block: int, to_block: int, topics: list | None = None) -> list:
+        """The raw logs of the contract at `address` from `from_block` to `to_block` (with `topics`, the
+        eth_getLogs filter, if given), in chain order, LOG_CHUNK blocks per eth_getLogs."""
+        where = {"address": self.w3.to_checksum_address(address)}
+        if topics is not None:
+            where["topics"] = topics
+        found: list = []
+        for lo in range(from_block, to_block + 1, LOG_CHUNK):
+            found += self.w3.eth.get_logs({**where, "fromBlock": lo, "toBlock": min(lo + LOG_CHUNK - 1, to_block)})
+        return found
+
     # ------------------------------------------------------------------ transactions
     def fee_fields(self) -> dict[str, int]:
         """EIP-1559 fees where the node has a base fee, a legacy gas price otherwise."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from eth_utils import keccak
 from web3 import Web3
 
-from servicecoin.chain import LOG_CHUNK, Chain
+from servicecoin.chain import Chain
 
 ACCOUNT_MIGRATED_TOPIC = "0x" + keccak(text="AccountMigrated(address,uint256,uint256,uint8)").hex()
 MIGRATION_ABI = [
@@ -70,9 +70,7 @@ def migrated_accounts(chain: Chain, address: str, start: int | None = None) -> d
     latest = chain.w3.eth.block_number
     start = creation_block(chain, address, latest) if start is None else start
     found: dict[str, AccountMigrated] = {}
-    for lo in range(start, latest + 1, LOG_CHUNK):
-        for log in chain.w3.eth.get_logs({"address": Web3.to_checksum_address(address), "fromBlock": lo,
-                                          "toBlock": min(lo + LOG_CHUNK - 1, latest), "topics": [ACCOUNT_MIGRATED_TOPIC]}):
-            event = _decode(log["topics"], log["data"], log["transactionHash"], log["blockNumber"])
-            found[event.account] = event
+    for log in chain.logs(address, start, latest, [ACCOUNT_MIGRATED_TOPIC]):
+        event = _decode(log["topics"], log["data"], log["transactionHash"], log["blockNumber"])
+        found[event.account] = event
     return found

@@ -24,7 +24,7 @@ from eth_abi import decode
 from eth_utils import keccak
 from web3 import Web3
 
-from servicecoin.chain import LOG_CHUNK, Chain
+from servicecoin.chain import Chain
 from servicecoin.errors import ConfigError
 from servicecoin.migration.accounts import PendingLot
 
@@ -48,21 +48,12 @@ def _address(topic) -> str:
     return Web3.to_checksum_address(bytes(topic)[-20:])
 
 
-def _logs(chain: Chain, address: str, start: int, block: int) -> list:
-    """Every log of the token from `start` to `block`, in chain order."""
-    out: list = []
-    for lo in range(start, block + 1, LOG_CHUNK):
-        out += chain.w3.eth.get_logs({"address": Web3.to_checksum_address(address), "fromBlock": lo,
-                                      "toBlock": min(lo + LOG_CHUNK - 1, block)})
-    return out
-
-
 def pending_candidates(chain: Chain, address: str, start: int, block: int, genesis: int,
                        epoch_length: int) -> list[dict]:
     """Every credit the token made as pending from `start` to `block`, whose release is after `block`'s
     time: {to, amount, epoch, release, issuer, key}, in chain order."""
     now = chain.w3.eth.get_block(block)["timestamp"]
-    logs = _logs(chain, address, start, block)
+    logs = chain.logs(address, start, block)
     mask, window = 0, 0
     times: dict[int, int] = {}
     minted: dict[str, list] = defaultdict(list)  # tx hash → its Transfers from 0: (to, amount)

@@ -19,7 +19,7 @@ from eth_utils import keccak
 from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError, Web3Exception
 
-from servicecoin.chain import LOG_CHUNK, Chain
+from servicecoin.chain import Chain
 from servicecoin.migration.accounts import AccountState
 from servicecoin.migration.pending import match_pending, pending_candidates
 
@@ -103,12 +103,9 @@ def holders(chain: Chain, address: str, start: int, block: int) -> list[str]:
     """Every address a Transfer of the token at `address` touched from `start` to `block`, and every account
     made an acceptor (a merchant nobody paid yet has no Transfer), sorted."""
     found: set[str] = set()
-    for lo in range(start, block + 1, LOG_CHUNK):
-        for log in chain.w3.eth.get_logs({"address": Web3.to_checksum_address(address), "fromBlock": lo,
-                                          "toBlock": min(lo + LOG_CHUNK - 1, block),
-                                          "topics": [[TRANSFER_TOPIC, ACCEPTOR_TOPIC]]}):
-            for topic in log["topics"][1:3]:
-                found.add("0x" + bytes(topic)[-20:].hex())
+    for log in chain.logs(address, start, block, [[TRANSFER_TOPIC, ACCEPTOR_TOPIC]]):
+        for topic in log["topics"][1:3]:
+            found.add("0x" + bytes(topic)[-20:].hex())
     found.discard(ZERO)
     return sorted(Web3.to_checksum_address(a) for a in found)
 
